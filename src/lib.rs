@@ -1,0 +1,14 @@
+//! pepkit: three pieces of Python's runtime for C, without a Python interpreter.
+//!
+//! - [`buffer`]: PEP 3118 objects, exporters and the buffer protocol helpers.
+//! - [`format`]: the struct-module format language.
+//! - [`ffi`]: the C ABI (`include/pepkit.h` is generated from it).
+//!
+//! The memoryview (`memoryview/`), virtual environments (`venv/`) and import
+//! resolution (`import/`) each get a safe core module of their own beside these,
+//! with their C functions in `ffi/`.
+
+#![allow(non_camel_case_types)]
+
+pub mod error;
+pub mod ffi;
