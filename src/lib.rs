@@ -12,3 +12,5 @@
 
 pub mod error;
 pub mod ffi;
+pub mod buffer;
+pub mod format;

@@ -9,6 +9,9 @@
 
 
 pub mod status;
+pub mod buffer;
+pub mod object;
+pub mod format;
 
 /// A message a callback left with `pepkit_set_error`, waiting for the pepkit
 /// function that called the callback to report it.

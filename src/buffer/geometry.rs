@@ -1,0 +1,223 @@
+//! A buffer's shape, strides and suboffsets in one normalized form, and the
+//! contiguity rules of CPython's abstract.c.
+
+use std::ffi::c_char;
+
+use super::{pepkit_buffer, MAX_NDIM};
+use crate::error::{Error, Result};
+
+/// A memory order argument: 'C', 'F' or 'A' (either).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    C,
+    F,
+    Any,
+}
+
+impl Order {
+    /// Parses 'C', 'F' or 'A'; anything else is a ValueError, as memoryview's
+    /// "order must be 'C', 'F' or 'A'".
+    pub fn parse(order: c_char) -> Result<Order> {
+        match order as u8 {
+            b'C' => Ok(Order::C),
+            b'F' => Ok(Order::F),
+            b'A' => Ok(Order::Any),
+            other => Err(Error::value(format!("order must be 'C', 'F' or 'A', not {:?}", other as char))),
+        }
+    }
+}
+
+/// A buffer's geometry with every default filled in: a NULL shape becomes
+/// `len / itemsize` items, NULL strides become C-contiguous strides. Built by
+/// [`Geometry::of`], which rejects descriptions no helper could walk safely.
+#[derive(Clone)]
+pub struct Geometry {
+    pub buf: *mut u8,
+    pub len: isize,
+    pub itemsize: isize,
+    pub ndim: usize,
+    pub shape: [isize; MAX_NDIM],
+    pub strides: [isize; MAX_NDIM],
+    /// Present exactly when the buffer's `suboffsets` pointer is non-NULL.
+    pub suboffsets: Option<[isize; MAX_NDIM]>,
+}
+
+fn invalid(what: impl std::fmt::Display) -> Error {
+    Error::value(format!("invalid buffer: {what}"))
+}
+
+/// Strides of a contiguous array of `shape` in the given order, checking every
+/// stored stride for overflow.
+pub(crate) fn contiguous_strides(shape: &[isize], itemsize: isize, fortran: bool, out: &mut [isize]) -> Result<()> {
+    let mut step = Some(itemsize);
+    let mut place = |k: usize, step: &mut Option<isize>| -> Result<()> {
+        let s = step.ok_or_else(|| Error::overflow("strides of this shape overflow Py_ssize_t"))?;
+        out[k] = s;
+        *step = s.checked_mul(shape[k]);
+        Ok(())
+    };
+    if fortran {
+        for k in 0..shape.len() {
+            place(k, &mut step)?;
+        }
+    } else {
+        for k in (0..shape.len()).rev() {
+            place(k, &mut step)?;
+        }
+    }
+    Ok(())
+}
+
+impl Geometry {
+    /// Normalizes `view`. Fails (ValueError) on what CPython would crash on or
+    /// walk out of bounds with: ndim outside 0..=64, itemsize <= 0, a negative
+    /// len or extent, strides without a shape, a NULL `buf` with data, or a
+    /// `len` that is not product(shape) * itemsize.
+    ///
+    /// # Safety
+    /// Non-NULL `shape`, `strides` and `suboffsets` must hold `ndim` entries.
+    pub unsafe fn of(view: &pepkit_buffer) -> Result<Geometry> {
+        let ndim = view.ndim;
+        if !(0..=MAX_NDIM as i32).contains(&ndim) {
+            return Err(invalid(format!("ndim {ndim} is not between 0 and 64")));
+        }
+        let ndim = ndim as usize;
+        if view.itemsize <= 0 {
+            return Err(invalid(format!("itemsize {} is not positive", view.itemsize)));
+        }
+        if view.len < 0 {
+            return Err(invalid(format!("negative len {}", view.len)));
+        }
+        if view.buf.is_null() && view.len > 0 {
+            return Err(invalid("buf is NULL"));
+        }
+        let mut g = Geometry {
+            buf: view.buf.cast(),
+            len: view.len,
+            itemsize: view.itemsize,
+            ndim,
+            shape: [0; MAX_NDIM],
+            strides: [0; MAX_NDIM],
+            suboffsets: None,
+        };
+        if ndim == 0 {
+            if view.len != view.itemsize {
+                return Err(invalid(format!("a 0-dim buffer has len {} but itemsize {}", view.len, view.itemsize)));
+            }
+            return Ok(g);
+        }
+        if view.shape.is_null() {
+            if ndim != 1 || !view.strides.is_null() || !view.suboffsets.is_null() {
+                return Err(invalid("shape is NULL but ndim is not 1 or strides/suboffsets are set"));
+            }
+            if view.len % view.itemsize != 0 {
+                return Err(invalid(format!("len {} is not a multiple of itemsize {}", view.len, view.itemsize)));
+            }
+            g.shape[0] = view.len / view.itemsize;
+            g.strides[0] = view.itemsize;
+            return Ok(g);
+        }
+        let shape = std::slice::from_raw_parts(view.shape, ndim);
+        let mut items: Option<isize> = Some(1);
+        for (d, &n) in shape.iter().enumerate() {
+            if n < 0 {
+                return Err(invalid(format!("negative extent {n} in dimension {}", d + 1)));
+            }
+            items = items.and_then(|i| i.checked_mul(n));
+        }
+        let nbytes = items.and_then(|i| i.checked_mul(view.itemsize));
+        if nbytes != Some(view.len) {
+            return Err(invalid(format!("len {} is not product(shape) * itemsize", view.len)));
+        }
+        g.shape[..ndim].copy_from_slice(shape);
+        if view.strides.is_null() {
+            if !view.suboffsets.is_null() {
+                return Err(invalid("suboffsets without strides"));
+            }
+            contiguous_strides(shape, view.itemsize, false, &mut g.strides[..ndim])?;
+        } else {
+            g.strides[..ndim].copy_from_slice(std::slice::from_raw_parts(view.strides, ndim));
+        }
+        if !view.suboffsets.is_null() {
+            let mut sub = [-1; MAX_NDIM];
+            sub[..ndim].copy_from_slice(std::slice::from_raw_parts(view.suboffsets, ndim));
+            g.suboffsets = Some(sub);
+        }
+        Ok(g)
+    }
+
+    pub fn shape(&self) -> &[isize] {
+        &self.shape[..self.ndim]
+    }
+
+    pub fn strides(&self) -> &[isize] {
+        &self.strides[..self.ndim]
+    }
+
+    /// The suboffset of dimension `d`, or -1 (none).
+    #[inline]
+    pub fn suboffset(&self, d: usize) -> isize {
+        self.suboffsets.as_ref().map_or(-1, |s| s[d])
+    }
+
+    /// `PyBuffer_IsContiguous` for this geometry.
+    pub fn is_contiguous(&self, order: Order) -> bool {
+        if self.suboffsets.is_some() {
+            return false;
+        }
+        match order {
+            Order::C => self.is_c_contiguous(),
+            Order::F => self.is_f_contiguous(),
+            Order::Any => self.is_c_contiguous() || self.is_f_contiguous(),
+        }
+    }
+
+    fn is_c_contiguous(&self) -> bool {
+        dense(self.len, self.itemsize, self.shape().iter().zip(self.strides()).rev())
+    }
+
+    fn is_f_contiguous(&self) -> bool {
+        dense(self.len, self.itemsize, self.shape().iter().zip(self.strides()))
+    }
+}
+
+/// Whether strides visited innermost-first are dense; extents of 1 have any
+/// stride (the bpo-22445 rule), and an empty buffer is always dense.
+pub(crate) fn dense<'a>(len: isize, itemsize: isize, dims: impl Iterator<Item = (&'a isize, &'a isize)>) -> bool {
+    if len == 0 {
+        return true;
+    }
+    let mut expected = itemsize;
+    for (&n, &stride) in dims {
+        if n > 1 && stride != expected {
+            return false;
+        }
+        expected = expected.wrapping_mul(n);
+    }
+    true
+}
+
+/// `PyBuffer_IsContiguous(view, order)`.
+///
+/// # Safety
+/// As [`Geometry::of`].
+pub unsafe fn is_contiguous(view: &pepkit_buffer, order: Order) -> Result<bool> {
+    Ok(Geometry::of(view)?.is_contiguous(order))
+}
+
+/// `PyBuffer_FillContiguousStrides`: 'F' gives Fortran strides, 'C' and 'A' C
+/// strides (CPython treats every order but 'F' as C). Negative extents are a
+/// ValueError and a stride that overflows an OverflowError; on error nothing is
+/// written.
+pub fn fill_contiguous_strides(shape: &[isize], strides: &mut [isize], itemsize: isize, order: Order) -> Result<()> {
+    if let Some(d) = shape.iter().position(|&n| n < 0) {
+        return Err(Error::value(format!("negative extent {} in dimension {}", shape[d], d + 1)));
+    }
+    if itemsize <= 0 {
+        return Err(Error::value(format!("itemsize {itemsize} is not positive")));
+    }
+    let mut out = [0isize; MAX_NDIM];
+    contiguous_strides(shape, itemsize, order == Order::F, &mut out[..shape.len()])?;
+    strides.copy_from_slice(&out[..shape.len()]);
+    Ok(())
+}

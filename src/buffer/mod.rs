@@ -1,0 +1,190 @@
+//! PEP 3118: the buffer struct, request flags, exporters and CPython's buffer
+//! helper functions (`PyBuffer_IsContiguous`, `_GetPointer`, `_ToContiguous`,
+//! `_FromContiguous`, `_FillContiguousStrides`, `_FillInfo`).
+
+mod copy;
+mod geometry;
+mod layout;
+mod object;
+mod request;
+
+use std::ffi::{c_char, c_int, c_void};
+
+pub use copy::{from_contiguous, get_pointer, to_contiguous};
+pub use geometry::{fill_contiguous_strides, is_contiguous, Geometry, Order};
+pub use layout::{pepkit_layout, ValidLayout};
+pub use object::{pepkit_object, ArrayDesc, Exporter, ObjectKind};
+
+/// `Py_ssize_t`: a signed size the width of a pointer.
+pub type pepkit_ssize = isize;
+
+/// The most dimensions a buffer may have, as CPython's `PyBUF_MAX_NDIM`.
+pub const PEPKIT_BUF_MAX_NDIM: c_int = 64;
+pub(crate) const MAX_NDIM: usize = PEPKIT_BUF_MAX_NDIM as usize;
+
+/// Request flags for `pepkit_getbuffer`: the values of CPython's `PyBUF_*`.
+pub const PEPKIT_BUF_SIMPLE: c_int = 0;
+/// The consumer will write; a read-only exporter refuses.
+pub const PEPKIT_BUF_WRITABLE: c_int = 0x0001;
+/// Alias of PEPKIT_BUF_WRITABLE, as CPython's `PyBUF_WRITEABLE`.
+pub const PEPKIT_BUF_WRITEABLE: c_int = PEPKIT_BUF_WRITABLE;
+/// The consumer wants `format` filled in (otherwise it is NULL: unsigned bytes).
+pub const PEPKIT_BUF_FORMAT: c_int = 0x0004;
+/// The consumer wants `shape` (otherwise ndim is 1 and shape NULL).
+pub const PEPKIT_BUF_ND: c_int = 0x0008;
+/// The consumer wants `strides` (implies ND).
+pub const PEPKIT_BUF_STRIDES: c_int = 0x0010 | PEPKIT_BUF_ND;
+/// The buffer must be C-contiguous (implies STRIDES).
+pub const PEPKIT_BUF_C_CONTIGUOUS: c_int = 0x0020 | PEPKIT_BUF_STRIDES;
+/// The buffer must be Fortran-contiguous (implies STRIDES).
+pub const PEPKIT_BUF_F_CONTIGUOUS: c_int = 0x0040 | PEPKIT_BUF_STRIDES;
+/// The buffer must be C- or Fortran-contiguous (implies STRIDES).
+pub const PEPKIT_BUF_ANY_CONTIGUOUS: c_int = 0x0080 | PEPKIT_BUF_STRIDES;
+/// The consumer can follow `suboffsets` (implies STRIDES).
+pub const PEPKIT_BUF_INDIRECT: c_int = 0x0100 | PEPKIT_BUF_STRIDES;
+/// ND | WRITABLE.
+pub const PEPKIT_BUF_CONTIG: c_int = PEPKIT_BUF_ND | PEPKIT_BUF_WRITABLE;
+/// ND.
+pub const PEPKIT_BUF_CONTIG_RO: c_int = PEPKIT_BUF_ND;
+/// STRIDES | WRITABLE.
+pub const PEPKIT_BUF_STRIDED: c_int = PEPKIT_BUF_STRIDES | PEPKIT_BUF_WRITABLE;
+/// STRIDES.
+pub const PEPKIT_BUF_STRIDED_RO: c_int = PEPKIT_BUF_STRIDES;
+/// STRIDES | WRITABLE | FORMAT.
+pub const PEPKIT_BUF_RECORDS: c_int = PEPKIT_BUF_STRIDES | PEPKIT_BUF_WRITABLE | PEPKIT_BUF_FORMAT;
+/// STRIDES | FORMAT.
+pub const PEPKIT_BUF_RECORDS_RO: c_int = PEPKIT_BUF_STRIDES | PEPKIT_BUF_FORMAT;
+/// INDIRECT | WRITABLE | FORMAT.
+pub const PEPKIT_BUF_FULL: c_int = PEPKIT_BUF_INDIRECT | PEPKIT_BUF_WRITABLE | PEPKIT_BUF_FORMAT;
+/// INDIRECT | FORMAT.
+pub const PEPKIT_BUF_FULL_RO: c_int = PEPKIT_BUF_INDIRECT | PEPKIT_BUF_FORMAT;
+/// Read access, only for `pepkit_memoryview_from_memory` (never a getbuffer request).
+pub const PEPKIT_BUF_READ: c_int = 0x100;
+/// Write access, only for `pepkit_memoryview_from_memory` (never a getbuffer request).
+pub const PEPKIT_BUF_WRITE: c_int = 0x200;
+
+/// One export of an object's memory: exactly the layout of CPython's `Py_buffer`
+/// (80 bytes on LP64), so either side can fill it for the other.
+///
+/// A consumer treats every field as read-only. `format`, `shape`, `strides` and
+/// `suboffsets` point into memory owned by the exporter (never by the
+/// consumer) and stay valid until the export is released.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pepkit_buffer {
+    /// The first item: for a view with negative strides, not the lowest address.
+    pub buf: *mut c_void,
+    /// The exporter; a reference owned by this export (NULL once released, or
+    /// for a temporary buffer filled by pepkit_buffer_fill_info with no object).
+    pub obj: *mut pepkit_object,
+    /// product(shape) * itemsize, in bytes.
+    pub len: pepkit_ssize,
+    /// Bytes per item; real even when `format` is NULL.
+    pub itemsize: pepkit_ssize,
+    /// 1 if the memory must not be written.
+    pub readonly: c_int,
+    /// Number of dimensions, 0 to PEPKIT_BUF_MAX_NDIM.
+    pub ndim: c_int,
+    /// struct-module format of one item; NULL means "B".
+    pub format: *mut c_char,
+    /// ndim extents; NULL when ND was not requested (then ndim is 1) or ndim is 0.
+    pub shape: *mut pepkit_ssize,
+    /// ndim byte steps; NULL means C-contiguous.
+    pub strides: *mut pepkit_ssize,
+    /// ndim PIL-style offsets (a negative entry means "no indirection"); NULL
+    /// means none at all.
+    pub suboffsets: *mut pepkit_ssize,
+    /// The exporter's own per-export data.
+    pub internal: *mut c_void,
+}
+
+impl pepkit_buffer {
+    /// An all-zero buffer: what a released or never-filled view looks like.
+    pub const fn zeroed() -> pepkit_buffer {
+        pepkit_buffer {
+            buf: std::ptr::null_mut(),
+            obj: std::ptr::null_mut(),
+            len: 0,
+            itemsize: 0,
+            readonly: 0,
+            ndim: 0,
+            format: std::ptr::null_mut(),
+            shape: std::ptr::null_mut(),
+            strides: std::ptr::null_mut(),
+            suboffsets: std::ptr::null_mut(),
+            internal: std::ptr::null_mut(),
+        }
+    }
+}
+
+impl Default for pepkit_buffer {
+    fn default() -> Self {
+        pepkit_buffer::zeroed()
+    }
+}
+
+/// `PyBuffer_FillInfo`: describes `len` plain bytes at `buf` as a 1-D "B"
+/// buffer, for a request `flags`. `shape` and `strides` point at the view's own
+/// `len` and `itemsize` fields, as CPython's do. The reference to `obj` is the
+/// caller's business (see the C function).
+pub fn fill_info(
+    view: &mut pepkit_buffer,
+    obj: *mut pepkit_object,
+    buf: *mut c_void,
+    len: isize,
+    readonly: bool,
+    flags: c_int,
+) -> crate::error::Result<()> {
+    request::reject_access_flags(flags)?;
+    if len < 0 {
+        return Err(crate::error::Error::value(format!("pepkit_buffer_fill_info: negative len {len}")));
+    }
+    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly {
+        return Err(crate::error::Error::buffer("Object is not writable."));
+    }
+    static BYTE_FORMAT: &[u8] = b"B\0";
+    view.obj = obj;
+    view.buf = buf;
+    view.len = len;
+    view.readonly = readonly as c_int;
+    view.itemsize = 1;
+    view.format = if flags & PEPKIT_BUF_FORMAT == PEPKIT_BUF_FORMAT {
+        BYTE_FORMAT.as_ptr() as *mut c_char
+    } else {
+        std::ptr::null_mut()
+    };
+    view.ndim = 1;
+    view.shape = if flags & PEPKIT_BUF_ND == PEPKIT_BUF_ND { &mut view.len } else { std::ptr::null_mut() };
+    view.strides = if flags & PEPKIT_BUF_STRIDES == PEPKIT_BUF_STRIDES {
+        &mut view.itemsize
+    } else {
+        std::ptr::null_mut()
+    };
+    view.suboffsets = std::ptr::null_mut();
+    view.internal = std::ptr::null_mut();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    #[test]
+    fn buffer_has_py_buffer_layout() {
+        assert_eq!(size_of::<pepkit_buffer>(), 10 * size_of::<usize>());
+        assert_eq!(offset_of!(pepkit_buffer, readonly), 4 * size_of::<usize>());
+        assert_eq!(offset_of!(pepkit_buffer, ndim), 4 * size_of::<usize>() + 4);
+        assert_eq!(offset_of!(pepkit_buffer, internal), 9 * size_of::<usize>());
+    }
+
+    #[test]
+    fn flag_values_are_cpythons() {
+        assert_eq!(PEPKIT_BUF_FULL_RO, 284);
+        assert_eq!(PEPKIT_BUF_FULL, 285);
+        assert_eq!(PEPKIT_BUF_RECORDS, 29);
+        assert_eq!(PEPKIT_BUF_STRIDED, 25);
+        assert_eq!(PEPKIT_BUF_CONTIG, 9);
+        assert_eq!(PEPKIT_BUF_ANY_CONTIGUOUS, 0x98);
+    }
+}

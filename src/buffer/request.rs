@@ -1,0 +1,90 @@
+//! CPython's getbuffer request rules, applied in CPython's order to a fully
+//! described export (reference/buffer-protocol.md §1).
+
+use std::ffi::c_int;
+use std::ptr;
+
+use super::*;
+use crate::error::{Error, Result};
+
+/// Which of CPython's exporters an object behaves like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// bytes and bytearray: `PyBuffer_FillInfo`, which never refuses a
+    /// contiguity request and hands out a bare `ndim = 1` view for FORMAT
+    /// without ND.
+    FillInfo,
+    /// `_testbuffer.ndarray`'s rules: the general exporter.
+    NdArray,
+}
+
+/// What the rules need to know about an export beyond its fields.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Traits {
+    /// The exporter's name in messages ("ndarray", "wrap", ...).
+    pub name: &'static str,
+    pub style: Style,
+    pub c_contiguous: bool,
+    pub f_contiguous: bool,
+    /// The export carries suboffsets.
+    pub pil: bool,
+}
+
+#[inline]
+fn requested(flags: c_int, what: c_int) -> bool {
+    flags & what == what
+}
+
+/// `PEPKIT_BUF_READ`/`_WRITE` alone are `pepkit_memoryview_from_memory`
+/// arguments, not requests; CPython 3.13 refuses them the same way (gh-114685).
+pub(crate) fn reject_access_flags(flags: c_int) -> Result<()> {
+    if flags == PEPKIT_BUF_READ || flags == PEPKIT_BUF_WRITE {
+        return Err(Error::value(format!(
+            "bad request flags {flags:#x}: PEPKIT_BUF_READ and PEPKIT_BUF_WRITE are only for pepkit_memoryview_from_memory"
+        )));
+    }
+    Ok(())
+}
+
+/// Narrows `view` (a full description) to what `flags` asks for, or refuses
+/// with CPython's BufferError, checking in CPython's order.
+pub(crate) fn apply(view: &mut pepkit_buffer, flags: c_int, t: &Traits) -> Result<()> {
+    let name = t.name;
+    if flags & PEPKIT_BUF_WRITABLE != 0 && view.readonly != 0 {
+        return Err(match t.style {
+            Style::FillInfo => Error::buffer("Object is not writable."),
+            Style::NdArray => Error::buffer(format!("{name} is not writable")),
+        });
+    }
+    if flags & PEPKIT_BUF_FORMAT == 0 {
+        view.format = ptr::null_mut();
+    }
+    if requested(flags, PEPKIT_BUF_C_CONTIGUOUS) && !t.c_contiguous {
+        return Err(Error::buffer(format!("{name} is not C-contiguous")));
+    }
+    if requested(flags, PEPKIT_BUF_F_CONTIGUOUS) && !t.f_contiguous {
+        return Err(Error::buffer(format!("{name} is not Fortran contiguous")));
+    }
+    if requested(flags, PEPKIT_BUF_ANY_CONTIGUOUS) && !t.c_contiguous && !t.f_contiguous {
+        return Err(Error::buffer(format!("{name} is not contiguous")));
+    }
+    if !requested(flags, PEPKIT_BUF_INDIRECT) && t.pil {
+        return Err(Error::buffer(format!("{name} cannot be represented without suboffsets")));
+    }
+    if !requested(flags, PEPKIT_BUF_STRIDES) {
+        if !t.c_contiguous {
+            return Err(Error::buffer(format!("{name} is not C-contiguous")));
+        }
+        view.strides = ptr::null_mut();
+    }
+    if !requested(flags, PEPKIT_BUF_ND) {
+        if t.style == Style::NdArray && !view.format.is_null() {
+            return Err(Error::buffer(format!(
+                "{name}: cannot cast to unsigned bytes if the format flag is present"
+            )));
+        }
+        view.ndim = 1;
+        view.shape = ptr::null_mut();
+    }
+    Ok(())
+}

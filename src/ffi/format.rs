@@ -1,0 +1,26 @@
+//! The struct-module format language.
+
+use std::ffi::c_char;
+
+use super::{arg_cstr, arg_out, guard, pepkit_status};
+use crate::buffer::pepkit_ssize;
+use crate::format;
+
+/// struct.calcsize: stores in `*out` the size in bytes of one item of
+/// `format` (all of the struct module's syntax: `@=<>!` prefixes, repeat
+/// counts, whitespace between items, `x`, `s`, `p`, `?`, `e`, and `n`/`N`/`P`
+/// in native mode only). A format struct rejects fails with PEPKIT_ERR_VALUE
+/// ("bad char in struct format", "repeat count given without format
+/// specifier"); a size beyond Py_ssize_t with PEPKIT_ERR_OVERFLOW. `format` is
+/// borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_format_calcsize(format: *const c_char, out: *mut pepkit_ssize) -> pepkit_status {
+    guard("pepkit_format_calcsize", || {
+        let format = arg_cstr(format, "format")?;
+        let out = arg_out(out, "out")?;
+        let size = format::calcsize(format.to_bytes())?;
+        out.write(size as pepkit_ssize);
+        Ok(())
+    })
+}

@@ -1,0 +1,297 @@
+//! Objects: reference counting and the exporters (bytes, bytearray, ndarray,
+//! wrap, custom).
+
+use std::ffi::{c_char, c_int, c_void};
+
+use super::{arg_bytes, arg_cstr, arg_out, arg_ref, arg_slice, callback_error, guard, guard_or, pepkit_status, status};
+use crate::buffer::{pepkit_buffer, pepkit_layout, pepkit_object, pepkit_ssize, Exporter, Order};
+use crate::error::{Error, Result};
+
+/// Adds a reference to `obj`. NULL is fine (nothing happens).
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_incref(obj: *mut pepkit_object) {
+    guard_or("pepkit_incref", (), || {
+        if let Some(obj) = obj.as_ref() {
+            obj.incref();
+        }
+        Ok(())
+    })
+}
+
+/// Drops a reference to `obj`; the last one frees it (a wrap's release
+/// callback or a custom exporter's dealloc then runs on this thread). NULL is
+/// fine. A live export holds its own reference, so the memory of an exported
+/// object stays valid until the export is released.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_decref(obj: *mut pepkit_object) {
+    guard_or("pepkit_decref", (), || {
+        if !obj.is_null() {
+            pepkit_object::decref(obj);
+        }
+        Ok(())
+    })
+}
+
+/// The number of references to `obj` (exports hold one each), or -1 with
+/// PEPKIT_ERR_NULL_ARGUMENT in pepkit_last_error() when `obj` is NULL.
+/// `obj` is borrowed for the call.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_refcount(obj: *const pepkit_object) -> pepkit_ssize {
+    guard_or("pepkit_refcount", -1, || Ok(arg_ref(obj, "obj")?.refcount() as pepkit_ssize))
+}
+
+/// The number of live buffer exports of `obj`, or -1 when `obj` is NULL.
+/// `obj` is borrowed for the call.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_exports(obj: *const pepkit_object) -> pepkit_ssize {
+    guard_or("pepkit_exports", -1, || Ok(arg_ref(obj, "obj")?.exports() as pepkit_ssize))
+}
+
+/// The kind of `obj` as a static string: "bytes", "bytearray", "ndarray",
+/// "wrap" or "custom exporter"; NULL when `obj` is NULL. Never free it.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_type_name(obj: *const pepkit_object) -> *const c_char {
+    guard_or("pepkit_type_name", std::ptr::null(), || {
+        let name: &'static [u8] = match arg_ref(obj, "obj")?.kind() {
+            crate::buffer::ObjectKind::Bytes => b"bytes\0",
+            crate::buffer::ObjectKind::ByteArray => b"bytearray\0",
+            crate::buffer::ObjectKind::NdArray => b"ndarray\0",
+            crate::buffer::ObjectKind::Wrap => b"wrap\0",
+            crate::buffer::ObjectKind::Custom => b"custom exporter\0",
+        };
+        Ok(name.as_ptr().cast())
+    })
+}
+
+/// Frees a byte or string buffer that a pepkit function returned as owned.
+/// NULL is fine. Never pass anything else (objects are freed by pepkit_decref).
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_free(ptr: *mut c_void) {
+    guard_or("pepkit_free", (), || {
+        libc::free(ptr);
+        Ok(())
+    })
+}
+
+/// Writes a new object to `out` when `make` succeeds.
+fn deliver(out: *mut *mut pepkit_object, make: impl FnOnce() -> Result<*mut pepkit_object>) -> Result<()> {
+    let out = arg_out(out, "out")?;
+    let obj = make()?;
+    // SAFETY: checked non-NULL; the caller provides a writable pointer slot.
+    unsafe { out.write(obj) };
+    Ok(())
+}
+
+/// A new immutable bytes object holding a copy of `len` bytes at `data`
+/// (`data` is borrowed for the call and may be NULL when `len` is 0). Exports
+/// are read-only and follow CPython's bytes (PyBuffer_FillInfo).
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_bytes_new(data: *const u8, len: usize, out: *mut *mut pepkit_object) -> pepkit_status {
+    guard("pepkit_bytes_new", || {
+        let data = arg_bytes(data, len, "data")?;
+        deliver(out, || pepkit_object::new_bytes(data))
+    })
+}
+
+/// A new mutable bytearray holding a copy of `len` bytes at `data` (borrowed
+/// for the call; may be NULL when `len` is 0). Exports are writable and follow
+/// CPython's bytearray.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_bytearray_new(
+    data: *const u8,
+    len: usize,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_bytearray_new", || {
+        let data = arg_bytes(data, len, "data")?;
+        deliver(out, || pepkit_object::new_bytearray(data))
+    })
+}
+
+/// Resizes a bytearray to `new_len` bytes, keeping the first bytes and zeroing
+/// new ones. Fails with PEPKIT_ERR_BUFFER ("Existing exports of data: object
+/// cannot be re-sized") while any export of it is live, with PEPKIT_ERR_TYPE
+/// for any other kind of object, and leaves the object unchanged on failure.
+/// `obj` is borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_bytearray_resize(obj: *mut pepkit_object, new_len: usize) -> pepkit_status {
+    guard("pepkit_bytearray_resize", || arg_ref(obj, "obj")?.resize(new_len))
+}
+
+/// A new zero-filled array owned by pepkit: `ndim` dimensions (0 to
+/// PEPKIT_BUF_MAX_NDIM) of extents `shape`, items of struct-module `format`
+/// (NULL means "B"), laid out in `order` 'C' or 'F'. With `readonly` non-zero,
+/// exports are read-only. `format` and `shape` are borrowed for the call
+/// (`shape` may be NULL when `ndim` is 0).
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_ndarray_new(
+    format: *const c_char,
+    ndim: c_int,
+    shape: *const pepkit_ssize,
+    order: c_char,
+    readonly: c_int,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_ndarray_new", || {
+        let format = if format.is_null() { &b"B"[..] } else { arg_cstr(format, "format")?.to_bytes() };
+        if !(0..=crate::buffer::PEPKIT_BUF_MAX_NDIM).contains(&ndim) {
+            return Err(Error::value(format!("number of dimensions must be between 0 and 64, got {ndim}")));
+        }
+        let shape = arg_slice(shape, ndim as usize, "shape")?;
+        let order = match Order::parse(order)? {
+            Order::Any => return Err(Error::value("order must be 'C' or 'F', not 'A'")),
+            o => o,
+        };
+        deliver(out, || pepkit_object::new_ndarray(format, shape, order, readonly != 0))
+    })
+}
+
+/// Called once with its `ctx` when a wrapped block is no longer needed.
+pub type pepkit_release_fn = Option<unsafe extern "C" fn(ctx: *mut c_void)>;
+
+/// Carries the C release callback into a Rust closure.
+struct Release {
+    func: unsafe extern "C" fn(*mut c_void),
+    ctx: *mut c_void,
+}
+
+// SAFETY: pepkit_wrap_new documents that the callback may run on any thread.
+unsafe impl Send for Release {}
+
+/// A new object exporting memory the caller owns, described by `layout`
+/// (borrowed for the call: pepkit copies the format and arrays). The layout is
+/// validated first: ndim at most 64, no negative extent, `itemsize` equal to
+/// the format's size, no overflow, and every byte an index can reach inside
+/// `[layout->base, layout->base + layout->size)` (with suboffsets: up to the
+/// first indirection). All-negative suboffsets count as none.
+///
+/// The memory must stay valid, and unchanged in place, until `release_fn(ctx)`
+/// runs: exactly once, when the last reference and the last export are gone,
+/// on whichever thread drops them. `release_fn` may be NULL. If this call fails,
+/// `release_fn` is never called and the memory stays the caller's.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_wrap_new(
+    layout: *const pepkit_layout,
+    release_fn: pepkit_release_fn,
+    ctx: *mut c_void,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_wrap_new", || {
+        let layout = arg_ref(layout, "layout")?.validate()?;
+        let release = release_fn.map(|func| {
+            let release = Release { func, ctx };
+            Box::new(move || {
+                let release = release;
+                // SAFETY: the caller gave this callback for exactly this call.
+                unsafe { (release.func)(release.ctx) }
+            }) as Box<dyn FnOnce() + Send>
+        });
+        deliver(out, || pepkit_object::new_wrap(layout, release))
+    })
+}
+
+/// The callbacks of an exporter implemented in C, as CPython types implement
+/// `bf_getbuffer`/`bf_releasebuffer`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pepkit_exporter_vtable {
+    /// Required. Fills `view` (zeroed on entry) with the exporter's memory for
+    /// a request `flags`: buf, len, itemsize, readonly, ndim, format (NULL
+    /// means "B"), shape, strides (NULL means C-contiguous), suboffsets and, if
+    /// it likes, internal. It may describe everything and let pepkit narrow it
+    /// (pepkit applies CPython's request rules to the result), or answer the
+    /// request itself (pepkit_buffer_fill_info with obj NULL does that for
+    /// plain bytes). The arrays it points to must stay valid until its
+    /// releasebuffer runs for this export. Returns PEPKIT_OK, or an error
+    /// status (pepkit_set_error gives it a message); view->obj must be left
+    /// NULL (if it stores a reference there, pepkit drops it).
+    pub getbuffer: Option<unsafe extern "C" fn(self_: *mut c_void, view: *mut pepkit_buffer, flags: c_int) -> pepkit_status>,
+    /// Optional. Ends one export; receives the view as the consumer released it
+    /// (possibly a copy of the struct getbuffer filled, with `internal` intact).
+    /// It must not release the object: pepkit does that.
+    pub releasebuffer: Option<unsafe extern "C" fn(self_: *mut c_void, view: *mut pepkit_buffer)>,
+    /// Optional. Called once with `self` when the object is freed.
+    pub dealloc: Option<unsafe extern "C" fn(self_: *mut c_void)>,
+}
+
+/// A custom exporter: the C callbacks and their `self`.
+struct CExporter {
+    vt: pepkit_exporter_vtable,
+    this: *mut c_void,
+}
+
+// SAFETY: pepkit_custom_new documents that the callbacks may be called from
+// any thread, concurrently.
+unsafe impl Send for CExporter {}
+unsafe impl Sync for CExporter {}
+
+impl Exporter for CExporter {
+    fn getbuffer(&self, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
+        let Some(getbuffer) = self.vt.getbuffer else {
+            return Err(Error::null_argument("vt->getbuffer must not be NULL"));
+        };
+        callback_error::clear();
+        // SAFETY: the callback's contract is in pepkit_exporter_vtable.
+        let st = unsafe { getbuffer(self.this, view, flags) };
+        if st == status::PEPKIT_OK {
+            return Ok(());
+        }
+        let name = unsafe { std::ffi::CStr::from_ptr(status::pepkit_status_name(st)) }.to_string_lossy();
+        let message = callback_error::take(st).unwrap_or_else(|| format!("custom exporter's getbuffer failed with {name}"));
+        Err(Error::new(status::kind_of(st), message))
+    }
+
+    fn releasebuffer(&self, view: &mut pepkit_buffer) {
+        if let Some(releasebuffer) = self.vt.releasebuffer {
+            // SAFETY: as above.
+            unsafe { releasebuffer(self.this, view) }
+        }
+    }
+}
+
+impl Drop for CExporter {
+    fn drop(&mut self) {
+        if let Some(dealloc) = self.vt.dealloc {
+            // SAFETY: as above; called once, as the object is freed.
+            unsafe { dealloc(self.this) }
+        }
+    }
+}
+
+/// A new object whose exports come from C callbacks. `vt` is borrowed for the
+/// call (pepkit copies it); `self_` is passed to every callback and belongs to
+/// the caller until `dealloc(self_)` runs when the object is freed (if this call
+/// fails, dealloc is never called). The callbacks may run on any thread,
+/// concurrently for different exports.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_custom_new(
+    vt: *const pepkit_exporter_vtable,
+    self_: *mut c_void,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_custom_new", || {
+        let vt = *arg_ref(vt, "vt")?;
+        if vt.getbuffer.is_none() {
+            return Err(Error::null_argument("vt->getbuffer must not be NULL"));
+        }
+        let out = arg_out(out, "out")?;
+        out.write(pepkit_object::new_custom(Box::new(CExporter { vt, this: self_ })));
+        Ok(())
+    })
+}
