@@ -17,7 +17,7 @@ MAJOR   := $(word 1,$(subst ., ,$(VERSION)))
 MINOR   := $(word 2,$(subst ., ,$(VERSION)))
 SOVER   := $(if $(filter 0,$(MAJOR)),0.$(MINOR),$(MAJOR))
 
-TARGET   := $(CURDIR)/target
+TARGET   := target
 LIBDIR   := $(TARGET)/release
 SHARED   := $(LIBDIR)/libpepkit.so
 STATIC   := $(LIBDIR)/libpepkit.a
@@ -25,13 +25,13 @@ BUILD    := $(TARGET)/c
 FRESH_H  := $(TARGET)/include/pepkit.h
 
 # Every cargo run writes a fresh header beside the build (see build.rs).
-export PEPKIT_HEADER_OUT := $(FRESH_H)
+export PEPKIT_HEADER_OUT := $(CURDIR)/$(FRESH_H)
 
 CWARN   := -Wall -Wextra -Wpedantic -Werror
-CFLAGS_TEST := -std=c11 $(CWARN) -g -O1 -Iinclude -Ic_tests -D_GNU_SOURCE
+CFLAGS_TEST := -std=c11 $(CWARN) -g -O1 -Iinclude -Ic_tests -D_GNU_SOURCE -DEXPECTED_VERSION=\"$(VERSION)\"
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDLIBS_STATIC := -lpthread -ldl -lm
-RPATH   := -Wl,-rpath,$(LIBDIR)
+RPATH   := -Wl,-rpath,$(CURDIR)/$(LIBDIR)
 
 C_TEST_SRCS := $(wildcard c_tests/test_*.c)
 C_TESTS_ASAN := $(patsubst c_tests/%.c,$(BUILD)/asan/%,$(C_TEST_SRCS))

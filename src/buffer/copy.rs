@@ -85,6 +85,11 @@ fn walk_dims(g: &Geometry, fortran: bool, out: &mut [Dim; MAX_NDIM]) -> usize {
 /// Calls `row(ptr, count, stride)` for every row of `g` in the given order.
 /// Stops early when `row` returns false.
 unsafe fn for_each_row(g: &Geometry, fortran: bool, mut row: impl FnMut(*mut u8, isize, isize) -> bool) {
+    if fortran && g.suboffsets.is_some() {
+        // An indirection must be followed in dimension order, so addresses are
+        // not linear in a reordered walk: take each item on its own.
+        return for_each_item_fortran(g, row);
+    }
     let mut dims = [Dim { extent: 0, stride: 0, suboffset: -1 }; MAX_NDIM];
     let n = walk_dims(g, fortran, &mut dims);
     if g.shape().contains(&0) {
@@ -107,6 +112,37 @@ unsafe fn for_each_row(g: &Geometry, fortran: bool, mut row: impl FnMut(*mut u8,
         });
     } else {
         walk_outer(outer, g.buf, &mut |p| row(p, inner.extent, inner.stride));
+    }
+}
+
+/// Fortran-order walk of a PIL-style buffer, one item per row, each address
+/// computed in dimension order as `PyBuffer_GetPointer` does.
+unsafe fn for_each_item_fortran(g: &Geometry, mut row: impl FnMut(*mut u8, isize, isize) -> bool) {
+    if g.shape().contains(&0) {
+        return;
+    }
+    let mut index = [0isize; MAX_NDIM];
+    loop {
+        let mut p = g.buf;
+        for d in 0..g.ndim {
+            p = follow(p.wrapping_offset(index[d] * g.strides[d]), g.suboffset(d));
+        }
+        if !row(p, 1, g.itemsize) {
+            return;
+        }
+        // Advance the odometer, first dimension fastest.
+        let mut d = 0;
+        loop {
+            if d == g.ndim {
+                return;
+            }
+            index[d] += 1;
+            if index[d] < g.shape[d] {
+                break;
+            }
+            index[d] = 0;
+            d += 1;
+        }
     }
 }
 

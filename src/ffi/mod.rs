@@ -13,8 +13,9 @@ pub mod buffer;
 pub mod object;
 pub mod format;
 
-/// A message a callback left with `pepkit_set_error`, waiting for the pepkit
-/// function that called the callback to report it.
+/// A message a callback left with `pepkit_set_error` (or through a pepkit call
+/// that failed inside it), waiting for the pepkit function that called the
+/// callback to report it.
 pub(crate) mod callback_error {
     use std::cell::RefCell;
 
@@ -55,11 +56,15 @@ thread_local! {
 }
 
 /// Records `err` as this thread's last error and returns its status.
+/// The failure is also left for a pepkit function whose callback this call
+/// may be running inside (see [`callback_error`]).
 pub(crate) fn fail(err: &Error) -> pepkit_status {
+    let status = status::of_kind(err.kind);
+    callback_error::set(status, err.message.clone());
     let text = err.message.replace('\0', "\\0");
     let text = CString::new(text).unwrap_or_default();
     LAST_ERROR.with(|slot| *slot.borrow_mut() = text);
-    status::of_kind(err.kind)
+    status
 }
 
 /// A pointer to this thread's last error message; valid until the next failing
