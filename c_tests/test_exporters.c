@@ -300,6 +300,11 @@ static void test_custom(void) {
     CHECK_OK(pepkit_getbuffer(obj, &v, PEPKIT_BUF_SIMPLE));
     CHECK(v.len == 4 && v.shape == NULL && v.format == NULL && v.buf == four);
     CHECK_OK(pepkit_releasebuffer(&v));
+    /* fill_info's shape/strides point at the view's own fields: they must
+     * point at the caller's struct, not at a copy pepkit made. */
+    CHECK_OK(pepkit_getbuffer(obj, &v, PEPKIT_BUF_STRIDES));
+    CHECK(v.shape == &v.len && v.strides == &v.itemsize && v.shape[0] == 4);
+    CHECK_OK(pepkit_releasebuffer(&v));
     CHECK_STATUS(pepkit_getbuffer(obj, &v, PEPKIT_BUF_WRITABLE), PEPKIT_ERR_BUFFER);
     CHECK_MESSAGE("Object is not writable.");
     CHECK(pepkit_exports(obj) == 0);

@@ -8,7 +8,7 @@ pepkit_pythons() {
   root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
   for p in "$root"/versions/3.*/bin/python3; do
     [ -x "$p" ] && echo "$p"
-  done | sort -t. -k2,2n
+  done | sort -V
   for p in /usr/bin/python3; do
     [ -x "$p" ] && echo "$p"
   done

@@ -59,7 +59,7 @@ struct OwnedMemory {
 
 impl OwnedMemory {
     fn layout(len: usize) -> Result<Layout> {
-        Layout::from_size_align(len, ALIGN).map_err(|_| Error::overflow(format!("cannot allocate {len} bytes")))
+        Layout::from_size_align(len, ALIGN).map_err(|_| Error::no_memory(format!("cannot allocate {len} bytes")))
     }
 
     fn zeroed(len: usize) -> Result<OwnedMemory> {
@@ -368,12 +368,13 @@ impl pepkit_object {
     /// # Safety
     /// `this` must be a live object.
     pub unsafe fn getbuffer(this: *mut pepkit_object, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
-        let result = Self::export(this, flags);
-        match result {
-            Ok(mut out) => {
+        let mut out = pepkit_buffer::zeroed();
+        match Self::export(this, flags, &mut out) {
+            Ok(()) => {
                 (*this).incref();
                 out.obj = this;
                 *view = out;
+                rebase_self_pointers(&out, view);
                 Ok(())
             }
             Err(err) => {
@@ -383,46 +384,46 @@ impl pepkit_object {
         }
     }
 
-    unsafe fn export(this: *mut pepkit_object, flags: c_int) -> Result<pepkit_buffer> {
+    /// Fills `out` (zeroed) with the export, leaving `obj` to the caller.
+    unsafe fn export(this: *mut pepkit_object, flags: c_int, out: &mut pepkit_buffer) -> Result<()> {
         request::reject_access_flags(flags)?;
         let obj = &*this;
         let name = obj.kind().name();
-        let mut out = pepkit_buffer::zeroed();
         match &obj.kind {
             Kind::Bytes(ByteStore { desc, .. }) => {
-                desc.fill(&mut out);
-                request::apply(&mut out, flags, &desc.traits(name, Style::FillInfo))?;
+                desc.fill(out);
+                request::apply(out, flags, &desc.traits(name, Style::FillInfo))?;
             }
             Kind::NdArray(ByteStore { desc, .. }) | Kind::Wrap { desc, .. } => {
-                desc.fill(&mut out);
-                request::apply(&mut out, flags, &desc.traits(name, Style::NdArray))?;
+                desc.fill(out);
+                request::apply(out, flags, &desc.traits(name, Style::NdArray))?;
             }
             Kind::ByteArray(store) => {
                 obj.acquire_bytearray_export();
                 let desc = &(*store.get()).desc;
-                desc.fill(&mut out);
-                if let Err(err) = request::apply(&mut out, flags, &desc.traits(name, Style::FillInfo)) {
+                desc.fill(out);
+                if let Err(err) = request::apply(out, flags, &desc.traits(name, Style::FillInfo)) {
                     obj.exports.fetch_sub(1, Ordering::Release);
                     return Err(err);
                 }
-                return Ok(out);
+                return Ok(());
             }
             Kind::Custom(exporter) => {
-                exporter.getbuffer(&mut out, flags)?;
+                exporter.getbuffer(out, flags)?;
                 if !out.obj.is_null() {
                     // The callback stored a reference of its own; ours replaces it.
                     Self::decref(out.obj);
                     out.obj = std::ptr::null_mut();
                 }
-                let checked = custom_traits(&out).and_then(|t| request::apply(&mut out, flags, &t));
+                let checked = custom_traits(out).and_then(|t| request::apply(out, flags, &t));
                 if let Err(err) = checked {
-                    exporter.releasebuffer(&mut out);
+                    exporter.releasebuffer(out);
                     return Err(err);
                 }
             }
         }
         obj.exports.fetch_add(1, Ordering::AcqRel);
-        Ok(out)
+        Ok(())
     }
 
     /// Ends the export in `view` and drops its reference; a view whose `obj`
@@ -484,6 +485,21 @@ impl pepkit_object {
         }
         self.exports.store(0, Ordering::Release);
         outcome
+    }
+}
+
+/// An export may point its shape or strides at its own `len`/`itemsize`
+/// fields (PyBuffer_FillInfo does); after copying the struct from `from` to
+/// `to`, such pointers must follow it.
+fn rebase_self_pointers(from: &pepkit_buffer, to: &mut pepkit_buffer) {
+    let start = from as *const pepkit_buffer as usize;
+    let end = start + std::mem::size_of::<pepkit_buffer>();
+    let base = to as *mut pepkit_buffer as *mut u8;
+    for field in [&mut to.shape, &mut to.strides, &mut to.suboffsets] {
+        let addr = *field as usize;
+        if (start..end).contains(&addr) {
+            *field = base.wrapping_add(addr - start).cast();
+        }
     }
 }
 
