@@ -43,10 +43,12 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 
 all: lib
 
-# cargo decides what is stale; make always asks it.
-lib $(SHARED) $(STATIC) $(FRESH_H): FORCE
+# cargo decides what is stale; make always asks it, once per run.
+lib: FORCE
 	$(CARGO) build --release --quiet
 	@ln -sf libpepkit.so $(LIBDIR)/libpepkit.so.$(SOVER)
+
+$(SHARED) $(STATIC) $(FRESH_H): lib ;
 
 header: lib
 	cp $(FRESH_H) include/pepkit.h
