@@ -8,7 +8,7 @@ use std::alloc::{self, Layout};
 use std::cell::UnsafeCell;
 use std::ffi::{c_char, c_int, CString};
 use std::ptr::NonNull;
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicU64, Ordering};
 
 use super::geometry::{contiguous_strides, dense, Geometry, Order};
 use super::layout::{byte_len, check_array, ValidLayout};
@@ -219,29 +219,36 @@ struct ByteStore {
 
 enum Kind {
     Bytes(ByteStore),
-    /// Mutated only by `resize`, which holds the RESIZING bit of `exports`.
+    /// Mutated only by `resize`, which holds the RESIZING bit of `state`.
     ByteArray(UnsafeCell<ByteStore>),
     NdArray(ByteStore),
     Wrap { desc: ArrayDesc, release: Option<Box<dyn FnOnce() + Send>> },
     Custom(Box<dyn Exporter>),
 }
 
-/// Set in `exports` while a bytearray is being resized.
-const RESIZING: usize = 1 << (usize::BITS - 1);
+/// `state` packs the owned references (low 32 bits), the live exports (next
+/// 31 bits) and a bytearray's RESIZING flag (top bit) into one word, so an
+/// export and its release are one atomic operation each. Each export holds
+/// a reference of its own, as `view->obj` does in CPython; the object is
+/// freed when the whole word reaches zero.
+const REF: u64 = 1;
+const REFS: u64 = 0xFFFF_FFFF;
+const EXPORT: u64 = 1 << 32;
+const EXPORTS: u64 = 0x7FFF_FFFF << 32;
+const RESIZING: u64 = 1 << 63;
 
 /// An exporter of memory, shared through atomic reference counting.
 /// The C API hands out `pepkit_object *`; each is one counted reference.
 pub struct pepkit_object {
-    refcnt: AtomicUsize,
-    /// Live exports; for a bytearray also the RESIZING bit.
-    exports: AtomicUsize,
+    /// References, exports and RESIZING; see [`REF`].
+    state: AtomicU64,
     kind: Kind,
 }
 
 // SAFETY: the raw pointers inside describe memory whose ownership the object
 // holds (or, for wrap and custom, that its creator promised to keep valid and
 // shareable across threads until release). Mutation after creation happens only
-// in bytearray resize, which excludes every export through `exports`.
+// in bytearray resize, which excludes every export through `state`.
 unsafe impl Send for pepkit_object {}
 unsafe impl Sync for pepkit_object {}
 
@@ -257,7 +264,7 @@ impl Drop for pepkit_object {
 
 impl pepkit_object {
     fn boxed(kind: Kind) -> *mut pepkit_object {
-        Box::into_raw(Box::new(pepkit_object { refcnt: AtomicUsize::new(1), exports: AtomicUsize::new(0), kind }))
+        Box::into_raw(Box::new(pepkit_object { state: AtomicU64::new(REF), kind }))
     }
 
     /// A new immutable bytes object holding a copy of `data`.
@@ -320,17 +327,23 @@ impl pepkit_object {
         }
     }
 
+    /// References, counting one for each live export.
     pub fn refcount(&self) -> usize {
-        self.refcnt.load(Ordering::Acquire)
+        let state = self.state.load(Ordering::Acquire);
+        ((state & REFS) + ((state & EXPORTS) >> 32)) as usize
     }
 
     /// Live exports of this object.
     pub fn exports(&self) -> usize {
-        self.exports.load(Ordering::Acquire) & !RESIZING
+        ((self.state.load(Ordering::Acquire) & EXPORTS) >> 32) as usize
     }
 
     pub fn incref(&self) {
-        self.refcnt.fetch_add(1, Ordering::Relaxed);
+        let before = self.state.fetch_add(REF, Ordering::Relaxed);
+        if before & REFS == REFS {
+            // 2^32 references: continuing would corrupt the export count.
+            std::process::abort();
+        }
     }
 
     /// Drops one reference; the last one frees the object (running a wrap's
@@ -339,7 +352,7 @@ impl pepkit_object {
     /// # Safety
     /// `this` must be a live object and the caller must own the reference.
     pub unsafe fn decref(this: *mut pepkit_object) {
-        if (*this).refcnt.fetch_sub(1, Ordering::Release) == 1 {
+        if (*this).state.fetch_sub(REF, Ordering::Release) == REF {
             fence(Ordering::Acquire);
             drop(Box::from_raw(this));
         }
@@ -347,14 +360,14 @@ impl pepkit_object {
 
     /// Counts one more export of a bytearray, waiting out a resize in progress.
     fn acquire_bytearray_export(&self) {
-        let mut current = self.exports.load(Ordering::Relaxed);
+        let mut current = self.state.load(Ordering::Relaxed);
         loop {
             if current & RESIZING != 0 {
                 std::hint::spin_loop();
-                current = self.exports.load(Ordering::Relaxed);
+                current = self.state.load(Ordering::Relaxed);
                 continue;
             }
-            match self.exports.compare_exchange_weak(current, current + 1, Ordering::Acquire, Ordering::Relaxed) {
+            match self.state.compare_exchange_weak(current, current + EXPORT, Ordering::Acquire, Ordering::Relaxed) {
                 Ok(_) => return,
                 Err(now) => current = now,
             }
@@ -362,68 +375,93 @@ impl pepkit_object {
     }
 
     /// Exports this object's memory as `flags` asks, CPython's rules in
-    /// CPython's order. On success `view` holds a new reference in `obj`; on
-    /// failure only `view.obj` is written (NULL).
+    /// CPython's order. On success `view` holds the export, with `obj` this
+    /// object (the export counts as a reference); on failure only `view.obj`
+    /// is written (NULL).
     ///
     /// # Safety
-    /// `this` must be a live object.
+    /// `this` must be a live object the caller holds a reference to.
     pub unsafe fn getbuffer(this: *mut pepkit_object, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
-        let mut out = pepkit_buffer::zeroed();
-        match Self::export(this, flags, &mut out) {
-            Ok(()) => {
-                (*this).incref();
+        let result = Self::export(this, view, flags);
+        if result.is_err() {
+            view.obj = std::ptr::null_mut();
+        }
+        result
+    }
+
+    #[inline]
+    unsafe fn export(this: *mut pepkit_object, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
+        request::reject_access_flags(flags)?;
+        let obj = &*this;
+        match &obj.kind {
+            Kind::Bytes(ByteStore { desc, .. }) => obj.export_desc(this, desc, Style::FillInfo, view, flags, false),
+            Kind::NdArray(ByteStore { desc, .. }) | Kind::Wrap { desc, .. } => {
+                obj.export_desc(this, desc, Style::NdArray, view, flags, false)
+            }
+            Kind::ByteArray(store) => {
+                obj.acquire_bytearray_export();
+                obj.export_desc(this, &(*store.get()).desc, Style::FillInfo, view, flags, true)
+            }
+            Kind::Custom(exporter) => {
+                // A scratch struct, so that a refused request writes nothing.
+                let mut out = pepkit_buffer::zeroed();
+                exporter.getbuffer(&mut out, flags)?;
+                if !out.obj.is_null() {
+                    // The callback stored a reference of its own; the export's replaces it.
+                    Self::decref(out.obj);
+                    out.obj = std::ptr::null_mut();
+                }
+                let checked = custom_traits(&out)
+                    .and_then(|t| request::check(out.readonly != 0, !out.format.is_null(), flags, &t));
+                if let Err(err) = checked {
+                    exporter.releasebuffer(&mut out);
+                    return Err(err);
+                }
+                request::narrow(&mut out, flags);
+                obj.count_export();
                 out.obj = this;
                 *view = out;
                 rebase_self_pointers(&out, view);
                 Ok(())
             }
-            Err(err) => {
-                view.obj = std::ptr::null_mut();
-                Err(err)
-            }
         }
     }
 
-    /// Fills `out` (zeroed) with the export, leaving `obj` to the caller.
-    unsafe fn export(this: *mut pepkit_object, flags: c_int, out: &mut pepkit_buffer) -> Result<()> {
-        request::reject_access_flags(flags)?;
-        let obj = &*this;
-        let name = obj.kind().name();
-        match &obj.kind {
-            Kind::Bytes(ByteStore { desc, .. }) => {
-                desc.fill(out);
-                request::apply(out, flags, &desc.traits(name, Style::FillInfo))?;
+    /// Exports a description the object holds: check, count, then write
+    /// straight into the caller's view. `counted` says the export was already
+    /// counted (a bytearray counts first, to exclude a resize).
+    #[inline]
+    unsafe fn export_desc(
+        &self,
+        this: *mut pepkit_object,
+        desc: &ArrayDesc,
+        style: Style,
+        view: &mut pepkit_buffer,
+        flags: c_int,
+        counted: bool,
+    ) -> Result<()> {
+        if let Err(err) = request::check(desc.readonly, true, flags, &desc.traits(self.kind().name(), style)) {
+            if counted {
+                self.state.fetch_sub(EXPORT, Ordering::Release);
             }
-            Kind::NdArray(ByteStore { desc, .. }) | Kind::Wrap { desc, .. } => {
-                desc.fill(out);
-                request::apply(out, flags, &desc.traits(name, Style::NdArray))?;
-            }
-            Kind::ByteArray(store) => {
-                obj.acquire_bytearray_export();
-                let desc = &(*store.get()).desc;
-                desc.fill(out);
-                if let Err(err) = request::apply(out, flags, &desc.traits(name, Style::FillInfo)) {
-                    obj.exports.fetch_sub(1, Ordering::Release);
-                    return Err(err);
-                }
-                return Ok(());
-            }
-            Kind::Custom(exporter) => {
-                exporter.getbuffer(out, flags)?;
-                if !out.obj.is_null() {
-                    // The callback stored a reference of its own; ours replaces it.
-                    Self::decref(out.obj);
-                    out.obj = std::ptr::null_mut();
-                }
-                let checked = custom_traits(out).and_then(|t| request::apply(out, flags, &t));
-                if let Err(err) = checked {
-                    exporter.releasebuffer(out);
-                    return Err(err);
-                }
-            }
+            return Err(err);
         }
-        obj.exports.fetch_add(1, Ordering::AcqRel);
+        if !counted {
+            self.count_export();
+        }
+        desc.fill(view);
+        request::narrow(view, flags);
+        view.obj = this;
+        view.internal = std::ptr::null_mut();
         Ok(())
+    }
+
+    #[inline]
+    fn count_export(&self) {
+        if self.state.fetch_add(EXPORT, Ordering::Acquire) & EXPORTS == EXPORTS {
+            // 2^31 live exports: continuing would corrupt the flags.
+            std::process::abort();
+        }
     }
 
     /// Ends the export in `view` and drops its reference; a view whose `obj`
@@ -440,24 +478,22 @@ impl pepkit_object {
         let obj = &*this;
         // Refuse a second release of the same export (through a copy of the
         // struct) while we can still tell: the count would go below zero.
-        let mut current = obj.exports.load(Ordering::Relaxed);
-        loop {
-            if current & !RESIZING == 0 {
-                return Err(Error::buffer(format!(
-                    "pepkit_releasebuffer: the {} has no live exports (was this export already released through a copy of the struct?)",
-                    obj.kind().name()
-                )));
-            }
-            match obj.exports.compare_exchange_weak(current, current - 1, Ordering::AcqRel, Ordering::Relaxed) {
-                Ok(_) => break,
-                Err(now) => current = now,
-            }
+        if obj.state.load(Ordering::Acquire) & EXPORTS == 0 {
+            return Err(Error::buffer(format!(
+                "pepkit_releasebuffer: the {} has no live exports (was this export already released through a copy of the struct?)",
+                obj.kind().name()
+            )));
         }
+        // The exporter's own releasebuffer runs while the export still keeps
+        // the object alive.
         if let Kind::Custom(exporter) = &obj.kind {
             exporter.releasebuffer(view);
         }
         view.obj = std::ptr::null_mut();
-        Self::decref(this);
+        if obj.state.fetch_sub(EXPORT, Ordering::Release) == EXPORT {
+            fence(Ordering::Acquire);
+            drop(Box::from_raw(this));
+        }
         Ok(())
     }
 
@@ -470,11 +506,19 @@ impl pepkit_object {
         if new_len > isize::MAX as usize {
             return Err(Error::overflow(format!("cannot resize to {new_len} bytes: exceeds Py_ssize_t")));
         }
+        let mut current = self.state.load(Ordering::Relaxed);
         loop {
-            match self.exports.compare_exchange_weak(0, RESIZING, Ordering::Acquire, Ordering::Relaxed) {
+            if current & EXPORTS != 0 {
+                return Err(Error::buffer("Existing exports of data: object cannot be re-sized"));
+            }
+            if current & RESIZING != 0 {
+                std::hint::spin_loop();
+                current = self.state.load(Ordering::Relaxed);
+                continue;
+            }
+            match self.state.compare_exchange_weak(current, current | RESIZING, Ordering::Acquire, Ordering::Relaxed) {
                 Ok(_) => break,
-                Err(now) if now & RESIZING != 0 || now == 0 => std::hint::spin_loop(),
-                Err(_) => return Err(Error::buffer("Existing exports of data: object cannot be re-sized")),
+                Err(now) => current = now,
             }
         }
         // SAFETY: the RESIZING bit excludes every export and every other resize.
@@ -483,7 +527,7 @@ impl pepkit_object {
         if outcome.is_ok() {
             store.desc.set_byte_len(store.mem.ptr.as_ptr(), new_len as isize);
         }
-        self.exports.store(0, Ordering::Release);
+        self.state.fetch_and(!RESIZING, Ordering::Release);
         outcome
     }
 }

@@ -46,19 +46,20 @@ pub(crate) fn reject_access_flags(flags: c_int) -> Result<()> {
     Ok(())
 }
 
-/// Narrows `view` (a full description) to what `flags` asks for, or refuses
-/// with CPython's BufferError, checking in CPython's order.
-pub(crate) fn apply(view: &mut pepkit_buffer, flags: c_int, t: &Traits) -> Result<()> {
+/// Checks a request against an export, in CPython's order, without touching
+/// the export: `readonly` and `has_format` describe the full description
+/// before narrowing. Fails with CPython's BufferError.
+#[inline]
+pub(crate) fn check(readonly: bool, has_format: bool, flags: c_int, t: &Traits) -> Result<()> {
     let name = t.name;
-    if flags & PEPKIT_BUF_WRITABLE != 0 && view.readonly != 0 {
+    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly {
         return Err(match t.style {
             Style::FillInfo => Error::buffer("Object is not writable."),
             Style::NdArray => Error::buffer(format!("{name} is not writable")),
         });
     }
-    if flags & PEPKIT_BUF_FORMAT == 0 {
-        view.format = ptr::null_mut();
-    }
+    // (Without FORMAT, the format is dropped here; `narrow` does it.)
+    let has_format = has_format && flags & PEPKIT_BUF_FORMAT != 0;
     if requested(flags, PEPKIT_BUF_C_CONTIGUOUS) && !t.c_contiguous {
         return Err(Error::buffer(format!("{name} is not C-contiguous")));
     }
@@ -71,20 +72,30 @@ pub(crate) fn apply(view: &mut pepkit_buffer, flags: c_int, t: &Traits) -> Resul
     if !requested(flags, PEPKIT_BUF_INDIRECT) && t.pil {
         return Err(Error::buffer(format!("{name} cannot be represented without suboffsets")));
     }
+    if !requested(flags, PEPKIT_BUF_STRIDES) && !t.c_contiguous {
+        return Err(Error::buffer(format!("{name} is not C-contiguous")));
+    }
+    if !requested(flags, PEPKIT_BUF_ND) && t.style == Style::NdArray && has_format {
+        return Err(Error::buffer(format!(
+            "{name}: cannot cast to unsigned bytes if the format flag is present"
+        )));
+    }
+    Ok(())
+}
+
+/// Narrows a full description to what an accepted request asks for: no
+/// format without FORMAT, no strides without STRIDES, and a bare `ndim = 1`
+/// without ND.
+#[inline]
+pub(crate) fn narrow(view: &mut pepkit_buffer, flags: c_int) {
+    if flags & PEPKIT_BUF_FORMAT == 0 {
+        view.format = ptr::null_mut();
+    }
     if !requested(flags, PEPKIT_BUF_STRIDES) {
-        if !t.c_contiguous {
-            return Err(Error::buffer(format!("{name} is not C-contiguous")));
-        }
         view.strides = ptr::null_mut();
     }
     if !requested(flags, PEPKIT_BUF_ND) {
-        if t.style == Style::NdArray && !view.format.is_null() {
-            return Err(Error::buffer(format!(
-                "{name}: cannot cast to unsigned bytes if the format flag is present"
-            )));
-        }
         view.ndim = 1;
         view.shape = ptr::null_mut();
     }
-    Ok(())
 }
