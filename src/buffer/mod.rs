@@ -12,6 +12,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 pub use copy::{from_contiguous, get_pointer, to_contiguous};
 pub use geometry::{fill_contiguous_strides, is_contiguous, Geometry, Order};
+pub(crate) use geometry::contiguous_strides;
 pub use layout::{pepkit_layout, ValidLayout};
 pub use object::{pepkit_object, ArrayDesc, Exporter, ObjectKind};
 
@@ -163,6 +164,21 @@ pub fn fill_info(
     view.suboffsets = std::ptr::null_mut();
     view.internal = std::ptr::null_mut();
     Ok(())
+}
+
+/// An export may point its shape or strides at its own `len`/`itemsize`
+/// fields (PyBuffer_FillInfo does); after copying the struct from `from` to
+/// `to`, such pointers must follow it.
+pub(crate) fn rebase_self_pointers(from: &pepkit_buffer, to: &mut pepkit_buffer) {
+    let start = from as *const pepkit_buffer as usize;
+    let end = start + std::mem::size_of::<pepkit_buffer>();
+    let base = to as *mut pepkit_buffer as *mut u8;
+    for field in [&mut to.shape, &mut to.strides, &mut to.suboffsets] {
+        let addr = *field as usize;
+        if (start..end).contains(&addr) {
+            *field = base.wrapping_add(addr - start).cast();
+        }
+    }
 }
 
 #[cfg(test)]
