@@ -14,3 +14,4 @@ pub mod error;
 pub mod ffi;
 pub mod buffer;
 pub mod format;
+pub mod memoryview;
