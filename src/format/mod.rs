@@ -9,6 +9,9 @@
 use std::ffi::{c_int, c_long, c_longlong, c_short, c_void};
 use std::mem::{align_of, size_of};
 
+pub mod repr;
+pub mod value;
+
 use crate::error::{Error, Result};
 
 /// How a format lays out its fields: the first character of the format, if it

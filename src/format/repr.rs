@@ -1,0 +1,335 @@
+//! Python's `repr` of struct values, byte for byte, appended to a `Vec<u8>`
+//! without any allocation of its own (the text is always ASCII).
+//!
+//! - ints in decimal; `True` / `False`;
+//! - floats as `repr(float)`: the shortest digits that round-trip, laid out as
+//!   `float_repr_style == 'short'` does (`format_float_short`, mode 'r'): exponent
+//!   notation when the decimal point position is <= -4 or > 16 (`1e-05`, `1e+16`,
+//!   two-digit exponent at least), otherwise positional with a `.0` for integral
+//!   values; `inf`, `-inf`, `nan`, `-0.0`;
+//! - bytes as `bytes.__repr__`: single quotes unless the bytes hold `'` and no `"`,
+//!   `\t \n \r \\` and the quote escaped, other bytes outside 0x20..0x7f as `\xNN`;
+//! - tuples `(1, 2)`, `(1,)`, `()`; lists `[1, 2]`, `[]`.
+
+use std::fmt::Write as _;
+
+use crate::format::value::{StructLayout, Value};
+
+/// Appends `repr(v)`.
+pub fn write_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Int(i) => write_int(out, *i),
+        Value::Bool(b) => write_bool(out, *b),
+        Value::Float(f) => write_float(out, *f),
+        Value::Bytes(b) => write_bytes(out, b),
+        Value::Tuple(items) => {
+            out.push(b'(');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                write_value(out, item);
+            }
+            if items.len() == 1 {
+                out.push(b',');
+            }
+            out.push(b')');
+        }
+    }
+}
+
+/// `repr(v)` as a new String.
+pub fn repr_value(v: &Value) -> String {
+    let mut out = Vec::new();
+    write_value(&mut out, v);
+    String::from_utf8(out).expect("repr is ASCII")
+}
+
+/// Appends `True` or `False`.
+#[inline]
+pub fn write_bool(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"True" } else { b"False" });
+}
+
+const DIGITS2: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends the decimal digits of `n`.
+#[inline]
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    while n >= 100 {
+        let d = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    }
+    if n >= 10 {
+        let d = n as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Appends `repr(int)`.
+#[inline]
+pub fn write_int(out: &mut Vec<u8>, i: i128) {
+    if i < 0 {
+        out.push(b'-');
+    }
+    let u = i.unsigned_abs();
+    if u <= u64::MAX as u128 {
+        write_u64(out, u as u64);
+    } else {
+        let mut buf = [0u8; 40];
+        let mut k = buf.len();
+        let mut n = u;
+        while n > 0 {
+            k -= 1;
+            buf[k] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.extend_from_slice(&buf[k..]);
+    }
+}
+
+/// A fixed stack buffer that `write!` can fill.
+struct StackBuf {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl std::fmt::Write for StackBuf {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let b = s.as_bytes();
+        let end = self.len + b.len();
+        if end > self.buf.len() {
+            return Err(std::fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(b);
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Appends `repr(float)`.
+pub fn write_float(out: &mut Vec<u8>, x: f64) {
+    if !x.is_finite() {
+        out.extend_from_slice(if x.is_nan() {
+            b"nan"
+        } else if x > 0.0 {
+            b"inf"
+        } else {
+            b"-inf"
+        });
+        return;
+    }
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    let a = x.abs();
+    // Rust's `{:e}` gives the shortest round-trip digits, like dtoa mode 0:
+    // "d[.ddd]e[-]N".
+    let mut s = StackBuf { buf: [0; 40], len: 0 };
+    write!(s, "{a:e}").expect("a float fits 40 bytes");
+    let text = &s.buf[..s.len];
+    let epos = text.iter().position(|&c| c == b'e').expect("exponent");
+    let mut digits = [0u8; 20];
+    let mut nd = 0;
+    for &c in &text[..epos] {
+        if c != b'.' {
+            digits[nd] = c;
+            nd += 1;
+        }
+    }
+    let digits = &digits[..nd];
+    let exp_text = &text[epos + 1..];
+    let (neg, mag) = match exp_text.first() {
+        Some(b'-') => (true, &exp_text[1..]),
+        _ => (false, exp_text),
+    };
+    let mut e: i32 = 0;
+    for &c in mag {
+        e = e * 10 + (c - b'0') as i32;
+    }
+    if neg {
+        e = -e;
+    }
+    // Python's decpt: the value is 0.d1d2... * 10**decpt.
+    let decpt = e + 1;
+    if decpt <= -4 || decpt > 16 {
+        out.push(digits[0]);
+        if nd > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        out.push(b'e');
+        out.push(if e < 0 { b'-' } else { b'+' });
+        let m = e.unsigned_abs();
+        if m < 10 {
+            out.push(b'0');
+        }
+        write_u64(out, m as u64);
+    } else if decpt <= 0 {
+        out.extend_from_slice(b"0.");
+        for _ in 0..-decpt {
+            out.push(b'0');
+        }
+        out.extend_from_slice(digits);
+    } else {
+        let decpt = decpt as usize;
+        if decpt >= nd {
+            out.extend_from_slice(digits);
+            for _ in nd..decpt {
+                out.push(b'0');
+            }
+            out.extend_from_slice(b".0");
+        } else {
+            out.extend_from_slice(&digits[..decpt]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[decpt..]);
+        }
+    }
+}
+
+/// Appends `repr(bytes)`.
+pub fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { b'"' } else { b'\'' };
+    out.push(b'b');
+    out.push(quote);
+    for &c in b {
+        match c {
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            c if c == quote => {
+                out.push(b'\\');
+                out.push(c);
+            }
+            0x20..=0x7e => out.push(c),
+            c => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[b'\\', b'x', HEX[(c >> 4) as usize], HEX[(c & 15) as usize]]);
+            }
+        }
+    }
+    out.push(quote);
+}
+
+/// Appends the repr of one item of `layout` at the start of `bytes`, as
+/// memoryview's `tolist` would show it (a scalar for a one-value format, else a
+/// tuple), without building a [`Value::Tuple`]. `bytes` must hold the item.
+pub fn write_item(out: &mut Vec<u8>, layout: &StructLayout, bytes: &[u8]) -> crate::error::Result<()> {
+    if layout.nvalues == 1 {
+        return layout.visit_values(bytes, |v| write_value(out, &v));
+    }
+    out.push(b'(');
+    let mut first = true;
+    layout.visit_values(bytes, |v| {
+        if !first {
+            out.extend_from_slice(b", ");
+        }
+        first = false;
+        write_value(out, &v);
+    })?;
+    out.push(b')');
+    Ok(())
+}
+
+/// Appends the repr of a nested list of `shape` (C order) whose items are
+/// written by `item(out, flat_index)`; an empty shape writes the single item
+/// (memoryview's 0-dim `tolist`).
+pub fn write_nested_list(out: &mut Vec<u8>, shape: &[usize], mut item: impl FnMut(&mut Vec<u8>, usize)) {
+    fn rec(out: &mut Vec<u8>, shape: &[usize], base: usize, item: &mut dyn FnMut(&mut Vec<u8>, usize)) {
+        let (n, rest) = (shape[0], &shape[1..]);
+        let inner: usize = rest.iter().product();
+        out.push(b'[');
+        for k in 0..n {
+            if k > 0 {
+                out.extend_from_slice(b", ");
+            }
+            if rest.is_empty() {
+                item(out, base + k);
+            } else {
+                rec(out, rest, base + k * inner, item);
+            }
+        }
+        out.push(b']');
+    }
+    if shape.is_empty() {
+        item(out, 0);
+    } else {
+        rec(out, shape, 0, &mut item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(x: f64) -> String {
+        let mut v = Vec::new();
+        write_float(&mut v, x);
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn floats_as_python() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5e-5, "1.5e-05"),
+            (0.1, "0.1"),
+            (123.456, "123.456"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+            (-f64::NAN, "nan"),
+            (1e100, "1e+100"),
+            (-2.5, "-2.5"),
+        ];
+        for &(x, want) in cases {
+            assert_eq!(f(x), want, "{x:e}");
+        }
+    }
+
+    #[test]
+    fn bytes_ints_tuples_lists() {
+        assert_eq!(repr_value(&Value::Bytes(b"a'b")), r#"b"a'b""#);
+        assert_eq!(repr_value(&Value::Bytes(b"a'\"")), r#"b'a\'"'"#);
+        assert_eq!(repr_value(&Value::Bytes(b"\t\n\r\\\x00\x7f\xff ~")), r"b'\t\n\r\\\x00\x7f\xff ~'");
+        assert_eq!(repr_value(&Value::Int(i128::MIN)), i128::MIN.to_string());
+        assert_eq!(repr_value(&Value::Int(-1234567890123)), "-1234567890123");
+        assert_eq!(repr_value(&Value::Tuple(vec![Value::Int(1)])), "(1,)");
+        assert_eq!(repr_value(&Value::Tuple(vec![])), "()");
+        assert_eq!(repr_value(&Value::Tuple(vec![Value::Bool(true), Value::Float(2.0)])), "(True, 2.0)");
+        let mut out = Vec::new();
+        write_nested_list(&mut out, &[2, 2], |o, i| write_int(o, i as i128));
+        assert_eq!(out, b"[[0, 1], [2, 3]]");
+        out.clear();
+        write_nested_list(&mut out, &[2, 0], |o, i| write_int(o, i as i128));
+        assert_eq!(out, b"[[], []]");
+        out.clear();
+        write_nested_list(&mut out, &[], |o, i| write_int(o, i as i128 + 7));
+        assert_eq!(out, b"7");
+    }
+}
