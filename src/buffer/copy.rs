@@ -90,6 +90,10 @@ unsafe fn for_each_row(g: &Geometry, fortran: bool, mut row: impl FnMut(*mut u8,
     if g.shape().contains(&0) {
         return;
     }
+    if fortran && (0..g.ndim).any(|d| g.suboffset(d) >= 0) {
+        for_each_item_fortran_indirect(g, row);
+        return;
+    }
     if n == 0 {
         row(g.buf, 1, g.itemsize);
         return;
@@ -107,6 +111,39 @@ unsafe fn for_each_row(g: &Geometry, fortran: bool, mut row: impl FnMut(*mut u8,
         });
     } else {
         walk_outer(outer, g.buf, &mut |p| row(p, inner.extent, inner.stride));
+    }
+}
+
+/// Calls `row(ptr, 1, itemsize)` for every item of `g` in Fortran order when
+/// `g` has indirections. An address must be computed from dimension 0 on (an
+/// indirection follows the pointer reached by the dimensions before it), which
+/// a Fortran walk, whose outer loops are the last dimensions, cannot do: so
+/// each item is addressed from its whole index, as CPython's
+/// `PyBuffer_FromContiguous` does with `PyBuffer_GetPointer` and its
+/// `PyBuffer_ToContiguous` does by copying in C order into Fortran strides.
+unsafe fn for_each_item_fortran_indirect(g: &Geometry, mut row: impl FnMut(*mut u8, isize, isize) -> bool) {
+    let mut index = [0isize; MAX_NDIM];
+    loop {
+        let mut p = g.buf;
+        for d in 0..g.ndim {
+            p = follow(p.wrapping_offset(index[d] * g.strides[d]), g.suboffset(d));
+        }
+        if !row(p, 1, g.itemsize) {
+            return;
+        }
+        // The first index runs fastest.
+        let mut d = 0;
+        loop {
+            if d == g.ndim {
+                return;
+            }
+            index[d] += 1;
+            if index[d] < g.shape[d] {
+                break;
+            }
+            index[d] = 0;
+            d += 1;
+        }
     }
 }
 
@@ -238,4 +275,39 @@ pub unsafe fn from_contiguous(view: &pepkit_buffer, src: &[u8], order: Order) ->
         remaining > 0
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 2x3 array of u8 as two row pointers (suboffsets [0, -1]), the PIL
+    /// layout; `_testbuffer`'s ND_PIL builds the same.
+    #[test]
+    fn fortran_order_follows_indirections_first() {
+        let rows: [[u8; 3]; 2] = [[1, 2, 3], [4, 5, 6]];
+        let ptrs: [*const u8; 2] = [rows[0].as_ptr(), rows[1].as_ptr()];
+        let mut shape = [2isize, 3];
+        let mut strides = [std::mem::size_of::<*const u8>() as isize, 1];
+        let mut suboffsets = [0isize, -1];
+        let mut view = pepkit_buffer::zeroed();
+        view.buf = ptrs.as_ptr() as *mut _;
+        view.len = 6;
+        view.itemsize = 1;
+        view.ndim = 2;
+        view.shape = shape.as_mut_ptr();
+        view.strides = strides.as_mut_ptr();
+        view.suboffsets = suboffsets.as_mut_ptr();
+        let mut out = [0u8; 6];
+        unsafe { to_contiguous(&mut out, &view, Order::F).unwrap() };
+        assert_eq!(out, [1, 4, 2, 5, 3, 6]);
+        unsafe { to_contiguous(&mut out, &view, Order::C).unwrap() };
+        assert_eq!(out, [1, 2, 3, 4, 5, 6]);
+
+        let mut dst: [[u8; 3]; 2] = [[0; 3]; 2];
+        let ptrs: [*mut u8; 2] = [dst[0].as_mut_ptr(), dst[1].as_mut_ptr()];
+        view.buf = ptrs.as_ptr() as *mut _;
+        unsafe { from_contiguous(&view, &[1, 4, 2, 5, 3, 6], Order::F).unwrap() };
+        assert_eq!(dst, [[1, 2, 3], [4, 5, 6]]);
+    }
 }
