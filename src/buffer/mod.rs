@@ -127,26 +127,29 @@ impl Default for pepkit_buffer {
 /// buffer, for a request `flags`. `shape` and `strides` point at the view's own
 /// `len` and `itemsize` fields, as CPython's do. The reference to `obj` is the
 /// caller's business (see the C function).
+///
+/// As CPython, `readonly` is stored as given, and only `readonly == 1` refuses
+/// a WRITABLE request.
 pub fn fill_info(
     view: &mut pepkit_buffer,
     obj: *mut pepkit_object,
     buf: *mut c_void,
     len: isize,
-    readonly: bool,
+    readonly: c_int,
     flags: c_int,
 ) -> crate::error::Result<()> {
     request::reject_access_flags(flags)?;
     if len < 0 {
         return Err(crate::error::Error::value(format!("pepkit_buffer_fill_info: negative len {len}")));
     }
-    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly {
+    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly == 1 {
         return Err(crate::error::Error::buffer("Object is not writable."));
     }
     static BYTE_FORMAT: &[u8] = b"B\0";
     view.obj = obj;
     view.buf = buf;
     view.len = len;
-    view.readonly = readonly as c_int;
+    view.readonly = readonly;
     view.itemsize = 1;
     view.format = if flags & PEPKIT_BUF_FORMAT == PEPKIT_BUF_FORMAT {
         BYTE_FORMAT.as_ptr() as *mut c_char
@@ -176,6 +179,17 @@ mod tests {
         assert_eq!(offset_of!(pepkit_buffer, readonly), 4 * size_of::<usize>());
         assert_eq!(offset_of!(pepkit_buffer, ndim), 4 * size_of::<usize>() + 4);
         assert_eq!(offset_of!(pepkit_buffer, internal), 9 * size_of::<usize>());
+    }
+
+    #[test]
+    fn fill_info_stores_readonly_as_given() {
+        // PyBuffer_FillInfo: view->readonly = readonly; only readonly == 1
+        // refuses PyBUF_WRITABLE.
+        let mut byte = 0u8;
+        let mut view = pepkit_buffer::zeroed();
+        fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 2, PEPKIT_BUF_WRITABLE).unwrap();
+        assert_eq!(view.readonly, 2);
+        assert!(fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 1, PEPKIT_BUF_WRITABLE).is_err());
     }
 
     #[test]
