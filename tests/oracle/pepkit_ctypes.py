@@ -11,6 +11,7 @@ Runs on every CPython from 3.6 on: no syntax newer than 3.6.
 """
 
 import ctypes
+import faulthandler
 import os
 import random
 import sys
@@ -314,7 +315,7 @@ class Report:
         self.rng = random.Random(self.seed)
         self.passed = 0
         self.failed = 0
-        self.parts = []
+        faulthandler.enable()  # a crash in pepkit shows the Python stack of the case
         print("%s: python %s, seed %d (rerun with PEPKIT_SEED=%d), scale %g" % (
             name, sys.version.split()[0], self.seed, self.seed, self.scale))
         sys.stdout.flush()

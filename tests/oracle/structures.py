@@ -24,7 +24,7 @@ PTR = ctypes.sizeof(c_void_p)
 NATIVE_CHARS = "bBchHiIlLqQnNfd?Pe"
 # A few more formats an exporter may have: byte-order prefixes, counts,
 # strings, padding, several fields per item.
-OTHER_FORMATS = ["@i", "<i", ">h", "=q", "!d", "<e", "3s", "ii", "hxi", "2Bq", "@?"]
+OTHER_FORMATS = ["@i", "<i", ">h", "=q", "!d", "<e", "3s", "5s", "ii", "3i", "hxi", "2Bq", "qqq", "@?"]
 FORMATS = list(NATIVE_CHARS) + OTHER_FORMATS
 
 ND_WRITABLE = 0x002

@@ -102,8 +102,8 @@ def main():
     report = Report("oracle calcsize")
     lib = load_pepkit()
     rng = report.rng
-    for label, gen, n in (("(d) calcsize of valid formats", random_valid, 4000),
-                          ("(d) calcsize of invalid or borderline formats", random_invalid, 4000)):
+    for label, gen, n in (("(d) calcsize of valid formats", random_valid, 15000),
+                          ("(d) calcsize of invalid or borderline formats", random_invalid, 15000)):
         mark = report.mark()
         for _ in range(report.cases(n)):
             fmt = gen(rng)

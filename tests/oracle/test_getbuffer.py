@@ -71,7 +71,7 @@ def compare_matrix(report, lib, case, cpy_obj, pk_obj, skip=()):
 
 def wraps(report, lib, tb, releases):
     rng = report.rng
-    for _ in range(report.cases(160)):
+    for _ in range(report.cases(1000)):
         st = Structure.random(rng)
         case = repr(st)
         try:
@@ -96,7 +96,7 @@ def wraps(report, lib, tb, releases):
 
 def ndarrays(report, lib, tb):
     rng = report.rng
-    for _ in range(report.cases(60)):
+    for _ in range(report.cases(300)):
         st = Structure.random(rng, pil=False)
         fortran = rng.random() < 0.5
         readonly = rng.random() < 0.5
@@ -113,7 +113,7 @@ def ndarrays(report, lib, tb):
 
 def byte_objects(report, lib):
     rng = report.rng
-    for _ in range(report.cases(40)):
+    for _ in range(report.cases(150)):
         data = random_bytes(rng, rng.choice([0, 1, 2, 7, 64]))
         for kind, pytype in (("bytes", bytes), ("bytearray", bytearray)):
             case = "%s of %d bytes" % (kind, len(data))

@@ -89,7 +89,7 @@ def compare_exports(report, lib, case, cpy_obj, pk_obj, requests=MV_REQUESTS):
 
 def wraps(report, lib, tb, releases):
     rng = report.rng
-    for _ in range(report.cases(150)):
+    for _ in range(report.cases(800)):
         st = Structure.random(rng)
         case = repr(st)
         try:
@@ -105,7 +105,7 @@ def wraps(report, lib, tb, releases):
 
 def ndarrays(report, lib, tb):
     rng = report.rng
-    for _ in range(report.cases(120)):
+    for _ in range(report.cases(600)):
         st = Structure.random(rng, pil=False)
         fortran = rng.random() < 0.5
         readonly = rng.random() < 0.5
@@ -141,7 +141,7 @@ def ndarrays(report, lib, tb):
 
 def byte_objects(report, lib):
     rng = report.rng
-    for _ in range(report.cases(30)):
+    for _ in range(report.cases(100)):
         data = random_bytes(rng, rng.choice([0, 1, 3, 16, 100]))
         for kind, pytype in (("bytes", bytes), ("bytearray", bytearray)):
             case = "%s of %d bytes" % (kind, len(data))
