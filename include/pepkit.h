@@ -518,8 +518,11 @@ pepkit_status pepkit_buffer_fill_contiguous_strides(int ndim,
  * `readonly == 1` refuses WRITABLE.
  *
  * `obj` may be NULL. If it is not, `view->obj` receives a new reference to it
- * (released by pepkit_releasebuffer, or by pepkit_decref); the export count of
- * `obj` is not changed. `buf` is borrowed for as long as the view is used.
+ * (released by pepkit_releasebuffer, as CPython's PyBuffer_Release, or by
+ * pepkit_decref); the export count of `obj` is not changed, and
+ * `view->internal` marks the view as holding a reference without an export
+ * (leave it alone; with `obj` NULL it is NULL, as CPython's). `buf` is
+ * borrowed for as long as the view is used.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_buffer_fill_info(struct pepkit_buffer *view,

@@ -123,10 +123,21 @@ impl Default for pepkit_buffer {
     }
 }
 
+/// The `internal` of a view `fill_info` gave an object: it holds a reference
+/// to `obj` but no export of it, so releasing it drops the reference without
+/// ending an export (CPython's PyBuffer_Release just decrefs `obj`).
+static FILL_INFO_REFERENCE: u8 = 0;
+
+pub(crate) fn fill_info_marker() -> *mut c_void {
+    &FILL_INFO_REFERENCE as *const u8 as *mut c_void
+}
+
 /// `PyBuffer_FillInfo`: describes `len` plain bytes at `buf` as a 1-D "B"
 /// buffer, for a request `flags`. `shape` and `strides` point at the view's own
 /// `len` and `itemsize` fields, as CPython's do. The reference to `obj` is the
-/// caller's business (see the C function).
+/// caller's business (see the C function). `internal` is NULL, as CPython's,
+/// unless `obj` is given: then it marks the view as holding a reference
+/// without an export (see [`fill_info_marker`]).
 ///
 /// As CPython, `readonly` is stored as given, and only `readonly == 1` refuses
 /// a WRITABLE request.
@@ -164,7 +175,7 @@ pub fn fill_info(
         std::ptr::null_mut()
     };
     view.suboffsets = std::ptr::null_mut();
-    view.internal = std::ptr::null_mut();
+    view.internal = if obj.is_null() { std::ptr::null_mut() } else { fill_info_marker() };
     Ok(())
 }
 
@@ -190,6 +201,25 @@ mod tests {
         fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 2, PEPKIT_BUF_WRITABLE).unwrap();
         assert_eq!(view.readonly, 2);
         assert!(fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 1, PEPKIT_BUF_WRITABLE).is_err());
+    }
+
+    #[test]
+    fn releasing_a_fill_info_view_drops_its_reference() {
+        // PyBuffer_Release of a view PyBuffer_FillInfo gave an object decrefs
+        // it; there is no export to end.
+        let obj = pepkit_object::new_bytes(b"abc").unwrap();
+        let mut byte = 0u8;
+        let mut view = pepkit_buffer::zeroed();
+        unsafe {
+            fill_info(&mut view, obj, (&mut byte as *mut u8).cast(), 1, 0, PEPKIT_BUF_SIMPLE).unwrap();
+            (*obj).incref(); // as pepkit_buffer_fill_info does
+            assert_eq!((*obj).refcount(), 2);
+            pepkit_object::releasebuffer(&mut view).unwrap();
+            assert!(view.obj.is_null());
+            assert_eq!((*obj).refcount(), 1);
+            assert_eq!((*obj).exports(), 0);
+            pepkit_object::decref(obj);
+        }
     }
 
     #[test]
