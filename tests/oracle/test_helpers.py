@@ -278,6 +278,34 @@ def fill_info(report, lib):
                              (True, raw(pview)))
 
 
+def fill_info_with_object(report, lib):
+    """FillInfo given an object holds a new reference to it, and releasing
+    the view (PyBuffer_Release / pepkit_releasebuffer) drops it again."""
+    memory = ctypes.create_string_buffer(16)
+    for readonly in (0, 1):
+        case = "fill_info(obj, readonly=%d) then release" % readonly
+        pyobj = bytearray(b"x")  # any object; FillInfo never looks at it
+        pkobj = c_void_p()
+        lib.pepkit_bytes_new(b"x", 1, byref(pkobj))
+        cview, pview = Buffer(), Buffer()
+        sides = []
+        for fill, release, refs, obj, view in (
+                (api.PyBuffer_FillInfo, api.PyBuffer_Release, lambda: sys.getrefcount(pyobj), id(pyobj), cview),
+                (lib.pepkit_buffer_fill_info, lib.pepkit_releasebuffer, lambda: lib.pepkit_refcount(pkobj), pkobj, pview)):
+            start = refs()
+            if fill is api.PyBuffer_FillInfo:
+                out, _ = cpython_call(fill, byref(view), obj, ctypes.addressof(memory), 16, readonly, 0)
+            else:
+                out = outcome_of_status(fill(byref(view), obj, ctypes.addressof(memory), 16, readonly, 0))
+            held = refs() - start
+            rel = release(byref(view))
+            sides.append((out, held, "released" if rel in (None, 0) else outcome_of_status(rel),
+                          refs() - start, view.obj))
+        report.equal(case, sides[0], sides[1])
+        report.equal(case + ": exports untouched (pepkit)", 0, lib.pepkit_exports(pkobj))
+        lib.pepkit_decref(pkobj)
+
+
 def main():
     tb = require_testbuffer()
     report = Report("oracle helpers")
@@ -285,7 +313,7 @@ def main():
     for label, run in (("(b) is_contiguous/get_pointer/to_contiguous", lambda: helpers_on_views(report, lib, tb)),
                        ("(b) from_contiguous", lambda: from_contiguous(report, lib, tb)),
                        ("(b) fill_contiguous_strides", lambda: fill_contiguous_strides(report, lib)),
-                       ("(b) fill_info", lambda: fill_info(report, lib))):
+                       ("(b) fill_info", lambda: (fill_info(report, lib), fill_info_with_object(report, lib)))):
         mark = report.mark()
         run()
         report.part(label, mark)
