@@ -122,26 +122,47 @@ class Structure:
         return cls(fmt, shape, strides, offset, nitems, writable, pil and ndim > 0)
 
 
+def full_description(obj):
+    """describe() of obj's PyBUF_FULL_RO export."""
+    view = Buffer()
+    api.PyObject_GetBuffer(obj, byref(view), FULL_RO)
+    try:
+        return describe(view)
+    finally:
+        api.PyBuffer_Release(byref(view))
+
+
+def random_key(rng, shape):
+    """A tuple of random slices, one per dimension (negative steps too)."""
+    key = []
+    for n in shape:
+        if rng.random() < 0.35:
+            key.append(slice(None))
+            continue
+        bound = lambda: rng.randint(-n - 1, n + 1) if rng.random() < 0.75 else None
+        key.append(slice(bound(), bound(), rng.choice([1, 1, 2, 3, -1, -1, -2])))
+    return tuple(key)
+
+
 class Built:
     """A _testbuffer ndarray of a Structure, with its memory located.
 
     `full` is describe() of its PyBUF_FULL_RO export; `base`/`size` the
-    allocation; `data`/`data_size` the part after PIL's pointer table."""
+    allocation; `data`/`data_size` the part after PIL's pointer table.
+    `sliced(key)` gives the same for `nd[key]` (_testbuffer slices every
+    dimension, and for PIL arrays moves the suboffsets), over the same
+    allocation."""
 
     def __init__(self, testbuffer, st, rng=None, contents=None):
         self.st = st
+        self.key = None
         if st.ndim == 0:
             items = zero_item(st.fmt)
         else:
             items = [zero_item(st.fmt)] * st.nitems
         self.nd = testbuffer.ndarray(items, shape=st.shape, strides=st.strides, offset=st.offset,
                                      format=st.fmt, flags=st.flags)
-        view = Buffer()
-        api.PyObject_GetBuffer(self.nd, byref(view), FULL_RO)
-        try:
-            self.full = describe(view)
-        finally:
-            api.PyBuffer_Release(byref(view))
+        self.full = full_description(self.nd)
         full = self.full
         self.data_size = st.nitems * st.itemsize
         if st.pil:
@@ -158,6 +179,37 @@ class Built:
             contents = random_bytes(rng, self.data_size)
         if contents is not None:
             self.fill(contents)
+
+    def __repr__(self):
+        return repr(self.st) + ("" if self.key is None else "[%s]" % ", ".join(
+            "%s:%s:%s" % (k.start, k.stop, k.step) for k in self.key).replace("None", ""))
+
+    def sliced(self, key):
+        child = Built.__new__(Built)
+        child.__dict__.update(self.__dict__)
+        child.parent = self
+        child.key = key
+        child.nd = self.nd[key]
+        child.full = full_description(child.nd)
+        return child
+
+    def same_structure_as_wrap(self):
+        """False for the one export a pepkit wrap cannot mirror: an empty
+        slice of a PIL array whose suboffsets _testbuffer moved below zero
+        (suboffsets[0] += strides[d] * start, start past the end). Its export
+        keeps all-negative, non-NULL suboffsets, so it demands INDIRECT;
+        pepkit_wrap_new stores all-negative suboffsets as none, the rule
+        exporters must follow (PEP 3118 / reference section 1)."""
+        sub = self.full["suboffsets"]
+        return not (sub is not None and all(x < 0 for x in sub))
+
+    def maybe_sliced(self, rng, p=0.4):
+        """Itself, or (with probability p) a random slice of itself that a
+        wrap can mirror."""
+        if self.st.ndim == 0 or rng.random() >= p:
+            return self
+        child = self.sliced(random_key(rng, self.st.shape))
+        return child if child.same_structure_as_wrap() else self
 
     def fill(self, contents):
         """Overwrites the array's data (never PIL's pointer table)."""

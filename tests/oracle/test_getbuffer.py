@@ -75,7 +75,8 @@ def wraps(report, lib, tb, releases):
         st = Structure.random(rng)
         case = repr(st)
         try:
-            built = Built(tb, st, rng=rng)
+            built = Built(tb, st, rng=rng).maybe_sliced(rng)
+            case = repr(built)
             status, obj, ctx = wrap(lib, built, releases)
             if not report.equal(case + ": pepkit_wrap_new", "ok", "ok" if status == 0 else
                                 "status %d: %s" % (status, lib.pepkit_last_error())):

@@ -41,7 +41,7 @@ from pepkit_ctypes import (ACCESS_FLAGS_REFUSED, ERR_INDEX, ERR_TYPE, ERR_VALUE,
                            INDIRECT, ND, READ, REQUESTS, WRITE, Buffer, Report, api,
                            cpython_getbuffer, describe, flags_name, last_error, load_pepkit,
                            outcome_of_status, raw, require_testbuffer, ssize_array)
-from structures import Built, Structure, random_bytes
+from structures import Built, Structure, random_bytes, random_key
 
 ORDERS = [b"C", b"F", b"A"]
 BAD_ORDERS = [b"X", b"c", b"\0", b"f", b"Z"]
@@ -142,7 +142,8 @@ def helpers_on_views(report, lib, tb):
         st = Structure.random(rng)
         case = repr(st)
         try:
-            built = Built(tb, st, rng=rng)
+            built = Built(tb, st, rng=rng).maybe_sliced(rng)
+            case = repr(built)
             for flags, view in views_of(tb, built):
                 vcase = "%s view %s" % (case, flags_name(flags))
                 try:
@@ -164,6 +165,10 @@ def from_contiguous(report, lib, tb):
             contents = random_bytes(rng, st.nitems * st.itemsize)
             a = Built(tb, st, contents=contents)
             b = Built(tb, st, contents=contents)
+            if st.ndim and rng.random() < 0.4:
+                key = random_key(rng, st.shape)
+                a, b = a.sliced(key), b.sliced(key)
+                case = repr(a)
             flags = rng.choice([FULL, FULL_RO, 0x18, ND, 0])
             order = rng.choice(ORDERS)
             va, outa = cpython_getbuffer(a.nd, flags)

@@ -93,7 +93,8 @@ def wraps(report, lib, tb, releases):
         st = Structure.random(rng)
         case = repr(st)
         try:
-            built = Built(tb, st, rng=rng)
+            built = Built(tb, st, rng=rng).maybe_sliced(rng)
+            case = repr(built)
             status, obj, ctx = wrap(lib, built, releases)
             status_ok(lib, status, "pepkit_wrap_new")
             compare_exports(report, lib, case, built.nd, obj)
