@@ -87,6 +87,8 @@ class Structure:
                  for _ in range(ndim)]
         if 0 in shape and rng.random() < 0.6:  # keep most arrays non-empty
             shape = [n or 1 for n in shape]
+        if ndim and rng.random() < 0.05:  # now and then long rows
+            shape[rng.randrange(ndim)] = rng.randint(20, 300)
         kind = rng.choice(["C", "F", "C", "strided", "strided", "permuted"])
         if kind in ("C", "F"):
             strides = contiguous_strides(shape, itemsize, kind == "F")
