@@ -459,6 +459,11 @@ impl pepkit_object {
                     Self::decref(out.obj);
                     out.obj = std::ptr::null_mut();
                 }
+                if out.internal == super::fill_info_marker() {
+                    // That reference came from pepkit_buffer_fill_info; this
+                    // view is a counted export, so release must end it.
+                    out.internal = std::ptr::null_mut();
+                }
                 let checked = custom_traits(&out)
                     .and_then(|t| request::check(out.readonly != 0, !out.format.is_null(), flags, &t));
                 if let Err(err) = checked {
@@ -524,6 +529,14 @@ impl pepkit_object {
             return Ok(());
         }
         let obj = &*this;
+        if view.internal == super::fill_info_marker() {
+            // Filled by pepkit_buffer_fill_info with an object: a reference,
+            // not an export. As CPython's PyBuffer_Release, drop it.
+            view.obj = std::ptr::null_mut();
+            view.internal = std::ptr::null_mut();
+            Self::decref(this);
+            return Ok(());
+        }
         // Refuse a second release of the same export (through a copy of the
         // struct) while we can still tell: the count would go below zero.
         if obj.state.load(Ordering::Acquire) & EXPORTS == 0 {

@@ -106,7 +106,7 @@ pub unsafe extern "C" fn pepkit_memoryview_from_memory(
             return Err(Error::null_argument("mem must not be NULL when size is not 0"));
         }
         let mut export = pepkit_buffer::zeroed();
-        crate::buffer::fill_info(&mut export, std::ptr::null_mut(), mem, size, flags == PEPKIT_BUF_READ, PEPKIT_BUF_FULL_RO)?;
+        crate::buffer::fill_info(&mut export, std::ptr::null_mut(), mem, size, (flags == PEPKIT_BUF_READ) as c_int, PEPKIT_BUF_FULL_RO)?;
         deliver(out, MemoryView::of_export(&mut export)?)
     })
 }
