@@ -317,6 +317,27 @@ typedef struct pepkit_slice {
 } pepkit_slice;
 
 /**
+ * The kind of a pepkit_value: which field holds it.
+ */
+typedef int pepkit_value_kind;
+
+/**
+ * One item of a single-value format, tagged by `kind`; only the field the
+ * kind names is meaningful. From pepkit_memoryview_get_item, `bytes` points
+ * into the view's memory (borrowed: valid while the view and its memory are);
+ * for pepkit_memoryview_set_item it is the caller's, borrowed for the call.
+ */
+typedef struct pepkit_value {
+  pepkit_value_kind kind;
+  int64_t i;
+  uint64_t u;
+  double f;
+  bool b;
+  const uint8_t *bytes;
+  size_t len;
+} pepkit_value;
+
+/**
  * Success.
  */
 #define PEPKIT_OK 0
@@ -385,6 +406,31 @@ typedef struct pepkit_slice {
  * pepkit caught an internal panic (a bug in pepkit; please report it).
  */
 #define PEPKIT_ERR_PANIC 13
+
+/**
+ * A signed integer in `i` (formats b h i l q n, and signed struct fields).
+ */
+#define PEPKIT_VALUE_INT 0
+
+/**
+ * An unsigned integer in `u` (formats B H I L Q N P, and unsigned fields).
+ */
+#define PEPKIT_VALUE_UINT 1
+
+/**
+ * A floating-point number in `f` (formats e f d; 'f' and 'e' widened).
+ */
+#define PEPKIT_VALUE_FLOAT 2
+
+/**
+ * A bool in `b` (format ?).
+ */
+#define PEPKIT_VALUE_BOOL 3
+
+/**
+ * Bytes in `bytes`/`len` (formats c, s, p).
+ */
+#define PEPKIT_VALUE_BYTES 4
 
 #ifdef __cplusplus
 extern "C" {
@@ -847,6 +893,92 @@ pepkit_status pepkit_memoryview_hex(struct pepkit_object *mv,
  * before. The object itself lives until its last pepkit_decref.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_memoryview_release(struct pepkit_object *mv);
+
+/**
+ * `m[index]`: the item at `index[0..nindex]` (one Python index per
+ * dimension, negative ones counting from the end; none for a 0-dim view), as
+ * memoryview returns it: an int, float, bool or bytes. Works for every
+ * single-value struct format (non-native byte orders, 'e', 's', 'p' too,
+ * beyond CPython). Errors: PEPKIT_ERR_INDEX "index out of bounds on
+ * dimension N"; PEPKIT_ERR_NOT_IMPLEMENTED for fewer indices than dimensions
+ * (use pepkit_memoryview_subview) or a multi-value format (use tolist);
+ * PEPKIT_ERR_TYPE for more indices than dimensions. `index` is borrowed for
+ * the call; see pepkit_value for the lifetime of bytes.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_get_item(struct pepkit_object *mv,
+                                         const pepkit_ssize *index,
+                                         size_t nindex,
+                                         struct pepkit_value *out);
+
+/**
+ * `m[index] = value`: packs `value` into the item at `index` with
+ * memoryview's checks for native formats (PEPKIT_ERR_TYPE "memoryview:
+ * invalid type for format 'X'", PEPKIT_ERR_VALUE "memoryview: invalid value
+ * for format 'X'" when out of range; 'c' takes bytes of length 1; '?' the
+ * truth of any value) and struct.pack's for the others. A read-only view is
+ * PEPKIT_ERR_TYPE "cannot modify read-only memory". Nothing is written on
+ * failure. `index` and `value` are borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_set_item(struct pepkit_object *mv,
+                                         const pepkit_ssize *index,
+                                         size_t nindex,
+                                         const struct pepkit_value *value);
+
+/**
+ * `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
+ * a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
+ * beyond CPython, every struct format (multi-value ones as tuples), equal to
+ * repr of what struct.unpack_from gives. On success `*out` is an owned
+ * NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
+                                       char **out,
+                                       size_t *out_len);
+
+/**
+ * `a == b` for memoryviews and any other exporters (each side a memoryview
+ * or exported with PEPKIT_BUF_FULL_RO), with CPython 3.11's rules: a
+ * released view equals only itself; an exporter that cannot be exported
+ * equals only itself; otherwise the same ndim and shape (up to the first zero
+ * extent) and every item equal — typed for the same native format (NaN !=
+ * NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
+ * 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
+ * `a` and `b` are borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
+                                      struct pepkit_object *b,
+                                      bool *out);
+
+/**
+ * `hash(m)`, equal to CPython 3.11+'s `hash(m.tobytes())` under
+ * PYTHONHASHSEED=0 (SipHash-1-3 with a zero key). The view must be read-only
+ * (PEPKIT_ERR_VALUE "cannot hash writable memoryview object"), of format 'B',
+ * 'b' or 'c' (optionally '@'; PEPKIT_ERR_VALUE otherwise), and its exporter
+ * immutable (PEPKIT_ERR_TYPE "unhashable type: 'bytearray'" for a bytearray
+ * or any exporter whose memory is writable). The hash is cached: a released
+ * view still answers with a hash computed before.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, pepkit_ssize *out);
+
+/**
+ * `m[slices] = src`: copies the memory of `src` (a memoryview, or any
+ * exporter, exported with PEPKIT_BUF_FULL_RO for the call) into the slice of
+ * `mv` that `slices[0..nslices]` select (all of it when `nslices` is 0). The
+ * two must have the same format (ignoring '@'), itemsize and shape
+ * (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
+ * structures"); overlapping memory is copied correctly. Several slices
+ * assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+ * `slices` and `src` are borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
+                                       const struct pepkit_slice *slices,
+                                       size_t nslices,
+                                       struct pepkit_object *src);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -325,3 +325,273 @@ pub unsafe extern "C" fn pepkit_memoryview_release(mv: *mut pepkit_object) -> pe
         arg_ref(mv, "mv")?.release_memoryview()
     })
 }
+
+/// The kind of a pepkit_value: which field holds it.
+pub type pepkit_value_kind = c_int;
+/// A signed integer in `i` (formats b h i l q n, and signed struct fields).
+pub const PEPKIT_VALUE_INT: pepkit_value_kind = 0;
+/// An unsigned integer in `u` (formats B H I L Q N P, and unsigned fields).
+pub const PEPKIT_VALUE_UINT: pepkit_value_kind = 1;
+/// A floating-point number in `f` (formats e f d; 'f' and 'e' widened).
+pub const PEPKIT_VALUE_FLOAT: pepkit_value_kind = 2;
+/// A bool in `b` (format ?).
+pub const PEPKIT_VALUE_BOOL: pepkit_value_kind = 3;
+/// Bytes in `bytes`/`len` (formats c, s, p).
+pub const PEPKIT_VALUE_BYTES: pepkit_value_kind = 4;
+
+/// One item of a single-value format, tagged by `kind`; only the field the
+/// kind names is meaningful. From pepkit_memoryview_get_item, `bytes` points
+/// into the view's memory (borrowed: valid while the view and its memory are);
+/// for pepkit_memoryview_set_item it is the caller's, borrowed for the call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pepkit_value {
+    pub kind: pepkit_value_kind,
+    pub i: i64,
+    pub u: u64,
+    pub f: f64,
+    pub b: bool,
+    pub bytes: *const u8,
+    pub len: usize,
+}
+
+impl pepkit_value {
+    fn zeroed(kind: pepkit_value_kind) -> pepkit_value {
+        pepkit_value { kind, i: 0, u: 0, f: 0.0, b: false, bytes: std::ptr::null(), len: 0 }
+    }
+}
+
+use crate::format::value::Value;
+
+/// The C value for an item of `format` (signedness from the format's code).
+fn to_c_value(value: &Value, format: &[u8]) -> Result<pepkit_value> {
+    let code = crate::format::Format::new(format);
+    let mut first = b'B';
+    let _ = code.fields(|f| {
+        if f.code != b'x' && first == b'B' {
+            first = f.code;
+        }
+    });
+    Ok(match *value {
+        Value::Int(i) if matches!(first, b'B' | b'H' | b'I' | b'L' | b'Q' | b'N' | b'P') && i >= 0 => {
+            pepkit_value { u: i as u64, ..pepkit_value::zeroed(PEPKIT_VALUE_UINT) }
+        }
+        Value::Int(i) => pepkit_value { i: i as i64, ..pepkit_value::zeroed(PEPKIT_VALUE_INT) },
+        Value::Float(f) => pepkit_value { f, ..pepkit_value::zeroed(PEPKIT_VALUE_FLOAT) },
+        Value::Bool(b) => pepkit_value { b, ..pepkit_value::zeroed(PEPKIT_VALUE_BOOL) },
+        Value::Bytes(s) => pepkit_value { bytes: s.as_ptr(), len: s.len(), ..pepkit_value::zeroed(PEPKIT_VALUE_BYTES) },
+        Value::Tuple(ref t) => {
+            return Err(Error::not_implemented(format!(
+                "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
+                String::from_utf8_lossy(format),
+                t.len()
+            )))
+        }
+    })
+}
+
+/// The Rust value for a C value, borrowing its bytes.
+unsafe fn from_c_value<'a>(v: &pepkit_value) -> Result<Value<'a>> {
+    Ok(match v.kind {
+        PEPKIT_VALUE_INT => Value::Int(v.i as i128),
+        PEPKIT_VALUE_UINT => Value::Int(v.u as i128),
+        PEPKIT_VALUE_FLOAT => Value::Float(v.f),
+        PEPKIT_VALUE_BOOL => Value::Bool(v.b),
+        PEPKIT_VALUE_BYTES => Value::Bytes(super::arg_bytes(v.bytes, v.len, "value->bytes")?),
+        k => return Err(Error::value(format!("unknown pepkit_value kind {k}"))),
+    })
+}
+
+/// `m[index]`: the item at `index[0..nindex]` (one Python index per
+/// dimension, negative ones counting from the end; none for a 0-dim view), as
+/// memoryview returns it: an int, float, bool or bytes. Works for every
+/// single-value struct format (non-native byte orders, 'e', 's', 'p' too,
+/// beyond CPython). Errors: PEPKIT_ERR_INDEX "index out of bounds on
+/// dimension N"; PEPKIT_ERR_NOT_IMPLEMENTED for fewer indices than dimensions
+/// (use pepkit_memoryview_subview) or a multi-value format (use tolist);
+/// PEPKIT_ERR_TYPE for more indices than dimensions. `index` is borrowed for
+/// the call; see pepkit_value for the lifetime of bytes.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_get_item(
+    mv: *mut pepkit_object,
+    index: *const pepkit_ssize,
+    nindex: usize,
+    out: *mut pepkit_value,
+) -> pepkit_status {
+    guard("pepkit_memoryview_get_item", || {
+        let state = live(mv)?;
+        let index = arg_slice(index, nindex, "index")?;
+        let out = arg_out(out, "out")?;
+        let value = state.get_item(index)?;
+        let c = to_c_value(&value, state.format())?;
+        out.write(c);
+        Ok(())
+    })
+}
+
+/// `m[index] = value`: packs `value` into the item at `index` with
+/// memoryview's checks for native formats (PEPKIT_ERR_TYPE "memoryview:
+/// invalid type for format 'X'", PEPKIT_ERR_VALUE "memoryview: invalid value
+/// for format 'X'" when out of range; 'c' takes bytes of length 1; '?' the
+/// truth of any value) and struct.pack's for the others. A read-only view is
+/// PEPKIT_ERR_TYPE "cannot modify read-only memory". Nothing is written on
+/// failure. `index` and `value` are borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_set_item(
+    mv: *mut pepkit_object,
+    index: *const pepkit_ssize,
+    nindex: usize,
+    value: *const pepkit_value,
+) -> pepkit_status {
+    guard("pepkit_memoryview_set_item", || {
+        let state = live(mv)?;
+        let index = arg_slice(index, nindex, "index")?;
+        let value = from_c_value(arg_ref(value, "value")?)?;
+        state.set_item(index, &value)
+    })
+}
+
+/// `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
+/// a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
+/// beyond CPython, every struct format (multi-value ones as tuples), equal to
+/// repr of what struct.unpack_from gives. On success `*out` is an owned
+/// NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_tolist(
+    mv: *mut pepkit_object,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> pepkit_status {
+    guard("pepkit_memoryview_tolist", || {
+        let state = live(mv)?;
+        let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
+        let text = state.tolist()?;
+        let p = alloc_owned(text.len() + 1)?;
+        std::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len());
+        *p.add(text.len()) = 0;
+        out.write(p.cast());
+        out_len.write(text.len());
+        Ok(())
+    })
+}
+
+/// `a == b` for memoryviews and any other exporters (each side a memoryview
+/// or exported with PEPKIT_BUF_FULL_RO), with CPython 3.11's rules: a
+/// released view equals only itself; an exporter that cannot be exported
+/// equals only itself; otherwise the same ndim and shape (up to the first zero
+/// extent) and every item equal — typed for the same native format (NaN !=
+/// NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
+/// 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
+/// `a` and `b` are borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut pepkit_object, out: *mut bool) -> pepkit_status {
+    guard("pepkit_memoryview_equal", || {
+        let (oa, ob) = (arg_ref(a, "a")?, arg_ref(b, "b")?);
+        let out = arg_out(out, "out")?;
+        let same = std::ptr::eq(oa, ob);
+        let released = |o: &pepkit_object| o.as_memoryview().is_some_and(|m| m.is_released());
+        if released(oa) || released(ob) {
+            out.write(same);
+            return Ok(());
+        }
+        let result = with_description(a, |va| {
+            if same {
+                return crate::memoryview::items::equal(va, va).map(Some);
+            }
+            with_description(b, |vb| crate::memoryview::items::equal(va, vb))
+        })
+        .map(Option::flatten);
+        out.write(match result {
+            Ok(Some(equal)) => equal,
+            Ok(None) => same,
+            Err(err) => return Err(err),
+        });
+        Ok(())
+    })
+}
+
+/// Calls `f` with a full description of `obj` (a memoryview's own, or a
+/// FULL_RO export released afterwards); Ok(None) when `obj` cannot export.
+unsafe fn with_description<T>(obj: *mut pepkit_object, f: impl FnOnce(&pepkit_buffer) -> Result<T>) -> Result<Option<T>> {
+    if let Some(mv) = (*obj).as_memoryview() {
+        let state = match mv.live() {
+            Ok(state) => state,
+            Err(_) => return Ok(None),
+        };
+        return f(&state.view).map(Some);
+    }
+    let mut export = pepkit_buffer::zeroed();
+    if pepkit_object::getbuffer(obj, &mut export, PEPKIT_BUF_FULL_RO).is_err() {
+        return Ok(None);
+    }
+    let result = f(&export);
+    let _ = pepkit_object::releasebuffer(&mut export);
+    result.map(Some)
+}
+
+/// `hash(m)`, equal to CPython 3.11+'s `hash(m.tobytes())` under
+/// PYTHONHASHSEED=0 (SipHash-1-3 with a zero key). The view must be read-only
+/// (PEPKIT_ERR_VALUE "cannot hash writable memoryview object"), of format 'B',
+/// 'b' or 'c' (optionally '@'; PEPKIT_ERR_VALUE otherwise), and its exporter
+/// immutable (PEPKIT_ERR_TYPE "unhashable type: 'bytearray'" for a bytearray
+/// or any exporter whose memory is writable). The hash is cached: a released
+/// view still answers with a hash computed before.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mut pepkit_ssize) -> pepkit_status {
+    guard("pepkit_memoryview_hash", || {
+        let view = memoryview(mv)?;
+        let out = arg_out(out, "out")?;
+        if let Some(&h) = view.hash_cell().get() {
+            out.write(h);
+            return Ok(());
+        }
+        let h = view.live()?.hash()?;
+        let h = *view.hash_cell().get_or_init(|| h);
+        out.write(h);
+        Ok(())
+    })
+}
+
+/// `m[slices] = src`: copies the memory of `src` (a memoryview, or any
+/// exporter, exported with PEPKIT_BUF_FULL_RO for the call) into the slice of
+/// `mv` that `slices[0..nslices]` select (all of it when `nslices` is 0). The
+/// two must have the same format (ignoring '@'), itemsize and shape
+/// (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
+/// structures"); overlapping memory is copied correctly. Several slices
+/// assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+/// `slices` and `src` are borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_assign(
+    mv: *mut pepkit_object,
+    slices: *const pepkit_slice,
+    nslices: usize,
+    src: *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_memoryview_assign", || {
+        let state = live(mv)?;
+        let slices = arg_slice(slices, nslices, "slices")?;
+        arg_ref(src, "src")?;
+        if state.view.readonly != 0 {
+            return Err(Error::type_error("cannot modify read-only memory"));
+        }
+        if std::ptr::eq(mv, src) {
+            return state.assign(slices, &state.view);
+        }
+        match (*src).as_memoryview() {
+            Some(other) => state.assign(slices, &other.live()?.view),
+            None => {
+                let mut export = pepkit_buffer::zeroed();
+                pepkit_object::getbuffer(src, &mut export, PEPKIT_BUF_FULL_RO)?;
+                let result = state.assign(slices, &export);
+                let _ = pepkit_object::releasebuffer(&mut export);
+                result
+            }
+        }
+    })
+}

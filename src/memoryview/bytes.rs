@@ -112,3 +112,20 @@ mod tests {
         assert_eq!(hex(&[0xab], Some(b'-'), 1), "ab");
     }
 }
+
+impl ViewState {
+    /// `hash(m)`: CPython's checks in its order (read-only, a 'B', 'b' or 'c'
+    /// format, a hashable exporter), then the hash of the C-order bytes, equal
+    /// to `hash(m.tobytes())` under PYTHONHASHSEED=0.
+    pub(crate) fn hash(&self) -> Result<isize> {
+        if self.view.readonly == 0 {
+            return Err(Error::value("cannot hash writable memoryview object"));
+        }
+        match super::view::native_format(self.format()) {
+            Some((_, _, c)) if super::view::is_byte_format(c) => {}
+            _ => return Err(Error::value("memoryview: hashing is restricted to formats 'B', 'b' or 'c'")),
+        }
+        self.check_hashable_base()?;
+        Ok(super::hash::hash_bytes(&self.c_bytes()?))
+    }
+}

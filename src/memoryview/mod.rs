@@ -10,6 +10,7 @@
 
 pub(crate) mod bytes;
 pub mod hash;
+pub(crate) mod items;
 mod view;
 
 pub use view::{pepkit_slice, MemoryView, PEPKIT_NONE};

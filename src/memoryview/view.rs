@@ -41,9 +41,20 @@ impl Managed {
         managed
     }
 
-    /// The base object (borrowed), NULL for borrowed memory.
-    pub(crate) fn base(&self) -> *mut pepkit_object {
-        self.export.obj
+    /// Whether the base object is immutable, as `hash(view.obj)` in CPython
+    /// requires: a bytearray never is; other exporters are when their memory
+    /// is exported read-only; borrowed memory (no object) always is.
+    fn base_is_hashable(&self) -> Result<()> {
+        let base = self.export.obj;
+        if base.is_null() {
+            return Ok(());
+        }
+        // SAFETY: the managed export holds a reference to its base.
+        let kind = unsafe { (*base).kind() };
+        if kind == crate::buffer::ObjectKind::ByteArray || self.export.readonly == 0 {
+            return Err(Error::type_error(format!("unhashable type: '{}'", kind.name())));
+        }
+        Ok(())
     }
 }
 
@@ -100,6 +111,10 @@ impl ViewState {
 
     pub(crate) fn ndim(&self) -> usize {
         self.view.ndim as usize
+    }
+
+    pub(crate) fn check_hashable_base(&self) -> Result<()> {
+        self.mbuf.base_is_hashable()
     }
 
     pub(crate) fn shape(&self) -> &[isize] {
