@@ -958,8 +958,10 @@ pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
  * PYTHONHASHSEED=0 (SipHash-1-3 with a zero key). The view must be read-only
  * (PEPKIT_ERR_VALUE "cannot hash writable memoryview object"), of format 'B',
  * 'b' or 'c' (optionally '@'; PEPKIT_ERR_VALUE otherwise), and its exporter
- * immutable (PEPKIT_ERR_TYPE "unhashable type: 'bytearray'" for a bytearray
- * or any exporter whose memory is writable). The hash is cached: a released
+ * hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
+ * 'bytearray'"), other exporters only when their memory is read-only
+ * (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
+ * _testbuffer.ndarray). The hash is cached: a released
  * view still answers with a hash computed before.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, pepkit_ssize *out);

@@ -537,8 +537,10 @@ unsafe fn with_description<T>(obj: *mut pepkit_object, f: impl FnOnce(&pepkit_bu
 /// PYTHONHASHSEED=0 (SipHash-1-3 with a zero key). The view must be read-only
 /// (PEPKIT_ERR_VALUE "cannot hash writable memoryview object"), of format 'B',
 /// 'b' or 'c' (optionally '@'; PEPKIT_ERR_VALUE otherwise), and its exporter
-/// immutable (PEPKIT_ERR_TYPE "unhashable type: 'bytearray'" for a bytearray
-/// or any exporter whose memory is writable). The hash is cached: a released
+/// hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
+/// 'bytearray'"), other exporters only when their memory is read-only
+/// (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
+/// _testbuffer.ndarray). The hash is cached: a released
 /// view still answers with a hash computed before.
 #[must_use]
 #[no_mangle]

@@ -141,6 +141,14 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) {
     // "d[.ddd]e[-]N".
     let mut s = StackBuf { buf: [0; 40], len: 0 };
     write!(s, "{a:e}").expect("a float fits 40 bytes");
+    // When two candidates of that length are equally close (possible only
+    // near 17 digits), Rust's shortest mode rounds the tie up while dtoa
+    // takes the correctly rounded one (half to even): Rust's exact mode.
+    let nd_shortest = s.buf[..s.len].iter().take_while(|&&c| c != b'e').filter(|c| c.is_ascii_digit()).count();
+    if nd_shortest >= 16 {
+        s.len = 0;
+        write!(s, "{a:.prec$e}", prec = nd_shortest - 1).expect("a float fits 40 bytes");
+    }
     let text = &s.buf[..s.len];
     let epos = text.iter().position(|&c| c == b'e').expect("exponent");
     let mut digits = [0u8; 20];
@@ -150,6 +158,9 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) {
             digits[nd] = c;
             nd += 1;
         }
+    }
+    while nd > 1 && digits[nd - 1] == b'0' {
+        nd -= 1;
     }
     let digits = &digits[..nd];
     let exp_text = &text[epos + 1..];
@@ -306,6 +317,9 @@ mod tests {
             (-f64::NAN, "nan"),
             (1e100, "1e+100"),
             (-2.5, "-2.5"),
+            // A tie at 17 digits: dtoa rounds half to even, Rust's shortest up.
+            (-0.00185871124267578125, "-0.0018587112426757812"),
+            (2.6941299438476562e-05, "2.6941299438476562e-05"),
         ];
         for &(x, want) in cases {
             assert_eq!(f(x), want, "{x:e}");

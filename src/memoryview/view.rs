@@ -41,9 +41,11 @@ impl Managed {
         managed
     }
 
-    /// Whether the base object is immutable, as `hash(view.obj)` in CPython
-    /// requires: a bytearray never is; other exporters are when their memory
-    /// is exported read-only; borrowed memory (no object) always is.
+    /// Whether the base object can be hashed, as CPython's memoryview hash
+    /// requires of `view.obj`: a bytearray never (TypeError "unhashable type:
+    /// 'bytearray'"); another exporter only when its memory is read-only
+    /// (ValueError "cannot hash writable ndarray object", as
+    /// _testbuffer.ndarray answers); borrowed memory (no object) always.
     fn base_is_hashable(&self) -> Result<()> {
         let base = self.export.obj;
         if base.is_null() {
@@ -51,8 +53,11 @@ impl Managed {
         }
         // SAFETY: the managed export holds a reference to its base.
         let kind = unsafe { (*base).kind() };
-        if kind == crate::buffer::ObjectKind::ByteArray || self.export.readonly == 0 {
-            return Err(Error::type_error(format!("unhashable type: '{}'", kind.name())));
+        if kind == crate::buffer::ObjectKind::ByteArray {
+            return Err(Error::type_error("unhashable type: 'bytearray'"));
+        }
+        if self.export.readonly == 0 {
+            return Err(Error::value(format!("cannot hash writable {} object", kind.name())));
         }
         Ok(())
     }

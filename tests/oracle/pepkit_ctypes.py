@@ -142,6 +142,29 @@ class Layout(ctypes.Structure):
 
 RELEASE_FN = CFUNCTYPE(None, c_void_p)
 
+# PEPKIT_NONE: an omitted slice bound (PTRDIFF_MIN).
+NONE = -(1 << (8 * ctypes.sizeof(c_void_p) - 1))
+
+
+class Slice(ctypes.Structure):
+    """pepkit_slice."""
+    _fields_ = [("start", c_ssize_t), ("stop", c_ssize_t), ("step", c_ssize_t)]
+
+    @classmethod
+    def of(cls, s):
+        """From a Python slice."""
+        f = lambda v: NONE if v is None else v
+        return cls(f(s.start), f(s.stop), f(s.step))
+
+
+class Value(ctypes.Structure):
+    """pepkit_value."""
+    _fields_ = [("kind", c_int), ("i", ctypes.c_int64), ("u", ctypes.c_uint64), ("f", ctypes.c_double),
+                ("b", ctypes.c_bool), ("bytes", c_void_p), ("len", c_size_t)]
+
+
+VALUE_INT, VALUE_UINT, VALUE_FLOAT, VALUE_BOOL, VALUE_BYTES = range(5)
+
 
 def ssize_array(values):
     """A ctypes Py_ssize_t array holding `values` (None for None)."""
@@ -211,6 +234,26 @@ def load_pepkit(path=None):
         "pepkit_ndarray_new": (st, [c_char_p, c_int, POINTER(c_ssize_t), c_char, c_int, POINTER(obj)]),
         "pepkit_wrap_new": (st, [POINTER(Layout), RELEASE_FN, c_void_p, POINTER(obj)]),
         "pepkit_format_calcsize": (st, [c_char_p, POINTER(c_ssize_t)]),
+        "pepkit_free": (None, [c_void_p]),
+        "pepkit_memoryview_new": (st, [obj, POINTER(obj)]),
+        "pepkit_memoryview_from_buffer": (st, [pbuf, POINTER(obj)]),
+        "pepkit_memoryview_from_memory": (st, [c_void_p, c_ssize_t, c_int, POINTER(obj)]),
+        "pepkit_memoryview_buffer": (pbuf, [obj]),
+        "pepkit_memoryview_len": (c_ssize_t, [obj]),
+        "pepkit_memoryview_get_item": (st, [obj, POINTER(c_ssize_t), c_size_t, POINTER(Value)]),
+        "pepkit_memoryview_set_item": (st, [obj, POINTER(c_ssize_t), c_size_t, POINTER(Value)]),
+        "pepkit_memoryview_slice": (st, [obj, POINTER(Slice), c_size_t, POINTER(obj)]),
+        "pepkit_memoryview_subview": (st, [obj, c_ssize_t, POINTER(obj)]),
+        "pepkit_memoryview_assign": (st, [obj, POINTER(Slice), c_size_t, obj]),
+        "pepkit_memoryview_cast": (st, [obj, c_char_p, POINTER(c_ssize_t), c_int, POINTER(obj)]),
+        "pepkit_memoryview_toreadonly": (st, [obj, POINTER(obj)]),
+        "pepkit_memoryview_tobytes": (st, [obj, c_char, POINTER(c_void_p), POINTER(c_size_t)]),
+        "pepkit_memoryview_tobytes_into": (st, [obj, c_char, c_void_p, c_size_t]),
+        "pepkit_memoryview_tolist": (st, [obj, POINTER(c_void_p), POINTER(c_size_t)]),
+        "pepkit_memoryview_hex": (st, [obj, c_char_p, c_int, POINTER(c_void_p), POINTER(c_size_t)]),
+        "pepkit_memoryview_equal": (st, [obj, obj, POINTER(ctypes.c_bool)]),
+        "pepkit_memoryview_hash": (st, [obj, POINTER(c_ssize_t)]),
+        "pepkit_memoryview_release": (st, [obj]),
     }
     for name, (restype, argtypes) in protos.items():
         fn = getattr(lib, name)

@@ -79,16 +79,22 @@ class Structure:
         return (ND_WRITABLE if self.writable else 0) | (ND_PIL if self.pil else 0)
 
     @classmethod
-    def random(cls, rng, pil=None, writable=None, formats=FORMATS):
+    def random(cls, rng, pil=None, writable=None, formats=FORMATS, shape=None):
+        """A random structure; `shape` fixes the shape (memory layout, format
+        and flags stay random)."""
         fmt = rng.choice(formats)
         itemsize = struct.calcsize(fmt)
-        ndim = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5])
-        shape = [rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5]) if rng.random() < 0.9 else 1
-                 for _ in range(ndim)]
-        if 0 in shape and rng.random() < 0.6:  # keep most arrays non-empty
-            shape = [n or 1 for n in shape]
-        if ndim and rng.random() < 0.05:  # now and then long rows
-            shape[rng.randrange(ndim)] = rng.randint(20, 300)
+        if shape is not None:
+            shape = list(shape)
+            ndim = len(shape)
+        else:
+            ndim = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5])
+            shape = [rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5]) if rng.random() < 0.9 else 1
+                     for _ in range(ndim)]
+            if 0 in shape and rng.random() < 0.6:  # keep most arrays non-empty
+                shape = [n or 1 for n in shape]
+            if ndim and rng.random() < 0.05:  # now and then long rows
+                shape[rng.randrange(ndim)] = rng.randint(20, 300)
         kind = rng.choice(["C", "F", "C", "strided", "strided", "permuted"])
         if kind in ("C", "F"):
             strides = contiguous_strides(shape, itemsize, kind == "F")

@@ -5,6 +5,8 @@
 #   test_helpers.py    (b) the PyBuffer_* helpers
 #   test_memoryview.py (c) pepkit exports read back through PyMemoryView_FromBuffer
 #   test_calcsize.py   (d) pepkit_format_calcsize vs struct.calcsize
+#   test_mv_ops.py     pepkit's memoryview vs CPython's: random chains of
+#                      operations (hashes under PYTHONHASHSEED=0)
 # Runs after `make lib`. One seed for the whole run (printed; PEPKIT_SEED=
 # reproduces it), PEPKIT_ORACLE_SCALE multiplies the case counts, PEPKIT_LIB
 # overrides the library, PEPKIT_PYTHONS the interpreters. An interpreter or a
@@ -25,7 +27,10 @@ if [ ! -f "$lib" ]; then
   exit 1
 fi
 
-scripts=(tests/oracle/test_getbuffer.py tests/oracle/test_helpers.py tests/oracle/test_memoryview.py tests/oracle/test_calcsize.py)
+scripts=(tests/oracle/test_getbuffer.py tests/oracle/test_helpers.py tests/oracle/test_memoryview.py tests/oracle/test_calcsize.py
+         tests/oracle/test_mv_ops.py)
+# The memoryview hash equals CPython's only under PYTHONHASHSEED=0.
+export PYTHONHASHSEED=0
 mapfile -t pythons < <(pepkit_pythons)
 [ ${#pythons[@]} -gt 0 ] || { echo "SKIPPED: no CPython found"; skipped=$((skipped + 1)); }
 
