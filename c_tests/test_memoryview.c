@@ -2,6 +2,7 @@
  * exported, every decref order, resize refused while a view lives), views of
  * views, casts, bytes and hex. Values are compared with what CPython 3.11
  * gives for the same operations (noted beside each). */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "check.h"
@@ -243,7 +244,170 @@ static void test_bad_memoryview_input(void) {
     pepkit_decref(b);
 }
 
+static pepkit_object *view_of_bytes(const void *data, size_t n, const char *format, pepkit_ssize *shape,
+                                    int ndim) {
+    pepkit_object *b = NULL, *m = NULL, *c = NULL;
+    if (pepkit_bytes_new(data, n, &b) != PEPKIT_OK || pepkit_memoryview_new(b, &m) != PEPKIT_OK) abort();
+    pepkit_decref(b);
+    if (pepkit_memoryview_cast(m, format, shape, ndim, &c) != PEPKIT_OK) abort();
+    pepkit_decref(m);
+    return c;
+}
+
+static void test_items_and_text(void) {
+    /* memoryview(struct.pack('4d', 1.5, -0.0, 1e16, float('nan'))).cast('d', (2, 2)) */
+    double d[4] = {1.5, -0.0, 1e16, NAN};
+    pepkit_ssize shape[2] = {2, 2};
+    pepkit_object *m = view_of_bytes(d, sizeof d, "d", shape, 2);
+    char *text = NULL;
+    size_t n = 0;
+    CHECK_OK(pepkit_memoryview_tolist(m, &text, &n));
+    CHECK(strcmp(text, "[[1.5, -0.0], [1e+16, nan]]") == 0 && n == strlen(text));
+    pepkit_free(text);
+    pepkit_value v;
+    pepkit_ssize idx[2] = {-1, 0};
+    CHECK_OK(pepkit_memoryview_get_item(m, idx, 2, &v));
+    CHECK(v.kind == PEPKIT_VALUE_FLOAT && v.f == 1e16);
+    CHECK_STATUS(pepkit_memoryview_get_item(m, idx, 1, &v), PEPKIT_ERR_NOT_IMPLEMENTED);
+    CHECK_MESSAGE("sub-views are not implemented");
+    idx[0] = 2;
+    CHECK_STATUS(pepkit_memoryview_get_item(m, idx, 2, &v), PEPKIT_ERR_INDEX);
+    CHECK_MESSAGE("index out of bounds on dimension 1");
+    /* NaN != NaN on the typed path, even for the same view (3.11 has no identity shortcut). */
+    bool eq = true;
+    CHECK_OK(pepkit_memoryview_equal(m, m, &eq));
+    CHECK(eq == false);
+    pepkit_ssize hash = 0;
+    CHECK_STATUS(pepkit_memoryview_hash(m, &hash), PEPKIT_ERR_VALUE);
+    CHECK_MESSAGE("hashing is restricted to formats 'B', 'b' or 'c'");
+    pepkit_decref(m);
+
+    /* Beyond CPython: non-native formats read as struct does. */
+    unsigned char be[6] = {0x01, 0x02, 0xff, 0xfe, 0x00, 0x7f};
+    pepkit_object *b = NULL, *w = NULL;
+    pepkit_ssize three = 3;
+    pepkit_layout lay = {be, 6, 0, ">h", 2, 1, &three, NULL, NULL, 1};
+    CHECK_OK(pepkit_wrap_new(&lay, NULL, NULL, &b));
+    CHECK_OK(pepkit_memoryview_new(b, &w));
+    CHECK_OK(pepkit_memoryview_tolist(w, &text, &n));
+    CHECK(strcmp(text, "[258, -2, 127]") == 0); /* struct.unpack('>3h', ...) */
+    pepkit_free(text);
+    pepkit_ssize i1 = 1;
+    CHECK_OK(pepkit_memoryview_get_item(w, &i1, 1, &v));
+    CHECK(v.kind == PEPKIT_VALUE_INT && v.i == -2);
+    pepkit_decref(w);
+    pepkit_decref(b);
+
+    /* Items: memoryview's checks ('B' range, '?' truth, 'c' one byte). */
+    pepkit_object *ba = bytearray_of("abc"), *mb = NULL, *mc = NULL;
+    CHECK_OK(pepkit_memoryview_new(ba, &mb));
+    pepkit_value big = {PEPKIT_VALUE_INT, 256, 0, 0, false, NULL, 0};
+    pepkit_ssize zero = 0;
+    CHECK_STATUS(pepkit_memoryview_set_item(mb, &zero, 1, &big), PEPKIT_ERR_VALUE);
+    CHECK_MESSAGE("memoryview: invalid value for format 'B'");
+    pepkit_value f = {PEPKIT_VALUE_FLOAT, 0, 0, 1.0, false, NULL, 0};
+    CHECK_STATUS(pepkit_memoryview_set_item(mb, &zero, 1, &f), PEPKIT_ERR_TYPE);
+    CHECK_MESSAGE("memoryview: invalid type for format 'B'");
+    pepkit_value x = {PEPKIT_VALUE_UINT, 0, 120, 0, false, NULL, 0};
+    CHECK_OK(pepkit_memoryview_set_item(mb, &zero, 1, &x));
+    CHECK_OK(pepkit_memoryview_cast(mb, "c", NULL, -1, &mc));
+    CHECK_OK(pepkit_memoryview_tolist(mc, &text, &n));
+    CHECK(strcmp(text, "[b'x', b'b', b'c']") == 0);
+    pepkit_free(text);
+    pepkit_value two = {PEPKIT_VALUE_BYTES, 0, 0, 0, false, (const uint8_t *)"zz", 2};
+    CHECK_STATUS(pepkit_memoryview_set_item(mc, &zero, 1, &two), PEPKIT_ERR_VALUE);
+    two.len = 1;
+    CHECK_OK(pepkit_memoryview_set_item(mc, &zero, 1, &two));
+    /* Hash: a bytearray's views are unhashable even read-only. */
+    pepkit_object *ro = NULL;
+    CHECK_OK(pepkit_memoryview_toreadonly(mb, &ro));
+    CHECK_STATUS(pepkit_memoryview_hash(mb, &hash), PEPKIT_ERR_VALUE);
+    CHECK_MESSAGE("cannot hash writable memoryview object");
+    CHECK_STATUS(pepkit_memoryview_hash(ro, &hash), PEPKIT_ERR_TYPE);
+    CHECK_MESSAGE("unhashable type: 'bytearray'");
+    CHECK_STATUS(pepkit_memoryview_set_item(ro, &zero, 1, &x), PEPKIT_ERR_TYPE);
+    CHECK_MESSAGE("cannot modify read-only memory");
+    /* Slice assignment, overlapping: m[1:] = m[:2] on b"zbc" gives b"zzb". */
+    pepkit_slice tail = {1, PEPKIT_NONE, PEPKIT_NONE}, head = {PEPKIT_NONE, 2, PEPKIT_NONE};
+    pepkit_object *front = NULL;
+    CHECK_OK(pepkit_memoryview_slice(mb, &head, 1, &front));
+    CHECK_OK(pepkit_memoryview_assign(mb, &tail, 1, front));
+    CHECK_OK(pepkit_memoryview_tobytes(mb, 'C', (uint8_t **)&text, &n));
+    CHECK(n == 3 && memcmp(text, "zzb", 3) == 0);
+    pepkit_free(text);
+    CHECK_STATUS(pepkit_memoryview_assign(mb, &head, 1, mb), PEPKIT_ERR_VALUE);
+    CHECK_MESSAGE("lvalue and rvalue have different structures");
+    CHECK_STATUS(pepkit_memoryview_assign(mc, NULL, 0, mb), PEPKIT_ERR_VALUE); /* 'c' vs 'B' */
+    /* Equality: 'c' b'z' != 'B' 122, but bytes compare equal to 'B'. */
+    CHECK_OK(pepkit_memoryview_equal(mc, mb, &eq));
+    CHECK(eq == false);
+    pepkit_object *zzb = NULL;
+    CHECK_OK(pepkit_bytes_new((const uint8_t *)"zzb", 3, &zzb));
+    CHECK_OK(pepkit_memoryview_equal(mb, zzb, &eq));
+    CHECK(eq == true);
+    /* Hash of an immutable exporter's view equals hash(b"zzb") with PYTHONHASHSEED=0. */
+    pepkit_object *mz = NULL;
+    CHECK_OK(pepkit_memoryview_new(zzb, &mz));
+    CHECK_OK(pepkit_memoryview_hash(mz, &hash));
+    pepkit_ssize again = 0;
+    CHECK_OK(pepkit_memoryview_release(mz));
+    CHECK_OK(pepkit_memoryview_hash(mz, &again)); /* cached: still answered */
+    /* PYTHONHASHSEED=0 python3.11 -c 'print(hash(b"zzb"))' */
+    CHECK(again == hash && hash == (pepkit_ssize)8324600617560192183LL);
+    CHECK_OK(pepkit_memoryview_equal(mz, mz, &eq));
+    CHECK(eq == true); /* a released view equals itself */
+    CHECK_OK(pepkit_memoryview_equal(mz, zzb, &eq));
+    CHECK(eq == false);
+    pepkit_object *objs[] = {mz, zzb, front, ro, mc, mb, ba};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) pepkit_decref(objs[i]);
+}
+
+static void test_null_arguments_of_items(void) {
+    pepkit_object *b = NULL, *m = NULL;
+    CHECK_OK(pepkit_bytes_new((const uint8_t *)"ab", 2, &b));
+    CHECK_OK(pepkit_memoryview_new(b, &m));
+    pepkit_value v;
+    pepkit_ssize i = 0;
+    char *text = NULL;
+    size_t n = 0;
+    bool eq = false;
+    pepkit_ssize h = 0;
+    CHECK_STATUS(pepkit_memoryview_get_item(NULL, &i, 1, &v), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_get_item(m, NULL, 1, &v), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_get_item(m, &i, 1, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_set_item(m, &i, 1, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_tolist(m, NULL, &n), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_tolist(m, &text, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_hex(m, NULL, 1, NULL, &n), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_equal(NULL, m, &eq), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_equal(m, NULL, &eq), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_equal(m, m, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_hash(m, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_hash(b, &h), PEPKIT_ERR_TYPE);
+    CHECK_STATUS(pepkit_memoryview_assign(m, NULL, 0, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_toreadonly(m, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_subview(m, 0, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_memoryview_tobytes_into(m, 'C', NULL, 2), PEPKIT_ERR_NULL_ARGUMENT);
+    pepkit_value bad = {99, 0, 0, 0, false, NULL, 0};
+    CHECK_STATUS(pepkit_memoryview_set_item(m, &i, 1, &bad), PEPKIT_ERR_VALUE);
+    CHECK_MESSAGE("unknown pepkit_value kind 99");
+    CHECK(text == NULL && n == 0 && h == 0);
+    /* Every operation on a released view is refused, except the documented ones. */
+    CHECK_OK(pepkit_memoryview_release(m));
+    CHECK_STATUS(pepkit_memoryview_get_item(m, &i, 1, &v), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_memoryview_tolist(m, &text, &n), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_memoryview_hash(m, &h), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_memoryview_toreadonly(m, &b), PEPKIT_ERR_VALUE);
+    pepkit_buffer view;
+    CHECK_STATUS(pepkit_getbuffer(m, &view, PEPKIT_BUF_SIMPLE), PEPKIT_ERR_VALUE);
+    CHECK_MESSAGE("operation forbidden on released memoryview object");
+    pepkit_decref(m);
+    pepkit_decref(b);
+}
+
 int main(void) {
+    test_items_and_text();
+    test_null_arguments_of_items();
     test_lifetimes();
     test_decref_orders();
     test_views_and_casts();
