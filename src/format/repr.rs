@@ -151,7 +151,6 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) {
             nd += 1;
         }
     }
-    let digits = &digits[..nd];
     let exp_text = &text[epos + 1..];
     let (neg, mag) = match exp_text.first() {
         Some(b'-') => (true, &exp_text[1..]),
@@ -164,6 +163,21 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) {
     if neg {
         e = -e;
     }
+    // Rust breaks an exact tie between two shortest candidates upwards; Python's
+    // dtoa takes the even last digit (repr(2.02655792236328125e-06) ends in 2).
+    let last = digits[nd - 1] - b'0';
+    if last % 2 == 1 {
+        let d: u64 = digits[..nd].iter().fold(0, |acc, &c| acc * 10 + (c - b'0') as u64);
+        let k = e - (nd as i32 - 1);
+        // The other candidate must round-trip too: at a power of two the gap
+        // below is half the gap above, so 2**-24 stays 5.960464477539063e-08.
+        if is_exact_half(a, 2 * d - 1, k) && round_trips(d - 1, k, a) {
+            digits[nd - 1] -= 1;
+        } else if last != 9 && is_exact_half(a, 2 * d + 1, k) && round_trips(d + 1, k, a) {
+            digits[nd - 1] += 1;
+        }
+    }
+    let digits = &digits[..nd];
     // Python's decpt: the value is 0.d1d2... * 10**decpt.
     let decpt = e + 1;
     if decpt <= -4 || decpt > 16 {
@@ -198,6 +212,35 @@ pub fn write_float(out: &mut Vec<u8>, x: f64) {
             out.push(b'.');
             out.extend_from_slice(&digits[decpt..]);
         }
+    }
+}
+
+/// Whether `d * 10**k` reads back as `x`.
+fn round_trips(d: u64, k: i32, x: f64) -> bool {
+    let mut s = StackBuf { buf: [0; 40], len: 0 };
+    write!(s, "{d}e{k}").expect("fits");
+    std::str::from_utf8(&s.buf[..s.len]).ok().and_then(|t| t.parse::<f64>().ok()) == Some(x)
+}
+
+/// Whether the finite positive `x` equals `odd / 2 * 10**k` exactly.
+fn is_exact_half(x: f64, odd: u64, k: i32) -> bool {
+    let bits = x.to_bits();
+    let (m, be) = match (bits >> 52) as i32 {
+        0 => (bits, -1074),
+        exp => ((bits & ((1 << 52) - 1)) | (1 << 52), exp - 1075),
+    };
+    if m == 0 {
+        return false;
+    }
+    let t = m.trailing_zeros() as i32;
+    let mo = (m >> t) as u128;
+    // x * 2 = mo * 2**p2
+    let p2 = t + be + 1;
+    let pow5 = |n: i32| 5u128.checked_pow(n as u32);
+    if k >= 0 {
+        p2 == k && pow5(k).and_then(|p| p.checked_mul(odd as u128)) == Some(mo)
+    } else {
+        p2 - k == 0 && pow5(-k).and_then(|p| p.checked_mul(mo)) == Some(odd as u128)
     }
 }
 
@@ -306,6 +349,11 @@ mod tests {
             (-f64::NAN, "nan"),
             (1e100, "1e+100"),
             (-2.5, "-2.5"),
+            (2.02655792236328125e-06, "2.0265579223632812e-06"),
+            (-1000000000000000.25, "-1000000000000000.2"),
+            (0.0005044937133789062, "0.0005044937133789062"),
+            (5e-324 * 3.0, "1.5e-323"),
+            (2f64.powi(-24), "5.960464477539063e-08"),
         ];
         for &(x, want) in cases {
             assert_eq!(f(x), want, "{x:e}");

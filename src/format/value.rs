@@ -412,19 +412,28 @@ fn pack_struct_one(code: u8, v: &Value, little: bool, native: bool, out: &mut [u
                 Value::Bool(b) => b as u8 as f64,
                 _ => return Err(struct_error("required argument is not a float")),
             };
+            // s_pack_internal turns an OverflowError raised for an int argument
+            // into struct.error "argument out of range".
+            let overflow = |code: char| {
+                if matches!(v, Value::Float(_)) {
+                    Error::overflow(format!("float too large to pack with {code} format"))
+                } else {
+                    struct_error("argument out of range")
+                }
+            };
             match code {
                 b'd' => write_uint(out, d.to_bits(), little),
                 b'f' => {
                     let y = d as f32;
                     // PyFloat_Pack4 refuses what becomes inf; native np_float casts.
                     if !native && y.is_infinite() && !d.is_infinite() {
-                        return Err(Error::overflow("float too large to pack with f format"));
+                        return Err(overflow('f'));
                     }
                     write_uint(out, y.to_bits() as u64, little)
                 }
                 _ => match f64_to_half(d) {
                     Some(h) => write_uint(out, h as u64, little),
-                    None => return Err(Error::overflow("float too large to pack with e format")),
+                    None => return Err(overflow('e')),
                 },
             }
         }
