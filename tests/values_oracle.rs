@@ -289,3 +289,52 @@ fn values_repr_hash_and_pack_match_cpython() {
     );
     assert_eq!(total.failed, 0, "seed {seed}");
 }
+
+/// `cargo test --release --test values_oracle -- --ignored --nocapture`: the
+/// time of pepkit's tolist text for 1M doubles against CPython's
+/// `repr(m.tolist())` on the same data (best of 5 each).
+#[test]
+#[ignore]
+fn repr_speed_vs_cpython() {
+    let py = pythons().into_iter().find(|p| p.to_string_lossy().contains("3.11")).expect("a CPython 3.11");
+    let dir = std::env::temp_dir().join(format!("pepkit-repr-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, gen) in [
+        ("random.random()", "array.array('d', [r.random() for _ in range(N)])"),
+        ("random bit patterns", "array.array('d', struct.pack('<%dQ' % N, *[r.getrandbits(64) & ~(0x7ff << 52) | (r.randrange(2046) << 52) for _ in range(N)]))"),
+        ("small ints as floats", "array.array('d', [float(r.randrange(1000)) for _ in range(N)])"),
+    ] {
+        let data = dir.join("data");
+        let script = format!(
+            "import array, random, struct, sys, time\nr = random.Random(1)\nN = 10**6\na = {gen}\n\
+             open(sys.argv[1], 'wb').write(a.tobytes())\nm = memoryview(a)\nbest = 1e9\n\
+             for _ in range(5):\n    t = time.perf_counter(); s = repr(m.tolist()); best = min(best, time.perf_counter() - t)\n\
+             open(sys.argv[1] + '.txt', 'w').write(s)\nprint(best)\n"
+        );
+        let out = Command::new(&py).arg("-c").arg(&script).arg(&data).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let py_s: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        let bytes = std::fs::read(&data).unwrap();
+        let want = std::fs::read(dir.join("data.txt")).unwrap();
+        let n = bytes.len() / 8;
+        let mut best = f64::MAX;
+        let mut text = Vec::new();
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            text = Vec::with_capacity(want.len());
+            write_nested_list(&mut text, &[n], |o, i| {
+                write_value(o, &unpack_native_scalar(b'd', &bytes[8 * i..]).unwrap())
+            });
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        assert!(text == want, "text differs");
+        eprintln!(
+            "tolist text, 1M doubles ({name}): pepkit {:.1} ms, CPython {} repr(m.tolist()) {:.1} ms: {:.1}x",
+            best * 1e3,
+            py.display(),
+            py_s * 1e3,
+            py_s / best
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
