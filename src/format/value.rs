@@ -227,8 +227,32 @@ fn unpack_one(code: u8, size: usize, little: bool, bytes: &[u8]) -> Value<'_> {
 /// code. Panics if `bytes` is shorter than the item. Never allocates.
 #[inline]
 pub fn unpack_native_scalar(code: u8, bytes: &[u8]) -> Option<Value<'_>> {
-    let size = native_scalar_size(code)?;
-    Some(unpack_one(code, size, cfg!(target_endian = "little"), bytes))
+    use std::ffi::{c_int, c_long, c_uint, c_ulong};
+    macro_rules! ne {
+        ($t:ty) => {
+            <$t>::from_ne_bytes(bytes[..std::mem::size_of::<$t>()].try_into().unwrap())
+        };
+    }
+    Some(match code {
+        b'd' => Value::Float(ne!(f64)),
+        b'f' => Value::Float(ne!(f32) as f64),
+        b'B' => Value::Int(bytes[0] as i128),
+        b'b' => Value::Int(bytes[0] as i8 as i128),
+        b'c' => Value::Bytes(&bytes[..1]),
+        b'?' => Value::Bool(bytes[0] != 0),
+        b'h' => Value::Int(ne!(i16) as i128),
+        b'H' => Value::Int(ne!(u16) as i128),
+        b'i' => Value::Int(ne!(c_int) as i128),
+        b'I' => Value::Int(ne!(c_uint) as i128),
+        b'l' => Value::Int(ne!(c_long) as i128),
+        b'L' => Value::Int(ne!(c_ulong) as i128),
+        b'q' => Value::Int(ne!(i64) as i128),
+        b'Q' => Value::Int(ne!(u64) as i128),
+        b'n' => Value::Int(ne!(isize) as i128),
+        b'N' | b'P' => Value::Int(ne!(usize) as i128),
+        b'e' => Value::Float(half_to_f64(ne!(u16))),
+        _ => return None,
+    })
 }
 
 /// A struct format walked once: its fields, size and number of values.
@@ -325,7 +349,8 @@ impl StructLayout {
     }
 
     /// `struct.pack_into(fmt, out, 0, *values)`: the whole item is written,
-    /// padding zeroed.
+    /// padding zeroed. Unlike CPython, which zeroes the item and packs in place,
+    /// nothing is written when a value is refused.
     pub fn pack_values(&self, values: &[Value], out: &mut [u8]) -> Result<()> {
         if values.len() != self.nvalues {
             return Err(struct_error(format!(
@@ -412,19 +437,28 @@ fn pack_struct_one(code: u8, v: &Value, little: bool, native: bool, out: &mut [u
                 Value::Bool(b) => b as u8 as f64,
                 _ => return Err(struct_error("required argument is not a float")),
             };
+            // s_pack_internal turns an OverflowError raised for an int argument
+            // into struct.error "argument out of range".
+            let overflow = |code: char| {
+                if matches!(v, Value::Float(_)) {
+                    Error::overflow(format!("float too large to pack with {code} format"))
+                } else {
+                    struct_error("argument out of range")
+                }
+            };
             match code {
                 b'd' => write_uint(out, d.to_bits(), little),
                 b'f' => {
                     let y = d as f32;
                     // PyFloat_Pack4 refuses what becomes inf; native np_float casts.
                     if !native && y.is_infinite() && !d.is_infinite() {
-                        return Err(Error::overflow("float too large to pack with f format"));
+                        return Err(overflow('f'));
                     }
                     write_uint(out, y.to_bits() as u64, little)
                 }
                 _ => match f64_to_half(d) {
                     Some(h) => write_uint(out, h as u64, little),
-                    None => return Err(Error::overflow("float too large to pack with e format")),
+                    None => return Err(overflow('e')),
                 },
             }
         }
