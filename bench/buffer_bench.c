@@ -6,23 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench.h"
 #include "pepkit.h"
-
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 #define REPEATS 11
 #define PAIRS 1000000
@@ -61,36 +46,16 @@ static double time_python_pairs(PyObject *obj, int flags) {
     return median(runs, REPEATS);
 }
 
-static void row(const char *what, double ours, double peer, const char *peer_name, const char *unit) {
-    printf("| %-44s | %10.2f %-2s | %10.2f %-2s | %-28s | %6.2fx |\n", what, ours, unit, peer, unit, peer_name,
-           ours / peer);
-}
-
-/* Copy benchmarks: median ms over `n` runs. */
-typedef void (*copy_fn)(void *dst, void *ctx);
-static double time_copy(copy_fn f, void *dst, void *ctx, int n) {
-    double runs[32];
-    for (int r = 0; r < n; r++) {
-        double t0 = now_ns();
-        f(dst, ctx);
-        runs[r] = (now_ns() - t0) / 1e6;
-    }
-    return median(runs, n);
-}
-
 static pepkit_buffer *copy_view;
 static void *copy_src;
 static size_t copy_len;
-static void do_pepkit(void *dst, void *ctx) {
-    (void)ctx;
+static void do_pepkit(void *dst) {
     if (pepkit_buffer_to_contiguous(dst, copy_view, copy_view->len, 'C') != PEPKIT_OK) die("to_contiguous");
 }
-static void do_python(void *dst, void *ctx) {
-    (void)ctx;
+static void do_python(void *dst) {
     if (PyBuffer_ToContiguous(dst, (Py_buffer *)copy_view, copy_view->len, 'C') != 0) die("PyBuffer_ToContiguous");
 }
-static void do_memcpy(void *dst, void *ctx) {
-    (void)ctx;
+static void do_memcpy(void *dst) {
     memcpy(dst, copy_src, copy_len);
 }
 
@@ -108,10 +73,10 @@ static void bench_copy(const char *what, pepkit_ssize ndim, pepkit_ssize *shape,
     copy_view = &view;
     copy_src = block;
     copy_len = len;
-    double ours = time_copy(do_pepkit, dst, NULL, 9);
-    double python = time_copy(do_python, dst2, NULL, 9);
-    double plain = time_copy(do_memcpy, dst2, NULL, 9);
-    do_python(dst2, NULL); /* the memcpy runs overwrote CPython's output */
+    double ours = median_ms(9, do_pepkit, dst);
+    double python = median_ms(9, do_python, dst2);
+    double plain = median_ms(9, do_memcpy, dst2);
+    do_python(dst2); /* the memcpy runs overwrote CPython's output */
     if (memcmp(dst, dst2, len) != 0) {
         fprintf(stderr, "bench: pepkit and CPython copies differ for %s\n", what);
         exit(1);
@@ -129,9 +94,7 @@ static void bench_copy(const char *what, pepkit_ssize ndim, pepkit_ssize *shape,
 int main(void) {
     Py_Initialize();
     printf("CPython %s, %d pairs x %d runs per figure, medians\n\n", Py_GetVersion(), PAIRS, REPEATS);
-    printf("| %-44s | %13s | %13s | %-28s | %7s |\n", "operation", "pepkit", "peer", "peer", "ratio");
-    printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "---------------",
-           "---------------", "------------------------------", "---------");
+    table_header();
 
     /* getbuffer + release: the same kind of object on both sides. */
     static const unsigned char data[512] = {0};

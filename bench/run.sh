@@ -16,10 +16,15 @@ done
 cflags=$("$py-config" --includes)
 ldflags=$("$py-config" --embed --ldflags)
 libdir=$("$py" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
-cc -std=c11 -O2 -Wall -Wextra -Werror -Iinclude $cflags -o target/bench/buffer_bench bench/buffer_bench.c \
-   -Ltarget/release -lpepkit -Wl,-rpath,"$PWD/target/release" -Wl,-rpath,"$libdir" $ldflags
+for bench in buffer_bench memoryview_bench; do
+  cc -std=c11 -O2 -Wall -Wextra -Werror -Iinclude -Ibench $cflags -o target/bench/$bench bench/$bench.c \
+     -Ltarget/release -lpepkit -Wl,-rpath,"$PWD/target/release" -Wl,-rpath,"$libdir" $ldflags
+done
 echo "== buffer protocol: pepkit vs CPython (ratio = pepkit / peer; < 1 is faster)"
 target/bench/buffer_bench
+echo
+echo "== memoryview: pepkit vs CPython on the same memory"
+target/bench/memoryview_bench
 for extra in bench/*.sh; do
   [ "$extra" = bench/run.sh ] && continue
   echo

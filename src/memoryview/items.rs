@@ -231,61 +231,76 @@ pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool>
         return Ok(true);
     }
     let (sa, sb) = (ga.itemsize, gb.itemsize);
-    // Whole-buffer memcmp when both are C-contiguous and bytes decide.
-    if matches!(cmp, Comparison::Bytes) && ga.is_contiguous(crate::buffer::Order::C) && gb.is_contiguous(crate::buffer::Order::C) {
-        return Ok(item(ga.buf, ga.len) == item(gb.buf, gb.len));
-    }
-    let mut scratch_a: Vec<Value> = Vec::new();
-    let mut scratch_b: Vec<Value> = Vec::new();
-    let mut items_equal = |p: *const u8, q: *const u8| -> bool {
-        match &cmp {
-            Comparison::F64 => (p as *const f64).read_unaligned() == (q as *const f64).read_unaligned(),
-            Comparison::F32 => (p as *const f32).read_unaligned() == (q as *const f32).read_unaligned(),
-            Comparison::Bytes => item(p, sa) == item(q, sb),
-            Comparison::Struct(la, lb) => {
-                scratch_a.clear();
-                scratch_b.clear();
-                let (ia, ib) = (item(p, sa), item(q, sb));
-                if la.visit_values(ia, |v| scratch_a.push(v)).is_err() || lb.visit_values(ib, |v| scratch_b.push(v)).is_err() {
+    let c_contiguous = ga.is_contiguous(crate::buffer::Order::C) && gb.is_contiguous(crate::buffer::Order::C);
+    match &cmp {
+        // Whole-buffer memcmp when both are C-contiguous and bytes decide.
+        Comparison::Bytes if c_contiguous => Ok(item(ga.buf, ga.len) == item(gb.buf, gb.len)),
+        Comparison::Bytes => Ok(all_pairs(&ga, &gb, |p, q| item(p, sa) == item(q, sb))),
+        Comparison::F64 => Ok(all_pairs(&ga, &gb, |p, q| {
+            (p as *const f64).read_unaligned() == (q as *const f64).read_unaligned()
+        })),
+        Comparison::F32 => Ok(all_pairs(&ga, &gb, |p, q| {
+            (p as *const f32).read_unaligned() == (q as *const f32).read_unaligned()
+        })),
+        Comparison::Struct(la, lb) => {
+            // Two scratch vectors for the whole comparison: no per-item allocation.
+            let mut va: Vec<Value> = Vec::with_capacity(la.nvalues);
+            let mut vb: Vec<Value> = Vec::with_capacity(lb.nvalues);
+            Ok(all_pairs(&ga, &gb, |p, q| {
+                va.clear();
+                vb.clear();
+                if la.visit_values(item(p, sa), |v| va.push(v)).is_err() || lb.visit_values(item(q, sb), |v| vb.push(v)).is_err() {
                     return false;
                 }
                 match (la.nvalues == 1, lb.nvalues == 1) {
-                    (true, true) => python_eq(&scratch_a[0], &scratch_b[0]),
-                    (false, false) => {
-                        scratch_a.len() == scratch_b.len() && scratch_a.iter().zip(&scratch_b).all(|(x, y)| python_eq(x, y))
-                    }
+                    (true, true) => python_eq(&va[0], &vb[0]),
+                    (false, false) => va.len() == vb.len() && va.iter().zip(&vb).all(|(x, y)| python_eq(x, y)),
                     _ => false,
                 }
-            }
+            }))
         }
-    };
-    if ga.ndim == 0 {
-        return Ok(items_equal(ga.buf, gb.buf));
     }
-    Ok(walk_pair(&ga, &gb, 0, ga.buf, gb.buf, &mut items_equal))
 }
 
-/// Visits both views' items in lockstep (C order); false at the first
-/// unequal pair.
-unsafe fn walk_pair(
+/// Whether `eq` holds for every pair of items of two views of one shape,
+/// visited in lockstep (C order). The innermost dimension is a tight loop
+/// with `eq` inlined; outer dimensions recurse.
+unsafe fn all_pairs(ga: &Geometry, gb: &Geometry, mut eq: impl FnMut(*const u8, *const u8) -> bool) -> bool {
+    if ga.ndim == 0 {
+        return eq(ga.buf, gb.buf);
+    }
+    walk_pair(ga, gb, 0, ga.buf, gb.buf, &mut eq)
+}
+
+unsafe fn walk_pair<F: FnMut(*const u8, *const u8) -> bool>(
     ga: &Geometry,
     gb: &Geometry,
     d: usize,
     p: *const u8,
     q: *const u8,
-    eq: &mut dyn FnMut(*const u8, *const u8) -> bool,
+    eq: &mut F,
 ) -> bool {
-    let last = d + 1 == ga.ndim;
     let (sa, sb) = (ga.suboffset(d), gb.suboffset(d));
-    for i in 0..ga.shape[d] {
-        let pi = adjust(p.wrapping_offset(i * ga.strides[d]), sa);
-        let qi = adjust(q.wrapping_offset(i * gb.strides[d]), sb);
-        let same = if last { eq(pi, qi) } else { walk_pair(ga, gb, d + 1, pi, qi, eq) };
-        if !same {
-            return false;
+    let (ta, tb) = (ga.strides[d], gb.strides[d]);
+    if d + 1 == ga.ndim {
+        if sa < 0 && sb < 0 {
+            let (mut pi, mut qi) = (p, q);
+            for _ in 0..ga.shape[d] {
+                if !eq(pi, qi) {
+                    return false;
+                }
+                pi = pi.wrapping_offset(ta);
+                qi = qi.wrapping_offset(tb);
+            }
+            return true;
         }
+        return (0..ga.shape[d]).all(|i| eq(adjust(p.wrapping_offset(i * ta), sa), adjust(q.wrapping_offset(i * tb), sb)));
     }
-    true
+    (0..ga.shape[d]).all(|i| {
+        let pi = adjust(p.wrapping_offset(i * ta), sa);
+        let qi = adjust(q.wrapping_offset(i * tb), sb);
+        walk_pair(ga, gb, d + 1, pi, qi, eq)
+    })
 }
 
 #[cfg(test)]
