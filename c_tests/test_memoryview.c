@@ -405,7 +405,72 @@ static void test_null_arguments_of_items(void) {
     pepkit_decref(b);
 }
 
+/* An exporter with a format struct cannot read (ctypes' "T{...}"). */
+static int32_t odd_data[2] = {7, 7};
+static pepkit_ssize odd_shape[1] = {2};
+static pepkit_status odd_getbuffer(void *self, pepkit_buffer *view, int flags) {
+    (void)self;
+    (void)flags;
+    view->buf = odd_data;
+    view->len = 8;
+    view->itemsize = 4;
+    view->readonly = 1;
+    view->ndim = 1;
+    view->format = (char *)"T{<i:x:}";
+    view->shape = odd_shape;
+    return PEPKIT_OK;
+}
+
+static void test_unreadable_format_and_64_dims(void) {
+    pepkit_exporter_vtable vt = {odd_getbuffer, NULL, NULL};
+    pepkit_object *odd = NULL, *m = NULL;
+    CHECK_OK(pepkit_custom_new(&vt, NULL, &odd));
+    CHECK_OK(pepkit_memoryview_new(odd, &m));
+    bool eq = true;
+    CHECK_OK(pepkit_memoryview_equal(m, m, &eq));
+    CHECK(eq == false); /* CPython: an unparseable format is never equal, even a == a */
+    char *text = NULL;
+    size_t n = 0;
+    CHECK_STATUS(pepkit_memoryview_tolist(m, &text, &n), PEPKIT_ERR_NOT_IMPLEMENTED);
+    CHECK_MESSAGE("memoryview: format T{<i:x:} not supported");
+    uint8_t *bytes = NULL;
+    CHECK_OK(pepkit_memoryview_tobytes(m, 'C', &bytes, &n)); /* any format has bytes */
+    CHECK(n == 8 && memcmp(bytes, odd_data, 8) == 0);
+    pepkit_free(bytes);
+    pepkit_decref(m);
+    pepkit_decref(odd);
+
+    /* 64 dimensions: two of extent 2, the rest 1. */
+    pepkit_ssize shape[64];
+    for (int i = 0; i < 64; i++) shape[i] = 1;
+    shape[0] = 2;
+    shape[63] = 2;
+    pepkit_object *nd = NULL, *mv = NULL, *sub = NULL, *flat = NULL;
+    CHECK_OK(pepkit_ndarray_new("b", 64, shape, 'C', 0, &nd));
+    CHECK_OK(pepkit_memoryview_new(nd, &mv));
+    pepkit_ssize idx[64] = {0};
+    idx[0] = 1;
+    idx[63] = -1;
+    pepkit_value v = {PEPKIT_VALUE_INT, -5, 0, 0, false, NULL, 0};
+    CHECK_OK(pepkit_memoryview_set_item(mv, idx, 64, &v));
+    CHECK_OK(pepkit_memoryview_subview(mv, 1, &sub));
+    CHECK(pepkit_memoryview_buffer(sub)->ndim == 63);
+    pepkit_ssize four[1] = {4};
+    CHECK_OK(pepkit_memoryview_cast(mv, "b", four, 1, &flat));
+    CHECK_OK(pepkit_memoryview_tolist(flat, &text, &n));
+    CHECK(strcmp(text, "[0, 0, 0, -5]") == 0);
+    pepkit_free(text);
+    CHECK_OK(pepkit_memoryview_tolist(mv, &text, &n));
+    CHECK(n > 2 * 64 && strstr(text, "[[[[") == text && strstr(text, "-5]") != NULL);
+    pepkit_free(text);
+    pepkit_decref(flat);
+    pepkit_decref(sub);
+    pepkit_decref(mv);
+    pepkit_decref(nd);
+}
+
 int main(void) {
+    test_unreadable_format_and_64_dims();
     test_items_and_text();
     test_null_arguments_of_items();
     test_lifetimes();
