@@ -30,6 +30,9 @@
 #define PEPKIT_MUST_USE
 #endif
 
+/** An omitted bound or step in a pepkit_slice, as Python's None. */
+#define PEPKIT_NONE PTRDIFF_MIN
+
 /** The version of the header; compare with pepkit_version() at run time. */
 #define PEPKIT_VERSION_MAJOR 0
 #define PEPKIT_VERSION_MINOR 1
@@ -141,6 +144,8 @@
  * Write access, only for `pepkit_memoryview_from_memory` (never a getbuffer request).
  */
 #define PEPKIT_BUF_WRITE 512
+
+
 
 /**
  * An exporter of memory, shared through atomic reference counting.
@@ -303,6 +308,36 @@ typedef struct pepkit_exporter_vtable {
 } pepkit_exporter_vtable;
 
 /**
+ * One slice `start:stop:step`; PEPKIT_NONE stands for an omitted part.
+ */
+typedef struct pepkit_slice {
+  ptrdiff_t start;
+  ptrdiff_t stop;
+  ptrdiff_t step;
+} pepkit_slice;
+
+/**
+ * The kind of a pepkit_value: which field holds it.
+ */
+typedef int pepkit_value_kind;
+
+/**
+ * One item of a single-value format, tagged by `kind`; only the field the
+ * kind names is meaningful. From pepkit_memoryview_get_item, `bytes` points
+ * into the view's memory (borrowed: valid while the view and its memory are);
+ * for pepkit_memoryview_set_item it is the caller's, borrowed for the call.
+ */
+typedef struct pepkit_value {
+  pepkit_value_kind kind;
+  int64_t i;
+  uint64_t u;
+  double f;
+  bool b;
+  const uint8_t *bytes;
+  size_t len;
+} pepkit_value;
+
+/**
  * Success.
  */
 #define PEPKIT_OK 0
@@ -371,6 +406,31 @@ typedef struct pepkit_exporter_vtable {
  * pepkit caught an internal panic (a bug in pepkit; please report it).
  */
 #define PEPKIT_ERR_PANIC 13
+
+/**
+ * A signed integer in `i` (formats b h i l q n, and signed struct fields).
+ */
+#define PEPKIT_VALUE_INT 0
+
+/**
+ * An unsigned integer in `u` (formats B H I L Q N P, and unsigned fields).
+ */
+#define PEPKIT_VALUE_UINT 1
+
+/**
+ * A floating-point number in `f` (formats e f d; 'f' and 'e' widened).
+ */
+#define PEPKIT_VALUE_FLOAT 2
+
+/**
+ * A bool in `b` (format ?).
+ */
+#define PEPKIT_VALUE_BOOL 3
+
+/**
+ * Bytes in `bytes`/`len` (formats c, s, p).
+ */
+#define PEPKIT_VALUE_BYTES 4
 
 #ifdef __cplusplus
 extern "C" {
@@ -514,11 +574,15 @@ pepkit_status pepkit_buffer_fill_contiguous_strides(int ndim,
  * in place. Fails with PEPKIT_ERR_BUFFER ("Object is not writable.") for
  * WRITABLE on read-only memory, PEPKIT_ERR_VALUE for a negative `len` or for
  * flags PEPKIT_BUF_READ / PEPKIT_BUF_WRITE (as CPython 3.13), leaving `view`
- * untouched.
+ * untouched. As CPython, `readonly` is stored in the view as given and only
+ * `readonly == 1` refuses WRITABLE.
  *
  * `obj` may be NULL. If it is not, `view->obj` receives a new reference to it
- * (released by pepkit_releasebuffer, or by pepkit_decref); the export count of
- * `obj` is not changed. `buf` is borrowed for as long as the view is used.
+ * (released by pepkit_releasebuffer, as CPython's PyBuffer_Release, or by
+ * pepkit_decref); the export count of `obj` is not changed, and
+ * `view->internal` marks the view as holding a reference without an export
+ * (leave it alone; with `obj` NULL it is NULL, as CPython's). `buf` is
+ * borrowed for as long as the view is used.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_buffer_fill_info(struct pepkit_buffer *view,
@@ -556,7 +620,7 @@ pepkit_ssize pepkit_exports(const struct pepkit_object *obj);
 
 /**
  * The kind of `obj` as a static string: "bytes", "bytearray", "ndarray",
- * "wrap" or "custom exporter"; NULL when `obj` is NULL. Never free it.
+ * "wrap", "custom exporter" or "memoryview"; NULL when `obj` is NULL. Never free it.
  */
 const char *pepkit_type_name(const struct pepkit_object *obj);
 
@@ -661,6 +725,262 @@ pepkit_status pepkit_custom_new(const struct pepkit_exporter_vtable *vt,
  * borrowed for the call.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_format_calcsize(const char *format, pepkit_ssize *out);
+
+/**
+ * `memoryview(exporter)`: a new view of the whole of `exporter`'s memory,
+ * from one PEPKIT_BUF_FULL_RO export of it that every view made from this one
+ * (slices, casts, read-only copies) shares; the export is released when the
+ * last of them is released or freed. A memoryview `exporter` shares its own
+ * export instead (as `memoryview(m)` does). `exporter` is borrowed for the
+ * call. Fails with the exporter's getbuffer error, or PEPKIT_ERR_VALUE for
+ * more than 64 dimensions.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_new(struct pepkit_object *exporter,
+                                    struct pepkit_object **out);
+
+/**
+ * A new memoryview that takes over the export in `view` (filled by
+ * pepkit_getbuffer, or by CPython or pepkit_buffer_fill_info for memory that
+ * outlives the view): on success the struct is zeroed and the export is
+ * released when the last view made from it goes. On failure `view` is left
+ * as it was, still the caller's to release. `view` is borrowed for the call.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_from_buffer(struct pepkit_buffer *view,
+                                            struct pepkit_object **out);
+
+/**
+ * `PyMemoryView_FromMemory`: a new 1-D "B" memoryview of `size` bytes at
+ * `mem`, read-only for PEPKIT_BUF_READ and writable for PEPKIT_BUF_WRITE (any
+ * other flags: PEPKIT_ERR_VALUE). The memory is borrowed: it must stay valid
+ * until every view made from this one is released or freed. `mem` may be NULL
+ * only when `size` is 0.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_from_memory(void *mem,
+                                            pepkit_ssize size,
+                                            int flags,
+                                            struct pepkit_object **out);
+
+/**
+ * The view's own descriptor: buf, len, itemsize, readonly, ndim, format
+ * (never NULL), shape, strides (never NULL when ndim > 0) and suboffsets, as
+ * `memoryview` exposes them; `obj` is the exporter the view reads (borrowed;
+ * NULL for pepkit_memoryview_from_memory). Borrowed: valid until `mv` is
+ * released or freed; do not pass it to pepkit_releasebuffer. NULL (with the
+ * error set) when `mv` is NULL, not a memoryview, or released.
+ */
+const struct pepkit_buffer *pepkit_memoryview_buffer(struct pepkit_object *mv);
+
+/**
+ * `len(m)`: the extent of the first dimension, 1 for a 0-dim view. -1 with
+ * the error set when `mv` is NULL, not a memoryview (PEPKIT_ERR_TYPE) or
+ * released (PEPKIT_ERR_VALUE).
+ */
+pepkit_ssize pepkit_memoryview_len(struct pepkit_object *mv);
+
+/**
+ * Slices the first `nslices` dimensions: `m[a:b:c, d:e:f, ...]`, each with
+ * Python's slice rules (bounds clamped, negative values from the end,
+ * PEPKIT_NONE for an omitted part, a zero step is PEPKIT_ERR_VALUE). One
+ * slice on an N-d view slices dimension 0, as CPython does; several are
+ * numpy's basic slicing, beyond CPython. Dimensions not named are kept whole.
+ * The new view shares `mv`'s export. A 0-dim view cannot be sliced
+ * (PEPKIT_ERR_TYPE), nor can more dimensions than the view has. `slices` is
+ * borrowed for the call (NULL only when `nslices` is 0).
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_slice(struct pepkit_object *mv,
+                                      const struct pepkit_slice *slices,
+                                      size_t nslices,
+                                      struct pepkit_object **out);
+
+/**
+ * `m[index]` as a view with one dimension fewer (numpy's semantics; CPython
+ * raises NotImplementedError for N-d views): a negative index counts from the
+ * end, one out of range is PEPKIT_ERR_INDEX, a 0-dim view PEPKIT_ERR_TYPE. On
+ * a 1-D view the result is a 0-dim view of the item.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_subview(struct pepkit_object *mv,
+                                        pepkit_ssize index,
+                                        struct pepkit_object **out);
+
+/**
+ * `m.cast(format)` (with `ndim` -1 and `shape` NULL) or `m.cast(format,
+ * shape[0..ndim])`, with CPython 3.11's rules and errors in its order: the
+ * view must be C-contiguous (PEPKIT_ERR_TYPE), have no zero extent when a
+ * shape is given or it is not 1-D, cast 1-D to N-d or N-d to 1-D, to a native
+ * single-character format with an optional '@' (PEPKIT_ERR_VALUE) with a byte
+ * format ('b', 'B', 'c') on at least one side, and keep its length. The
+ * format string is stored as given ("@B" stays "@B"). `format` and `shape`
+ * are borrowed for the call. `ndim` 0 (with any `shape`) makes a 0-dim view.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_cast(struct pepkit_object *mv,
+                                     const char *format,
+                                     const pepkit_ssize *shape,
+                                     int ndim,
+                                     struct pepkit_object **out);
+
+/**
+ * `m.toreadonly()`: a read-only view of the same memory and structure.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_toreadonly(struct pepkit_object *mv,
+                                           struct pepkit_object **out);
+
+/**
+ * `m.tobytes(order)`: the view's items in `order` 'C', 'F' or 'A' (as they
+ * lie when the view is C- or Fortran-contiguous, else C), for any format.
+ * On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
+ * when empty): free it with pepkit_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_tobytes(struct pepkit_object *mv,
+                                        char order,
+                                        uint8_t **out,
+                                        size_t *out_len);
+
+/**
+ * `m.tobytes(order)` into caller memory: `len` must equal the view's byte
+ * count (PEPKIT_ERR_VALUE otherwise, and `dst` is untouched). `dst` is
+ * borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_tobytes_into(struct pepkit_object *mv,
+                                             char order,
+                                             void *dst,
+                                             size_t len);
+
+/**
+ * `m.hex(sep, bytes_per_sep)`: two lowercase hex digits per byte of the
+ * C-order bytes, with `sep` (NULL for none, else a one-character ASCII
+ * string: PEPKIT_ERR_VALUE otherwise) between groups of |bytes_per_sep|
+ * bytes, counted from the right when positive and from the left when
+ * negative. On success `*out` is an owned NUL-terminated string of
+ * `*out_len` characters: free it with pepkit_free. `sep` is borrowed.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_hex(struct pepkit_object *mv,
+                                    const char *sep,
+                                    int bytes_per_sep,
+                                    char **out,
+                                    size_t *out_len);
+
+/**
+ * `m.release()`: drops this view's hold on the shared export (released when
+ * no view holds it any more). Refused with PEPKIT_ERR_BUFFER ("memoryview
+ * has N exported buffer(s)") while the view itself is exported; releasing a
+ * released view does nothing. Afterwards every operation on it fails with
+ * PEPKIT_ERR_VALUE ("operation forbidden on released memoryview object")
+ * except release, equality (equal only to itself) and a hash computed
+ * before. The object itself lives until its last pepkit_decref.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_memoryview_release(struct pepkit_object *mv);
+
+/**
+ * `m[index]`: the item at `index[0..nindex]` (one Python index per
+ * dimension, negative ones counting from the end; none for a 0-dim view), as
+ * memoryview returns it: an int, float, bool or bytes. Works for every
+ * single-value struct format (non-native byte orders, 'e', 's', 'p' too,
+ * beyond CPython). Errors: PEPKIT_ERR_INDEX "index out of bounds on
+ * dimension N"; PEPKIT_ERR_NOT_IMPLEMENTED for fewer indices than dimensions
+ * (use pepkit_memoryview_subview) or a multi-value format (use tolist);
+ * PEPKIT_ERR_TYPE for more indices than dimensions. `index` is borrowed for
+ * the call; see pepkit_value for the lifetime of bytes.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_get_item(struct pepkit_object *mv,
+                                         const pepkit_ssize *index,
+                                         size_t nindex,
+                                         struct pepkit_value *out);
+
+/**
+ * `m[index] = value`: packs `value` into the item at `index` with
+ * memoryview's checks for native formats (PEPKIT_ERR_TYPE "memoryview:
+ * invalid type for format 'X'", PEPKIT_ERR_VALUE "memoryview: invalid value
+ * for format 'X'" when out of range; 'c' takes bytes of length 1; '?' the
+ * truth of any value) and struct.pack's for the others. A read-only view is
+ * PEPKIT_ERR_TYPE "cannot modify read-only memory". Nothing is written on
+ * failure. `index` and `value` are borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_set_item(struct pepkit_object *mv,
+                                         const pepkit_ssize *index,
+                                         size_t nindex,
+                                         const struct pepkit_value *value);
+
+/**
+ * `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
+ * a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
+ * beyond CPython, every struct format (multi-value ones as tuples), equal to
+ * repr of what struct.unpack_from gives. On success `*out` is an owned
+ * NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
+                                       char **out,
+                                       size_t *out_len);
+
+/**
+ * `a == b` for memoryviews and any other exporters (each side a memoryview
+ * or exported with PEPKIT_BUF_FULL_RO), with CPython 3.11's rules: a
+ * released view equals only itself; an exporter that cannot be exported
+ * equals only itself; otherwise the same ndim and shape (up to the first zero
+ * extent) and every item equal — typed for the same native format (NaN !=
+ * NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
+ * 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
+ * `a` and `b` are borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
+                                      struct pepkit_object *b,
+                                      bool *out);
+
+/**
+ * `hash(m)`, equal to CPython 3.11+'s `hash(m.tobytes())` under
+ * PYTHONHASHSEED=0 (SipHash-1-3 with a zero key). The view must be read-only
+ * (PEPKIT_ERR_VALUE "cannot hash writable memoryview object"), of format 'B',
+ * 'b' or 'c' (optionally '@'; PEPKIT_ERR_VALUE otherwise), and its exporter
+ * hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
+ * 'bytearray'"), other exporters only when their memory is read-only
+ * (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
+ * _testbuffer.ndarray). The hash is cached: a released
+ * view still answers with a hash computed before.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, pepkit_ssize *out);
+
+/**
+ * `m[slices] = src`: copies the memory of `src` (a memoryview, or any
+ * exporter, exported with PEPKIT_BUF_FULL_RO for the call) into the slice of
+ * `mv` that `slices[0..nslices]` select (all of it when `nslices` is 0). The
+ * two must have the same format (ignoring '@'), itemsize and shape
+ * (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
+ * structures"); overlapping memory is copied correctly. Several slices
+ * assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+ * `slices` and `src` are borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
+                                       const struct pepkit_slice *slices,
+                                       size_t nslices,
+                                       struct pepkit_object *src);
 
 #ifdef __cplusplus
 }  // extern "C"

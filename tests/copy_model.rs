@@ -170,3 +170,44 @@ fn to_and_from_contiguous_match_the_index_model() {
     }
     println!("copy_model: {checked} copies checked");
 }
+
+/// Larger transposed and sliced 2-D and 3-D views, which take the panel path
+/// (inner items a cache line apart, outer ones close together).
+#[test]
+fn transposed_panels_match_the_index_model() {
+    let mut rng = Rng(seed() ^ 0x9e37_79b9);
+    for case_no in 0..300 {
+        let itemsize = [1isize, 2, 4, 8, 16, 3][rng.below(6) as usize];
+        let rows = 1 + rng.below(40) as isize;
+        let cols = 1 + rng.below(40) as isize;
+        let depth = 1 + rng.below(3) as isize;
+        let step = 1 + rng.below(2) as isize; // every item or every other
+        // A C-ordered (depth, rows*step, cols) block viewed as (depth, cols, rows): transposed.
+        let row_bytes = cols * itemsize;
+        let plane = rows * step * row_bytes;
+        let mut block: Vec<u8> = (0..(depth * plane) as usize).map(|_| rng.next() as u8).collect();
+        let mut shape = vec![depth, cols, rows];
+        let mut strides = vec![plane, itemsize, step * row_bytes];
+        if rng.below(2) == 0 {
+            strides[1] = -itemsize; // columns reversed
+        }
+        let offset = if strides[1] < 0 { (cols - 1) * itemsize } else { 0 };
+        let mut view = pepkit_buffer::zeroed();
+        view.buf = block.as_mut_ptr().wrapping_offset(offset).cast();
+        view.itemsize = itemsize;
+        view.len = depth * rows * cols * itemsize;
+        view.ndim = 3;
+        view.shape = shape.as_mut_ptr();
+        view.strides = strides.as_mut_ptr();
+        for order in [Order::C, Order::F] {
+            let mut expected = Vec::new();
+            for idx in indices(&shape, order == Order::F) {
+                let p = unsafe { get_pointer(&view, &idx).unwrap() };
+                expected.extend_from_slice(unsafe { std::slice::from_raw_parts(p, itemsize as usize) });
+            }
+            let mut got = vec![0u8; view.len as usize];
+            unsafe { to_contiguous(&mut got, &view, order).unwrap() };
+            assert_eq!(got, expected, "case {case_no} {order:?} shape {shape:?} strides {strides:?}");
+        }
+    }
+}

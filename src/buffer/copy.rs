@@ -217,6 +217,69 @@ unsafe fn copy_row(strided: *mut u8, dense: *mut u8, count: isize, stride: isize
     }
 }
 
+/// Rows shorter than this many items are not worth a panel.
+const PANEL_ROWS: isize = 8;
+const CACHE_LINE: isize = 64;
+
+/// The cache-friendly path for a transposed walk, where each item of the
+/// innermost walked dimension is a cache line (or a page) away from the last
+/// while the next dimension out steps over neighbouring bytes. Items are
+/// gathered in panels of PANEL_ROWS outer rows, so every line read serves a
+/// whole panel. Returns false, copying nothing, when the walk is not of that
+/// shape.
+unsafe fn gather_transposed(g: &Geometry, fortran: bool, dst: *mut u8) -> bool {
+    if g.suboffsets.is_some() {
+        return false;
+    }
+    let mut dims = [Dim { extent: 0, stride: 0, suboffset: -1 }; MAX_NDIM];
+    let n = walk_dims(g, fortran, &mut dims);
+    if n < 2 {
+        return false;
+    }
+    let (outer, inner) = (dims[n - 2], dims[n - 1]);
+    let close = outer.stride.abs() <= CACHE_LINE && outer.stride.abs() < inner.stride.abs();
+    if inner.stride.abs() < CACHE_LINE || !close || outer.extent < PANEL_ROWS {
+        return false;
+    }
+    let panel = outer.extent * inner.extent * g.itemsize;
+    let mut out = dst;
+    macro_rules! by_size {
+        ($($n:literal)*) => {
+            match g.itemsize {
+                $($n => {
+                    walk_outer(&dims[..n - 2], g.buf, &mut |p| {
+                        transpose_panel::<$n>(p, out, outer, inner);
+                        out = out.offset(panel);
+                        true
+                    });
+                    true
+                })*
+                _ => false,
+            }
+        };
+    }
+    by_size!(1 2 4 8 16)
+}
+
+/// Gathers an `outer` x `inner` block starting at `src` into dense `dst`
+/// (outer-major), PANEL_ROWS outer rows at a time.
+#[inline(always)]
+unsafe fn transpose_panel<const N: usize>(src: *const u8, dst: *mut u8, outer: Dim, inner: Dim) {
+    let mut first = 0;
+    while first < outer.extent {
+        let rows = (outer.extent - first).min(PANEL_ROWS);
+        for i in 0..inner.extent {
+            let column = src.offset(first * outer.stride + i * inner.stride);
+            let target = dst.offset((first * inner.extent + i) * N as isize);
+            for k in 0..rows {
+                let v = (column.offset(k * outer.stride) as *const [u8; N]).read_unaligned();
+                (target.offset(k * inner.extent * N as isize) as *mut [u8; N]).write_unaligned(v);
+            }
+        }
+        first += PANEL_ROWS;
+    }
+}
+
 /// `PyBuffer_ToContiguous`: copies all of `view` into `dst` in `order` ('A':
 /// as it lies if C- or Fortran-contiguous, else C order). `dst.len()` must
 /// equal `view.len` (ValueError "len != view->len" otherwise).
@@ -234,6 +297,9 @@ pub unsafe fn to_contiguous(dst: &mut [u8], view: &pepkit_buffer, order: Order) 
     }
     if g.is_contiguous(order) {
         ptr::copy_nonoverlapping(g.buf, dst.as_mut_ptr(), dst.len());
+        return Ok(());
+    }
+    if gather_transposed(&g, order == Order::F, dst.as_mut_ptr()) {
         return Ok(());
     }
     let mut out = dst.as_mut_ptr();

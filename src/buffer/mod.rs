@@ -12,6 +12,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 pub use copy::{from_contiguous, get_pointer, to_contiguous};
 pub use geometry::{fill_contiguous_strides, is_contiguous, Geometry, Order};
+pub(crate) use geometry::contiguous_strides;
 pub use layout::{pepkit_layout, ValidLayout};
 pub use object::{pepkit_object, ArrayDesc, Exporter, ObjectKind};
 
@@ -123,30 +124,44 @@ impl Default for pepkit_buffer {
     }
 }
 
+/// The `internal` of a view `fill_info` gave an object: it holds a reference
+/// to `obj` but no export of it, so releasing it drops the reference without
+/// ending an export (CPython's PyBuffer_Release just decrefs `obj`).
+static FILL_INFO_REFERENCE: u8 = 0;
+
+pub(crate) fn fill_info_marker() -> *mut c_void {
+    &FILL_INFO_REFERENCE as *const u8 as *mut c_void
+}
+
 /// `PyBuffer_FillInfo`: describes `len` plain bytes at `buf` as a 1-D "B"
 /// buffer, for a request `flags`. `shape` and `strides` point at the view's own
 /// `len` and `itemsize` fields, as CPython's do. The reference to `obj` is the
-/// caller's business (see the C function).
+/// caller's business (see the C function). `internal` is NULL, as CPython's,
+/// unless `obj` is given: then it marks the view as holding a reference
+/// without an export (see [`fill_info_marker`]).
+///
+/// As CPython, `readonly` is stored as given, and only `readonly == 1` refuses
+/// a WRITABLE request.
 pub fn fill_info(
     view: &mut pepkit_buffer,
     obj: *mut pepkit_object,
     buf: *mut c_void,
     len: isize,
-    readonly: bool,
+    readonly: c_int,
     flags: c_int,
 ) -> crate::error::Result<()> {
     request::reject_access_flags(flags)?;
     if len < 0 {
         return Err(crate::error::Error::value(format!("pepkit_buffer_fill_info: negative len {len}")));
     }
-    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly {
+    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly == 1 {
         return Err(crate::error::Error::buffer("Object is not writable."));
     }
     static BYTE_FORMAT: &[u8] = b"B\0";
     view.obj = obj;
     view.buf = buf;
     view.len = len;
-    view.readonly = readonly as c_int;
+    view.readonly = readonly;
     view.itemsize = 1;
     view.format = if flags & PEPKIT_BUF_FORMAT == PEPKIT_BUF_FORMAT {
         BYTE_FORMAT.as_ptr() as *mut c_char
@@ -161,8 +176,23 @@ pub fn fill_info(
         std::ptr::null_mut()
     };
     view.suboffsets = std::ptr::null_mut();
-    view.internal = std::ptr::null_mut();
+    view.internal = if obj.is_null() { std::ptr::null_mut() } else { fill_info_marker() };
     Ok(())
+}
+
+/// An export may point its shape or strides at its own `len`/`itemsize`
+/// fields (PyBuffer_FillInfo does); after copying the struct from `from` to
+/// `to`, such pointers must follow it.
+pub(crate) fn rebase_self_pointers(from: &pepkit_buffer, to: &mut pepkit_buffer) {
+    let start = from as *const pepkit_buffer as usize;
+    let end = start + std::mem::size_of::<pepkit_buffer>();
+    let base = to as *mut pepkit_buffer as *mut u8;
+    for field in [&mut to.shape, &mut to.strides, &mut to.suboffsets] {
+        let addr = *field as usize;
+        if (start..end).contains(&addr) {
+            *field = base.wrapping_add(addr - start).cast();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -176,6 +206,36 @@ mod tests {
         assert_eq!(offset_of!(pepkit_buffer, readonly), 4 * size_of::<usize>());
         assert_eq!(offset_of!(pepkit_buffer, ndim), 4 * size_of::<usize>() + 4);
         assert_eq!(offset_of!(pepkit_buffer, internal), 9 * size_of::<usize>());
+    }
+
+    #[test]
+    fn fill_info_stores_readonly_as_given() {
+        // PyBuffer_FillInfo: view->readonly = readonly; only readonly == 1
+        // refuses PyBUF_WRITABLE.
+        let mut byte = 0u8;
+        let mut view = pepkit_buffer::zeroed();
+        fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 2, PEPKIT_BUF_WRITABLE).unwrap();
+        assert_eq!(view.readonly, 2);
+        assert!(fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 1, PEPKIT_BUF_WRITABLE).is_err());
+    }
+
+    #[test]
+    fn releasing_a_fill_info_view_drops_its_reference() {
+        // PyBuffer_Release of a view PyBuffer_FillInfo gave an object decrefs
+        // it; there is no export to end.
+        let obj = pepkit_object::new_bytes(b"abc").unwrap();
+        let mut byte = 0u8;
+        let mut view = pepkit_buffer::zeroed();
+        unsafe {
+            fill_info(&mut view, obj, (&mut byte as *mut u8).cast(), 1, 0, PEPKIT_BUF_SIMPLE).unwrap();
+            (*obj).incref(); // as pepkit_buffer_fill_info does
+            assert_eq!((*obj).refcount(), 2);
+            pepkit_object::releasebuffer(&mut view).unwrap();
+            assert!(view.obj.is_null());
+            assert_eq!((*obj).refcount(), 1);
+            assert_eq!((*obj).exports(), 0);
+            pepkit_object::decref(obj);
+        }
     }
 
     #[test]

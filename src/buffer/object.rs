@@ -15,6 +15,7 @@ use super::layout::{byte_len, check_array, ValidLayout};
 use super::request::{self, Style, Traits};
 use super::{pepkit_buffer, MAX_NDIM};
 use crate::error::{Error, Result};
+use crate::memoryview::{MemoryView, ViewState};
 
 /// An exporter written outside pepkit (the C vtable of `pepkit_custom_new`).
 /// Dropping it is its deallocation.
@@ -34,17 +35,24 @@ pub enum ObjectKind {
     NdArray,
     Wrap,
     Custom,
+    MemoryView,
 }
 
 impl ObjectKind {
-    pub fn name(self) -> &'static str {
+    /// The kind's name, NUL-terminated for the C API.
+    pub fn c_name(self) -> &'static std::ffi::CStr {
         match self {
-            ObjectKind::Bytes => "bytes",
-            ObjectKind::ByteArray => "bytearray",
-            ObjectKind::NdArray => "ndarray",
-            ObjectKind::Wrap => "wrap",
-            ObjectKind::Custom => "custom exporter",
+            ObjectKind::Bytes => c"bytes",
+            ObjectKind::ByteArray => c"bytearray",
+            ObjectKind::NdArray => c"ndarray",
+            ObjectKind::Wrap => c"wrap",
+            ObjectKind::Custom => c"custom exporter",
+            ObjectKind::MemoryView => c"memoryview",
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.c_name().to_str().unwrap_or("object")
     }
 }
 
@@ -224,6 +232,7 @@ enum Kind {
     NdArray(ByteStore),
     Wrap { desc: ArrayDesc, release: Option<Box<dyn FnOnce() + Send>> },
     Custom(Box<dyn Exporter>),
+    MemoryView(MemoryView),
 }
 
 /// `state` packs the owned references (low 32 bits), the live exports (next
@@ -312,6 +321,27 @@ impl pepkit_object {
         Ok(Self::boxed(Kind::Wrap { desc, release }))
     }
 
+    /// A new memoryview object over a view's state.
+    pub(crate) fn new_memoryview(state: ViewState) -> *mut pepkit_object {
+        Self::boxed(Kind::MemoryView(MemoryView::new(state)))
+    }
+
+    /// The memoryview inside this object, if it is one.
+    pub fn as_memoryview(&self) -> Option<&MemoryView> {
+        match &self.kind {
+            Kind::MemoryView(mv) => Some(mv),
+            _ => None,
+        }
+    }
+
+    /// `m.release()` on a memoryview object: refused while it is exported.
+    pub fn release_memoryview(&self) -> Result<()> {
+        match &self.kind {
+            Kind::MemoryView(mv) => mv.release(|| self.exports()),
+            _ => Err(Error::type_error(format!("expected a memoryview, got {}", self.kind().name()))),
+        }
+    }
+
     /// A new object whose exports come from `exporter`.
     pub fn new_custom(exporter: Box<dyn Exporter>) -> *mut pepkit_object {
         Self::boxed(Kind::Custom(exporter))
@@ -324,6 +354,7 @@ impl pepkit_object {
             Kind::NdArray(_) => ObjectKind::NdArray,
             Kind::Wrap { .. } => ObjectKind::Wrap,
             Kind::Custom(_) => ObjectKind::Custom,
+            Kind::MemoryView(_) => ObjectKind::MemoryView,
         }
     }
 
@@ -402,6 +433,23 @@ impl pepkit_object {
                 obj.acquire_bytearray_export();
                 obj.export_desc(this, &(*store.get()).desc, Style::FillInfo, view, flags, true)
             }
+            Kind::MemoryView(mv) => {
+                let state = mv.live()?;
+                let traits = Traits {
+                    name: "memoryview",
+                    style: Style::MemoryView,
+                    c_contiguous: state.c_contiguous,
+                    f_contiguous: state.f_contiguous,
+                    pil: !state.view.suboffsets.is_null(),
+                };
+                request::check(state.view.readonly != 0, true, flags, &traits)?;
+                // Counted under the view's read lock, so release sees it.
+                obj.count_export();
+                *view = state.view;
+                request::narrow(view, flags);
+                view.obj = this;
+                Ok(())
+            }
             Kind::Custom(exporter) => {
                 // A scratch struct, so that a refused request writes nothing.
                 let mut out = pepkit_buffer::zeroed();
@@ -410,6 +458,11 @@ impl pepkit_object {
                     // The callback stored a reference of its own; the export's replaces it.
                     Self::decref(out.obj);
                     out.obj = std::ptr::null_mut();
+                }
+                if out.internal == super::fill_info_marker() {
+                    // That reference came from pepkit_buffer_fill_info; this
+                    // view is a counted export, so release must end it.
+                    out.internal = std::ptr::null_mut();
                 }
                 let checked = custom_traits(&out)
                     .and_then(|t| request::check(out.readonly != 0, !out.format.is_null(), flags, &t));
@@ -421,7 +474,7 @@ impl pepkit_object {
                 obj.count_export();
                 out.obj = this;
                 *view = out;
-                rebase_self_pointers(&out, view);
+                super::rebase_self_pointers(&out, view);
                 Ok(())
             }
         }
@@ -476,6 +529,14 @@ impl pepkit_object {
             return Ok(());
         }
         let obj = &*this;
+        if view.internal == super::fill_info_marker() {
+            // Filled by pepkit_buffer_fill_info with an object: a reference,
+            // not an export. As CPython's PyBuffer_Release, drop it.
+            view.obj = std::ptr::null_mut();
+            view.internal = std::ptr::null_mut();
+            Self::decref(this);
+            return Ok(());
+        }
         // Refuse a second release of the same export (through a copy of the
         // struct) while we can still tell: the count would go below zero.
         if obj.state.load(Ordering::Acquire) & EXPORTS == 0 {
@@ -529,21 +590,6 @@ impl pepkit_object {
         }
         self.state.fetch_and(!RESIZING, Ordering::Release);
         outcome
-    }
-}
-
-/// An export may point its shape or strides at its own `len`/`itemsize`
-/// fields (PyBuffer_FillInfo does); after copying the struct from `from` to
-/// `to`, such pointers must follow it.
-fn rebase_self_pointers(from: &pepkit_buffer, to: &mut pepkit_buffer) {
-    let start = from as *const pepkit_buffer as usize;
-    let end = start + std::mem::size_of::<pepkit_buffer>();
-    let base = to as *mut pepkit_buffer as *mut u8;
-    for field in [&mut to.shape, &mut to.strides, &mut to.suboffsets] {
-        let addr = *field as usize;
-        if (start..end).contains(&addr) {
-            *field = base.wrapping_add(addr - start).cast();
-        }
     }
 }
 

@@ -16,6 +16,8 @@ pub(crate) enum Style {
     FillInfo,
     /// `_testbuffer.ndarray`'s rules: the general exporter.
     NdArray,
+    /// memoryview's own getbuffer: the ndarray rules with its messages.
+    MemoryView,
 }
 
 /// What the rules need to know about an export beyond its fields.
@@ -51,36 +53,46 @@ pub(crate) fn reject_access_flags(flags: c_int) -> Result<()> {
 /// before narrowing. Fails with CPython's BufferError.
 #[inline]
 pub(crate) fn check(readonly: bool, has_format: bool, flags: c_int, t: &Traits) -> Result<()> {
-    let name = t.name;
     if flags & PEPKIT_BUF_WRITABLE != 0 && readonly {
-        return Err(match t.style {
-            Style::FillInfo => Error::buffer("Object is not writable."),
-            Style::NdArray => Error::buffer(format!("{name} is not writable")),
-        });
+        return Err(refusal(t, "is not writable"));
     }
     // (Without FORMAT, the format is dropped here; `narrow` does it.)
     let has_format = has_format && flags & PEPKIT_BUF_FORMAT != 0;
     if requested(flags, PEPKIT_BUF_C_CONTIGUOUS) && !t.c_contiguous {
-        return Err(Error::buffer(format!("{name} is not C-contiguous")));
+        return Err(refusal(t, "is not C-contiguous"));
     }
     if requested(flags, PEPKIT_BUF_F_CONTIGUOUS) && !t.f_contiguous {
-        return Err(Error::buffer(format!("{name} is not Fortran contiguous")));
+        return Err(refusal(t, "is not Fortran contiguous"));
     }
     if requested(flags, PEPKIT_BUF_ANY_CONTIGUOUS) && !t.c_contiguous && !t.f_contiguous {
-        return Err(Error::buffer(format!("{name} is not contiguous")));
+        return Err(refusal(t, "is not contiguous"));
     }
     if !requested(flags, PEPKIT_BUF_INDIRECT) && t.pil {
-        return Err(Error::buffer(format!("{name} cannot be represented without suboffsets")));
+        return Err(match t.style {
+            Style::MemoryView => Error::buffer("memoryview: underlying buffer requires suboffsets"),
+            _ => Error::buffer(format!("{} cannot be represented without suboffsets", t.name)),
+        });
     }
     if !requested(flags, PEPKIT_BUF_STRIDES) && !t.c_contiguous {
-        return Err(Error::buffer(format!("{name} is not C-contiguous")));
+        return Err(refusal(t, "is not C-contiguous"));
     }
-    if !requested(flags, PEPKIT_BUF_ND) && t.style == Style::NdArray && has_format {
+    if !requested(flags, PEPKIT_BUF_ND) && t.style != Style::FillInfo && has_format {
         return Err(Error::buffer(format!(
-            "{name}: cannot cast to unsigned bytes if the format flag is present"
+            "{}: cannot cast to unsigned bytes if the format flag is present",
+            t.name
         )));
     }
     Ok(())
+}
+
+/// "<exporter> <what>" in the wording of the exporter CPython would use.
+#[cold]
+fn refusal(t: &Traits, what: &str) -> Error {
+    match t.style {
+        Style::FillInfo if what == "is not writable" => Error::buffer("Object is not writable."),
+        Style::MemoryView => Error::buffer(format!("memoryview: underlying buffer {what}")),
+        _ => Error::buffer(format!("{} {what}", t.name)),
+    }
 }
 
 /// Narrows a full description to what an accepted request asks for: no

@@ -172,11 +172,15 @@ pub unsafe extern "C" fn pepkit_buffer_fill_contiguous_strides(
 /// in place. Fails with PEPKIT_ERR_BUFFER ("Object is not writable.") for
 /// WRITABLE on read-only memory, PEPKIT_ERR_VALUE for a negative `len` or for
 /// flags PEPKIT_BUF_READ / PEPKIT_BUF_WRITE (as CPython 3.13), leaving `view`
-/// untouched.
+/// untouched. As CPython, `readonly` is stored in the view as given and only
+/// `readonly == 1` refuses WRITABLE.
 ///
 /// `obj` may be NULL. If it is not, `view->obj` receives a new reference to it
-/// (released by pepkit_releasebuffer, or by pepkit_decref); the export count of
-/// `obj` is not changed. `buf` is borrowed for as long as the view is used.
+/// (released by pepkit_releasebuffer, as CPython's PyBuffer_Release, or by
+/// pepkit_decref); the export count of `obj` is not changed, and
+/// `view->internal` marks the view as holding a reference without an export
+/// (leave it alone; with `obj` NULL it is NULL, as CPython's). `buf` is
+/// borrowed for as long as the view is used.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_fill_info(
@@ -194,8 +198,8 @@ pub unsafe extern "C" fn pepkit_buffer_fill_info(
         }
         // Validate into a scratch copy first so a failure leaves `view` alone.
         let mut scratch = *view;
-        buffer::fill_info(&mut scratch, obj, buf, len, readonly == 1, flags)?;
-        buffer::fill_info(view, obj, buf, len, readonly == 1, flags)?;
+        buffer::fill_info(&mut scratch, obj, buf, len, readonly, flags)?;
+        buffer::fill_info(view, obj, buf, len, readonly, flags)?;
         if let Some(obj) = obj.as_ref() {
             obj.incref();
         }

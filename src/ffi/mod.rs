@@ -12,6 +12,7 @@ pub mod status;
 pub mod buffer;
 pub mod object;
 pub mod format;
+pub mod memoryview;
 
 /// A message a callback left with `pepkit_set_error` (or through a pepkit call
 /// that failed inside it), waiting for the pepkit function that called the

@@ -48,19 +48,10 @@ pub unsafe extern "C" fn pepkit_exports(obj: *const pepkit_object) -> pepkit_ssi
 }
 
 /// The kind of `obj` as a static string: "bytes", "bytearray", "ndarray",
-/// "wrap" or "custom exporter"; NULL when `obj` is NULL. Never free it.
+/// "wrap", "custom exporter" or "memoryview"; NULL when `obj` is NULL. Never free it.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_type_name(obj: *const pepkit_object) -> *const c_char {
-    guard_or("pepkit_type_name", std::ptr::null(), || {
-        let name: &'static [u8] = match arg_ref(obj, "obj")?.kind() {
-            crate::buffer::ObjectKind::Bytes => b"bytes\0",
-            crate::buffer::ObjectKind::ByteArray => b"bytearray\0",
-            crate::buffer::ObjectKind::NdArray => b"ndarray\0",
-            crate::buffer::ObjectKind::Wrap => b"wrap\0",
-            crate::buffer::ObjectKind::Custom => b"custom exporter\0",
-        };
-        Ok(name.as_ptr().cast())
-    })
+    guard_or("pepkit_type_name", std::ptr::null(), || Ok(arg_ref(obj, "obj")?.kind().c_name().as_ptr()))
 }
 
 /// Frees a byte or string buffer that a pepkit function returned as owned.

@@ -1,0 +1,599 @@
+//! memoryview: construction, views of views, bytes, release.
+
+use std::ffi::{c_char, c_int, c_void};
+
+use super::{arg_cstr, arg_mut, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
+use crate::buffer::{pepkit_buffer, pepkit_object, pepkit_ssize, Order, PEPKIT_BUF_FULL_RO, PEPKIT_BUF_READ, PEPKIT_BUF_WRITE};
+use crate::error::{Error, Result};
+use crate::memoryview::{bytes, pepkit_slice, MemoryView, ViewRef, ViewState};
+
+
+/// The memoryview behind `mv`, or NULL_ARGUMENT / TYPE errors.
+unsafe fn memoryview<'a>(mv: *const pepkit_object) -> Result<&'a MemoryView> {
+    let obj = arg_ref(mv, "mv")?;
+    obj.as_memoryview()
+        .ok_or_else(|| Error::type_error(format!("expected a memoryview, got {}", obj.kind().name())))
+}
+
+/// A live view's state under its read lock.
+unsafe fn live<'a>(mv: *const pepkit_object) -> Result<ViewRef<'a>> {
+    memoryview(mv)?.live()
+}
+
+/// Writes a new memoryview object made from `state` to `out`.
+fn deliver(out: *mut *mut pepkit_object, state: ViewState) -> Result<()> {
+    // SAFETY: out was checked non-NULL by the caller before any work.
+    unsafe { out.write(pepkit_object::new_memoryview(state)) };
+    Ok(())
+}
+
+/// Allocates `len` bytes (at least 1, so never NULL) for an owned result.
+pub(crate) fn alloc_owned(len: usize) -> Result<*mut u8> {
+    // SAFETY: plain malloc; freed by pepkit_free.
+    let p = unsafe { libc::malloc(len.max(1)) } as *mut u8;
+    if p.is_null() {
+        return Err(Error::no_memory(format!("cannot allocate {len} bytes")));
+    }
+    Ok(p)
+}
+
+/// `memoryview(exporter)`: a new view of the whole of `exporter`'s memory,
+/// from one PEPKIT_BUF_FULL_RO export of it that every view made from this one
+/// (slices, casts, read-only copies) shares; the export is released when the
+/// last of them is released or freed. A memoryview `exporter` shares its own
+/// export instead (as `memoryview(m)` does). `exporter` is borrowed for the
+/// call. Fails with the exporter's getbuffer error, or PEPKIT_ERR_VALUE for
+/// more than 64 dimensions.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_new(exporter: *mut pepkit_object, out: *mut *mut pepkit_object) -> pepkit_status {
+    guard("pepkit_memoryview_new", || {
+        let obj = arg_ref(exporter, "exporter")?;
+        let out = arg_out(out, "out")?;
+        let state = match obj.as_memoryview() {
+            Some(mv) => mv.live()?.duplicate(false),
+            None => MemoryView::of_exporter(exporter)?,
+        };
+        deliver(out, state)
+    })
+}
+
+/// A new memoryview that takes over the export in `view` (filled by
+/// pepkit_getbuffer, or by CPython or pepkit_buffer_fill_info for memory that
+/// outlives the view): on success the struct is zeroed and the export is
+/// released when the last view made from it goes. On failure `view` is left
+/// as it was, still the caller's to release. `view` is borrowed for the call.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_from_buffer(view: *mut pepkit_buffer, out: *mut *mut pepkit_object) -> pepkit_status {
+    guard("pepkit_memoryview_from_buffer", || {
+        let view = arg_mut(view, "view")?;
+        let out = arg_out(out, "out")?;
+        deliver(out, MemoryView::of_export(view)?)
+    })
+}
+
+/// `PyMemoryView_FromMemory`: a new 1-D "B" memoryview of `size` bytes at
+/// `mem`, read-only for PEPKIT_BUF_READ and writable for PEPKIT_BUF_WRITE (any
+/// other flags: PEPKIT_ERR_VALUE). The memory is borrowed: it must stay valid
+/// until every view made from this one is released or freed. `mem` may be NULL
+/// only when `size` is 0.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_from_memory(
+    mem: *mut c_void,
+    size: pepkit_ssize,
+    flags: c_int,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_memoryview_from_memory", || {
+        let out = arg_out(out, "out")?;
+        if flags != PEPKIT_BUF_READ && flags != PEPKIT_BUF_WRITE {
+            return Err(Error::value(format!(
+                "flags must be PEPKIT_BUF_READ or PEPKIT_BUF_WRITE, got {flags:#x}"
+            )));
+        }
+        if size < 0 {
+            return Err(Error::value(format!("negative size {size}")));
+        }
+        if mem.is_null() && size > 0 {
+            return Err(Error::null_argument("mem must not be NULL when size is not 0"));
+        }
+        let mut export = pepkit_buffer::zeroed();
+        crate::buffer::fill_info(&mut export, std::ptr::null_mut(), mem, size, (flags == PEPKIT_BUF_READ) as c_int, PEPKIT_BUF_FULL_RO)?;
+        deliver(out, MemoryView::of_export(&mut export)?)
+    })
+}
+
+/// The view's own descriptor: buf, len, itemsize, readonly, ndim, format
+/// (never NULL), shape, strides (never NULL when ndim > 0) and suboffsets, as
+/// `memoryview` exposes them; `obj` is the exporter the view reads (borrowed;
+/// NULL for pepkit_memoryview_from_memory). Borrowed: valid until `mv` is
+/// released or freed; do not pass it to pepkit_releasebuffer. NULL (with the
+/// error set) when `mv` is NULL, not a memoryview, or released.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_buffer(mv: *mut pepkit_object) -> *const pepkit_buffer {
+    guard_or("pepkit_memoryview_buffer", std::ptr::null(), || {
+        let state = live(mv)?;
+        Ok(&state.view as *const pepkit_buffer)
+    })
+}
+
+/// `len(m)`: the extent of the first dimension, 1 for a 0-dim view. -1 with
+/// the error set when `mv` is NULL, not a memoryview (PEPKIT_ERR_TYPE) or
+/// released (PEPKIT_ERR_VALUE).
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_len(mv: *mut pepkit_object) -> pepkit_ssize {
+    guard_or("pepkit_memoryview_len", -1, || {
+        let state = live(mv)?;
+        Ok(if state.ndim() == 0 { 1 } else { state.shape()[0] })
+    })
+}
+
+/// Slices the first `nslices` dimensions: `m[a:b:c, d:e:f, ...]`, each with
+/// Python's slice rules (bounds clamped, negative values from the end,
+/// PEPKIT_NONE for an omitted part, a zero step is PEPKIT_ERR_VALUE). One
+/// slice on an N-d view slices dimension 0, as CPython does; several are
+/// numpy's basic slicing, beyond CPython. Dimensions not named are kept whole.
+/// The new view shares `mv`'s export. A 0-dim view cannot be sliced
+/// (PEPKIT_ERR_TYPE), nor can more dimensions than the view has. `slices` is
+/// borrowed for the call (NULL only when `nslices` is 0).
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_slice(
+    mv: *mut pepkit_object,
+    slices: *const pepkit_slice,
+    nslices: usize,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_memoryview_slice", || {
+        let state = live(mv)?;
+        let slices = arg_slice(slices, nslices, "slices")?;
+        let out = arg_out(out, "out")?;
+        let view = if slices.is_empty() { state.duplicate(false) } else { state.slice(slices)? };
+        deliver(out, view)
+    })
+}
+
+/// `m[index]` as a view with one dimension fewer (numpy's semantics; CPython
+/// raises NotImplementedError for N-d views): a negative index counts from the
+/// end, one out of range is PEPKIT_ERR_INDEX, a 0-dim view PEPKIT_ERR_TYPE. On
+/// a 1-D view the result is a 0-dim view of the item.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_subview(
+    mv: *mut pepkit_object,
+    index: pepkit_ssize,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_memoryview_subview", || {
+        let state = live(mv)?;
+        let out = arg_out(out, "out")?;
+        deliver(out, state.subview(index)?)
+    })
+}
+
+/// `m.cast(format)` (with `ndim` -1 and `shape` NULL) or `m.cast(format,
+/// shape[0..ndim])`, with CPython 3.11's rules and errors in its order: the
+/// view must be C-contiguous (PEPKIT_ERR_TYPE), have no zero extent when a
+/// shape is given or it is not 1-D, cast 1-D to N-d or N-d to 1-D, to a native
+/// single-character format with an optional '@' (PEPKIT_ERR_VALUE) with a byte
+/// format ('b', 'B', 'c') on at least one side, and keep its length. The
+/// format string is stored as given ("@B" stays "@B"). `format` and `shape`
+/// are borrowed for the call. `ndim` 0 (with any `shape`) makes a 0-dim view.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_cast(
+    mv: *mut pepkit_object,
+    format: *const c_char,
+    shape: *const pepkit_ssize,
+    ndim: c_int,
+    out: *mut *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_memoryview_cast", || {
+        let state = live(mv)?;
+        let format = arg_cstr(format, "format")?.to_bytes();
+        let shape = match ndim {
+            -1 => None,
+            n if n < 0 => return Err(Error::value(format!("ndim must be -1 (no shape) or at least 0, got {n}"))),
+            n => Some(arg_slice(shape, n as usize, "shape")?),
+        };
+        let out = arg_out(out, "out")?;
+        deliver(out, state.cast(format, shape)?)
+    })
+}
+
+/// `m.toreadonly()`: a read-only view of the same memory and structure.
+///
+/// On success `*out` is a new reference: release it with pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_toreadonly(mv: *mut pepkit_object, out: *mut *mut pepkit_object) -> pepkit_status {
+    guard("pepkit_memoryview_toreadonly", || {
+        let state = live(mv)?;
+        let out = arg_out(out, "out")?;
+        deliver(out, state.duplicate(true))
+    })
+}
+
+/// `m.tobytes(order)`: the view's items in `order` 'C', 'F' or 'A' (as they
+/// lie when the view is C- or Fortran-contiguous, else C), for any format.
+/// On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
+/// when empty): free it with pepkit_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_tobytes(
+    mv: *mut pepkit_object,
+    order: c_char,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> pepkit_status {
+    guard("pepkit_memoryview_tobytes", || {
+        let state = live(mv)?;
+        let order = Order::parse(order)?;
+        let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
+        let n = state.nbytes();
+        let p = alloc_owned(n)?;
+        if let Err(err) = state.tobytes_into(order, std::slice::from_raw_parts_mut(p, n)) {
+            libc::free(p.cast());
+            return Err(err);
+        }
+        out.write(p);
+        out_len.write(n);
+        Ok(())
+    })
+}
+
+/// `m.tobytes(order)` into caller memory: `len` must equal the view's byte
+/// count (PEPKIT_ERR_VALUE otherwise, and `dst` is untouched). `dst` is
+/// borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_tobytes_into(
+    mv: *mut pepkit_object,
+    order: c_char,
+    dst: *mut c_void,
+    len: usize,
+) -> pepkit_status {
+    guard("pepkit_memoryview_tobytes_into", || {
+        let state = live(mv)?;
+        let order = Order::parse(order)?;
+        if dst.is_null() && len > 0 {
+            return Err(Error::null_argument("dst must not be NULL when len is not 0"));
+        }
+        let dst = if len == 0 { &mut [][..] } else { std::slice::from_raw_parts_mut(dst as *mut u8, len) };
+        state.tobytes_into(order, dst)
+    })
+}
+
+/// `m.hex(sep, bytes_per_sep)`: two lowercase hex digits per byte of the
+/// C-order bytes, with `sep` (NULL for none, else a one-character ASCII
+/// string: PEPKIT_ERR_VALUE otherwise) between groups of |bytes_per_sep|
+/// bytes, counted from the right when positive and from the left when
+/// negative. On success `*out` is an owned NUL-terminated string of
+/// `*out_len` characters: free it with pepkit_free. `sep` is borrowed.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_hex(
+    mv: *mut pepkit_object,
+    sep: *const c_char,
+    bytes_per_sep: c_int,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> pepkit_status {
+    guard("pepkit_memoryview_hex", || {
+        let state = live(mv)?;
+        let sep = if sep.is_null() { None } else { Some(arg_cstr(sep, "sep")?.to_bytes()) };
+        let sep = bytes::hex_separator(sep)?;
+        let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
+        let data = state.c_bytes()?;
+        let n = bytes::hex_len(data.len(), sep, bytes_per_sep);
+        let p = alloc_owned(n + 1)?;
+        let text = std::slice::from_raw_parts_mut(p, n + 1);
+        bytes::write_hex(&data, sep, bytes_per_sep, &mut text[..n]);
+        text[n] = 0;
+        out.write(p.cast());
+        out_len.write(n);
+        Ok(())
+    })
+}
+
+/// `m.release()`: drops this view's hold on the shared export (released when
+/// no view holds it any more). Refused with PEPKIT_ERR_BUFFER ("memoryview
+/// has N exported buffer(s)") while the view itself is exported; releasing a
+/// released view does nothing. Afterwards every operation on it fails with
+/// PEPKIT_ERR_VALUE ("operation forbidden on released memoryview object")
+/// except release, equality (equal only to itself) and a hash computed
+/// before. The object itself lives until its last pepkit_decref.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_release(mv: *mut pepkit_object) -> pepkit_status {
+    guard("pepkit_memoryview_release", || {
+        memoryview(mv)?;
+        arg_ref(mv, "mv")?.release_memoryview()
+    })
+}
+
+/// The kind of a pepkit_value: which field holds it.
+pub type pepkit_value_kind = c_int;
+/// A signed integer in `i` (formats b h i l q n, and signed struct fields).
+pub const PEPKIT_VALUE_INT: pepkit_value_kind = 0;
+/// An unsigned integer in `u` (formats B H I L Q N P, and unsigned fields).
+pub const PEPKIT_VALUE_UINT: pepkit_value_kind = 1;
+/// A floating-point number in `f` (formats e f d; 'f' and 'e' widened).
+pub const PEPKIT_VALUE_FLOAT: pepkit_value_kind = 2;
+/// A bool in `b` (format ?).
+pub const PEPKIT_VALUE_BOOL: pepkit_value_kind = 3;
+/// Bytes in `bytes`/`len` (formats c, s, p).
+pub const PEPKIT_VALUE_BYTES: pepkit_value_kind = 4;
+
+/// One item of a single-value format, tagged by `kind`; only the field the
+/// kind names is meaningful. From pepkit_memoryview_get_item, `bytes` points
+/// into the view's memory (borrowed: valid while the view and its memory are);
+/// for pepkit_memoryview_set_item it is the caller's, borrowed for the call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct pepkit_value {
+    pub kind: pepkit_value_kind,
+    pub i: i64,
+    pub u: u64,
+    pub f: f64,
+    pub b: bool,
+    pub bytes: *const u8,
+    pub len: usize,
+}
+
+impl pepkit_value {
+    fn zeroed(kind: pepkit_value_kind) -> pepkit_value {
+        pepkit_value { kind, i: 0, u: 0, f: 0.0, b: false, bytes: std::ptr::null(), len: 0 }
+    }
+}
+
+use crate::format::value::Value;
+
+/// The C value for an item of `format` (signedness from the format's code).
+fn to_c_value(value: &Value, format: &[u8]) -> Result<pepkit_value> {
+    let code = crate::format::Format::new(format);
+    let mut first = b'B';
+    let _ = code.fields(|f| {
+        if f.code != b'x' && first == b'B' {
+            first = f.code;
+        }
+    });
+    Ok(match *value {
+        Value::Int(i) if matches!(first, b'B' | b'H' | b'I' | b'L' | b'Q' | b'N' | b'P') && i >= 0 => {
+            pepkit_value { u: i as u64, ..pepkit_value::zeroed(PEPKIT_VALUE_UINT) }
+        }
+        Value::Int(i) => pepkit_value { i: i as i64, ..pepkit_value::zeroed(PEPKIT_VALUE_INT) },
+        Value::Float(f) => pepkit_value { f, ..pepkit_value::zeroed(PEPKIT_VALUE_FLOAT) },
+        Value::Bool(b) => pepkit_value { b, ..pepkit_value::zeroed(PEPKIT_VALUE_BOOL) },
+        Value::Bytes(s) => pepkit_value { bytes: s.as_ptr(), len: s.len(), ..pepkit_value::zeroed(PEPKIT_VALUE_BYTES) },
+        Value::Tuple(ref t) => {
+            return Err(Error::not_implemented(format!(
+                "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
+                String::from_utf8_lossy(format),
+                t.len()
+            )))
+        }
+    })
+}
+
+/// The Rust value for a C value, borrowing its bytes.
+unsafe fn from_c_value<'a>(v: &pepkit_value) -> Result<Value<'a>> {
+    Ok(match v.kind {
+        PEPKIT_VALUE_INT => Value::Int(v.i as i128),
+        PEPKIT_VALUE_UINT => Value::Int(v.u as i128),
+        PEPKIT_VALUE_FLOAT => Value::Float(v.f),
+        PEPKIT_VALUE_BOOL => Value::Bool(v.b),
+        PEPKIT_VALUE_BYTES => Value::Bytes(super::arg_bytes(v.bytes, v.len, "value->bytes")?),
+        k => return Err(Error::value(format!("unknown pepkit_value kind {k}"))),
+    })
+}
+
+/// `m[index]`: the item at `index[0..nindex]` (one Python index per
+/// dimension, negative ones counting from the end; none for a 0-dim view), as
+/// memoryview returns it: an int, float, bool or bytes. Works for every
+/// single-value struct format (non-native byte orders, 'e', 's', 'p' too,
+/// beyond CPython). Errors: PEPKIT_ERR_INDEX "index out of bounds on
+/// dimension N"; PEPKIT_ERR_NOT_IMPLEMENTED for fewer indices than dimensions
+/// (use pepkit_memoryview_subview) or a multi-value format (use tolist);
+/// PEPKIT_ERR_TYPE for more indices than dimensions. `index` is borrowed for
+/// the call; see pepkit_value for the lifetime of bytes.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_get_item(
+    mv: *mut pepkit_object,
+    index: *const pepkit_ssize,
+    nindex: usize,
+    out: *mut pepkit_value,
+) -> pepkit_status {
+    guard("pepkit_memoryview_get_item", || {
+        let state = live(mv)?;
+        let index = arg_slice(index, nindex, "index")?;
+        let out = arg_out(out, "out")?;
+        let value = state.get_item(index)?;
+        let c = to_c_value(&value, state.format())?;
+        out.write(c);
+        Ok(())
+    })
+}
+
+/// `m[index] = value`: packs `value` into the item at `index` with
+/// memoryview's checks for native formats (PEPKIT_ERR_TYPE "memoryview:
+/// invalid type for format 'X'", PEPKIT_ERR_VALUE "memoryview: invalid value
+/// for format 'X'" when out of range; 'c' takes bytes of length 1; '?' the
+/// truth of any value) and struct.pack's for the others. A read-only view is
+/// PEPKIT_ERR_TYPE "cannot modify read-only memory". Nothing is written on
+/// failure. `index` and `value` are borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_set_item(
+    mv: *mut pepkit_object,
+    index: *const pepkit_ssize,
+    nindex: usize,
+    value: *const pepkit_value,
+) -> pepkit_status {
+    guard("pepkit_memoryview_set_item", || {
+        let state = live(mv)?;
+        let index = arg_slice(index, nindex, "index")?;
+        let value = from_c_value(arg_ref(value, "value")?)?;
+        state.set_item(index, &value)
+    })
+}
+
+/// `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
+/// a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
+/// beyond CPython, every struct format (multi-value ones as tuples), equal to
+/// repr of what struct.unpack_from gives. On success `*out` is an owned
+/// NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_tolist(
+    mv: *mut pepkit_object,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> pepkit_status {
+    guard("pepkit_memoryview_tolist", || {
+        let state = live(mv)?;
+        let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
+        let text = state.tolist()?;
+        let p = alloc_owned(text.len() + 1)?;
+        std::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len());
+        *p.add(text.len()) = 0;
+        out.write(p.cast());
+        out_len.write(text.len());
+        Ok(())
+    })
+}
+
+/// `a == b` for memoryviews and any other exporters (each side a memoryview
+/// or exported with PEPKIT_BUF_FULL_RO), with CPython 3.11's rules: a
+/// released view equals only itself; an exporter that cannot be exported
+/// equals only itself; otherwise the same ndim and shape (up to the first zero
+/// extent) and every item equal — typed for the same native format (NaN !=
+/// NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
+/// 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
+/// `a` and `b` are borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut pepkit_object, out: *mut bool) -> pepkit_status {
+    guard("pepkit_memoryview_equal", || {
+        let (oa, ob) = (arg_ref(a, "a")?, arg_ref(b, "b")?);
+        let out = arg_out(out, "out")?;
+        let same = std::ptr::eq(oa, ob);
+        let released = |o: &pepkit_object| o.as_memoryview().is_some_and(|m| m.is_released());
+        if released(oa) || released(ob) {
+            out.write(same);
+            return Ok(());
+        }
+        let result = with_description(a, |va| {
+            if same {
+                return crate::memoryview::items::equal(va, va).map(Some);
+            }
+            with_description(b, |vb| crate::memoryview::items::equal(va, vb))
+        })
+        .map(Option::flatten);
+        out.write(match result {
+            Ok(Some(equal)) => equal,
+            Ok(None) => same,
+            Err(err) => return Err(err),
+        });
+        Ok(())
+    })
+}
+
+/// Calls `f` with a full description of `obj` (a memoryview's own, or a
+/// FULL_RO export released afterwards); Ok(None) when `obj` cannot export.
+unsafe fn with_description<T>(obj: *mut pepkit_object, f: impl FnOnce(&pepkit_buffer) -> Result<T>) -> Result<Option<T>> {
+    if let Some(mv) = (*obj).as_memoryview() {
+        let state = match mv.live() {
+            Ok(state) => state,
+            Err(_) => return Ok(None),
+        };
+        return f(&state.view).map(Some);
+    }
+    let mut export = pepkit_buffer::zeroed();
+    if pepkit_object::getbuffer(obj, &mut export, PEPKIT_BUF_FULL_RO).is_err() {
+        return Ok(None);
+    }
+    let result = f(&export);
+    let _ = pepkit_object::releasebuffer(&mut export);
+    result.map(Some)
+}
+
+/// `hash(m)`, equal to CPython 3.11+'s `hash(m.tobytes())` under
+/// PYTHONHASHSEED=0 (SipHash-1-3 with a zero key). The view must be read-only
+/// (PEPKIT_ERR_VALUE "cannot hash writable memoryview object"), of format 'B',
+/// 'b' or 'c' (optionally '@'; PEPKIT_ERR_VALUE otherwise), and its exporter
+/// hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
+/// 'bytearray'"), other exporters only when their memory is read-only
+/// (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
+/// _testbuffer.ndarray). The hash is cached: a released
+/// view still answers with a hash computed before.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mut pepkit_ssize) -> pepkit_status {
+    guard("pepkit_memoryview_hash", || {
+        let view = memoryview(mv)?;
+        let out = arg_out(out, "out")?;
+        if let Some(&h) = view.hash_cell().get() {
+            out.write(h);
+            return Ok(());
+        }
+        let h = view.live()?.hash()?;
+        let h = *view.hash_cell().get_or_init(|| h);
+        out.write(h);
+        Ok(())
+    })
+}
+
+/// `m[slices] = src`: copies the memory of `src` (a memoryview, or any
+/// exporter, exported with PEPKIT_BUF_FULL_RO for the call) into the slice of
+/// `mv` that `slices[0..nslices]` select (all of it when `nslices` is 0). The
+/// two must have the same format (ignoring '@'), itemsize and shape
+/// (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
+/// structures"); overlapping memory is copied correctly. Several slices
+/// assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+/// `slices` and `src` are borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_memoryview_assign(
+    mv: *mut pepkit_object,
+    slices: *const pepkit_slice,
+    nslices: usize,
+    src: *mut pepkit_object,
+) -> pepkit_status {
+    guard("pepkit_memoryview_assign", || {
+        let state = live(mv)?;
+        let slices = arg_slice(slices, nslices, "slices")?;
+        arg_ref(src, "src")?;
+        if state.view.readonly != 0 {
+            return Err(Error::type_error("cannot modify read-only memory"));
+        }
+        if std::ptr::eq(mv, src) {
+            return state.assign(slices, &state.view);
+        }
+        match (*src).as_memoryview() {
+            Some(other) => state.assign(slices, &other.live()?.view),
+            None => {
+                let mut export = pepkit_buffer::zeroed();
+                pepkit_object::getbuffer(src, &mut export, PEPKIT_BUF_FULL_RO)?;
+                let result = state.assign(slices, &export);
+                let _ = pepkit_object::releasebuffer(&mut export);
+                result
+            }
+        }
+    })
+}
