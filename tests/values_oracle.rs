@@ -3,8 +3,8 @@
 //! overrides it): tests/oracle/test_values.py prints this interpreter's answers
 //! for seeded random cases, and pepkit must give the same, byte for byte.
 //!
-//! PEPKIT_SEED reproduces a run; PEPKIT_ORACLE_SCALE sets the case count (default
-//! 1000: about 75,000 cases an interpreter, every half float among them).
+//! PEPKIT_SEED reproduces a run; PEPKIT_ORACLE_SCALE multiplies the case counts
+//! (1: about 75,000 cases an interpreter, every half float among them).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -215,7 +215,8 @@ fn values_repr_hash_and_pack_match_cpython() {
         Ok(s) => s.parse().expect("PEPKIT_SEED is an integer"),
         Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007,
     };
-    let scale: u32 = std::env::var("PEPKIT_ORACLE_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    // PEPKIT_ORACLE_SCALE multiplies the case counts, as for the other oracles.
+    let scale: u32 = 1000 * std::env::var("PEPKIT_ORACLE_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1u32).max(1);
     eprintln!("values_oracle: seed {seed} (PEPKIT_SEED={seed} reproduces), scale {scale}");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/test_values.py");
     let pys = pythons();

@@ -495,7 +495,12 @@ mod tests {
             (-(1e15 + 0.25), "-1000000000000000.2"),
             (0.0005044937133789062, "0.0005044937133789062"),
             (5e-324 * 3.0, "1.5e-323"),
+            // A tie at 17 digits at a power of two: the even candidate does not
+            // read back, so dtoa keeps the odd one (the exact mode would not).
             (2f64.powi(-24), "5.960464477539063e-08"),
+            // Ties at 17 digits: dtoa rounds half to even, Rust's shortest up.
+            (-(0.00185871124267578125f64), "-0.0018587112426757812"),
+            (2.6941299438476562e-05, "2.6941299438476562e-05"),
         ];
         for &(x, want) in cases {
             assert_eq!(f(x), want, "{x:e}");
