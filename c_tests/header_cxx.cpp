@@ -21,6 +21,23 @@ int main() {
     if (pepkit_getbuffer(obj, &view, PEPKIT_BUF_SIMPLE) != PEPKIT_OK) return 1;
     int ok = view.len == 1 && static_cast<char *>(view.buf)[0] == 'x';
     if (pepkit_releasebuffer(&view) != PEPKIT_OK) return 1;
+
+    // The memoryview API from C++: slice with PEPKIT_NONE, tolist, values.
+    pepkit_object *mv = nullptr, *rev = nullptr;
+    if (pepkit_memoryview_new(obj, &mv) != PEPKIT_OK) return 1;
+    pepkit_slice all = {PEPKIT_NONE, PEPKIT_NONE, -1};
+    if (pepkit_memoryview_slice(mv, &all, 1, &rev) != PEPKIT_OK) return 1;
+    char *text = nullptr;
+    size_t n = 0;
+    if (pepkit_memoryview_tolist(rev, &text, &n) != PEPKIT_OK) return 1;
+    ok = ok && std::strcmp(text, "[120]") == 0;
+    pepkit_free(text);
+    pepkit_value v{};
+    pepkit_ssize zero = 0;
+    if (pepkit_memoryview_get_item(rev, &zero, 1, &v) != PEPKIT_OK) return 1;
+    ok = ok && v.kind == PEPKIT_VALUE_UINT && v.u == 120;
+    pepkit_decref(rev);
+    pepkit_decref(mv);
     pepkit_decref(obj);
     return ok ? 0 : 1;
 }
