@@ -236,6 +236,8 @@ pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool>
         // Whole-buffer memcmp when both are C-contiguous and bytes decide.
         Comparison::Bytes if c_contiguous => Ok(item(ga.buf, ga.len) == item(gb.buf, gb.len)),
         Comparison::Bytes => Ok(all_pairs(&ga, &gb, |p, q| item(p, sa) == item(q, sb))),
+        Comparison::F64 if c_contiguous => Ok(floats_equal::<8>(item(ga.buf, ga.len), item(gb.buf, gb.len))),
+        Comparison::F32 if c_contiguous => Ok(floats_equal::<4>(item(ga.buf, ga.len), item(gb.buf, gb.len))),
         Comparison::F64 => Ok(all_pairs(&ga, &gb, |p, q| {
             (p as *const f64).read_unaligned() == (q as *const f64).read_unaligned()
         })),
@@ -260,6 +262,33 @@ pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool>
             }))
         }
     }
+}
+
+/// Typed equality of two dense runs of floats of `N` bytes (NaN != NaN,
+/// -0.0 == 0.0), in blocks without early exits so the compiler can
+/// vectorize, stopping at the first unequal block.
+fn floats_equal<const N: usize>(a: &[u8], b: &[u8]) -> bool {
+    #[inline(always)]
+    fn same<const N: usize>(x: &[u8], y: &[u8]) -> bool {
+        if N == 8 {
+            f64::from_ne_bytes(x.try_into().unwrap_or([0; 8])) == f64::from_ne_bytes(y.try_into().unwrap_or([0; 8]))
+        } else {
+            f32::from_ne_bytes(x.try_into().unwrap_or([0; 4])) == f32::from_ne_bytes(y.try_into().unwrap_or([0; 4]))
+        }
+    }
+    const BLOCK: usize = 32;
+    let mut xs = a.chunks_exact(N * BLOCK);
+    let mut ys = b.chunks_exact(N * BLOCK);
+    for (x, y) in (&mut xs).zip(&mut ys) {
+        let mut all = true;
+        for (p, q) in x.chunks_exact(N).zip(y.chunks_exact(N)) {
+            all &= same::<N>(p, q);
+        }
+        if !all {
+            return false;
+        }
+    }
+    xs.remainder().chunks_exact(N).zip(ys.remainder().chunks_exact(N)).all(|(p, q)| same::<N>(p, q))
 }
 
 /// Whether `eq` holds for every pair of items of two views of one shape,
@@ -306,6 +335,28 @@ unsafe fn walk_pair<F: FnMut(*const u8, *const u8) -> bool>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dense_float_equality_is_typed_in_every_block() {
+        let bytes = |v: &[f64]| v.iter().flat_map(|x| x.to_ne_bytes()).collect::<Vec<u8>>();
+        let base: Vec<f64> = (0..100).map(|i| i as f64 * 0.5).collect();
+        assert!(floats_equal::<8>(&bytes(&base), &bytes(&base)));
+        for at in [0, 31, 32, 63, 64, 99] {
+            let mut nan = base.clone();
+            nan[at] = f64::NAN;
+            assert!(!floats_equal::<8>(&bytes(&nan), &bytes(&nan)), "NaN at {at}");
+            let mut zero = base.clone();
+            zero[at] = -0.0;
+            let mut plus = base.clone();
+            plus[at] = 0.0;
+            assert!(floats_equal::<8>(&bytes(&zero), &bytes(&plus)), "-0.0 at {at}");
+            let mut other = base.clone();
+            other[at] += 1.0;
+            assert!(!floats_equal::<8>(&bytes(&base), &bytes(&other)), "differs at {at}");
+        }
+        let f: Vec<u8> = [1.0f32, f32::NAN].iter().flat_map(|x| x.to_ne_bytes()).collect();
+        assert!(!floats_equal::<4>(&f, &f));
+    }
 
     #[test]
     fn python_equality_of_values() {
