@@ -9,6 +9,7 @@
 
 
 pub mod status;
+pub mod venv;
 
 /// A message a callback left with `pepkit_set_error`, waiting for the pepkit
 /// function that called the callback to report it.
