@@ -55,24 +55,28 @@ out("venv_dir", os.path.dirname(s.origin) if s and s.origin else "")
 w = []
 try:
     import ensurepip
+    bd = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
     if hasattr(ensurepip, "_get_packages"):
         for n, p in ensurepip._get_packages().items():
             path = getattr(p, "wheel_path", None)
             if path is None and getattr(p, "wheel_name", None):
-                path = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", p.wheel_name)
+                path = os.path.join(bd, p.wheel_name)
             if path:
-                w.append(path)
-    else:
-        bd = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
-        for n, v in getattr(ensurepip, "_PROJECTS", []):
-            w.append(os.path.join(bd, "%s-%s-py2.py3-none-any.whl" % (n, v)) if not os.path.exists(os.path.join(bd, "%s-%s-py3-none-any.whl" % (n, v))) else os.path.join(bd, "%s-%s-py3-none-any.whl" % (n, v)))
+                w.append(str(path))
+    elif hasattr(ensurepip, "_PROJECTS"):
+        for t in ensurepip._PROJECTS:
+            tag = t[2] if len(t) > 2 else "py2.py3"
+            w.append(os.path.join(bd, "%s-%s-%s-none-any.whl" % (t[0], t[1], tag)))
+    elif hasattr(ensurepip, "_get_pip_whl_path_ctx"):
+        with ensurepip._get_pip_whl_path_ctx() as p:
+            w.append(str(p))
 except Exception:
     pass
 out("wheels", "\n".join(w))
 "#;
 
 /// The format of a cache file; bump it when the query changes.
-const CACHE_FORMAT: &str = "pepkit-interpreter-facts 1";
+const CACHE_FORMAT: &str = "pepkit-interpreter-facts 2";
 
 /// Facts about one base interpreter. Paths are kept as bytes-exact `OsString`s.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod pip;
 pub mod scripts;
 pub mod tree;
+pub mod wheel;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
