@@ -21,7 +21,8 @@ static void usage(FILE *f) {
             "usage: %s [-h] [--system-site-packages] [--symlinks | --copies] [--clear]\n"
             "              [--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps]\n"
             "              [--without-scm-ignore-files] [--python PYTHON] [--force]\n"
-            "              [--pip {native,ensurepip}] [--no-cache] [--verbose]\n"
+            "              [--pip {native,ensurepip}] [--link-mode {hardlink,copy}]\n"
+            "              [--no-cache] [--facts-file FILE] [--verbose]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -59,7 +60,12 @@ static void help(void) {
            "  --pip {native,ensurepip}\n"
            "                        Install pip natively from the interpreter's bundled\n"
            "                        wheel (default) or by running ensurepip.\n"
-           "  --no-cache            Do not use the interpreter-facts cache.\n"
+           "  --link-mode {hardlink,copy}\n"
+           "                        Native pip: hard-link files from pepkit's wheel cache\n"
+           "                        (default; shared with other envs) or write copies.\n"
+           "  --no-cache            Use neither the interpreter-facts nor the wheel cache.\n"
+           "  --facts-file FILE     Interpreter facts from FILE (the cache's format)\n"
+           "                        instead of running the interpreter.\n"
            "  --verbose             Print each step.\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
            "sourcing an activate script in its bin directory.\n");
@@ -146,6 +152,19 @@ int main(int argc, char **argv) {
         } else if ((v = value_of(a, "--python", &i, argc, argv, &err)) || err) {
             if (err) { free(dirs); return usage_error("argument --python: expected one argument", NULL); }
             opts.python = v;
+        } else if ((v = value_of(a, "--facts-file", &i, argc, argv, &err)) || err) {
+            if (err) { free(dirs); return usage_error("argument --facts-file: expected one argument", NULL); }
+            opts.facts_file = v;
+        } else if ((v = value_of(a, "--link-mode", &i, argc, argv, &err)) || err) {
+            if (err) { free(dirs); return usage_error("argument --link-mode: expected one argument", NULL); }
+            if (strcmp(v, "hardlink") == 0) {
+                opts.pip_link_mode = PEPKIT_VENV_LINK_HARDLINK;
+            } else if (strcmp(v, "copy") == 0) {
+                opts.pip_link_mode = PEPKIT_VENV_LINK_COPY;
+            } else {
+                free(dirs);
+                return usage_error("argument --link-mode: invalid choice: ", v);
+            }
         } else if ((v = value_of(a, "--pip", &i, argc, argv, &err)) || err) {
             if (err) { free(dirs); return usage_error("argument --pip: expected one argument", NULL); }
             if (strcmp(v, "native") == 0) {

@@ -69,6 +69,22 @@
 #define PEPKIT_VENV_SCM_GIT 1
 
 /**
+ * `pepkit_venv_options.pip_link_mode`: hard-link the files of pip (and
+ * setuptools) from pepkit's cache of unpacked wheels under
+ * `$XDG_CACHE_HOME/pepkit/wheels/`, as uv does by default. The default. The
+ * env's files then share their inodes with the cache and with other envs:
+ * editing one in place edits all (pip's own upgrades and uninstalls replace
+ * or unlink files, which is safe). Falls back to copies where links are
+ * impossible (another file system) and when the cache is off.
+ */
+#define PEPKIT_VENV_LINK_HARDLINK 0
+
+/**
+ * `pepkit_venv_options.pip_link_mode`: write private copies of every file.
+ */
+#define PEPKIT_VENV_LINK_COPY 1
+
+/**
  * An opened virtual environment: its directory and its pyvenv.cfg, read once
  * at open. Opaque; created by `pepkit_venv_open` or `pepkit_venv_locate`,
  * freed by `pepkit_venv_free`. Immutable, so a `const pepkit_venv *` may be
@@ -150,6 +166,10 @@ typedef struct pepkit_venv_options {
    */
   int32_t scm_ignore_files;
   /**
+   * Native pip only: PEPKIT_VENV_LINK_HARDLINK (default) or PEPKIT_VENV_LINK_COPY.
+   */
+  int32_t pip_link_mode;
+  /**
    * `--prompt` (UTF-8), or NULL for none; "." means the current directory's
    * name on 3.9 and later, as in CPython.
    */
@@ -163,8 +183,9 @@ typedef struct pepkit_venv_options {
    */
   void *progress_ctx;
   /**
-   * Use the on-disk interpreter-facts cache (default true). The environment
-   * variable PEPKIT_NO_CACHE=1 disables it too.
+   * Use pepkit's on-disk caches, of interpreter facts and of unpacked wheels
+   * (default true). The environment variable PEPKIT_NO_CACHE=1 disables
+   * them too.
    */
   bool use_cache;
   /**

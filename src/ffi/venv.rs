@@ -26,6 +26,17 @@ pub const PEPKIT_VENV_SCM_NONE: i32 = 0;
 /// `pepkit_venv_options.scm_ignore_files`: a `.gitignore` whatever the version.
 pub const PEPKIT_VENV_SCM_GIT: i32 = 1;
 
+/// `pepkit_venv_options.pip_link_mode`: hard-link the files of pip (and
+/// setuptools) from pepkit's cache of unpacked wheels under
+/// `$XDG_CACHE_HOME/pepkit/wheels/`, as uv does by default. The default. The
+/// env's files then share their inodes with the cache and with other envs:
+/// editing one in place edits all (pip's own upgrades and uninstalls replace
+/// or unlink files, which is safe). Falls back to copies where links are
+/// impossible (another file system) and when the cache is off.
+pub const PEPKIT_VENV_LINK_HARDLINK: i32 = 0;
+/// `pepkit_venv_options.pip_link_mode`: write private copies of every file.
+pub const PEPKIT_VENV_LINK_COPY: i32 = 1;
+
 /// A progress callback: `step` names the step about to run ("facts",
 /// "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
 /// "upgrade-deps", "done"). `step` is borrowed for the duration of the call
@@ -68,6 +79,8 @@ pub struct pepkit_venv_options {
     pub pip_mode: i32,
     /// PEPKIT_VENV_SCM_AUTO (default), PEPKIT_VENV_SCM_NONE or PEPKIT_VENV_SCM_GIT.
     pub scm_ignore_files: i32,
+    /// Native pip only: PEPKIT_VENV_LINK_HARDLINK (default) or PEPKIT_VENV_LINK_COPY.
+    pub pip_link_mode: i32,
     /// `--prompt` (UTF-8), or NULL for none; "." means the current directory's
     /// name on 3.9 and later, as in CPython.
     pub prompt: *const c_char,
@@ -75,8 +88,9 @@ pub struct pepkit_venv_options {
     pub progress: pepkit_venv_progress_fn,
     /// Passed to `progress` untouched.
     pub progress_ctx: *mut c_void,
-    /// Use the on-disk interpreter-facts cache (default true). The environment
-    /// variable PEPKIT_NO_CACHE=1 disables it too.
+    /// Use pepkit's on-disk caches, of interpreter facts and of unpacked wheels
+    /// (default true). The environment variable PEPKIT_NO_CACHE=1 disables
+    /// them too.
     pub use_cache: bool,
     /// A file of interpreter facts in the cache's format (as pepkit writes under
     /// `$XDG_CACHE_HOME/pepkit/interpreters/`), used instead of running the
@@ -97,6 +111,7 @@ fn default_c_options() -> pepkit_venv_options {
         upgrade_deps: false,
         pip_mode: PEPKIT_VENV_PIP_NATIVE,
         scm_ignore_files: PEPKIT_VENV_SCM_AUTO,
+        pip_link_mode: PEPKIT_VENV_LINK_HARDLINK,
         prompt: std::ptr::null(),
         progress: None,
         progress_ctx: std::ptr::null_mut(),
@@ -210,6 +225,11 @@ pub unsafe extern "C" fn pepkit_venv_create(env_dir: *const c_char, opts: *const
             PEPKIT_VENV_SCM_NONE => ScmIgnore::None,
             PEPKIT_VENV_SCM_GIT => ScmIgnore::Git,
             other => return Err(Error::value(format!("unknown scm_ignore_files {other}"))),
+        };
+        o.link_wheels = match c.pip_link_mode {
+            PEPKIT_VENV_LINK_HARDLINK => true,
+            PEPKIT_VENV_LINK_COPY => false,
+            other => return Err(Error::value(format!("unknown pip_link_mode {other}"))),
         };
         if !c.facts_file.is_null() {
             let path = CStr::from_ptr(c.facts_file);

@@ -300,7 +300,8 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| Path::new(&h).join(".cache").join("pepkit"))
 }
 
-fn cache_disabled_by_env() -> bool {
+/// True when `PEPKIT_NO_CACHE` is set to something other than empty or 0.
+pub fn cache_disabled_by_env() -> bool {
     matches!(std::env::var_os("PEPKIT_NO_CACHE"), Some(v) if !v.is_empty() && v != "0")
 }
 
@@ -347,6 +348,10 @@ fn read_cache(exe: &Path) -> Option<Facts> {
     let (key, body) = rest.split_once("--\n")?;
     let facts = Facts::parse(body).ok()?;
     if cache_key(exe, Some(&facts.venv_dir))? != key {
+        return None;
+    }
+    // A distro may replace its wheel files without touching the interpreter.
+    if facts.wheels.iter().any(|w| !Path::new(w).is_file()) {
         return None;
     }
     Some(facts)

@@ -71,6 +71,9 @@ pub struct Options {
     pub facts_source: FactsSource,
     /// Facts supplied by the caller (then the interpreter is not run at all).
     pub facts: Option<Facts>,
+    /// Native pip: hard-link files from pepkit's cache of unpacked wheels (as
+    /// uv does by default) instead of writing private copies.
+    pub link_wheels: bool,
 }
 
 impl Default for Options {
@@ -89,6 +92,7 @@ impl Default for Options {
             prompt: None,
             facts_source: FactsSource::Cached,
             facts: None,
+            link_wheels: true,
         }
     }
 }

@@ -131,6 +131,9 @@ pub fn install_bundled(root: &Path, plan: &Plan) -> Result<()> {
     }
     let env_exe = plan.env_dir.join(&plan.bin_rel).join(&plan.exe_name);
     let exe = env_exe.to_str().ok_or_else(|| Error::value("the env path is not UTF-8"))?.to_string();
+    // In an empty site-packages (always so in a staging dir) files are created
+    // exclusively, without looking first.
+    let fresh = std::fs::read_dir(root.join(&plan.lib_rel)).map(|mut r| r.next().is_none()).unwrap_or(false);
     // pip writes REQUESTED from 20.2 on; ensurepip's own pip decides, so follow its version.
     let pip_version: Vec<u32> = plan
         .facts
@@ -142,7 +145,7 @@ pub fn install_bundled(root: &Path, plan: &Plan) -> Result<()> {
         .unwrap_or_default();
     let requested = pip_version.as_slice() >= [20, 2].as_slice();
     for wheel in &plan.facts.wheels {
-        install_wheel(root, plan, Path::new(wheel), &exe, requested)?;
+        install_wheel(root, plan, Path::new(wheel), &exe, requested, fresh)?;
     }
     Ok(())
 }
@@ -151,7 +154,7 @@ pub fn install_bundled(root: &Path, plan: &Plan) -> Result<()> {
 /// site-packages, scripts into bin), writing RECORD, INSTALLER and
 /// (if `requested`) REQUESTED. An installed copy of the same version is kept;
 /// another version is removed first (files from its RECORD, never outside the env).
-pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requested: bool) -> Result<()> {
+pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requested: bool, fresh: bool) -> Result<()> {
     let file_name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let (dist, version) = name_version(file_name)
         .ok_or_else(|| Error::value(format!("{} is not a wheel file name", wheel.display())))?;
@@ -170,9 +173,14 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
 
     let mut record: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let up = up_from(&plan.lib_rel);
+    let record_member = format!("{dist_info}/RECORD");
+    let entry_points_member = format!("{dist_info}/entry_points.txt");
     let mut entry_points = String::new();
+    let mut wheel_record: std::collections::HashMap<String, (String, usize)> = std::collections::HashMap::new();
+    // Pass 1: where every member goes, and the small files that steer the rest.
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for m in archive.members.iter().filter(|m| !m.is_dir()) {
-        let bytes = archive.read(m)?;
         let (dest, record_path, executable) = if let Some(rest) = m.name.strip_prefix(&data_dir) {
             let (kind, sub) = rest.split_once('/').unwrap_or((rest, ""));
             let sub = safe_rel(sub)?;
@@ -187,24 +195,150 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
             }
         } else {
             let rel = safe_rel(&m.name)?;
-            if m.name == format!("{dist_info}/RECORD") {
+            if m.name == record_member {
+                let text = String::from_utf8_lossy(&archive.read(m)?).into_owned();
+                for line in text.lines() {
+                    let mut f = line.rsplitn(3, ',');
+                    let (Some(size), Some(hash), Some(path)) = (f.next(), f.next(), f.next()) else { continue };
+                    if let (Ok(n), true) = (size.parse::<usize>(), hash.starts_with("sha256=")) {
+                        wheel_record.insert(path.to_string(), (hash.to_string(), n));
+                    }
+                }
                 continue;
             }
-            if m.name == format!("{dist_info}/entry_points.txt") {
-                entry_points = String::from_utf8_lossy(&bytes).into_owned();
+            if m.name == entry_points_member {
+                entry_points = String::from_utf8_lossy(&archive.read(m)?).into_owned();
             }
             (site.join(&rel), m.name.clone(), m.unix_mode.is_some_and(|mode| mode & 0o111 != 0))
         };
-        let bytes = if executable && bytes.starts_with(b"#!python") {
-            let rest = bytes.splitn(2, |&b| b == b'\n').nth(1).unwrap_or(&[]);
-            let mut v = shebang(exe).into_bytes();
-            v.extend_from_slice(rest);
-            v
-        } else {
-            bytes
-        };
-        write(&dest, &bytes, executable)?;
-        record.insert(record_path, (record_hash(&bytes), bytes.len()));
+        if let Some(parent) = dest.parent() {
+            dirs.insert(parent.to_path_buf());
+        }
+        jobs.push(Job { member: m, dest, record_path, executable });
+    }
+    // Files are created relative to an open handle on their directory: a long
+    // absolute path walked again for every one of a thousand files costs more
+    // than the writing.
+    let mut dir_fds: std::collections::HashMap<PathBuf, std::os::fd::OwnedFd> = std::collections::HashMap::new();
+    if fresh {
+        // Every directory the wheel needs, made level by level (parents
+        // first), each level spread over a few threads: on a busy file system
+        // mkdir is the slowest step left.
+        let mut all: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+        for d in &dirs {
+            let mut cur = Some(d.as_path());
+            while let Some(c) = cur {
+                if c == root || !c.starts_with(root) || !all.insert(c.to_path_buf()) {
+                    break;
+                }
+                cur = c.parent();
+            }
+        }
+        let mut levels: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();
+        for d in all {
+            levels.entry(d.components().count()).or_default().push(d);
+        }
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+        for (_, level) in levels {
+            let chunk = level.len().div_ceil(threads).max(1);
+            let made: Vec<Result<Vec<(PathBuf, std::os::fd::OwnedFd)>>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = level
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || -> Result<Vec<(PathBuf, std::os::fd::OwnedFd)>> {
+                            let mut out = Vec::new();
+                            for d in part {
+                                match std::fs::create_dir(d) {
+                                    Ok(()) => {}
+                                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                                    Err(e) => return Err(io(e, format!("creating {}", d.display()))),
+                                }
+                                out.push((d.clone(), open_dir(d)?));
+                            }
+                            Ok(out)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err(Error::os("a directory-creating thread panicked"))))
+                    .collect()
+            });
+            for r in made {
+                dir_fds.extend(r?);
+            }
+        }
+    } else {
+        for d in &dirs {
+            std::fs::create_dir_all(d).map_err(|e| io(e, format!("creating {}", d.display())))?;
+        }
+    }
+    let cache = if fresh && plan.opts.link_wheels && plan.opts.facts_source == super::FactsSource::Cached
+        && !super::facts::cache_disabled_by_env()
+    {
+        cached_tree(wheel, &data, &archive)?
+    } else {
+        None
+    };
+    // Pass 2: link from the cache, or inflate and write, on a few threads
+    // (file creation dominates).
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<(String, String, usize)>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                let archive = &archive;
+                let wheel_record = &wheel_record;
+                let dir_fds = &dir_fds;
+                let cache = cache.as_deref();
+                scope.spawn(move || -> Result<Vec<(String, String, usize)>> {
+                    let mut rows = Vec::with_capacity(part.len());
+                    for job in part {
+                        if let (Some(cache), false, Some(fd), Some(name), Some(row)) = (
+                            cache,
+                            job.executable,
+                            job.dest.parent().and_then(|p| dir_fds.get(p)),
+                            job.dest.file_name(),
+                            wheel_record.get(&job.member.name),
+                        ) {
+                            if link_at(&cache.join(&job.member.name), fd, name) {
+                                rows.push((job.record_path.clone(), row.0.clone(), row.1));
+                                continue;
+                            }
+                        }
+                        let bytes = archive.read(job.member)?;
+                        let (bytes, rewritten) = if job.executable && bytes.starts_with(b"#!python") {
+                            let rest = bytes.splitn(2, |&b| b == b'\n').nth(1).unwrap_or(&[]);
+                            let mut v = shebang(exe).into_bytes();
+                            v.extend_from_slice(rest);
+                            (v, true)
+                        } else {
+                            (bytes, false)
+                        };
+                        match job.dest.parent().and_then(|p| dir_fds.get(p)) {
+                            Some(fd) => write_at(fd, &job.dest, &bytes, job.executable)?,
+                            None => write(&job.dest, &bytes, job.executable)?,
+                        }
+                        let hash = match wheel_record.get(&job.member.name) {
+                            Some((h, n)) if !rewritten && *n == bytes.len() => h.clone(),
+                            _ => record_hash(&bytes),
+                        };
+                        rows.push((job.record_path.clone(), hash, bytes.len()));
+                    }
+                    Ok(rows)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::os("a wheel extraction thread panicked"))))
+            .collect()
+    });
+    for r in results {
+        for (path, hash, size) in r? {
+            record.insert(path, (hash, size));
+        }
     }
     for (name, spec) in scripts_to_generate(&console_scripts(&entry_points), plan.facts.minor) {
         let text = console_script(exe, &spec)?;
@@ -228,6 +362,112 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
         text.push_str(&r);
     }
     write(&di.join("RECORD"), text.as_bytes(), false)
+}
+
+/// pepkit's cache of unpacked wheels: `<cache>/wheels/<wheel file>-<crc>-<len>/`,
+/// holding the archive's members as files (made once, renamed into place whole).
+/// Returns None when there is no usable cache directory.
+fn cached_tree(wheel: &Path, data: &[u8], archive: &Archive<'_>) -> Result<Option<PathBuf>> {
+    let Some(base) = super::facts::cache_dir() else { return Ok(None) };
+    let name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or("wheel");
+    let dir = base.join("wheels").join(format!("{name}-{:08x}-{}", super::wheel::crc32(data), data.len()));
+    if dir.join(".pepkit-complete").is_file() {
+        return Ok(Some(dir));
+    }
+    let Some(parent) = dir.parent() else { return Ok(None) };
+    if std::fs::create_dir_all(parent).is_err() {
+        return Ok(None);
+    }
+    let staging = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let made = (|| -> Result<()> {
+        for m in archive.members.iter().filter(|m| !m.is_dir()) {
+            let rel = safe_rel(&m.name)?;
+            let dest = staging.join(&rel);
+            if let Some(p) = dest.parent() {
+                std::fs::create_dir_all(p).map_err(|e| io(e, format!("creating {}", p.display())))?;
+            }
+            let bytes = archive.read(m)?;
+            write(&dest, &bytes, m.unix_mode.is_some_and(|mode| mode & 0o111 != 0))?;
+        }
+        write(&staging.join(".pepkit-complete"), b"", false)
+    })();
+    if made.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Ok(None);
+    }
+    if std::fs::rename(&staging, &dir).is_err() {
+        // Another process cached it first.
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    Ok(dir.join(".pepkit-complete").is_file().then_some(dir))
+}
+
+/// Hard-links `src` to `name` in the directory `dir` refers to; false when
+/// the file system will not (another device, no hard links, too many links).
+fn link_at(src: &Path, dir: &std::os::fd::OwnedFd, name: &std::ffi::OsStr) -> bool {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(s), Ok(n)) = (std::ffi::CString::new(src.as_os_str().as_bytes()), std::ffi::CString::new(name.as_bytes()))
+    else {
+        return false;
+    };
+    // SAFETY: valid NUL-terminated paths and an open directory descriptor.
+    unsafe { libc::linkat(libc::AT_FDCWD, s.as_ptr(), dir.as_raw_fd(), n.as_ptr(), 0) == 0 }
+}
+
+/// One wheel member to extract.
+struct Job<'a> {
+    member: &'a super::wheel::Member,
+    dest: PathBuf,
+    record_path: String,
+    executable: bool,
+}
+
+/// An `O_PATH` handle on a directory, for `openat`.
+fn open_dir(dir: &Path) -> Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).map_err(|_| Error::value("path contains NUL"))?;
+    // SAFETY: a valid NUL-terminated path; the returned descriptor is owned below.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(io(std::io::Error::last_os_error(), format!("opening {}", dir.display())));
+    }
+    // SAFETY: fd is a fresh descriptor nobody else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
+/// Creates `path` (which must not exist yet) in the directory `dir` refers
+/// to, exclusively (never through a link), with 0666 & ~umask, plus the
+/// execute bits pip adds to scripts.
+fn write_at(dir: &std::os::fd::OwnedFd, path: &Path, data: &[u8], executable: bool) -> Result<()> {
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::ffi::OsStrExt;
+    let name = path.file_name().ok_or_else(|| Error::value(format!("bad file name {}", path.display())))?;
+    let c = std::ffi::CString::new(name.as_bytes()).map_err(|_| Error::value("path contains NUL"))?;
+    // SAFETY: dir is an open directory descriptor and c a valid name.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            c.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+            0o666 as libc::c_uint,
+        )
+    };
+    if fd < 0 {
+        return Err(io(std::io::Error::last_os_error(), format!("writing {}", path.display())));
+    }
+    // SAFETY: fd is a fresh descriptor owned by this File from here on.
+    let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
+    f.write_all(data).map_err(|e| io(e, format!("writing {}", path.display())))?;
+    if executable {
+        let mode = f.metadata().map(|m| m.permissions().mode()).unwrap_or(0o644);
+        f.set_permissions(std::fs::Permissions::from_mode((mode | 0o555) & 0o7777))
+            .map_err(|e| io(e, format!("chmod {}", path.display())))?;
+    }
+    Ok(())
 }
 
 fn write(path: &Path, data: &[u8], executable: bool) -> Result<()> {

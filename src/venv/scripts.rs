@@ -179,6 +179,28 @@ fn walk(dir: &Path, rel: &Path, out: &mut Vec<(PathBuf, PathBuf)>) -> Result<()>
     Ok(())
 }
 
+/// pepkit's own templates, used when the interpreter ships none (a distro
+/// that splits `venv` out, say): bash/zsh, fish and csh, with every value
+/// substituted outside quotes and `shlex.quote`d, as the fixed CPython does.
+/// Their `__VENV_PROMPT__` is the bare prompt (they add the parentheses).
+pub const BUILTIN: [(&str, &str); 3] = [
+    ("activate", include_str!("templates/activate")),
+    ("activate.fish", include_str!("templates/activate.fish")),
+    ("activate.csh", include_str!("templates/activate.csh")),
+];
+
+/// Renders pepkit's own templates (see [`BUILTIN`]) with mode 0644.
+pub fn render_builtin(values: &Values) -> Vec<Rendered> {
+    BUILTIN
+        .iter()
+        .map(|(name, text)| Rendered {
+            rel: PathBuf::from(name),
+            data: render_text(text, name, values, Quoting::Fixed).into_bytes(),
+            mode: 0o644,
+        })
+        .collect()
+}
+
 /// Renders every template for `values`; `fixed` says whether the
 /// interpreter's `venv` has the quoting fix. Files that are not UTF-8 are
 /// skipped, as CPython skips them.

@@ -27,6 +27,8 @@ pub struct Plan {
     pub orig_prompt: Option<String>,
     /// `context.prompt`, the activation scripts' `__VENV_PROMPT__`.
     pub context_prompt: String,
+    /// The prompt without the parentheses older versions add.
+    pub bare_prompt: String,
     pub bin_rel: PathBuf,
     pub inc_rel: PathBuf,
     pub lib_rel: PathBuf,
@@ -60,7 +62,7 @@ impl Plan {
             prompt = Some(cwd.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         }
         let shown = prompt.clone().unwrap_or_else(|| env_name.clone());
-        let context_prompt = if facts.at_least(13) { shown } else { format!("({shown}) ") };
+        let context_prompt = if facts.at_least(13) { shown.clone() } else { format!("({shown}) ") };
         let gitignore = match opts.scm_ignore_files {
             ScmIgnore::Auto => facts.at_least(13),
             ScmIgnore::None => false,
@@ -72,6 +74,7 @@ impl Plan {
             orig_prompt: opts.prompt.clone(),
             prompt,
             context_prompt,
+            bare_prompt: shown,
             bin_rel: PathBuf::from(&facts.venv_scripts),
             inc_rel: PathBuf::from(&facts.venv_include),
             lib_rel: PathBuf::from(&facts.venv_purelib),
@@ -311,7 +314,15 @@ fn populate(root: &Path, plan: &Plan, progress: Option<Progress<'_>>) -> Result<
     if !opts.upgrade {
         say("scripts");
         let fixed = facts.quotes_templates();
-        let rendered = scripts::render_all(Path::new(&facts.venv_dir), &plan.values(), fixed)?;
+        let rendered = match scripts::render_all(Path::new(&facts.venv_dir), &plan.values(), fixed) {
+            Ok(r) => r,
+            Err(e) if e.kind == crate::error::ErrorKind::NotFound => {
+                let mut values = plan.values();
+                values.venv_prompt = plan.bare_prompt.clone();
+                scripts::render_builtin(&values)
+            }
+            Err(e) => return Err(e),
+        };
         for r in rendered {
             let dst = bin.join(&r.rel);
             if let Some(parent) = dst.parent() {

@@ -82,13 +82,39 @@ probe() {
   esac
 }
 
-while read -r py; do
+# Facts for $1 whose venv package has no templates, so pepkit's own are used.
+facts_without_templates() {
+  local py=$1 out=$2 f
+  rm -rf "$XDG_CACHE_HOME/pepkit/interpreters"
+  "$pyvenv" --python "$py" --without-pip "$work/facts-probe" >/dev/null 2>&1 || return 1
+  rm -rf "$work/facts-probe"
+  f=$(ls "$XDG_CACHE_HOME"/pepkit/interpreters/*.facts) || return 1
+  mkdir -p "$work/no-templates"
+  "$py" - "$f" "$work/no-templates" >"$out" <<'PY'
+import sys
+f, d = sys.argv[1:3]
+for line in open(f):
+    if line.startswith("venv_dir\t"):
+        line = "venv_dir\t" + d.encode().hex() + "\n"
+    sys.stdout.write(line)
+PY
+}
+
+first_py=$(pepkit_pythons | head -n1)
+while read -r py_line; do
+  py=${py_line%% *}; variant=${py_line#* }
+  [ "$variant" = "$py_line" ] && variant=own
   ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  extra=()
+  if [ "$variant" = builtin ]; then
+    facts_without_templates "$py" "$work/facts.txt" || { bad "$ver: making facts without templates"; continue; }
+    extra=(--facts-file "$work/facts.txt"); ver="$ver pepkit-templates"
+  fi
   for name in "plain env" "x'\$(touch pwned)'y" 'q"`touch pwned2`"q' 'd$(touch pwned3)\\n'; do
     for prompt in "" '$(touch pwned4)`touch pwned5`'; do
       case_dir="$work/case"; rm -rf "$case_dir"; mkdir -p "$case_dir"
       env="$case_dir/$name"
-      args=(--python "$py" --without-pip); [ -n "$prompt" ] && args+=(--prompt "$prompt")
+      args=(--python "$py" --without-pip "${extra[@]}"); [ -n "$prompt" ] && args+=(--prompt "$prompt")
       if ! (cd "$case_dir" && "$pyvenv" "${args[@]}" "$env" >/dev/null 2>&1); then
         bad "$ver [$name] prompt=[$prompt]: pyvenv failed"; continue
       fi
@@ -128,6 +154,6 @@ while read -r py; do
       fi
     done
   done
-done < <(pepkit_pythons)
+done < <(pepkit_pythons; echo "$first_py builtin")
 pepkit_summary "$pass" "$fail" "$( [ "$skip" -gt 0 ] && echo "$skip")"
 [ "$fail" -eq 0 ]
