@@ -1,5 +1,7 @@
 //! The C API of `venv/`: creating environments and inspecting them.
 
+#![allow(clippy::missing_safety_doc)] // each function's doc (the C header) states its pointer contract
+
 use std::ffi::{c_char, c_void, CStr, CString, OsStr};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -338,7 +340,7 @@ pub unsafe extern "C" fn pepkit_venv_get(v: *const pepkit_venv, key: *const c_ch
         let k = k.to_str().map_err(|_| Error::value("key is not valid UTF-8"))?;
         let want = k.trim().to_lowercase();
         let mut it = v.values.iter().filter(|(kk, _)| *kk == want);
-        let found = if want == "home" { it.next() } else { it.last() };
+        let found = if want == "home" { it.next() } else { it.next_back() };
         match found {
             Some((_, val)) => {
                 out.write(val.as_ptr());

@@ -363,7 +363,7 @@ fn write_cache(exe: &Path, facts: &Facts) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let tmp = dir.join(format!(".{}.{}.tmp", std::process::id(), fnv1a(file.as_os_str().as_bytes())));
+    let tmp = dir.join(format!(".{}.tmp", super::paths::unique_suffix()));
     let body = format!("{CACHE_FORMAT}\n{key}--\n{}", facts.serialize());
     let ok = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(body.as_bytes())).is_ok();
     if !ok || std::fs::rename(&tmp, &file).is_err() {

@@ -65,7 +65,7 @@ impl Venv {
         if key == "home" {
             it.next().map(|(_, v)| v.as_str())
         } else {
-            it.last().map(|(_, v)| v.as_str())
+            it.next_back().map(|(_, v)| v.as_str())
         }
     }
 

@@ -69,6 +69,27 @@ pub fn which(name: &OsStr) -> Option<PathBuf> {
     None
 }
 
+/// `<pid>-<n>`, unique among the temporary names this process makes (threads
+/// included); the pid comes first so stale ones can be told from live ones.
+pub fn unique_suffix() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{}-{n}{nanos:08x}", std::process::id())
+}
+
+/// Whether a process with this id exists (EPERM counts as existing).
+pub fn pid_alive(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks for the process.
+    unsafe { libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM) }
+}
+
 /// `shlex.quote` (ASCII word characters and `@%+=:,./-` need no quoting).
 pub fn shlex_quote(s: &str) -> String {
     if s.is_empty() {

@@ -378,7 +378,20 @@ fn cached_tree(wheel: &Path, data: &[u8], archive: &Archive<'_>) -> Result<Optio
     if std::fs::create_dir_all(parent).is_err() {
         return Ok(None);
     }
-    let staging = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Staging dirs of processes killed while caching: .<name>.<pid>-<n>.tmp
+    if let Ok(rd) = std::fs::read_dir(parent) {
+        let prefix = format!(".{name}.");
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let pid = n.strip_prefix(&prefix).and_then(|r| r.split('-').next()).and_then(|p| p.parse::<i32>().ok());
+            if let Some(pid) = pid {
+                if n.ends_with(".tmp") && !super::paths::pid_alive(pid) {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    }
+    let staging = parent.join(format!(".{name}.{}.tmp", super::paths::unique_suffix()));
     let _ = std::fs::remove_dir_all(&staging);
     let made = (|| -> Result<()> {
         for m in archive.members.iter().filter(|m| !m.is_dir()) {

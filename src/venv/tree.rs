@@ -182,7 +182,7 @@ fn write_file(path: &Path, data: &[u8], mode: Option<u32>, shown: &Path) -> Resu
     let name = path.file_name().unwrap_or_else(|| OsStr::new("file"));
     let mut tmp_name = OsString::from(".");
     tmp_name.push(name);
-    tmp_name.push(format!(".pepkit-{}", std::process::id()));
+    tmp_name.push(format!(".pepkit-{}", super::paths::unique_suffix()));
     let tmp = path.with_file_name(tmp_name);
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
@@ -204,7 +204,7 @@ fn write_file(path: &Path, data: &[u8], mode: Option<u32>, shown: &Path) -> Resu
 fn copy_exe(src: &Path, dst: &Path, shown: &Path) -> Result<()> {
     let mut tmp_name = OsString::from(".");
     tmp_name.push(dst.file_name().unwrap_or_else(|| OsStr::new("python")));
-    tmp_name.push(format!(".pepkit-{}", std::process::id()));
+    tmp_name.push(format!(".pepkit-{}", super::paths::unique_suffix()));
     let tmp = dst.with_file_name(tmp_name);
     let result = (|| -> std::io::Result<()> {
         std::fs::copy(src, &tmp)?;
@@ -392,13 +392,9 @@ fn finish(plan: &Plan, progress: Option<Progress<'_>>) -> Result<()> {
 /// A fresh, hidden name beside `final_dir` for building.
 fn staging_name(final_dir: &Path) -> PathBuf {
     let name = final_dir.file_name().unwrap_or_else(|| OsStr::new("venv"));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
     let mut s = OsString::from(".");
     s.push(name);
-    s.push(format!(".pepkit-{}-{:08x}", std::process::id(), nanos));
+    s.push(format!(".pepkit-{}", super::paths::unique_suffix()));
     final_dir.with_file_name(s)
 }
 
@@ -415,9 +411,7 @@ fn sweep_stale(final_dir: &Path) {
         let Some(rest) = n.as_bytes().strip_prefix(&prefix[..]) else { continue };
         let pid: Option<i32> = std::str::from_utf8(rest).ok().and_then(|r| r.split('-').next()).and_then(|p| p.parse().ok());
         let Some(pid) = pid else { continue };
-        // SAFETY: kill with signal 0 only checks for the process.
-        let alive = unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-        if !alive {
+        if !super::paths::pid_alive(pid) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
@@ -566,9 +560,13 @@ pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) ->
     let plan = Plan::new(env_dir, opts, facts)?;
     let final_dir = plan.env_dir.clone();
     let shown = final_dir.display().to_string();
+    // What was at the path before, so a failure after the rename can put it back:
+    // None = nothing, Some(mode) = an empty directory.
+    let mut made_here: Option<Option<u32>> = None;
     match std::fs::symlink_metadata(&final_dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             build_staged(&plan, &final_dir, None, progress)?;
+            made_here = Some(None);
         }
         Err(e) => return Err(io_err(e, format!("checking {shown}"))),
         Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
@@ -590,6 +588,7 @@ pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) ->
                 build_staged(&plan, &final_dir, Some(mode), progress)?;
             } else if empty {
                 build_staged(&plan, &final_dir, Some(mode), progress)?;
+                made_here = Some(Some(mode));
             } else {
                 // Re-creating over or upgrading an existing tree, in place, as CPython does;
                 // every file is still written whole.
@@ -597,7 +596,17 @@ pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) ->
             }
         }
     }
-    finish(&plan, progress)?;
+    if let Err(e) = finish(&plan, progress) {
+        // ensurepip or pip failed: a new environment goes again, as if never made.
+        if let Some(before) = made_here {
+            let _ = std::fs::remove_dir_all(&final_dir);
+            if let Some(mode) = before {
+                let _ = std::fs::create_dir(&final_dir);
+                let _ = std::fs::set_permissions(&final_dir, std::fs::Permissions::from_mode(mode));
+            }
+        }
+        return Err(e);
+    }
     if let Some(p) = progress {
         p("done")
     }
