@@ -29,5 +29,26 @@ while read -r py; do
   [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
   pass=$((pass + p)); fail=$((fail + f))
 done < <(pepkit_pythons)
-pepkit_summary "$pass" "$fail"
+# The same tests under Valgrind, against the shared library (no sanitizers).
+skip=0
+if command -v valgrind >/dev/null; then
+  plain=target/c/venv/test_venv_api_plain
+  if cc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 -D_GNU_SOURCE -Iinclude -o "$plain" \
+      tests/venv_c/test_venv_api.c -Ltarget/release -lpepkit -Wl,-rpath,"$PWD/target/release" -lpthread; then
+    py=$(pepkit_pythons | tail -n1)
+    dir=$(mktemp -d "$work/vg.XXXX")
+    echo "--- valgrind, $py"
+    if XDG_CACHE_HOME="$work/cache" valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite "$plain" "$py" "$dir" >"$work/vg.log" 2>&1; then
+      pass=$((pass + 1)); echo "ok   test_venv_api under valgrind: no errors, no definite leaks"
+    else
+      fail=$((fail + 1)); echo "FAIL test_venv_api under valgrind"; grep -v '^ok ' "$work/vg.log" | head -40
+    fi
+  else
+    fail=$((fail + 1)); echo "FAIL compiling test_venv_api.c without sanitizers"
+  fi
+else
+  skip=1; echo "valgrind is not installed: SKIPPED (.ci/setup installs it)"
+fi
+pepkit_summary "$pass" "$fail" "$( [ "$skip" -gt 0 ] && echo "$skip")"
 [ "$fail" -eq 0 ]
