@@ -86,6 +86,12 @@ def diff(a, b):
     return "; ".join("%s: %r vs %r" % (k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k))[:800]
 
 
+def bundled_wheels(py):
+    code = ("import ensurepip, os, glob; d = os.path.join(os.path.dirname(ensurepip.__file__), '_bundled');"
+            "print('\\n'.join(glob.glob(os.path.join(d, '*.whl')) + glob.glob('/usr/share/python-wheels/*.whl')))")
+    return subprocess.check_output([py, "-I", "-c", code]).decode().split()
+
+
 def check(py, work, wheel):
     ver = subprocess.check_output([py, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).decode().strip()
     want_pip = subprocess.check_output([py, "-I", "-c", "import ensurepip; print(ensurepip.version())"]).decode().strip()
@@ -141,6 +147,17 @@ def check(py, work, wheel):
     report(r.returncode == 0 and not os.path.exists(os.path.join(env, "bin", "pip")),
            "%s: pip can uninstall itself (its RECORD is complete)" % tag, r.stdout.decode(errors="replace"))
     shutil.rmtree(env)
+
+    # --upgrade-deps runs the env's pip; with no index and the bundled wheels as
+    # the only links it finds nothing newer, and must still succeed.
+    if tuple(int(x) for x in ver.split(".")) >= (3, 9):
+        wheel_dirs = sorted({os.path.dirname(w) for w in bundled_wheels(py)})
+        r = subprocess.run([PYVENV, "--python", py, "--upgrade-deps", env], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, env=dict(env_vars(), PIP_FIND_LINKS=" ".join(wheel_dirs)))
+        cfg = open(os.path.join(env, "pyvenv.cfg")).read() if os.path.exists(os.path.join(env, "pyvenv.cfg")) else ""
+        report(r.returncode == 0 and ("--upgrade-deps" in cfg or tuple(int(x) for x in ver.split(".")) < (3, 11)),
+               "%s: --upgrade-deps runs the env's pip" % tag, r.stdout.decode(errors="replace"))
+        shutil.rmtree(env, ignore_errors=True)
 
     r = run([PYVENV, "--python", py, "--pip=ensurepip", env])
     report(r.returncode == 0, "%s: pyvenv --pip=ensurepip" % tag, r.stdout.decode(errors="replace"))
