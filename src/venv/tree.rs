@@ -267,6 +267,28 @@ fn populate(root: &Path, plan: &Plan, progress: Option<Progress<'_>>) -> Result<
             }
         }
     }
+    // Everything create_if_needed would refuse, refused before anything is
+    // made (CPython creates include/ and lib/ before it finds bin/ is a file).
+    for rel in [&plan.inc_rel, &plan.lib_rel, &plan.bin_rel] {
+        let mut cur = PathBuf::new();
+        for comp in rel.components() {
+            cur.push(comp);
+            match std::fs::symlink_metadata(root.join(&cur)) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    // CPython refuses a file or link at the directory itself; a file
+                    // higher up fails in os.makedirs.
+                    let full = env.join(rel);
+                    return Err(if cur.as_path() == rel.as_path() {
+                        Error::value(format!("Unable to create directory {}", py_repr(&full.display().to_string())))
+                    } else {
+                        Error::os(format!("[Errno 20] Not a directory: {}", py_repr(&env.join(&cur).display().to_string())))
+                    });
+                }
+                Err(_) => break,
+            }
+        }
+    }
     say("directories");
     create_if_needed(&root.join(&plan.inc_rel), &env.join(&plan.inc_rel))?;
     create_if_needed(&root.join(&plan.lib_rel), &env.join(&plan.lib_rel))?;

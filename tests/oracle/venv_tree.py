@@ -146,6 +146,8 @@ def check_interpreter(py, tmp_root):
         ("upgrade", py, ["--upgrade"], "pre-existing"),
         ("recreate", py, [], "pre-existing"),
         ("upgrade copies", py, ["--upgrade", "--copies"], "pre-existing"),
+        ("error: a file where the env must go", py, [], "env is a file"),
+        ("error: a file where bin/ must go", py, [], "bin is a file"),
     ]
     if os.path.exists(versioned) and versioned != py:
         cases.append(("invoked as python%d.%d" % ver, versioned, [], None))
@@ -162,8 +164,10 @@ def check_interpreter(py, tmp_root):
         env = os.path.join(work, "env dir" if setup == "with space" else "env")
         results = []
         for tool in ("python", "pepkit"):
-            if os.path.lexists(env):
+            if os.path.isdir(env) and not os.path.islink(env):
                 shutil.rmtree(env)
+            elif os.path.lexists(env):
+                os.remove(env)
             if setup == "pre-existing":
                 r = run([base, "-m", "venv", "--without-pip", env], cwd)
                 if r.returncode != 0:
@@ -175,6 +179,13 @@ def check_interpreter(py, tmp_root):
                 alias = os.path.join(env, "bin", "python3")
                 if os.path.lexists(alias) and os.path.basename(base) != "python3":
                     os.remove(alias)
+            if setup == "env is a file":
+                with open(env, "w") as f:
+                    f.write("a file\n")
+            if setup == "bin is a file":
+                os.mkdir(env)
+                with open(os.path.join(env, "bin"), "w") as f:
+                    f.write("a file\n")
             if tool == "python":
                 cmd = [base, "-m", "venv", "--without-pip"] + args + [env]
             else:
@@ -188,8 +199,18 @@ def check_interpreter(py, tmp_root):
             continue
         (ka, a), (kb, b) = results
         if ka == "error" or kb == "error":
-            report(ka == kb, "%s: %s" % (tag, name), "python: %s / pepkit: %s" % (
+            # Both fail, with the same last line (CPython's "Error: ..." message).
+            same = ka == kb and a.splitlines()[-1:] == b.splitlines()[-1:]
+            report(same, "%s: %s: both fail alike" % (tag, name), "python: %s / pepkit: %s" % (
                 a if ka == "error" else "ok", b if kb == "error" else "ok"))
+            if setup == "bin is a file":
+                left = sorted(os.listdir(env)) if os.path.isdir(env) else None
+                report(left == ["bin"], "%s: %s: pepkit made nothing before failing" % (tag, name), left)
+            if os.path.lexists(env):
+                if os.path.isdir(env) and not os.path.islink(env):
+                    shutil.rmtree(env)
+                else:
+                    os.remove(env)
             continue
         if setup == "scripts differ":
             scripts = {k for k in set(a) | set(b) if os.path.basename(k).startswith("activate")}
