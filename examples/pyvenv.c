@@ -82,6 +82,23 @@ static void on_progress(void *ctx, const char *step) {
     fprintf(stderr, "pyvenv: %s: %s\n", dir, step);
 }
 
+/* argparse's negative-number pattern: ^-\d+$|^-\d*\.\d+$ */
+static bool looks_negative(const char *s) {
+    const char *p = s + 1;
+    bool digits = false, dot = false;
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            digits = true;
+        } else if (*p == '.' && !dot) {
+            dot = true;
+            digits = false;
+        } else {
+            return false;
+        }
+    }
+    return digits;
+}
+
 /* Matches "--name" or "--name=value"; a prefix of a long option is accepted
  * when unambiguous, as argparse does, only for the exact names here. */
 static const char *value_of(const char *arg, const char *name, int *i, int argc, char **argv, int *err) {
@@ -90,6 +107,13 @@ static const char *value_of(const char *arg, const char *name, int *i, int argc,
     if (arg[n] == '=') return arg + n + 1;
     if (arg[n] != '\0') return NULL;
     if (*i + 1 >= argc) {
+        *err = 1;
+        return NULL;
+    }
+    /* argparse takes a following word that starts with '-' for an option (unless
+     * it is '-' or a negative number) and reports the value as missing. */
+    const char *next = argv[*i + 1];
+    if (next[0] == '-' && next[1] != '\0' && !looks_negative(next)) {
         *err = 1;
         return NULL;
     }
