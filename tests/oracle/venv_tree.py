@@ -153,6 +153,10 @@ def check_interpreter(py, tmp_root):
         cases.append(("invoked as python%d.%d" % ver, versioned, [], None))
     if ver >= (3, 13):
         cases.append(("without scm ignore files", py, ["--without-scm-ignore-files"], None))
+    # The base interpreter is itself a venv's python (its _base_executable is the real one).
+    inner = os.path.join(work, "base-env")
+    if run([py, "-m", "venv", "--without-pip", inner], cwd).returncode == 0:
+        cases.append(("base is a venv's python", os.path.join(inner, "bin", "python"), [], None))
     # A prompt the pre-CVE-2024-9287 templates would let run code: identical
     # for an interpreter with the fix; for one without it, pepkit deliberately
     # writes quoted activation scripts, so everything else must be identical and
