@@ -171,7 +171,10 @@ typedef struct pepkit_venv_options {
   int32_t pip_link_mode;
   /**
    * `--prompt` (UTF-8), or NULL for none; "." means the current directory's
-   * name on 3.9 and later, as in CPython.
+   * name on 3.9 and later, as in CPython. pyvenv.cfg stores its `repr()`;
+   * for characters whose printability depends on the interpreter's Unicode
+   * version (beyond Latin-1 and a few well-known blocks) pepkit asks the
+   * interpreter for that repr in one short extra run.
    */
   const char *prompt;
   /**

@@ -84,7 +84,10 @@ pub struct pepkit_venv_options {
     /// Native pip only: PEPKIT_VENV_LINK_HARDLINK (default) or PEPKIT_VENV_LINK_COPY.
     pub pip_link_mode: i32,
     /// `--prompt` (UTF-8), or NULL for none; "." means the current directory's
-    /// name on 3.9 and later, as in CPython.
+    /// name on 3.9 and later, as in CPython. pyvenv.cfg stores its `repr()`;
+    /// for characters whose printability depends on the interpreter's Unicode
+    /// version (beyond Latin-1 and a few well-known blocks) pepkit asks the
+    /// interpreter for that repr in one short extra run.
     pub prompt: *const c_char,
     /// Called before each step; NULL for none.
     pub progress: pepkit_venv_progress_fn,

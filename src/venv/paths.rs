@@ -125,6 +125,15 @@ fn is_printable(c: char) -> bool {
         && (u & 0xfffe) != 0xfffe
 }
 
+/// True when every CPython 3.6+ agrees on whether `c` is printable, so
+/// [`py_repr`] is exact for it: ASCII, Latin-1 and the characters listed in
+/// `is_printable`; others depend on the interpreter's Unicode version.
+pub fn repr_is_certain(c: char) -> bool {
+    let u = c as u32;
+    u < 0x100 || !is_printable(c) && !(0xe0000..=0x10ffff).contains(&u) || (0x4e00..=0x9fa5).contains(&u)
+        || (0x0370..=0x03ff).contains(&u) && !matches!(u, 0x0378 | 0x0379 | 0x0380..=0x0383 | 0x038b | 0x038d | 0x03a2)
+}
+
 /// `repr(s)` for a Python `str`.
 pub fn py_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };

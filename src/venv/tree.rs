@@ -25,6 +25,9 @@ pub struct Plan {
     pub prompt: Option<String>,
     /// The prompt as given (for `command`).
     pub orig_prompt: Option<String>,
+    /// `repr(prompt)` from the interpreter itself, when the prompt has
+    /// characters whose printability depends on its Unicode tables.
+    pub prompt_repr: Option<String>,
     /// `context.prompt`, the activation scripts' `__VENV_PROMPT__`.
     pub context_prompt: String,
     /// The prompt without the parentheses older versions add.
@@ -68,7 +71,14 @@ impl Plan {
             ScmIgnore::None => false,
             ScmIgnore::Git => true,
         };
+        let prompt_repr = match &prompt {
+            Some(p) if facts.at_least(8) && p.chars().any(|c| !super::paths::repr_is_certain(c)) => {
+                interpreter_repr(opts, &facts, p)
+            }
+            _ => None,
+        };
         Ok(Plan {
+            prompt_repr,
             env_dir: env_abs,
             env_name,
             orig_prompt: opts.prompt.clone(),
@@ -96,7 +106,7 @@ impl Plan {
         );
         if f.at_least(8) {
             if let Some(p) = &self.prompt {
-                s.push_str(&format!("prompt = {}\n", py_repr(p)));
+                s.push_str(&format!("prompt = {}\n", self.prompt_repr.as_deref().unwrap_or(&py_repr(p))));
             }
         }
         if f.at_least(11) {
@@ -152,6 +162,30 @@ impl Plan {
         }
         v
     }
+}
+
+/// `repr(s)` as the interpreter writes it (its own Unicode tables decide
+/// what is printable), by one short run; None if it cannot be run.
+fn interpreter_repr(opts: &Options, facts: &Facts, s: &str) -> Option<String> {
+    let exe = opts.python.clone().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(&facts.executable));
+    let exe = if exe.as_os_str().as_bytes().contains(&b'/') { exe } else { PathBuf::from(&facts.executable) };
+    let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
+    let out = Command::new(exe)
+        .args([
+            "-I",
+            "-S",
+            "-c",
+            "import sys; sys.stdout.buffer.write(repr(bytes.fromhex(sys.argv[1]).decode('utf-8')).encode('utf-8'))",
+            &hex,
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8(out.stdout).ok()
 }
 
 fn io_err(e: std::io::Error, what: impl std::fmt::Display) -> Error {

@@ -46,8 +46,18 @@ def report(ok, name, detail=""):
         print("FAIL " + name + (": " + str(detail)[:600] if detail else ""))
 
 
+def rand_char(pool):
+    # Now and then any code point (but surrogates, which a command line cannot carry).
+    if pool is POOL and rng.random() < 0.15:
+        while True:
+            c = rng.choice([rng.randrange(0x100, 0x3000), rng.randrange(0x3000, 0x30000), rng.randrange(0xe0000, 0x110000)])
+            if not 0xd800 <= c < 0xe000:
+                return chr(c)
+    return rng.choice(pool)
+
+
 def rand_text(pool, lo, hi):
-    return "".join(rng.choice(pool) for _ in range(rng.randint(lo, hi)))
+    return "".join(rand_char(pool) for _ in range(rng.randint(lo, hi)))
 
 
 def snapshot(root):
