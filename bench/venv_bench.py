@@ -59,3 +59,6 @@ rows = [
     ("uv venv --seed --offline", median_ms(lambda e: [uv, "venv", "-q", "--seed", "--offline", "-p", py, e])),
 ]
 table("with pip:", rows, {"python -m venv": 0.05, "uv venv --seed --offline": 1.0})
+copy_ms = median_ms(lambda e: [pyvenv, "--python", py, "--link-mode=copy", e])
+print("  %-34s %9.1f ms   (private copies instead of hard links from the wheel cache)"
+      % ("pepkit pyvenv --link-mode=copy", copy_ms))
