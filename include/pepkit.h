@@ -386,6 +386,10 @@ pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **ou
  * `key` is borrowed. On success `*out` points to a string owned by `v`,
  * valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
  * when the key is absent (`*out` untouched).
+ *
+ * (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
+ * `out` so that, like every other pepkit call, it returns a status and sets
+ * `pepkit_last_error()` instead of overloading NULL.)
  */
 pepkit_status pepkit_venv_get(const struct pepkit_venv *v, const char *key, const char **out);
 

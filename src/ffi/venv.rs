@@ -334,6 +334,10 @@ pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut
 /// `key` is borrowed. On success `*out` points to a string owned by `v`,
 /// valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
 /// when the key is absent (`*out` untouched).
+///
+/// (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
+/// `out` so that, like every other pepkit call, it returns a status and sets
+/// `pepkit_last_error()` instead of overloading NULL.)
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_get(v: *const pepkit_venv, key: *const c_char, out: *mut *const c_char) -> pepkit_status {
     guard("pepkit_venv_get", || {
