@@ -45,7 +45,7 @@ fn facts(root: &Path, minor: u32) -> Facts {
         hex(exe.to_str().unwrap_or_default()),
         hex("1"),
         hex("bin"),
-        hex(if minor >= 11 { &"include/python3.x"[..] } else { "include" }),
+        hex(if minor >= 11 { "include/python3.x" } else { "include" }),
         hex(&format!("lib/python3.{minor}/site-packages")),
         hex(root.join("base/lib/venv").to_str().unwrap_or_default()),
     );
