@@ -169,6 +169,11 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
     if site.join(&dist_info).is_dir() {
         return Ok(());
     }
+    // As `ensurepip --upgrade` (pip install --upgrade from the bundled wheel):
+    // an installed version at least as new stays; an older one is replaced.
+    if installed_versions(&site, &dist).iter().any(|v| version_key(v) >= version_key(&version)) {
+        return Ok(());
+    }
     remove_other_versions(root, &site, &dist)?;
 
     let mut record: BTreeMap<String, (String, usize)> = BTreeMap::new();
@@ -500,12 +505,41 @@ fn write(path: &Path, data: &[u8], executable: bool) -> Result<()> {
     Ok(())
 }
 
+/// A release version as numbers for ordering ("23.2.1" < "24.0"; a
+/// pre-release suffix counts as its numeric prefix).
+fn version_key(v: &str) -> Vec<u64> {
+    let mut key: Vec<u64> = v
+        .split('.')
+        .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0))
+        .collect();
+    while key.last() == Some(&0) {
+        key.pop();
+    }
+    key
+}
+
+fn norm_name(s: &str) -> String {
+    s.to_ascii_lowercase().replace(['-', '.'], "_")
+}
+
+/// Versions of `dist` with a dist-info in `site`.
+fn installed_versions(site: &Path, dist: &str) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(site) else { return Vec::new() };
+    rd.flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let (d, v) = name.strip_suffix(".dist-info")?.rsplit_once('-')?;
+            (norm_name(d) == norm_name(dist)).then(|| v.to_string())
+        })
+        .collect()
+}
+
 /// Removes an installed `dist` of another version: the files its RECORD lists
 /// (only those inside the env; links are removed, not followed), then its
 /// dist-info.
 fn remove_other_versions(root: &Path, site: &Path, dist: &str) -> Result<()> {
     let Ok(rd) = std::fs::read_dir(site) else { return Ok(()) };
-    let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '.'], "_");
+    let norm = norm_name;
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some(stem) = name.strip_suffix(".dist-info") else { continue };
@@ -540,6 +574,13 @@ mod tests {
         let eps = console_scripts("[console_scripts]\npip = pip._internal.cli.main:main\npip3 = x:y\npip3.11 = x:y\n");
         let names: Vec<String> = scripts_to_generate(&eps, 12).into_iter().map(|(k, _)| k).collect();
         assert_eq!(names, ["pip", "pip3", "pip3.12"]);
+    }
+
+    #[test]
+    fn versions_order() {
+        assert!(version_key("23.2.1") < version_key("24.0"));
+        assert!(version_key("24.0") == version_key("24"));
+        assert!(version_key("9.0.3") < version_key("10.0"));
     }
 
     #[test]

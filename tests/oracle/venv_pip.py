@@ -143,6 +143,22 @@ def check(py, work, wheel):
     report(r.returncode == 0 and not left and not os.path.exists(hello),
            "%s: pip uninstall removes it cleanly" % tag, (r.stdout.decode(errors="replace"), left))
     report(after == native, "%s: the env is as before the install" % tag, diff(native, after))
+    # --upgrade with pip behaves as ensurepip --upgrade: a newer pip stays, an older one is replaced.
+    site = [os.path.join(dp, d) for dp, dns, _ in os.walk(os.path.join(env, "lib")) for d in dns
+            if d.startswith("pip-") and d.endswith(".dist-info")]
+    if len(site) == 1:
+        di = site[0]
+        newer = os.path.join(os.path.dirname(di), "pip-999.0.dist-info")
+        os.rename(di, newer)
+        r = run([PYVENV, "--python", py, "--upgrade", env])
+        kept = r.returncode == 0 and os.path.isdir(newer) and not os.path.isdir(di)
+        older = os.path.join(os.path.dirname(di), "pip-0.1.dist-info")
+        os.rename(newer, older)
+        r = run([PYVENV, "--python", py, "--upgrade", env])
+        replaced = r.returncode == 0 and os.path.isdir(di) and not os.path.isdir(older)
+        r = run([os.path.join(env, "bin", "pip"), "--version"], cwd=work)
+        report(kept and replaced and r.returncode == 0,
+               "%s: --upgrade keeps a newer pip and replaces an older one" % tag, (kept, replaced, r.stdout[-300:]))
     r = run([os.path.join(env, "bin", "python"), "-m", "pip", "uninstall", "-y", "pip"], cwd=work)
     report(r.returncode == 0 and not os.path.exists(os.path.join(env, "bin", "pip")),
            "%s: pip can uninstall itself (its RECORD is complete)" % tag, r.stdout.decode(errors="replace"))
