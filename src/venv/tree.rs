@@ -577,6 +577,18 @@ fn build_staged(plan: &Plan, final_dir: &Path, replace: Option<u32>, progress: O
             }
         }
     }
+    // Something appeared there while we built: only a clear may replace it, and
+    // only a venv (or anything, with force); otherwise theirs stands.
+    if !plan.opts.clear || !(is_venv_dir(final_dir) || plan.opts.force) {
+        cleanup(&made);
+        if is_venv_dir(final_dir) {
+            return Ok(());
+        }
+        return Err(Error::exists(format!(
+            "{} was filled by someone else while the environment was being built",
+            plan.env_dir.display()
+        )));
+    }
     // Replacing an existing (cleared) environment: swap, then delete the old tree.
     if exchange(&staging, final_dir) {
         let _ = std::fs::remove_dir_all(&staging);
