@@ -540,6 +540,11 @@ fn build_staged(plan: &Plan, final_dir: &Path, replace: Option<u32>, progress: O
     let staging = staging_name(final_dir);
     if let Err(e) = std::fs::create_dir(&staging) {
         remove_made(&made);
+        if replace.is_some() {
+            // The directory exists but its parent is not ours to write (a
+            // pre-made /opt/venv, a mount point): work inside it, as CPython does.
+            return in_place(plan, final_dir, progress);
+        }
         return Err(io_err(e, format!("creating {}", plan.env_dir.display())));
     }
     let cleanup = |made: &[PathBuf]| {
@@ -606,6 +611,22 @@ fn build_staged(plan: &Plan, final_dir: &Path, replace: Option<u32>, progress: O
     }
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// The fallback when nothing can be staged beside the env: clear (if asked)
+/// and fill the existing directory itself. Clearing removes links, never
+/// what they point to.
+fn in_place(plan: &Plan, final_dir: &Path, progress: Option<Progress<'_>>) -> Result<()> {
+    if plan.opts.clear {
+        let rd = std::fs::read_dir(final_dir).map_err(|e| io_err(e, format!("reading {}", final_dir.display())))?;
+        for e in rd.flatten() {
+            let p = e.path();
+            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            let r = if is_dir { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+            r.map_err(|err| io_err(err, format!("clearing {}", p.display())))?;
+        }
+    }
+    populate(final_dir, plan, progress)
 }
 
 /// See [`super::create`].

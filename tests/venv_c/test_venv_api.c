@@ -193,6 +193,32 @@ static void test_unwritable_parent(void) {
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unwritable parent -> PEPKIT_ERR_OS (child exit %d)",
           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     CHECK(!exists(path("ro/env")), "  ... created nothing");
+    /* A directory of one's own in a parent one cannot write (a pre-made /opt/venv):
+     * nothing can be staged beside it, so pepkit fills (and clears) it in place. */
+    if (geteuid() == 0) {
+        chmod(path("ro"), 0755);
+        mkdir(path("ro/owned"), 0755);
+        if (chown(path("ro/owned"), 65534, 65534) != 0) perror("chown");
+        chmod(path("ro"), 0555);
+        pid = fork();
+        if (pid == 0) {
+            if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+            pepkit_venv_options o = opts();
+            o.use_cache = false;
+            if (access(python, X_OK) != 0) o.python = "/usr/bin/python3";
+            pepkit_status st = pepkit_venv_create(path("ro/owned"), &o);
+            if (st == PEPKIT_OK) {
+                o.clear = true;
+                st = pepkit_venv_create(path("ro/owned"), &o);
+            }
+            printf("     (child: %s: %s)\n", pepkit_status_name(st), pepkit_last_error());
+            fflush(stdout);
+            _exit(st == PEPKIT_OK ? 0 : 1);
+        }
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && exists(path("ro/owned/pyvenv.cfg")),
+              "own empty dir in an unwritable parent: created and cleared in place");
+    }
     /* Missing parents are made, as os.makedirs does, and removed again on failure. */
     pepkit_venv_options o = opts();
     o.python = "/nonexistent/python3";
