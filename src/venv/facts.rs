@@ -52,31 +52,55 @@ import importlib.machinery, importlib.util
 out("ext_suffixes", " ".join(importlib.machinery.EXTENSION_SUFFIXES))
 s = importlib.util.find_spec("venv")
 out("venv_dir", os.path.dirname(s.origin) if s and s.origin else "")
+# The wheels ensurepip would install, read from its source and directories
+# (importing it costs more than everything else here together).
 w = []
 try:
-    import ensurepip
-    bd = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
-    if hasattr(ensurepip, "_get_packages"):
-        for n, p in ensurepip._get_packages().items():
-            path = getattr(p, "wheel_path", None)
-            if path is None and getattr(p, "wheel_name", None):
-                path = os.path.join(bd, p.wheel_name)
-            if path:
-                w.append(str(path))
-    elif hasattr(ensurepip, "_PROJECTS"):
-        for t in ensurepip._PROJECTS:
-            tag = t[2] if len(t) > 2 else "py2.py3"
-            w.append(os.path.join(bd, "%s-%s-%s-none-any.whl" % (t[0], t[1], tag)))
-    elif hasattr(ensurepip, "_get_pip_whl_path_ctx"):
-        with ensurepip._get_pip_whl_path_ctx() as p:
-            w.append(str(p))
+    import re
+    es = importlib.util.find_spec("ensurepip")
+    src = open(es.origin, encoding="utf-8").read()
+    bd = os.path.join(os.path.dirname(es.origin), "_bundled")
+    m = re.search(r"^_PACKAGE_NAMES\s*=\s*\((.*?)\)", src, re.M)
+    if m:
+        names = re.findall(r"['\"]([\w.-]+)['\"]", m.group(1))
+    else:
+        names = [n for n in ("setuptools", "pip") if re.search(r"^_%s_VERSION\s*=" % n.upper(), src, re.M)] or ["pip"]
+    def found(d):
+        got = {}
+        try:
+            files = sorted(os.listdir(d))
+        except OSError:
+            files = []
+        for f in files:
+            for n in names:
+                if f.endswith(".whl") and f.startswith(n + "-"):
+                    got[n] = os.path.join(d, f)
+        return got
+    chosen = {}
+    pkg_dir = sysconfig.get_config_var("WHEEL_PKG_DIR") if "WHEEL_PKG_DIR" in src else None
+    if pkg_dir:
+        got = found(pkg_dir)
+        if sys.version_info >= (3, 13):
+            chosen = got
+        elif all(n in got for n in names):
+            chosen = got
+    if not all(n in chosen for n in names):
+        got = found(bd)
+        for n in names:
+            v = re.search(r"^_%s_VERSION\s*=\s*['\"]([^'\"]+)['\"]" % n.upper(), src, re.M)
+            pinned = [os.path.join(bd, f) for f in sorted(os.listdir(bd)) if v and f.startswith("%s-%s-" % (n, v.group(1)))] if os.path.isdir(bd) else []
+            if pinned:
+                chosen[n] = pinned[-1]
+            elif n in got and n not in chosen:
+                chosen[n] = got[n]
+    w = [chosen[n] for n in names if n in chosen]
 except Exception:
     pass
 out("wheels", "\n".join(w))
 "#;
 
 /// The format of a cache file; bump it when the query changes.
-const CACHE_FORMAT: &str = "pepkit-interpreter-facts 2";
+const CACHE_FORMAT: &str = "pepkit-interpreter-facts 3";
 
 /// Facts about one base interpreter. Paths are kept as bytes-exact `OsString`s.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
