@@ -52,6 +52,8 @@ rows = [
     ("virtualenv --no-seed", median_ms(lambda e: [virtualenv, "-q", "--no-seed", "--no-periodic-update", "-p", py, e])),
 ]
 table("without pip:", rows, {"python -m venv --without-pip": 0.1, "uv venv": 0.5})
+cold_ms = median_ms(lambda e: [pyvenv, "--python", py, "--without-pip", "--no-cache", e])
+print("  %-34s %9.1f ms   (no facts cache: one interpreter run each time)" % ("pepkit pyvenv --no-cache", cold_ms))
 slow_runs = max(3, runs // 3)
 rows = [
     ("pepkit pyvenv (native pip)", median_ms(lambda e: [pyvenv, "--python", py, e])),
