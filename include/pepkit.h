@@ -330,7 +330,10 @@ pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
  *   renamed into place, so it appears whole or not at all; clearing an
  *   existing env builds the new one beside it and swaps them atomically.
  *   An existing non-empty env without `clear` is updated in place, as CPython
- *   does, each file written whole.
+ *   does, each file written whole; so is an existing directory whose parent
+ *   pepkit may not write (nothing can be staged beside it). If another
+ *   process completes the same env first, its env stands and this call
+ *   succeeds.
  * - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
  *   directory that has no pyvenv.cfg unless `force` is set; clearing never
  *   follows symlinks out of the env.
