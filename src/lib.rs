@@ -15,3 +15,4 @@ pub mod ffi;
 pub mod buffer;
 pub mod format;
 pub mod memoryview;
+pub mod venv;
