@@ -58,18 +58,18 @@
  * `python -m venv` writes by default (a `.gitignore` from 3.13 on, nothing
  * before). The default.
  */
-#define PEPKIT_VENV_SCM_AUTO -1
+#define PEPKIT_VENV_SCM_AUTO 0
 
 /**
  * `pepkit_venv_options.scm_ignore_files`: no ignore file (3.13's
  * `--without-scm-ignore-files`).
  */
-#define PEPKIT_VENV_SCM_NONE 0
+#define PEPKIT_VENV_SCM_NONE 1
 
 /**
  * `pepkit_venv_options.scm_ignore_files`: a `.gitignore` whatever the version.
  */
-#define PEPKIT_VENV_SCM_GIT 1
+#define PEPKIT_VENV_SCM_GIT 2
 
 /**
  * `pepkit_venv_options.pip_link_mode`: hard-link the files of pip (and

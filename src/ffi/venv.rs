@@ -21,12 +21,12 @@ pub const PEPKIT_VENV_PIP_ENSUREPIP: i32 = 1;
 /// `pepkit_venv_options.scm_ignore_files`: what the interpreter's own
 /// `python -m venv` writes by default (a `.gitignore` from 3.13 on, nothing
 /// before). The default.
-pub const PEPKIT_VENV_SCM_AUTO: i32 = -1;
+pub const PEPKIT_VENV_SCM_AUTO: i32 = 0;
 /// `pepkit_venv_options.scm_ignore_files`: no ignore file (3.13's
 /// `--without-scm-ignore-files`).
-pub const PEPKIT_VENV_SCM_NONE: i32 = 0;
+pub const PEPKIT_VENV_SCM_NONE: i32 = 1;
 /// `pepkit_venv_options.scm_ignore_files`: a `.gitignore` whatever the version.
-pub const PEPKIT_VENV_SCM_GIT: i32 = 1;
+pub const PEPKIT_VENV_SCM_GIT: i32 = 2;
 
 /// `pepkit_venv_options.pip_link_mode`: hard-link the files of pip (and
 /// setuptools) from pepkit's cache of unpacked wheels under
