@@ -95,3 +95,5 @@ install: lib
 
 clean:
 	$(CARGO) clean
+
+include mk/venv.mk

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: the C example, then a venv made with the machine's python3 whose
-# interpreter maps a pepkit array into a memoryview with no copy.
+# make demo: the C example, then a venv made by pepkit's pyvenv with the
+# machine's python3, whose interpreter maps a pepkit array into a memoryview
+# with no copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== C: build an ndarray, export it, walk it"
@@ -8,11 +9,13 @@ target/c/examples/ndarray_walk
 python=$(command -v python3)
 env_dir=target/demo/venv
 echo
-echo "== venv: $env_dir from $python"
-rm -rf "$env_dir"
+echo "== venv: pyvenv $env_dir (base: $python, pip from its bundled wheel)"
 mkdir -p target/demo
-"$python" -m venv --without-pip "$env_dir"
+start=$(date +%s%N)
+target/c/examples/pyvenv --clear --python "$python" "$env_dir"
+echo "created in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 "$env_dir/bin/python" -c 'import sys; print("venv prefix:", sys.prefix, "| base:", sys.base_prefix)'
+"$env_dir/bin/pip" --version
 echo
 echo "== Python: share a pepkit buffer with the venv's interpreter"
 "$env_dir/bin/python" examples/share_with_python.py target/release/libpepkit.so
