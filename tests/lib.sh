@@ -16,3 +16,18 @@ pepkit_pythons() {
 
 # The status line every suite ends with.
 pepkit_summary() { echo "$1 passed, $2 failed${3:+, $3 skipped}"; }
+
+# Builds make target $1 quietly. If that fails, prints "building ${2:-$1} failed" and
+# a failing status line, and exits the calling suite.
+pepkit_build() {
+  make --no-print-directory -s "$1" >/dev/null 2>&1 && return
+  echo "building ${2:-$1} failed"; pepkit_summary 0 1; exit 1
+}
+
+# Reads every CPython (pepkit_pythons) into the array `pythons`. If there are
+# none, prints a skipped status line and exits the calling suite.
+pepkit_need_pythons() {
+  mapfile -t pythons < <(pepkit_pythons)
+  [ ${#pythons[@]} -gt 0 ] && return
+  echo "no CPython found: SKIPPED"; pepkit_summary 0 0 1; exit 0
+}

@@ -11,37 +11,16 @@
 usage: venv_kill.py PYVENV PYTHON...   (PEPKIT_SEED=n reproduces a run)
 """
 import os
-import random
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
-PYVENV = os.path.abspath(sys.argv[1])
-PYTHONS = sys.argv[2:]
-passed = failed = 0
-seed = int(os.environ.get("PEPKIT_SEED") or random.randrange(1 << 30))
-rng = random.Random(seed)
+from venv_harness import Harness, paths as files
 
-
-def report(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail)[:600] if detail else ""))
-
-
-def files(root):
-    out = set()
-    for dirpath, dirnames, filenames in os.walk(root):
-        for n in dirnames + filenames:
-            out.add(os.path.relpath(os.path.join(dirpath, n), root))
-    return out
+H = Harness(detail_limit=600, seeded=True)
+PYVENV, rng, report = H.pyvenv, H.rng, H.report
 
 
 def works(env):
@@ -108,18 +87,5 @@ def check(py, work):
         shutil.rmtree(env, ignore_errors=True)
 
 
-def main():
-    print("PEPKIT_SEED=%d" % seed)
-    work = tempfile.mkdtemp(prefix="pepkit-venv-kill-")
-    os.environ["XDG_CACHE_HOME"] = os.path.join(work, ".cache-dir")
-    try:
-        for py in PYTHONS:
-            check(py, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(H.main("pepkit-venv-kill-", check, cache=".cache-dir"))

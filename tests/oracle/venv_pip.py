@@ -13,29 +13,18 @@ import base64
 import hashlib
 import os
 import shutil
-import stat
 import subprocess
 import sys
-import tempfile
 import zipfile
 
-PYVENV = os.path.abspath(sys.argv[1])
-PYTHONS = sys.argv[2:]
-passed = failed = 0
+from venv_harness import Harness, clean_env, diff, modes as tree
 
-
-def report(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail)[:800] if detail else ""))
+H = Harness(detail_limit=800)
+PYVENV, report = H.pyvenv, H.report
 
 
 def env_vars():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PIP_")) and k != "VIRTUAL_ENV"}
+    env = clean_env(drop=("PYTHON", "PIP_"))
     env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_NO_INDEX="1")
     return env
 
@@ -65,25 +54,6 @@ def make_wheel(dest):
         for p, data in files.items():
             z.writestr(p, data)
     return path
-
-
-def tree(root, skip_pycache):
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for n in dirnames + filenames:
-            p = os.path.join(dirpath, n)
-            rel = os.path.relpath(p, root)
-            if skip_pycache and ("__pycache__" in rel.split(os.sep) or rel.endswith(".pyc")):
-                continue
-            st = os.lstat(p)
-            kind = "l" if stat.S_ISLNK(st.st_mode) else "d" if stat.S_ISDIR(st.st_mode) else "f"
-            out[rel] = (kind, None if kind == "l" else stat.S_IMODE(st.st_mode))
-    return out
-
-
-def diff(a, b):
-    keys = sorted(set(a) | set(b))
-    return "; ".join("%s: %r vs %r" % (k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k))[:800]
 
 
 def bundled_wheels(py):
@@ -183,18 +153,5 @@ def check(py, work, wheel):
     shutil.rmtree(env, ignore_errors=True)
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="pepkit-venv-pip-")
-    os.environ["XDG_CACHE_HOME"] = os.path.join(work, "cache")
-    try:
-        wheel = make_wheel(work)
-        for py in PYTHONS:
-            check(py, work, wheel)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(H.main("pepkit-venv-pip-", check, setup=make_wheel))

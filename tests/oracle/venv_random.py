@@ -12,21 +12,16 @@ B. Random directory names and prompts: the whole tree must equal
 
 usage: venv_random.py PYVENV PYTHON...
 """
-import hashlib
 import json
 import os
-import random
 import shutil
-import stat
 import subprocess
 import sys
-import tempfile
 
-PYVENV = os.path.abspath(sys.argv[1])
-PYTHONS = sys.argv[2:]
-seed = int(os.environ.get("PEPKIT_SEED") or random.randrange(1 << 30))
-rng = random.Random(seed)
-passed = failed = 0
+from venv_harness import Harness, changed_keys, clean_env, snapshot
+
+H = Harness(detail_limit=600, seeded=True)
+PYVENV, rng, report = H.pyvenv, H.rng, H.report
 N_PROMPTS = int(os.environ.get("PEPKIT_VENV_RANDOM_PROMPTS", "300"))
 N_TREES = int(os.environ.get("PEPKIT_VENV_RANDOM_TREES", "12"))
 
@@ -35,15 +30,6 @@ POOL = (list("abcxyzABC019 _-.,;=+@%~^&*()[]{}<>?|#") + ["'", '"', "$", "`", "\\
            "\u200b", "\u2028", "\u3000", "\ufeff", "\u00e9\u0301"])
 NAME_SAFE = list("abcxyzABC019 _-.,;=+@%~^&*()[]{}<>?|#'") + ["é", "ß", "λ", "中", "😀"]
 NAME_ANY = NAME_SAFE + ['"', "$", "`", "\\", "!", "$(touch pwned)"]
-
-
-def report(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail)[:600] if detail else ""))
 
 
 def rand_char(pool):
@@ -58,27 +44,6 @@ def rand_char(pool):
 
 def rand_text(pool, lo, hi):
     return "".join(rand_char(pool) for _ in range(rng.randint(lo, hi)))
-
-
-def snapshot(root):
-    out = {".": ("d", stat.S_IMODE(os.lstat(root).st_mode), None)}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = os.path.join(dirpath, name)
-            st = os.lstat(p)
-            rel = os.path.relpath(p, root)
-            if stat.S_ISLNK(st.st_mode):
-                out[rel] = ("l", None, os.readlink(p))
-            elif stat.S_ISDIR(st.st_mode):
-                out[rel] = ("d", stat.S_IMODE(st.st_mode), None)
-            else:
-                with open(p, "rb") as f:
-                    out[rel] = ("f", stat.S_IMODE(st.st_mode), hashlib.sha256(f.read()).hexdigest())
-    return out
-
-
-def clean_env():
-    return {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
 
 
 def prompts_for(py, work):
@@ -107,9 +72,8 @@ def prompts_for(py, work):
         if lines != ["prompt = " + want]:
             bad.append((p, lines, want))
     shutil.rmtree(env, ignore_errors=True)
-    report(not bad, "%s: %d random prompts: pyvenv.cfg has the interpreter's repr()" % (py, len(prompts)), bad[:3])
-    if not bad:
-        print("ok   %s: %d random prompts checked" % (py, len(prompts)))
+    report(not bad, "%s: %d random prompts: pyvenv.cfg has the interpreter's repr()" % (py, len(prompts)), bad[:3],
+           ok_name="%s: %d random prompts checked" % (py, len(prompts)))
     return len(prompts)
 
 
@@ -137,28 +101,18 @@ def trees_for(py, work):
         both_fail = all(isinstance(x, tuple) for x in results)  # e.g. argparse refusing "--prompt -x"
         if results[0] != results[1] and not both_fail:
             a, b = results
-            diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)] if isinstance(a, dict) and isinstance(b, dict) else results
+            diff = changed_keys(a, b) if isinstance(a, dict) and isinstance(b, dict) else results
             bad.append((name, prompt, diff[:4]))
     shutil.rmtree(os.path.join(work, "t"), ignore_errors=True)
-    report(not bad, "%s: %d random env names and prompts: trees identical to python -m venv's" % (py, N_TREES), bad[:3])
-    if not bad:
-        print("ok   %s: %d random env names%s and prompts: trees identical" % (
-            py, N_TREES, "" if patched else " (template-safe characters)"))
+    report(not bad, "%s: %d random env names and prompts: trees identical to python -m venv's" % (py, N_TREES), bad[:3],
+           ok_name="%s: %d random env names%s and prompts: trees identical" % (
+               py, N_TREES, "" if patched else " (template-safe characters)"))
 
 
-def main():
-    print("PEPKIT_SEED=%d" % seed)
-    work = tempfile.mkdtemp(prefix="pepkit-venv-random-")
-    os.environ["XDG_CACHE_HOME"] = os.path.join(work, "cache")
-    try:
-        for py in PYTHONS:
-            prompts_for(py, work)
-            trees_for(py, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+def check(py, work):
+    prompts_for(py, work)
+    trees_for(py, work)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(H.main("pepkit-venv-random-", check))

@@ -11,67 +11,21 @@ multiprocessing pool) and the answers must be equal too.
 usage: venv_tree.py PYVENV PYTHON...
 Prints one line per check and a final "N passed, N failed, N skipped".
 """
-import hashlib
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
 
-PYVENV = os.path.abspath(sys.argv[1])
-PYTHONS = sys.argv[2:]
-passed = failed = skipped = 0
+import venv_harness
+from venv_harness import Harness, clean_env, snapshot
 
-
-def report(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + detail if detail else ""))
-
-
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print("SKIP " + name + ": " + why)
-
-
-def clean_env():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
-    return env
-
-
-def snapshot(root):
-    """{relative path: (kind, mode, link target or content digest)}"""
-    out = {}
-    st = os.lstat(root)
-    out["."] = ("d", stat.S_IMODE(st.st_mode), None)
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = os.path.join(dirpath, name)
-            rel = os.path.relpath(p, root)
-            st = os.lstat(p)
-            mode = stat.S_IMODE(st.st_mode)
-            if stat.S_ISLNK(st.st_mode):
-                out[rel] = ("l", None, os.readlink(p))
-            elif stat.S_ISDIR(st.st_mode):
-                out[rel] = ("d", mode, None)
-            else:
-                with open(p, "rb") as f:
-                    out[rel] = ("f", mode, hashlib.sha256(f.read()).hexdigest())
-    return out
+H = Harness(detail_limit=None, skips=True)
+PYVENV, report = H.pyvenv, H.report
 
 
 def diff(a, b):
-    lines = []
-    for k in sorted(set(a) | set(b)):
-        if a.get(k) != b.get(k):
-            lines.append("%s: python=%r pepkit=%r" % (k, a.get(k), b.get(k)))
-    return "; ".join(lines[:6])
+    return venv_harness.diff(a, b, "%s: python=%r pepkit=%r", most=6)
 
 
 def version_of(py):
@@ -111,18 +65,6 @@ def probe(env, exe_name, extra):
     r = subprocess.run([exe] + extra + ["-c", PROBE, "spawn"], env=clean_env(), cwd=env,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
-
-
-def main():
-    tmp_root = tempfile.mkdtemp(prefix="pepkit-venv-oracle-")
-    os.environ["XDG_CACHE_HOME"] = os.path.join(tmp_root, "cache")
-    try:
-        for py in PYTHONS:
-            check_interpreter(py, tmp_root)
-    finally:
-        shutil.rmtree(tmp_root, ignore_errors=True)
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0
 
 
 def check_interpreter(py, tmp_root):
@@ -273,4 +215,4 @@ def check_accepts(tag, name, base, args, env, cwd, ver):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(H.main("pepkit-venv-oracle-", check_interpreter))

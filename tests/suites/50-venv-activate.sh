@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-make --no-print-directory -s examples >/dev/null 2>&1 || { echo "building examples failed"; pepkit_summary 0 1; exit 1; }
+pepkit_build examples
 pyvenv=$PWD/target/c/examples/pyvenv
 pass=0 fail=0 skip=0
 ok() { pass=$((pass + 1)); echo "ok   $*"; }

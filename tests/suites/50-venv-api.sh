@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-make --no-print-directory -s lib >/dev/null 2>&1 || { echo "building the library failed"; pepkit_summary 0 1; exit 1; }
+pepkit_build lib "the library"
 bin=target/c/venv/test_venv_api
 mkdir -p "$(dirname "$bin")"
 if ! cc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 -D_GNU_SOURCE \

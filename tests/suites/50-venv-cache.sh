@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-make --no-print-directory -s examples >/dev/null 2>&1 || { echo "building examples failed"; pepkit_summary 0 1; exit 1; }
+pepkit_build examples
 pyvenv=$PWD/target/c/examples/pyvenv
 py=$(pepkit_pythons | tail -n1)
 [ -n "$py" ] || { echo "no CPython found: SKIPPED"; pepkit_summary 0 0 1; exit 0; }
