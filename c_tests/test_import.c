@@ -308,6 +308,58 @@ static void test_bad_input(void) {
     CHECK_STATUS(pepkit_default_extension_suffixes(NULL), PEPKIT_ERR_NULL_ARGUMENT);
 }
 
+/* A cached finder: the same answers, a new file seen after
+ * pepkit_finder_invalidate_caches, bad arguments refused. */
+static void test_finder(void) {
+    char e1[512], e2[512];
+    path_of(e1, sizeof e1, "e1");
+    path_of(e2, sizeof e2, "e2");
+    const char *path[] = {e1, e2};
+    pepkit_finder *finder = NULL;
+    pepkit_spec *spec = SPEC_SENTINEL;
+    CHECK_OK(pepkit_finder_new(path, 2, NULL, 0, &finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "ns", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_NAMESPACE);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_finder_find_spec(finder, "ext", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_EXTENSION);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_finder_find_spec(finder, "pkg.sub", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_BYTECODE);
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "late", &spec), PEPKIT_ERR_NOT_FOUND);
+    CHECK_MESSAGE("No module named 'late'");
+    make_file("e2/late.py");
+    CHECK_OK(pepkit_finder_invalidate_caches(finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "late", &spec));
+    CHECK(spec != SPEC_SENTINEL && strcmp(pepkit_spec_origin(spec), joined(e2, "late.py")) == 0);
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "a..b", &spec), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_finder_find_spec(finder, NULL, &spec), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "m", NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_find_spec(NULL, "m", &spec), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_MESSAGE("finder must not be NULL");
+    CHECK(spec == SPEC_SENTINEL);
+    CHECK_STATUS(pepkit_finder_invalidate_caches(NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    pepkit_finder_free(finder);
+    pepkit_finder_free(NULL);
+
+    /* No extension suffixes: a non-NULL array of length 0. */
+    const char *none[] = {".unused"};
+    CHECK_OK(pepkit_finder_new(path, 2, none, 0, &finder));
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "ext", &spec), PEPKIT_ERR_NOT_FOUND);
+    pepkit_finder_free(finder);
+    finder = (pepkit_finder *)(uintptr_t)0x5a5c;
+    CHECK_STATUS(pepkit_finder_new(path, 2, NULL, 1, &finder), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_new(NULL, 2, NULL, 0, &finder), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_new(path, 2, NULL, 0, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    const char *empty[] = {""};
+    CHECK_STATUS(pepkit_finder_new(path, 2, empty, 1, &finder), PEPKIT_ERR_VALUE);
+    CHECK(finder == (pepkit_finder *)(uintptr_t)0x5a5c);
+}
+
 /* Directories that cannot be listed contribute nothing, as in importlib:
  * "locked" (mode 000) and "xonly" (mode 111: its files can be stat'ed but it
  * cannot be listed, so importlib's FileFinder sees it as empty), and a
@@ -332,6 +384,15 @@ static int unreadable_checks(void) {
     pepkit_spec_free(spec);
     spec = SPEC_SENTINEL;
     CHECK_STATUS(pepkit_find_spec("lockns.inner", p1, 1, &spec), PEPKIT_ERR_NOT_FOUND);
+    CHECK(spec == SPEC_SENTINEL);
+    /* The cached finder lists nothing in them either. */
+    pepkit_finder *finder = NULL;
+    CHECK_OK(pepkit_finder_new(path, 2, NULL, 0, &finder));
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "hid", &spec), PEPKIT_ERR_NOT_FOUND);
+    pepkit_finder_free(finder);
+    CHECK_OK(pepkit_finder_new(p1, 1, NULL, 0, &finder));
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "lockns.inner", &spec), PEPKIT_ERR_NOT_FOUND);
+    pepkit_finder_free(finder);
     CHECK(spec == SPEC_SENTINEL);
     return check_failed_count;
 }
@@ -383,6 +444,7 @@ int main(void) {
     test_found();
     test_relative_entries();
     test_bad_input();
+    test_finder();
     test_unreadable();
     nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary("test_import");

@@ -153,6 +153,14 @@
 #define DEFAULT_PYTHON_MINOR 13
 
 /**
+ * A finder over a fixed path that caches directory listings between
+ * lookups, as importlib's FileFinders do (see pepkit_finder_new). Made by
+ * pepkit_finder_new, freed with pepkit_finder_free. Lookups may come from
+ * several threads at once; they are serialized.
+ */
+typedef struct pepkit_finder pepkit_finder;
+
+/**
  * An exporter of memory, shared through atomic reference counting.
  * The C API hands out `pepkit_object *`; each is one counted reference.
  */
@@ -1109,6 +1117,61 @@ pepkit_status pepkit_find_spec_ex(const char *fullname,
                                   const char *const *ext_suffixes,
                                   size_t n_ext,
                                   struct pepkit_spec **out);
+
+/**
+ * A finder for many lookups over one path: pepkit_finder_find_spec gives
+ * the answers of pepkit_find_spec_ex with the same path and suffixes, but
+ * each directory is listed once and its listing kept while the directory's
+ * modification time stays the same (importlib's own FileFinder cache), so a
+ * lookup costs one `stat` per directory visited plus one per candidate file
+ * found. As with importlib, a file added to a directory within the file
+ * system's timestamp granularity of the previous listing can go unseen:
+ * call pepkit_finder_invalidate_caches after changing the tree (importlib's
+ * `invalidate_caches()`). Relative entries are resolved against the current
+ * directory at each lookup.
+ *
+ * `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
+ * be 0), otherwise the `n_ext` extension suffixes in order, as for
+ * pepkit_find_spec_ex (`n_ext` 0 with a non-NULL pointer: no extension
+ * modules). `path`, `ext_suffixes` and their strings are copied: they are
+ * borrowed for the call only. Errors as pepkit_find_spec_ex's for the same
+ * arguments.
+ *
+ * On success `*out` is a new finder the caller owns: free it with
+ * pepkit_finder_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_new(const char *const *path,
+                                size_t npath,
+                                const char *const *ext_suffixes,
+                                size_t n_ext,
+                                struct pepkit_finder **out);
+
+/**
+ * pepkit_find_spec_ex(fullname, ...) over the finder's path and suffixes,
+ * using and refreshing its cached listings. Statuses as pepkit_find_spec's.
+ * `finder` and `fullname` are borrowed for the call. On success `*out` is a
+ * new spec the caller owns (free it with pepkit_spec_free), independent of
+ * the finder; on failure it is not written.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_find_spec(const struct pepkit_finder *finder,
+                                      const char *fullname,
+                                      struct pepkit_spec **out);
+
+/**
+ * Forgets every cached listing of `finder` (importlib's
+ * `invalidate_caches()`): the next lookups list the directories again.
+ * `finder` is borrowed for the call.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_finder_invalidate_caches(const struct pepkit_finder *finder);
+
+/**
+ * Frees a finder made by pepkit_finder_new. NULL is fine. Must not be
+ * called twice with the same finder, nor while another thread uses it.
+ * Specs it returned stay valid.
+ */
+void pepkit_finder_free(struct pepkit_finder *finder);
 
 /**
  * The extension suffixes pepkit_find_spec uses: those of a default CPython

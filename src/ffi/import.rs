@@ -5,7 +5,7 @@ use std::ffi::{c_char, CString};
 
 use super::{arg_cstr, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
 use crate::error::{Error, Result};
-use crate::import::{self, c_string, path_bytes, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
+use crate::import::{self, c_string, path_bytes, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
 
 /// What a pepkit_spec describes: one of the PEPKIT_MODULE_* values.
 pub type pepkit_module_kind = i32;
@@ -189,6 +189,110 @@ pub unsafe extern "C" fn pepkit_find_spec_ex(
         let ext = c_string_list(ext_suffixes, n_ext, "ext_suffixes")?;
         let suffixes = Suffixes::with_extensions(ext.into_iter().map(<[u8]>::to_vec).collect());
         find(fullname, path, npath, Some(suffixes), out)
+    })
+}
+
+/// A finder over a fixed path that caches directory listings between
+/// lookups, as importlib's FileFinders do (see pepkit_finder_new). Made by
+/// pepkit_finder_new, freed with pepkit_finder_free. Lookups may come from
+/// several threads at once; they are serialized.
+pub struct pepkit_finder {
+    inner: Finder,
+}
+
+/// A finder for many lookups over one path: pepkit_finder_find_spec gives
+/// the answers of pepkit_find_spec_ex with the same path and suffixes, but
+/// each directory is listed once and its listing kept while the directory's
+/// modification time stays the same (importlib's own FileFinder cache), so a
+/// lookup costs one `stat` per directory visited plus one per candidate file
+/// found. As with importlib, a file added to a directory within the file
+/// system's timestamp granularity of the previous listing can go unseen:
+/// call pepkit_finder_invalidate_caches after changing the tree (importlib's
+/// `invalidate_caches()`). Relative entries are resolved against the current
+/// directory at each lookup.
+///
+/// `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
+/// be 0), otherwise the `n_ext` extension suffixes in order, as for
+/// pepkit_find_spec_ex (`n_ext` 0 with a non-NULL pointer: no extension
+/// modules). `path`, `ext_suffixes` and their strings are copied: they are
+/// borrowed for the call only. Errors as pepkit_find_spec_ex's for the same
+/// arguments.
+///
+/// On success `*out` is a new finder the caller owns: free it with
+/// pepkit_finder_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_new(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    out: *mut *mut pepkit_finder,
+) -> pepkit_status {
+    guard("pepkit_finder_new", || {
+        let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
+        let suffixes = if ext_suffixes.is_null() {
+            if n_ext != 0 {
+                return Err(Error::null_argument(format!("ext_suffixes must not be NULL when its length is {n_ext}")));
+            }
+            Suffixes::platform_default()
+        } else {
+            let ext = c_string_list(ext_suffixes, n_ext, "ext_suffixes")?;
+            Suffixes::with_extensions(ext.into_iter().map(<[u8]>::to_vec).collect())
+        };
+        let out = arg_out(out, "out")?;
+        let finder = pepkit_finder { inner: Finder::new(entries, suffixes)? };
+        // SAFETY: out was checked non-NULL.
+        out.write(Box::into_raw(Box::new(finder)));
+        Ok(())
+    })
+}
+
+/// pepkit_find_spec_ex(fullname, ...) over the finder's path and suffixes,
+/// using and refreshing its cached listings. Statuses as pepkit_find_spec's.
+/// `finder` and `fullname` are borrowed for the call. On success `*out` is a
+/// new spec the caller owns (free it with pepkit_spec_free), independent of
+/// the finder; on failure it is not written.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_find_spec(
+    finder: *const pepkit_finder,
+    fullname: *const c_char,
+    out: *mut *mut pepkit_spec,
+) -> pepkit_status {
+    guard("pepkit_finder_find_spec", || {
+        let finder = arg_ref(finder, "finder")?;
+        let name = arg_cstr(fullname, "fullname")?.to_bytes();
+        let out = arg_out(out, "out")?;
+        let spec = pepkit_spec::of(finder.inner.find_spec(name)?)?;
+        // SAFETY: out was checked non-NULL.
+        out.write(Box::into_raw(Box::new(spec)));
+        Ok(())
+    })
+}
+
+/// Forgets every cached listing of `finder` (importlib's
+/// `invalidate_caches()`): the next lookups list the directories again.
+/// `finder` is borrowed for the call.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_invalidate_caches(finder: *const pepkit_finder) -> pepkit_status {
+    guard("pepkit_finder_invalidate_caches", || {
+        arg_ref(finder, "finder")?.inner.invalidate_caches();
+        Ok(())
+    })
+}
+
+/// Frees a finder made by pepkit_finder_new. NULL is fine. Must not be
+/// called twice with the same finder, nor while another thread uses it.
+/// Specs it returned stay valid.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_free(finder: *mut pepkit_finder) {
+    guard_or("pepkit_finder_free", (), || {
+        if !finder.is_null() {
+            drop(Box::from_raw(finder));
+        }
+        Ok(())
     })
 }
 

@@ -34,10 +34,12 @@
 //! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
 //! path importlib would start from.
 
+use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsStr, OsString};
 use std::fmt::Write as _;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
@@ -283,6 +285,25 @@ impl Probe {
         }
     }
 
+    /// The modification time of `dir` when it is a directory (`stat`
+    /// following symlinks); `None` when it is missing or not a directory.
+    fn dir_mtime(&mut self, dir: &[u8]) -> Option<(i64, i64)> {
+        self.buf.clear();
+        self.buf.extend_from_slice(dir);
+        self.buf.push(0);
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: NUL-terminated path; st is written by stat.
+        if unsafe { libc::stat(self.buf.as_ptr().cast(), st.as_mut_ptr()) } != 0 {
+            return None;
+        }
+        // SAFETY: stat succeeded.
+        let st = unsafe { st.assume_init() };
+        if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+            return None;
+        }
+        Some((st.st_mtime as i64, st.st_mtime_nsec as i64))
+    }
+
     /// Whether `dir` can be listed, as `os.listdir` would (opendir needs read
     /// permission). Missing, not a directory, or no permission: `Ok(false)`,
     /// as `FileFinder._fill_cache` treats those as an empty directory; any
@@ -344,64 +365,150 @@ enum Found {
     Spec { loader: LoaderKind, origin: Vec<u8>, package_dir: Option<Vec<u8>> },
 }
 
-fn find_in_entry(probe: &mut Probe, base: &[u8], tail: &[u8], suffixes: &Suffixes) -> Result<Found> {
+/// How a directory's listing is known: by `stat` of each candidate (no
+/// state; a hit is kept only when the directory can be listed), or from a
+/// cached listing (an unlistable directory has an empty one).
+#[derive(Clone, Copy)]
+enum Listing<'a> {
+    Stat,
+    Cached(&'a HashSet<Vec<u8>>),
+}
+
+impl Listing<'_> {
+    /// Whether `tail` + `suffix` may be in the listing (Stat: `stat` decides).
+    fn may_list(self, key: &mut Vec<u8>, tail: &[u8], suffix: &[u8]) -> bool {
+        match self {
+            Listing::Stat => true,
+            Listing::Cached(set) => {
+                key.clear();
+                key.extend_from_slice(tail);
+                key.extend_from_slice(suffix);
+                set.contains(key.as_slice())
+            }
+        }
+    }
+
+    /// Whether a hit in `base` stands: the directory could be listed.
+    fn confirm(self, probe: &mut Probe, base: &[u8]) -> Result<bool> {
+        match self {
+            Listing::Stat => listable(probe, base),
+            Listing::Cached(_) => Ok(true),
+        }
+    }
+}
+
+fn find_in_entry(probe: &mut Probe, base: &[u8], tail: &[u8], suffixes: &Suffixes, listing: Listing) -> Result<Found> {
     // Only names a directory could list: never one with a '/'.
     if tail.contains(&b'/') {
         return Ok(Found::Nothing);
     }
+    let mut key = Vec::new();
     let mut portion = false;
-    match probe.stat(&[base, tail]) {
-        FileType::Missing => {}
-        kind => {
-            if kind == FileType::Dir {
-                for (suffix, loader) in suffixes.loaders() {
-                    if probe.stat(&[base, tail, b"/__init__", suffix]) == FileType::File {
-                        if !listable(probe, base)? {
-                            return Ok(Found::Nothing);
-                        }
-                        let dir = [base, tail].concat();
-                        let origin = [base, tail, b"/__init__", suffix].concat();
-                        return Ok(Found::Spec { loader, origin, package_dir: Some(dir) });
-                    }
+    if listing.may_list(&mut key, tail, b"") && probe.stat(&[base, tail]) == FileType::Dir {
+        for (suffix, loader) in suffixes.loaders() {
+            if probe.stat(&[base, tail, b"/__init__", suffix]) == FileType::File {
+                if !listing.confirm(probe, base)? {
+                    return Ok(Found::Nothing);
                 }
-                portion = true;
+                let dir = [base, tail].concat();
+                let origin = [base, tail, b"/__init__", suffix].concat();
+                return Ok(Found::Spec { loader, origin, package_dir: Some(dir) });
             }
         }
+        portion = true;
     }
     for (suffix, loader) in suffixes.loaders() {
-        if probe.stat(&[base, tail, suffix]) == FileType::File {
-            if !listable(probe, base)? {
+        if listing.may_list(&mut key, tail, suffix) && probe.stat(&[base, tail, suffix]) == FileType::File {
+            if !listing.confirm(probe, base)? {
                 return Ok(Found::Nothing);
             }
             return Ok(Found::Spec { loader, origin: [base, tail, suffix].concat(), package_dir: None });
         }
     }
-    if portion && listable(probe, base)? {
+    if portion && listing.confirm(probe, base)? {
         return Ok(Found::Portion([base, tail].concat()));
     }
     Ok(Found::Nothing)
 }
 
-/// The entry itself (the base without its final '/') can be listed.
-fn listable(probe: &mut Probe, base: &[u8]) -> Result<bool> {
+/// The directory of a base (the base without its final '/'; "/" for the root).
+fn base_dir(base: &[u8]) -> &[u8] {
     let dir = &base[..base.len() - 1];
-    probe.listable(if dir.is_empty() { b"/" } else { dir })
+    if dir.is_empty() {
+        b"/"
+    } else {
+        dir
+    }
+}
+
+/// The entry itself can be listed.
+fn listable(probe: &mut Probe, base: &[u8]) -> Result<bool> {
+    probe.listable(base_dir(base))
+}
+
+/// One directory's cached listing, valid while its mtime is unchanged
+/// (FileFinder's `_path_cache` and `_path_mtime`).
+struct DirListing {
+    mtime: Option<(i64, i64)>,
+    names: HashSet<Vec<u8>>,
+}
+
+/// Directory listings by base, for [`Finder`].
+type ListingCache = HashMap<Vec<u8>, DirListing>;
+
+/// The cached listing of `base`, refreshed when the directory's mtime changed.
+fn cached_listing<'c>(probe: &mut Probe, cache: &'c mut ListingCache, base: &[u8]) -> Result<&'c HashSet<Vec<u8>>> {
+    let dir = base_dir(base);
+    let mtime = probe.dir_mtime(dir);
+    let listing = cache.entry(base.to_vec()).or_insert_with(|| DirListing { mtime: None, names: HashSet::new() });
+    if mtime.is_none() {
+        listing.names.clear();
+    } else if listing.mtime != mtime {
+        listing.names = read_listing(dir)?;
+    }
+    listing.mtime = mtime;
+    Ok(&listing.names)
+}
+
+/// `os.listdir(dir)` as a set; missing, not a directory or no permission is
+/// an empty listing, as in `FileFinder._fill_cache`.
+fn read_listing(dir: &[u8]) -> Result<HashSet<Vec<u8>>> {
+    let entries = match std::fs::read_dir(os_str(dir)) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return match e.raw_os_error() {
+                Some(libc::ENOENT) | Some(libc::ENOTDIR) | Some(libc::EACCES) | Some(libc::EPERM) => Ok(HashSet::new()),
+                _ => Err(Error::io(&e, format_args!("cannot list directory {}", quote(dir)))),
+            }
+        }
+    };
+    let mut names = HashSet::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(&e, format_args!("cannot list directory {}", quote(dir))))?;
+        names.insert(entry.file_name().into_vec());
+    }
+    Ok(names)
 }
 
 /// `PathFinder.find_spec(name, path)` for one level: `tail` is the last
 /// component of `name`.
 fn find_level(
-    probe: &mut Probe,
+    ctx: &mut Lookup,
     name: &[u8],
     tail: &[u8],
     path: &[&[u8]],
-    suffixes: &Suffixes,
-    cwd: &mut Option<Vec<u8>>,
 ) -> Result<Option<ModuleSpec>> {
     let mut portions: Vec<PathBuf> = Vec::new();
     for entry in path {
-        let base = entry_base(entry, cwd)?;
-        match find_in_entry(probe, &base, tail, suffixes)? {
+        let base = entry_base(entry, &mut ctx.cwd)?;
+        let found = match ctx.cache.as_deref_mut() {
+            None => find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Stat)?,
+            Some(cache) => {
+                let set = cached_listing(&mut ctx.probe, cache, &base)?;
+                find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Cached(set))?
+            }
+        };
+        match found {
             Found::Nothing => {}
             Found::Portion(dir) => portions.push(to_path(dir)),
             Found::Spec { loader, origin, package_dir } => {
@@ -428,26 +535,38 @@ fn find_level(
     }))
 }
 
+/// The state of one lookup.
+struct Lookup<'a> {
+    probe: Probe,
+    cwd: Option<Vec<u8>>,
+    suffixes: &'a Suffixes,
+    cache: Option<&'a mut ListingCache>,
+}
+
 fn to_path(bytes: Vec<u8>) -> PathBuf {
     PathBuf::from(OsString::from_vec(bytes))
 }
 
 /// `importlib.util.find_spec(fullname)` with `sys.path` = `path`, resolving
 /// dotted names level by level. Not found is an error of kind NotFound with
-/// ModuleNotFoundError's message; a malformed name is a Value error.
+/// ModuleNotFoundError's message; a malformed name is a Value error. Keeps
+/// no state: every call looks at the file system afresh.
 pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixes) -> Result<ModuleSpec> {
     suffixes.validate()?;
-    let parts = split_name(fullname)?;
-    let mut probe = Probe::new();
-    let mut cwd = None;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None };
+    resolve(&mut ctx, fullname, &top)
+}
+
+fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpec> {
+    let parts = split_name(fullname)?;
     let mut spec: Option<ModuleSpec> = None;
     let mut end = 0;
     for (i, tail) in parts.iter().enumerate() {
         end += if i == 0 { tail.len() } else { tail.len() + 1 };
         let name = &fullname[..end];
         let found = match &spec {
-            None => find_level(&mut probe, name, tail, &top, suffixes, &mut cwd)?,
+            None => find_level(ctx, name, tail, top)?,
             Some(parent) => {
                 let Some(locations) = &parent.search_locations else {
                     return Err(Error::not_found(format!(
@@ -457,7 +576,7 @@ pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixe
                     )));
                 };
                 let locations: Vec<&[u8]> = locations.iter().map(|p| p.as_os_str().as_bytes()).collect();
-                find_level(&mut probe, name, tail, &locations, suffixes, &mut cwd)?
+                find_level(ctx, name, tail, &locations)?
             }
         };
         match found {
@@ -466,6 +585,38 @@ pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixe
         }
     }
     spec.ok_or_else(|| Error::value("Empty module name"))
+}
+
+/// A finder over a fixed path that caches directory listings between
+/// lookups, as importlib's FileFinders do: a directory is listed again only
+/// when its modification time changed. Like importlib, a file created in a
+/// directory within the file system's timestamp granularity of the previous
+/// listing may go unseen until [`Finder::invalidate_caches`]. Lookups on one
+/// finder from several threads are serialized.
+pub struct Finder {
+    path: Vec<Vec<u8>>,
+    suffixes: Suffixes,
+    cache: Mutex<ListingCache>,
+}
+
+impl Finder {
+    pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
+        suffixes.validate()?;
+        Ok(Finder { path, suffixes, cache: Mutex::new(HashMap::new()) })
+    }
+
+    /// [`find_spec`] over this finder's path, with its cached listings.
+    pub fn find_spec(&self, fullname: &[u8]) -> Result<ModuleSpec> {
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let top: Vec<&[u8]> = self.path.iter().map(Vec::as_slice).collect();
+        let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(&mut cache) };
+        resolve(&mut ctx, fullname, &top)
+    }
+
+    /// Forgets every cached listing (`importlib.invalidate_caches()`).
+    pub fn invalidate_caches(&self) {
+        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
 }
 
 /// Bytes of a path, for C.

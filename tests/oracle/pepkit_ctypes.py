@@ -268,6 +268,10 @@ def load_pepkit(path=None):
         "pepkit_strings_len": (c_size_t, [c_void_p]),
         "pepkit_strings_get": (c_char_p, [c_void_p, c_size_t]),
         "pepkit_strings_free": (None, [c_void_p]),
+        "pepkit_finder_new": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_finder_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
+        "pepkit_finder_invalidate_caches": (st, [c_void_p]),
+        "pepkit_finder_free": (None, [c_void_p]),
     }
     for name, (restype, argtypes) in protos.items():
         fn = getattr(lib, name)
@@ -313,6 +317,32 @@ def find_spec(lib, fullname, path, ext_suffixes=None):
     else:
         ext, n_ext = c_strings(ext_suffixes)
         status = lib.pepkit_find_spec_ex(fullname, entries, n, ext, n_ext, byref(out))
+    return _spec_result(lib, status, out, fullname)
+
+
+def finder_new(lib, path, ext_suffixes=None):
+    """A pepkit_finder (its address) over `path` (bytes entries) with the
+    given extension suffixes (None: the defaults); free with pepkit_finder_free."""
+    entries, n = c_strings(path)
+    out = c_void_p()
+    if ext_suffixes is None:
+        status = lib.pepkit_finder_new(entries, n, None, 0, byref(out))
+    else:
+        ext, n_ext = c_strings(ext_suffixes)
+        status = lib.pepkit_finder_new(entries, n, ext, n_ext, byref(out))
+    if status != OK:
+        raise RuntimeError("pepkit_finder_new: %s: %s" % (STATUS_NAMES.get(status), last_error(lib)))
+    return out.value
+
+
+def finder_find_spec(lib, finder, fullname):
+    """pepkit_finder_find_spec, reported as find_spec reports."""
+    out = c_void_p()
+    status = lib.pepkit_finder_find_spec(finder, fullname, byref(out))
+    return _spec_result(lib, status, out, fullname)
+
+
+def _spec_result(lib, status, out, fullname):
     if status != OK:
         if out.value:
             return ("error", "out written on failure", STATUS_NAMES.get(status))

@@ -17,7 +17,9 @@ For every name found in a world, plus mutations of them (case swapped, a
 missing child, a child of a module, a missing parent), the interpreter runs
 importlib.util.find_spec(name) with sys.path set to the world's entries (fresh
 finder caches, sys.modules restored after each case) and pepkit_find_spec_ex
-is called with the same entries and this interpreter's EXTENSION_SUFFIXES.
+is called with the same entries and this interpreter's EXTENSION_SUFFIXES
+(about half the cases instead go through one pepkit_finder a world, which
+keeps its directory listings between lookups, over one spelling of the path).
 Compared: the kind (from the loader class and submodule_search_locations),
 the loader of a package's __init__, origin, and search locations, byte for
 byte; and NOT_FOUND against find_spec returning None or raising
@@ -44,7 +46,7 @@ import tempfile
 import importlib._bootstrap_external as bootstrap_external
 import traceback  # noqa: F401 (imported before sys.path is swapped: Report.crashed needs it)
 
-from pepkit_ctypes import Report, find_spec, load_pepkit, strings_list
+from pepkit_ctypes import Report, find_spec, finder_find_spec, finder_new, load_pepkit, strings_list
 
 from ctypes import byref, c_void_p
 
@@ -348,20 +350,40 @@ def main():
             world = World(rng, root)
             names = world.names()
             rng.shuffle(names)
-            for name in names[:40]:
-                if RELATIVE_OK:
-                    os.chdir(rng.choice(world.entries + [root]))
-                path = world.path(os.getcwd())
-                use_defaults = same_defaults and rng.random() < 0.5
-                case = "find_spec(%r) with sys.path=%r (world %d, cwd %r)" % (name, path, w - 1, os.getcwd())
-                try:
-                    want = cpython(name, path, counts)
-                    got = pepkit(lib, name, path, use_defaults)
-                except Exception:
-                    report.crashed(case)
-                    continue
-                kinds[want[1]] = kinds.get(want[1], 0) + 1
-                report.equal(case, want, got)
+            # One cached finder a world, over one spelling of its path, for
+            # about half the cases (its listings stay valid: the tree is fixed).
+            finder_path = world.path(os.getcwd())
+            finder = finder_new(lib, [os.fsencode(p) for p in finder_path], [os.fsencode(s) for s in EXT])
+            finder_cwd = os.getcwd()
+            try:
+                for name in names[:40]:
+                    use_finder = rng.random() < 0.5
+                    if use_finder:
+                        os.chdir(finder_cwd)
+                        path = finder_path
+                    else:
+                        if RELATIVE_OK:
+                            os.chdir(rng.choice(world.entries + [root]))
+                        path = world.path(os.getcwd())
+                    use_defaults = same_defaults and rng.random() < 0.5
+                    case = "%s(%r) with sys.path=%r (world %d, cwd %r)" % (
+                        "pepkit_finder_find_spec" if use_finder else "find_spec", name, path, w - 1, os.getcwd())
+                    try:
+                        want = cpython(name, path, counts)
+                        if use_finder:
+                            got = finder_find_spec(lib, finder, os.fsencode(name))
+                            if got[0] == "error" and got[1] == "PEPKIT_ERR_NOT_FOUND":
+                                got = got[:2]
+                            counts["cached finder"] = counts.get("cached finder", 0) + 1
+                        else:
+                            got = pepkit(lib, name, path, use_defaults)
+                    except Exception:
+                        report.crashed(case)
+                        continue
+                    kinds[want[1]] = kinds.get(want[1], 0) + 1
+                    report.equal(case, want, got)
+            finally:
+                lib.pepkit_finder_free(finder)
         os.chdir(cwd)
         print("  worlds: %d; kinds: %s; %s" % (w, ", ".join("%s %d" % kv for kv in sorted(kinds.items())),
                                                ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
