@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -360,6 +361,58 @@ static void test_finder(void) {
     CHECK(finder == (pepkit_finder *)(uintptr_t)0x5a5c);
 }
 
+/* One finder shared by 4 threads, each resolving names while another
+ * thread keeps invalidating its caches: every answer stays right. */
+struct shared_finder {
+    pepkit_finder *finder;
+    int wrong;
+    int stop;
+};
+
+static void *lookup_thread(void *p) {
+    struct shared_finder *sf = p;
+    static const char *names[] = {"ns", "ns.mod", "pkg", "pkg.sub", "m", "ext", "missing", "m.x"};
+    static const pepkit_module_kind kinds[] = {PEPKIT_MODULE_NAMESPACE, PEPKIT_MODULE_SOURCE, PEPKIT_MODULE_PACKAGE,
+                                               PEPKIT_MODULE_BYTECODE,  PEPKIT_MODULE_SOURCE, PEPKIT_MODULE_EXTENSION,
+                                               PEPKIT_MODULE_NONE,      PEPKIT_MODULE_NONE};
+    for (int i = 0; i < 2000; i++) {
+        size_t k = (size_t)i % (sizeof names / sizeof *names);
+        pepkit_spec *spec = NULL;
+        pepkit_status st = pepkit_finder_find_spec(sf->finder, names[k], &spec);
+        pepkit_module_kind got = st == PEPKIT_OK ? pepkit_spec_kind(spec) : PEPKIT_MODULE_NONE;
+        if (got != kinds[k] || (st != PEPKIT_OK && st != PEPKIT_ERR_NOT_FOUND)) __atomic_add_fetch(&sf->wrong, 1, __ATOMIC_RELAXED);
+        pepkit_spec_free(spec);
+    }
+    return NULL;
+}
+
+static void *invalidate_thread(void *p) {
+    struct shared_finder *sf = p;
+    while (!__atomic_load_n(&sf->stop, __ATOMIC_ACQUIRE)) {
+        if (pepkit_finder_invalidate_caches(sf->finder) != PEPKIT_OK) __atomic_add_fetch(&sf->wrong, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void test_finder_threads(void) {
+    char e1[512], e2[512];
+    path_of(e1, sizeof e1, "e1");
+    path_of(e2, sizeof e2, "e2");
+    const char *path[] = {e1, e2};
+    const char *ext[] = {".abi3.so", ".so"};
+    struct shared_finder sf = {NULL, 0, 0};
+    CHECK_OK(pepkit_finder_new(path, 2, ext, 2, &sf.finder));
+    if (!sf.finder) return;
+    pthread_t workers[4], inval;
+    CHECK(pthread_create(&inval, NULL, invalidate_thread, &sf) == 0);
+    for (int i = 0; i < 4; i++) CHECK(pthread_create(&workers[i], NULL, lookup_thread, &sf) == 0);
+    for (int i = 0; i < 4; i++) pthread_join(workers[i], NULL);
+    __atomic_store_n(&sf.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(inval, NULL);
+    CHECK(sf.wrong == 0);
+    pepkit_finder_free(sf.finder);
+}
+
 /* Directories that cannot be listed contribute nothing, as in importlib:
  * "locked" (mode 000) and "xonly" (mode 111: its files can be stat'ed but it
  * cannot be listed, so importlib's FileFinder sees it as empty), and a
@@ -445,6 +498,7 @@ int main(void) {
     test_relative_entries();
     test_bad_input();
     test_finder();
+    test_finder_threads();
     test_unreadable();
     nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary("test_import");
