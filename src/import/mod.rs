@@ -301,7 +301,7 @@ impl Probe {
         if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
             return None;
         }
-        Some((st.st_mtime as i64, st.st_mtime_nsec as i64))
+        Some((i64::from(st.st_mtime), i64::from(st.st_mtime_nsec)))
     }
 
     /// Whether `dir` can be listed, as `os.listdir` would (opendir needs read
