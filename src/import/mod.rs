@@ -230,6 +230,9 @@ pub fn split_name(fullname: &[u8]) -> Result<Vec<&[u8]>> {
     if fullname.is_empty() {
         return Err(Error::value("Empty module name"));
     }
+    if fullname.contains(&0) {
+        return Err(Error::value(format!("module name {} contains an embedded null byte", quote(fullname))));
+    }
     if fullname[0] == b'.' {
         return Err(Error::value(format!(
             "relative module name {} is not supported: pepkit resolves absolute names only",
@@ -554,8 +557,17 @@ fn to_path(bytes: Vec<u8>) -> PathBuf {
 pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixes) -> Result<ModuleSpec> {
     suffixes.validate()?;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
+    check_entries(&top)?;
     let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None };
     resolve(&mut ctx, fullname, &top)
+}
+
+/// Path entries are C strings: no NUL inside (CPython: "embedded null byte").
+fn check_entries<E: AsRef<[u8]>>(path: &[E]) -> Result<()> {
+    match path.iter().find(|e| e.as_ref().contains(&0)) {
+        Some(e) => Err(Error::value(format!("path entry {} contains an embedded null byte", quote(e.as_ref())))),
+        None => Ok(()),
+    }
 }
 
 fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpec> {
@@ -602,6 +614,7 @@ pub struct Finder {
 impl Finder {
     pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
         suffixes.validate()?;
+        check_entries(&path)?;
         Ok(Finder { path, suffixes, cache: Mutex::new(HashMap::new()) })
     }
 
@@ -705,6 +718,10 @@ mod tests {
             assert_eq!(find_spec(name, &none, &sfx).unwrap_err().kind, crate::error::ErrorKind::Value, "{name:?}");
         }
         assert_eq!(find_spec(b"a/b", &none, &sfx).unwrap_err().kind, crate::error::ErrorKind::NotFound);
+        assert_eq!(find_spec(b"a\0b", &none, &sfx).unwrap_err().kind, crate::error::ErrorKind::Value);
+        let nul = [Path::new(os_str(b"/tmp\0x"))];
+        assert_eq!(find_spec(b"a", &nul, &sfx).unwrap_err().kind, crate::error::ErrorKind::Value);
+        assert!(Finder::new(vec![b"/tmp\0x".to_vec()], sfx.clone()).is_err());
     }
 
     #[test]
