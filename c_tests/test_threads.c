@@ -11,7 +11,7 @@
 #define THREADS 4
 #define ROUNDS 100000
 
-enum { BYTES, BYTEARRAY, NDARRAY, WRAP, CUSTOM, KINDS };
+enum { BYTES, BYTEARRAY, NDARRAY, WRAP, CUSTOM, MEMORYVIEW, KINDS };
 static pepkit_object *shared[KINDS];
 static atomic_int wrap_released, custom_deallocs, bad_exports, failed_calls;
 static atomic_int resizes_done, resizes_refused, stop_resizer;
@@ -48,6 +48,16 @@ static void *exporter_thread(void *arg) {
         if (kind == BYTEARRAY && view.len > 0 && ((unsigned char *)view.buf)[0] != 0xAB)
             atomic_fetch_add(&bad_exports, 1);
         if (pepkit_releasebuffer(&view) != PEPKIT_OK || view.obj != NULL) atomic_fetch_add(&failed_calls, 1);
+        if (kind == MEMORYVIEW && i % 16 == 0) {
+            /* Views of the shared memoryview, made and read concurrently. */
+            pepkit_slice rev = {PEPKIT_NONE, PEPKIT_NONE, -1};
+            pepkit_object *s = NULL;
+            uint8_t out[64];
+            if (pepkit_memoryview_slice(obj, &rev, 1, &s) != PEPKIT_OK ||
+                pepkit_memoryview_tobytes_into(s, 'C', out, 64) != PEPKIT_OK || out[63] != 0xCD)
+                atomic_fetch_add(&failed_calls, 1);
+            pepkit_decref(s);
+        }
         pepkit_decref(obj);
     }
     return NULL;
@@ -82,6 +92,11 @@ int main(void) {
     CHECK_OK(pepkit_ndarray_new("i", 2, shape, 'C', 0, &shared[NDARRAY]));
     CHECK_OK(pepkit_wrap_new(&layout, on_release, NULL, &shared[WRAP]));
     CHECK_OK(pepkit_custom_new(&vt, custom_data, &shared[CUSTOM]));
+    /* A memoryview of a 64-byte bytearray whose first byte is 0xCD. */
+    unsigned char cd[64] = {0xCD};
+    pepkit_object *pinned = NULL;
+    CHECK_OK(pepkit_bytearray_new(cd, sizeof cd, &pinned));
+    CHECK_OK(pepkit_memoryview_new(pinned, &shared[MEMORYVIEW]));
 
     pthread_t threads[THREADS], resizer;
     for (int t = 0; t < THREADS; t++)
@@ -98,6 +113,12 @@ int main(void) {
         CHECK(pepkit_exports(shared[k]) == 0);
         CHECK(pepkit_refcount(shared[k]) == 1);
     }
+    /* The memoryview pinned its bytearray throughout; released, it lets go. */
+    CHECK_STATUS(pepkit_bytearray_resize(pinned, 1), PEPKIT_ERR_BUFFER);
+    CHECK_OK(pepkit_memoryview_release(shared[MEMORYVIEW]));
+    CHECK_OK(pepkit_bytearray_resize(pinned, 1));
+    pepkit_decref(pinned);
+
     /* The bytearray kept its first byte through every resize. */
     pepkit_buffer v;
     CHECK_OK(pepkit_getbuffer(shared[BYTEARRAY], &v, PEPKIT_BUF_SIMPLE));

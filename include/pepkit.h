@@ -41,6 +41,53 @@
 
 
 /**
+ * `pepkit_venv_options.pip_mode`: install the interpreter's bundled pip wheel
+ * (ensurepip's, or the distro's wheel directory) natively, with no
+ * subprocess. The default.
+ */
+#define PEPKIT_VENV_PIP_NATIVE 0
+
+/**
+ * `pepkit_venv_options.pip_mode`: run `<env>/bin/python -m ensurepip --upgrade
+ * --default-pip` exactly as `python -m venv` does.
+ */
+#define PEPKIT_VENV_PIP_ENSUREPIP 1
+
+/**
+ * `pepkit_venv_options.scm_ignore_files`: what the interpreter's own
+ * `python -m venv` writes by default (a `.gitignore` from 3.13 on, nothing
+ * before). The default.
+ */
+#define PEPKIT_VENV_SCM_AUTO -1
+
+/**
+ * `pepkit_venv_options.scm_ignore_files`: no ignore file (3.13's
+ * `--without-scm-ignore-files`).
+ */
+#define PEPKIT_VENV_SCM_NONE 0
+
+/**
+ * `pepkit_venv_options.scm_ignore_files`: a `.gitignore` whatever the version.
+ */
+#define PEPKIT_VENV_SCM_GIT 1
+
+/**
+ * `pepkit_venv_options.pip_link_mode`: hard-link the files of pip (and
+ * setuptools) from pepkit's cache of unpacked wheels under
+ * `$XDG_CACHE_HOME/pepkit/wheels/`, as uv does by default. The default. The
+ * env's files then share their inodes with the cache and with other envs:
+ * editing one in place edits all (pip's own upgrades and uninstalls replace
+ * or unlink files, which is safe). Falls back to copies where links are
+ * impossible (another file system) and when the cache is off.
+ */
+#define PEPKIT_VENV_LINK_HARDLINK 0
+
+/**
+ * `pepkit_venv_options.pip_link_mode`: write private copies of every file.
+ */
+#define PEPKIT_VENV_LINK_COPY 1
+
+/**
  * The most dimensions a buffer may have, as CPython's `PyBUF_MAX_NDIM`.
  */
 #define PEPKIT_BUF_MAX_NDIM 64
@@ -182,6 +229,14 @@ typedef struct pepkit_spec pepkit_spec;
  * threads at once.
  */
 typedef struct pepkit_strings pepkit_strings;
+
+/**
+ * An opened virtual environment: its directory and its pyvenv.cfg, read once
+ * at open. Opaque; created by `pepkit_venv_open` or `pepkit_venv_locate`,
+ * freed by `pepkit_venv_free`. Immutable, so a `const pepkit_venv *` may be
+ * used from several threads at once.
+ */
+typedef struct pepkit_venv pepkit_venv;
 
 /**
  * The result of every fallible pepkit function: `PEPKIT_OK` (0) or one of the
@@ -366,6 +421,107 @@ typedef struct pepkit_value {
   const uint8_t *bytes;
   size_t len;
 } pepkit_value;
+
+/**
+ * A progress callback: `step` names the step about to run ("facts",
+ * "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
+ * "upgrade-deps", "done"). `step` is borrowed for the duration of the call
+ * only; `ctx` is the options' `progress_ctx`, passed through untouched. The
+ * callback runs on the thread that called `pepkit_venv_create` and must not
+ * call `pepkit_venv_create` itself.
+ */
+typedef void (*pepkit_venv_progress_fn)(void *ctx, const char *step);
+
+/**
+ * What `pepkit_venv_create` does. Fill it with `pepkit_venv_options_init`
+ * (which sets `struct_size` and `python -m venv`'s command-line defaults),
+ * then change fields. Every pointer in it is borrowed for the duration of the
+ * `pepkit_venv_create` call only; pepkit keeps none of them.
+ */
+typedef struct pepkit_venv_options {
+  /**
+   * `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
+   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers.
+   */
+  size_t struct_size;
+  /**
+   * The base interpreter as a user would invoke it: a path (made absolute,
+   * links not resolved: the env's interpreter link is named after it, as
+   * `python -m venv` names it after `sys._base_executable`) or a bare name
+   * looked up on PATH. NULL means `python3` on PATH.
+   */
+  const char *python;
+  /**
+   * `--system-site-packages`.
+   */
+  bool system_site_packages;
+  /**
+   * `--clear`: empty the directory first. A non-empty directory that is not
+   * a venv (no pyvenv.cfg) is refused with PEPKIT_ERR_EXISTS unless `force`.
+   */
+  bool clear;
+  /**
+   * Allow `clear` on a non-empty directory that is not a venv.
+   */
+  bool force;
+  /**
+   * true (the default): the env's interpreter is a symlink; false: `--copies`.
+   */
+  bool symlinks;
+  /**
+   * `--upgrade`: refresh the interpreter links and pyvenv.cfg of an existing env.
+   */
+  bool upgrade;
+  /**
+   * Install pip (true by default, as the CLI does; false is `--without-pip`).
+   */
+  bool with_pip;
+  /**
+   * `--upgrade-deps`: run the env's pip to upgrade pip (and setuptools on
+   * 3.9 to 3.11) from the package index.
+   */
+  bool upgrade_deps;
+  /**
+   * PEPKIT_VENV_PIP_NATIVE (default) or PEPKIT_VENV_PIP_ENSUREPIP.
+   */
+  int32_t pip_mode;
+  /**
+   * PEPKIT_VENV_SCM_AUTO (default), PEPKIT_VENV_SCM_NONE or PEPKIT_VENV_SCM_GIT.
+   */
+  int32_t scm_ignore_files;
+  /**
+   * Native pip only: PEPKIT_VENV_LINK_HARDLINK (default) or PEPKIT_VENV_LINK_COPY.
+   */
+  int32_t pip_link_mode;
+  /**
+   * `--prompt` (UTF-8), or NULL for none; "." means the current directory's
+   * name on 3.9 and later, as in CPython. pyvenv.cfg stores its `repr()`;
+   * for characters whose printability depends on the interpreter's Unicode
+   * version (beyond Latin-1 and a few well-known blocks) pepkit asks the
+   * interpreter for that repr in one short extra run.
+   */
+  const char *prompt;
+  /**
+   * Called before each step; NULL for none.
+   */
+  pepkit_venv_progress_fn progress;
+  /**
+   * Passed to `progress` untouched.
+   */
+  void *progress_ctx;
+  /**
+   * Use pepkit's on-disk caches, of interpreter facts and of unpacked wheels
+   * (default true). The environment variable PEPKIT_NO_CACHE=1 disables
+   * them too.
+   */
+  bool use_cache;
+  /**
+   * A file of interpreter facts in the cache's format (as pepkit writes under
+   * `$XDG_CACHE_HOME/pepkit/interpreters/`), used instead of running the
+   * interpreter; NULL (the default) to learn them.
+   */
+  const char *facts_file;
+} pepkit_venv_options;
 
 /**
  * What a pepkit_spec describes: one of the PEPKIT_MODULE_* values.
@@ -808,11 +964,16 @@ pepkit_status pepkit_memoryview_new(struct pepkit_object *exporter,
                                     struct pepkit_object **out);
 
 /**
- * A new memoryview that takes over the export in `view` (filled by
- * pepkit_getbuffer, or by CPython or pepkit_buffer_fill_info for memory that
- * outlives the view): on success the struct is zeroed and the export is
- * released when the last view made from it goes. On failure `view` is left
- * as it was, still the caller's to release. `view` is borrowed for the call.
+ * A new memoryview that takes over the export in `view`: one filled by
+ * pepkit_getbuffer (its `obj` a pepkit object), or by
+ * pepkit_buffer_fill_info with no object for memory that outlives every view
+ * made from this one. On success the struct is zeroed and the export is
+ * released (pepkit_releasebuffer) when the last view made from it goes. On
+ * failure `view` is left as it was, still the caller's to release. A
+ * `Py_buffer` filled by CPython must not be passed with its `obj` set (pepkit
+ * cannot release a Python object): copy it with `obj` NULL and keep the
+ * Python export alive for as long as the views. `view` is borrowed for the
+ * call.
  *
  * On success `*out` is a new reference: release it with pepkit_decref.
  */
@@ -1047,6 +1208,125 @@ pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
                                        const struct pepkit_slice *slices,
                                        size_t nslices,
                                        struct pepkit_object *src);
+
+/**
+ * Fills `*opts` with `python -m venv`'s command-line defaults (symlinks, with
+ * pip, native pip mode, the interpreter's default SCM ignore files, cache on)
+ * and sets `struct_size`.
+ *
+ * `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
+ * PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+ */
+pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
+
+/**
+ * Creates (or re-creates, clears, upgrades) a virtual environment at
+ * `env_dir`, as `python -m venv` would with the same options: for an
+ * interpreter with `--without-pip` the tree is byte-identical to the one that
+ * interpreter's `venv` writes, at the same path.
+ *
+ * `env_dir` (borrowed, NUL-terminated, UTF-8) is made absolute against the
+ * current directory. `opts` is borrowed for the call; NULL means the defaults
+ * of `pepkit_venv_options_init`.
+ *
+ * Beyond CPython:
+ * - A new environment is built in a hidden directory beside `env_dir` and
+ *   renamed into place, so it appears whole or not at all; clearing an
+ *   existing env builds the new one beside it and swaps them atomically.
+ *   An existing non-empty env without `clear` is updated in place, as CPython
+ *   does, each file written whole; so is an existing directory whose parent
+ *   pepkit may not write (nothing can be staged beside it). If another
+ *   process completes the same env first, its env stands and this call
+ *   succeeds.
+ * - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
+ *   directory that has no pyvenv.cfg unless `force` is set; clearing never
+ *   follows symlinks out of the env.
+ * - A path containing ':' is refused (PEPKIT_ERR_VALUE) for every version.
+ * - Activation scripts are rendered from the interpreter's own templates with
+ *   its own quoting. For interpreters whose `venv` predates the
+ *   CVE-2024-9287 fix, a path or prompt containing `$`, a backquote, `"`,
+ *   `\`, `!` or a newline would let the old templates run code when sourced;
+ *   pepkit then writes those values `shlex.quote`d (as the fixed CPython
+ *   does) instead of copying the exploitable text.
+ * - Interpreter facts are learned by at most one run of the interpreter
+ *   (`-I -S`) and cached (see `use_cache`).
+ *
+ * Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
+ * the path, `upgrade` with `clear`, a file or symlink where the env directory
+ * must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
+ * PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
+ * I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
+ * ensurepip or pip failed; the output is in the message);
+ * PEPKIT_ERR_NOT_IMPLEMENTED (native pip where pepkit cannot install it).
+ */
+pepkit_status pepkit_venv_create(const char *env_dir, const struct pepkit_venv_options *opts);
+
+/**
+ * Opens the environment at `dir` (borrowed, NUL-terminated): reads its
+ * pyvenv.cfg.
+ *
+ * On success `*out` receives a new `pepkit_venv` the caller owns and must
+ * release with `pepkit_venv_free`. Errors: PEPKIT_ERR_NULL_ARGUMENT,
+ * PEPKIT_ERR_NOT_FOUND (no pyvenv.cfg there), PEPKIT_ERR_VALUE (not UTF-8),
+ * PEPKIT_ERR_OS. On failure `*out` is not written.
+ */
+pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
+
+/**
+ * Finds the environment an interpreter started as `executable` (borrowed;
+ * a path, made absolute without resolving links, or a bare name looked up on
+ * PATH) would run in, by the interpreter's own search: pyvenv.cfg in the
+ * executable's parent directory's parent, then in its own directory; a file
+ * without a `home` key does not count.
+ *
+ * On success `*out` receives a new `pepkit_venv` (free it with
+ * `pepkit_venv_free`). PEPKIT_ERR_NOT_FOUND when the executable is in no venv.
+ */
+pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **out);
+
+/**
+ * The value of `key` in the env's pyvenv.cfg, read as the interpreter reads
+ * it: keys are case-insensitive and stripped, values stripped; for `home`
+ * the first such line counts (the interpreter's path calculation), for any
+ * other key the last (`site.py`).
+ *
+ * `key` is borrowed. On success `*out` points to a string owned by `v`,
+ * valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
+ * when the key is absent (`*out` untouched).
+ *
+ * (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
+ * `out` so that, like every other pepkit call, it returns a status and sets
+ * `pepkit_last_error()` instead of overloading NULL.)
+ */
+pepkit_status pepkit_venv_get(const struct pepkit_venv *v, const char *key, const char **out);
+
+/**
+ * The env's site-packages directory (`<env>/lib/pythonX.Y/site-packages`,
+ * X.Y from pyvenv.cfg's `version`, or uv's `version_info`, else the one
+ * `lib/python*` directory). `*out` is owned by `v`, valid until
+ * `pepkit_venv_free(v)`. PEPKIT_ERR_NOT_FOUND when the version cannot be told.
+ */
+pepkit_status pepkit_venv_site_packages(const struct pepkit_venv *v, const char **out);
+
+/**
+ * The env's directory (absolute) and, if `cfg_path` is not NULL, its
+ * pyvenv.cfg path. Both strings are owned by `v`, valid until
+ * `pepkit_venv_free(v)`.
+ */
+pepkit_status pepkit_venv_dir(const struct pepkit_venv *v, const char **out, const char **cfg_path);
+
+/**
+ * Whether the env sees the base interpreter's site-packages
+ * (`include-system-site-packages`; a missing key counts as true, as for the
+ * interpreter). Writes `*out` on success.
+ */
+pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v, bool *out);
+
+/**
+ * Frees a `pepkit_venv` and every string it handed out. NULL is fine. Must
+ * not be called twice with the same pointer.
+ */
+void pepkit_venv_free(struct pepkit_venv *v);
 
 /**
  * `importlib.util.find_spec(fullname)` with `sys.path` set to the `npath`

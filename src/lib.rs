@@ -16,4 +16,5 @@ pub mod ffi;
 pub mod buffer;
 pub mod format;
 pub mod memoryview;
+pub mod venv;
 pub mod import;

@@ -60,11 +60,16 @@ pub unsafe extern "C" fn pepkit_memoryview_new(exporter: *mut pepkit_object, out
     })
 }
 
-/// A new memoryview that takes over the export in `view` (filled by
-/// pepkit_getbuffer, or by CPython or pepkit_buffer_fill_info for memory that
-/// outlives the view): on success the struct is zeroed and the export is
-/// released when the last view made from it goes. On failure `view` is left
-/// as it was, still the caller's to release. `view` is borrowed for the call.
+/// A new memoryview that takes over the export in `view`: one filled by
+/// pepkit_getbuffer (its `obj` a pepkit object), or by
+/// pepkit_buffer_fill_info with no object for memory that outlives every view
+/// made from this one. On success the struct is zeroed and the export is
+/// released (pepkit_releasebuffer) when the last view made from it goes. On
+/// failure `view` is left as it was, still the caller's to release. A
+/// `Py_buffer` filled by CPython must not be passed with its `obj` set (pepkit
+/// cannot release a Python object): copy it with `obj` NULL and keep the
+/// Python export alive for as long as the views. `view` is borrowed for the
+/// call.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
 #[must_use]

@@ -13,6 +13,7 @@ pub mod buffer;
 pub mod object;
 pub mod format;
 pub mod memoryview;
+pub mod venv;
 pub mod import;
 
 /// A message a callback left with `pepkit_set_error` (or through a pepkit call

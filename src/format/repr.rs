@@ -59,24 +59,10 @@ const DIGITS2: &[u8; 200] = b"0001020304050607080910111213141516171819\
 
 /// Appends the decimal digits of `n`.
 #[inline]
-pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+pub fn write_u64(out: &mut Vec<u8>, n: u64) {
     let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    while n >= 100 {
-        let d = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
-    }
-    if n >= 10 {
-        let d = n as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
-    } else {
-        i -= 1;
-        buf[i] = b'0' + n as u8;
-    }
-    out.extend_from_slice(&buf[i..]);
+    let len = u64_digits(n, &mut buf);
+    out.extend_from_slice(&buf[..len]);
 }
 
 /// Appends `repr(int)`.

@@ -1,0 +1,16 @@
+# venv targets; included from the Makefile (include mk/venv.mk).
+#   make venv-demo   create a venv with the pyvenv example and run its python
+#   make venv-bench  bench/venv.sh (also called by bench/run.sh)
+
+VENV_DEMO_DIR := $(TARGET)/demo/venv
+
+.PHONY: venv-demo venv-bench
+
+venv-demo: lib $(BUILD)/examples/pyvenv
+	@rm -rf $(VENV_DEMO_DIR)
+	$(BUILD)/examples/pyvenv --clear $(VENV_DEMO_DIR)
+	$(VENV_DEMO_DIR)/bin/python -c 'import sys; print("python", sys.version.split()[0], "in", sys.prefix)'
+	$(VENV_DEMO_DIR)/bin/pip --version
+
+venv-bench: lib $(BUILD)/examples/pyvenv
+	@bench/venv.sh

@@ -1,0 +1,419 @@
+//! The C API of `venv/`: creating environments and inspecting them.
+
+#![allow(clippy::missing_safety_doc)] // each function's doc (the C header) states its pointer contract
+
+use std::ffi::{c_char, c_void, CStr, CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::{arg_cstr, arg_out, arg_ref, guard, pepkit_status};
+use crate::error::{Error, Result};
+use crate::venv::{self, FactsSource, Options, PipMode, ScmIgnore, Venv};
+
+/// `pepkit_venv_options.pip_mode`: install the interpreter's bundled pip wheel
+/// (ensurepip's, or the distro's wheel directory) natively, with no
+/// subprocess. The default.
+pub const PEPKIT_VENV_PIP_NATIVE: i32 = 0;
+/// `pepkit_venv_options.pip_mode`: run `<env>/bin/python -m ensurepip --upgrade
+/// --default-pip` exactly as `python -m venv` does.
+pub const PEPKIT_VENV_PIP_ENSUREPIP: i32 = 1;
+
+/// `pepkit_venv_options.scm_ignore_files`: what the interpreter's own
+/// `python -m venv` writes by default (a `.gitignore` from 3.13 on, nothing
+/// before). The default.
+pub const PEPKIT_VENV_SCM_AUTO: i32 = -1;
+/// `pepkit_venv_options.scm_ignore_files`: no ignore file (3.13's
+/// `--without-scm-ignore-files`).
+pub const PEPKIT_VENV_SCM_NONE: i32 = 0;
+/// `pepkit_venv_options.scm_ignore_files`: a `.gitignore` whatever the version.
+pub const PEPKIT_VENV_SCM_GIT: i32 = 1;
+
+/// `pepkit_venv_options.pip_link_mode`: hard-link the files of pip (and
+/// setuptools) from pepkit's cache of unpacked wheels under
+/// `$XDG_CACHE_HOME/pepkit/wheels/`, as uv does by default. The default. The
+/// env's files then share their inodes with the cache and with other envs:
+/// editing one in place edits all (pip's own upgrades and uninstalls replace
+/// or unlink files, which is safe). Falls back to copies where links are
+/// impossible (another file system) and when the cache is off.
+pub const PEPKIT_VENV_LINK_HARDLINK: i32 = 0;
+/// `pepkit_venv_options.pip_link_mode`: write private copies of every file.
+pub const PEPKIT_VENV_LINK_COPY: i32 = 1;
+
+/// A progress callback: `step` names the step about to run ("facts",
+/// "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
+/// "upgrade-deps", "done"). `step` is borrowed for the duration of the call
+/// only; `ctx` is the options' `progress_ctx`, passed through untouched. The
+/// callback runs on the thread that called `pepkit_venv_create` and must not
+/// call `pepkit_venv_create` itself.
+pub type pepkit_venv_progress_fn = Option<unsafe extern "C" fn(ctx: *mut c_void, step: *const c_char)>;
+
+/// What `pepkit_venv_create` does. Fill it with `pepkit_venv_options_init`
+/// (which sets `struct_size` and `python -m venv`'s command-line defaults),
+/// then change fields. Every pointer in it is borrowed for the duration of the
+/// `pepkit_venv_create` call only; pepkit keeps none of them.
+#[repr(C)]
+pub struct pepkit_venv_options {
+    /// `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
+    /// `pepkit_venv_options_init`. Lets the struct grow without breaking callers.
+    pub struct_size: usize,
+    /// The base interpreter as a user would invoke it: a path (made absolute,
+    /// links not resolved: the env's interpreter link is named after it, as
+    /// `python -m venv` names it after `sys._base_executable`) or a bare name
+    /// looked up on PATH. NULL means `python3` on PATH.
+    pub python: *const c_char,
+    /// `--system-site-packages`.
+    pub system_site_packages: bool,
+    /// `--clear`: empty the directory first. A non-empty directory that is not
+    /// a venv (no pyvenv.cfg) is refused with PEPKIT_ERR_EXISTS unless `force`.
+    pub clear: bool,
+    /// Allow `clear` on a non-empty directory that is not a venv.
+    pub force: bool,
+    /// true (the default): the env's interpreter is a symlink; false: `--copies`.
+    pub symlinks: bool,
+    /// `--upgrade`: refresh the interpreter links and pyvenv.cfg of an existing env.
+    pub upgrade: bool,
+    /// Install pip (true by default, as the CLI does; false is `--without-pip`).
+    pub with_pip: bool,
+    /// `--upgrade-deps`: run the env's pip to upgrade pip (and setuptools on
+    /// 3.9 to 3.11) from the package index.
+    pub upgrade_deps: bool,
+    /// PEPKIT_VENV_PIP_NATIVE (default) or PEPKIT_VENV_PIP_ENSUREPIP.
+    pub pip_mode: i32,
+    /// PEPKIT_VENV_SCM_AUTO (default), PEPKIT_VENV_SCM_NONE or PEPKIT_VENV_SCM_GIT.
+    pub scm_ignore_files: i32,
+    /// Native pip only: PEPKIT_VENV_LINK_HARDLINK (default) or PEPKIT_VENV_LINK_COPY.
+    pub pip_link_mode: i32,
+    /// `--prompt` (UTF-8), or NULL for none; "." means the current directory's
+    /// name on 3.9 and later, as in CPython. pyvenv.cfg stores its `repr()`;
+    /// for characters whose printability depends on the interpreter's Unicode
+    /// version (beyond Latin-1 and a few well-known blocks) pepkit asks the
+    /// interpreter for that repr in one short extra run.
+    pub prompt: *const c_char,
+    /// Called before each step; NULL for none.
+    pub progress: pepkit_venv_progress_fn,
+    /// Passed to `progress` untouched.
+    pub progress_ctx: *mut c_void,
+    /// Use pepkit's on-disk caches, of interpreter facts and of unpacked wheels
+    /// (default true). The environment variable PEPKIT_NO_CACHE=1 disables
+    /// them too.
+    pub use_cache: bool,
+    /// A file of interpreter facts in the cache's format (as pepkit writes under
+    /// `$XDG_CACHE_HOME/pepkit/interpreters/`), used instead of running the
+    /// interpreter; NULL (the default) to learn them.
+    pub facts_file: *const c_char,
+}
+
+fn default_c_options() -> pepkit_venv_options {
+    pepkit_venv_options {
+        struct_size: std::mem::size_of::<pepkit_venv_options>(),
+        python: std::ptr::null(),
+        system_site_packages: false,
+        clear: false,
+        force: false,
+        symlinks: true,
+        upgrade: false,
+        with_pip: true,
+        upgrade_deps: false,
+        pip_mode: PEPKIT_VENV_PIP_NATIVE,
+        scm_ignore_files: PEPKIT_VENV_SCM_AUTO,
+        pip_link_mode: PEPKIT_VENV_LINK_HARDLINK,
+        prompt: std::ptr::null(),
+        progress: None,
+        progress_ctx: std::ptr::null_mut(),
+        use_cache: true,
+        facts_file: std::ptr::null(),
+    }
+}
+
+/// Fills `*opts` with `python -m venv`'s command-line defaults (symlinks, with
+/// pip, native pip mode, the interpreter's default SCM ignore files, cache on)
+/// and sets `struct_size`.
+///
+/// `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
+/// PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_options_init(opts: *mut pepkit_venv_options) -> pepkit_status {
+    guard("pepkit_venv_options_init", || {
+        let out = arg_out(opts, "opts")?;
+        out.write(default_c_options());
+        Ok(())
+    })
+}
+
+unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> Result<Option<&'a str>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    CStr::from_ptr(p).to_str().map(Some).map_err(|_| Error::value(format!("{what} is not valid UTF-8")))
+}
+
+/// Reads the caller's options, honouring `struct_size`.
+unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_options> {
+    let mut o = default_c_options();
+    if opts.is_null() {
+        return Ok(o);
+    }
+    let size = std::ptr::read_unaligned(opts.cast::<usize>());
+    if size < std::mem::size_of::<usize>() || size > 1 << 16 {
+        return Err(Error::value(format!(
+            "pepkit_venv_options.struct_size is {size}; initialize the options with pepkit_venv_options_init"
+        )));
+    }
+    let n = size.min(std::mem::size_of::<pepkit_venv_options>());
+    std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut o as *mut pepkit_venv_options).cast::<u8>(), n);
+    Ok(o)
+}
+
+/// Creates (or re-creates, clears, upgrades) a virtual environment at
+/// `env_dir`, as `python -m venv` would with the same options: for an
+/// interpreter with `--without-pip` the tree is byte-identical to the one that
+/// interpreter's `venv` writes, at the same path.
+///
+/// `env_dir` (borrowed, NUL-terminated, UTF-8) is made absolute against the
+/// current directory. `opts` is borrowed for the call; NULL means the defaults
+/// of `pepkit_venv_options_init`.
+///
+/// Beyond CPython:
+/// - A new environment is built in a hidden directory beside `env_dir` and
+///   renamed into place, so it appears whole or not at all; clearing an
+///   existing env builds the new one beside it and swaps them atomically.
+///   An existing non-empty env without `clear` is updated in place, as CPython
+///   does, each file written whole; so is an existing directory whose parent
+///   pepkit may not write (nothing can be staged beside it). If another
+///   process completes the same env first, its env stands and this call
+///   succeeds.
+/// - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
+///   directory that has no pyvenv.cfg unless `force` is set; clearing never
+///   follows symlinks out of the env.
+/// - A path containing ':' is refused (PEPKIT_ERR_VALUE) for every version.
+/// - Activation scripts are rendered from the interpreter's own templates with
+///   its own quoting. For interpreters whose `venv` predates the
+///   CVE-2024-9287 fix, a path or prompt containing `$`, a backquote, `"`,
+///   `\`, `!` or a newline would let the old templates run code when sourced;
+///   pepkit then writes those values `shlex.quote`d (as the fixed CPython
+///   does) instead of copying the exploitable text.
+/// - Interpreter facts are learned by at most one run of the interpreter
+///   (`-I -S`) and cached (see `use_cache`).
+///
+/// Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
+/// the path, `upgrade` with `clear`, a file or symlink where the env directory
+/// must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
+/// PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
+/// I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
+/// ensurepip or pip failed; the output is in the message);
+/// PEPKIT_ERR_NOT_IMPLEMENTED (native pip where pepkit cannot install it).
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_create(env_dir: *const c_char, opts: *const pepkit_venv_options) -> pepkit_status {
+    guard("pepkit_venv_create", || {
+        let dir = arg_cstr(env_dir, "env_dir")?;
+        if dir.to_bytes().is_empty() {
+            return Err(Error::value("env_dir must not be empty"));
+        }
+        let c = read_options(opts)?;
+        let mut o = Options {
+            python: opt_str(c.python, "opts->python")?.map(Into::into),
+            system_site_packages: c.system_site_packages,
+            clear: c.clear,
+            force: c.force,
+            symlinks: c.symlinks,
+            upgrade: c.upgrade,
+            with_pip: c.with_pip,
+            upgrade_deps: c.upgrade_deps,
+            prompt: opt_str(c.prompt, "opts->prompt")?.map(String::from),
+            facts_source: if c.use_cache { FactsSource::Cached } else { FactsSource::NoCache },
+            ..Options::default()
+        };
+        o.pip_mode = match c.pip_mode {
+            PEPKIT_VENV_PIP_NATIVE => PipMode::Native,
+            PEPKIT_VENV_PIP_ENSUREPIP => PipMode::Ensurepip,
+            other => return Err(Error::value(format!("unknown pip_mode {other}"))),
+        };
+        o.scm_ignore_files = match c.scm_ignore_files {
+            PEPKIT_VENV_SCM_AUTO => ScmIgnore::Auto,
+            PEPKIT_VENV_SCM_NONE => ScmIgnore::None,
+            PEPKIT_VENV_SCM_GIT => ScmIgnore::Git,
+            other => return Err(Error::value(format!("unknown scm_ignore_files {other}"))),
+        };
+        o.link_wheels = match c.pip_link_mode {
+            PEPKIT_VENV_LINK_HARDLINK => true,
+            PEPKIT_VENV_LINK_COPY => false,
+            other => return Err(Error::value(format!("unknown pip_link_mode {other}"))),
+        };
+        if !c.facts_file.is_null() {
+            let path = CStr::from_ptr(c.facts_file);
+            o.facts = Some(venv::Facts::from_file(Path::new(OsStr::from_bytes(path.to_bytes())))?);
+        }
+        let (cb, ctx) = (c.progress, c.progress_ctx);
+        let report = move |step: &str| {
+            if let Some(f) = cb {
+                if let Ok(s) = CString::new(step) {
+                    f(ctx, s.as_ptr());
+                }
+            }
+        };
+        let progress: Option<venv::Progress<'_>> = if cb.is_some() { Some(&report) } else { None };
+        venv::create(Path::new(OsStr::from_bytes(dir.to_bytes())), &o, progress)?;
+        Ok(())
+    })
+}
+
+/// An opened virtual environment: its directory and its pyvenv.cfg, read once
+/// at open. Opaque; created by `pepkit_venv_open` or `pepkit_venv_locate`,
+/// freed by `pepkit_venv_free`. Immutable, so a `const pepkit_venv *` may be
+/// used from several threads at once.
+pub struct pepkit_venv {
+    venv: Venv,
+    dir: CString,
+    cfg_path: CString,
+    values: Vec<(String, CString)>,
+    site_packages: Option<CString>,
+}
+
+fn path_cstring(p: &Path) -> Result<CString> {
+    CString::new(p.as_os_str().as_bytes()).map_err(|_| Error::value("path contains a NUL byte"))
+}
+
+fn wrap(venv: Venv) -> Result<Box<pepkit_venv>> {
+    let values = venv
+        .entries
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), CString::new(v.as_bytes()).map_err(|_| Error::value("pyvenv.cfg contains a NUL byte"))?)))
+        .collect::<Result<Vec<_>>>()?;
+    let site_packages = venv.site_packages().ok().map(|p| path_cstring(&p)).transpose()?;
+    Ok(Box::new(pepkit_venv {
+        dir: path_cstring(&venv.dir)?,
+        cfg_path: path_cstring(&venv.cfg_path)?,
+        values,
+        site_packages,
+        venv,
+    }))
+}
+
+/// Opens the environment at `dir` (borrowed, NUL-terminated): reads its
+/// pyvenv.cfg.
+///
+/// On success `*out` receives a new `pepkit_venv` the caller owns and must
+/// release with `pepkit_venv_free`. Errors: PEPKIT_ERR_NULL_ARGUMENT,
+/// PEPKIT_ERR_NOT_FOUND (no pyvenv.cfg there), PEPKIT_ERR_VALUE (not UTF-8),
+/// PEPKIT_ERR_OS. On failure `*out` is not written.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_open(dir: *const c_char, out: *mut *mut pepkit_venv) -> pepkit_status {
+    guard("pepkit_venv_open", || {
+        let d = arg_cstr(dir, "dir")?;
+        let out = arg_out(out, "out")?;
+        if d.to_bytes().is_empty() {
+            return Err(Error::value("dir must not be empty"));
+        }
+        let v = wrap(Venv::open(Path::new(OsStr::from_bytes(d.to_bytes())))?)?;
+        out.write(Box::into_raw(v));
+        Ok(())
+    })
+}
+
+/// Finds the environment an interpreter started as `executable` (borrowed;
+/// a path, made absolute without resolving links, or a bare name looked up on
+/// PATH) would run in, by the interpreter's own search: pyvenv.cfg in the
+/// executable's parent directory's parent, then in its own directory; a file
+/// without a `home` key does not count.
+///
+/// On success `*out` receives a new `pepkit_venv` (free it with
+/// `pepkit_venv_free`). PEPKIT_ERR_NOT_FOUND when the executable is in no venv.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut *mut pepkit_venv) -> pepkit_status {
+    guard("pepkit_venv_locate", || {
+        let e = arg_cstr(executable, "executable")?;
+        let out = arg_out(out, "out")?;
+        let v = wrap(venv::inspect::locate(OsStr::from_bytes(e.to_bytes()))?)?;
+        out.write(Box::into_raw(v));
+        Ok(())
+    })
+}
+
+/// The value of `key` in the env's pyvenv.cfg, read as the interpreter reads
+/// it: keys are case-insensitive and stripped, values stripped; for `home`
+/// the first such line counts (the interpreter's path calculation), for any
+/// other key the last (`site.py`).
+///
+/// `key` is borrowed. On success `*out` points to a string owned by `v`,
+/// valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
+/// when the key is absent (`*out` untouched).
+///
+/// (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
+/// `out` so that, like every other pepkit call, it returns a status and sets
+/// `pepkit_last_error()` instead of overloading NULL.)
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_get(v: *const pepkit_venv, key: *const c_char, out: *mut *const c_char) -> pepkit_status {
+    guard("pepkit_venv_get", || {
+        let v = arg_ref(v, "v")?;
+        let k = arg_cstr(key, "key")?;
+        let out = arg_out(out, "out")?;
+        let k = k.to_str().map_err(|_| Error::value("key is not valid UTF-8"))?;
+        let want = k.trim().to_lowercase();
+        let mut it = v.values.iter().filter(|(kk, _)| *kk == want);
+        let found = if want == "home" { it.next() } else { it.next_back() };
+        match found {
+            Some((_, val)) => {
+                out.write(val.as_ptr());
+                Ok(())
+            }
+            None => Err(Error::not_found(format!("'{k}' is not set in {}", v.venv.cfg_path.display()))),
+        }
+    })
+}
+
+/// The env's site-packages directory (`<env>/lib/pythonX.Y/site-packages`,
+/// X.Y from pyvenv.cfg's `version`, or uv's `version_info`, else the one
+/// `lib/python*` directory). `*out` is owned by `v`, valid until
+/// `pepkit_venv_free(v)`. PEPKIT_ERR_NOT_FOUND when the version cannot be told.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_site_packages(v: *const pepkit_venv, out: *mut *const c_char) -> pepkit_status {
+    guard("pepkit_venv_site_packages", || {
+        let v = arg_ref(v, "v")?;
+        let out = arg_out(out, "out")?;
+        match &v.site_packages {
+            Some(s) => {
+                out.write(s.as_ptr());
+                Ok(())
+            }
+            None => Err(v.venv.site_packages().err().unwrap_or_else(|| Error::not_found("no site-packages"))),
+        }
+    })
+}
+
+/// The env's directory (absolute) and, if `cfg_path` is not NULL, its
+/// pyvenv.cfg path. Both strings are owned by `v`, valid until
+/// `pepkit_venv_free(v)`.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_dir(v: *const pepkit_venv, out: *mut *const c_char, cfg_path: *mut *const c_char) -> pepkit_status {
+    guard("pepkit_venv_dir", || {
+        let v = arg_ref(v, "v")?;
+        let out = arg_out(out, "out")?;
+        out.write(v.dir.as_ptr());
+        if !cfg_path.is_null() {
+            cfg_path.write(v.cfg_path.as_ptr());
+        }
+        Ok(())
+    })
+}
+
+/// Whether the env sees the base interpreter's site-packages
+/// (`include-system-site-packages`; a missing key counts as true, as for the
+/// interpreter). Writes `*out` on success.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_system_site_packages(v: *const pepkit_venv, out: *mut bool) -> pepkit_status {
+    guard("pepkit_venv_system_site_packages", || {
+        let v = arg_ref(v, "v")?;
+        let out = arg_out(out, "out")?;
+        out.write(v.venv.system_site_packages());
+        Ok(())
+    })
+}
+
+/// Frees a `pepkit_venv` and every string it handed out. NULL is fine. Must
+/// not be called twice with the same pointer.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_free(v: *mut pepkit_venv) {
+    if !v.is_null() {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(Box::from_raw(v))));
+    }
+}

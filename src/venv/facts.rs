@@ -1,0 +1,438 @@
+//! What pepkit needs to know about a base interpreter, learned by one run of
+//! it (`-I -S`) and cached on disk.
+//!
+//! The cache lives in `$XDG_CACHE_HOME/pepkit/interpreters/` (or
+//! `~/.cache/pepkit/...`), one file per interpreter path. An entry is used only
+//! while the interpreter's path, realpath, size and modification time (and its
+//! `venv/__init__.py`'s size and modification time) are what they were when it
+//! was written. `PEPKIT_NO_CACHE=1` (or [`FactsSource::NoCache`]) disables it.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+
+use super::paths::{abspath, which};
+
+/// The query run inside the interpreter. It prints `key<TAB>hex(value)` lines
+/// (values are the file system encoding's bytes, so any path survives).
+/// It must run on every CPython 3.6+.
+const QUERY: &str = r#"
+import os, sys
+def out(k, v):
+    if isinstance(v, str):
+        v = os.fsencode(v)
+    sys.stdout.write(k + "\t" + v.hex() + "\n")
+out("version", "%d.%d.%d" % sys.version_info[:3])
+out("executable", sys.executable or "")
+out("base_executable", getattr(sys, "_base_executable", None) or sys.executable or "")
+out("realpath", os.path.realpath(sys.executable) if sys.executable else "")
+out("maxsize64", "1" if sys.maxsize > 2**32 else "0")
+import sysconfig
+if sys.version_info >= (3, 11):
+    b = "/@pepkit@"
+    vs = {"base": b, "platbase": b, "installed_base": b, "installed_platbase": b}
+    for n in ("scripts", "include", "purelib"):
+        p = sysconfig.get_path(n, scheme="venv", vars=vs)
+        out("venv_" + n, os.path.relpath(p, b))
+else:
+    out("venv_scripts", "bin")
+    out("venv_include", "include")
+    out("venv_purelib", "lib/python%d.%d/site-packages" % sys.version_info[:2])
+out("stdlib", sysconfig.get_path("stdlib") or "")
+out("include", sysconfig.get_path("include") or "")
+out("base_purelib", sysconfig.get_path("purelib") or "")
+out("gil_disabled", "1" if sysconfig.get_config_var("Py_GIL_DISABLED") else "0")
+out("abiflags", getattr(sys, "abiflags", ""))
+import importlib.machinery, importlib.util
+out("ext_suffixes", " ".join(importlib.machinery.EXTENSION_SUFFIXES))
+s = importlib.util.find_spec("venv")
+out("venv_dir", os.path.dirname(s.origin) if s and s.origin else "")
+# The wheels ensurepip would install, read from its source and directories
+# (importing it costs more than everything else here together).
+w = []
+try:
+    import re
+    es = importlib.util.find_spec("ensurepip")
+    src = open(es.origin, encoding="utf-8").read()
+    bd = os.path.join(os.path.dirname(es.origin), "_bundled")
+    m = re.search(r"^_PACKAGE_NAMES\s*=\s*\((.*?)\)", src, re.M)
+    if m:
+        names = re.findall(r"['\"]([\w.-]+)['\"]", m.group(1))
+    else:
+        names = [n for n in ("setuptools", "pip") if re.search(r"^_%s_VERSION\s*=" % n.upper(), src, re.M)] or ["pip"]
+    def found(d):
+        got = {}
+        try:
+            files = sorted(os.listdir(d))
+        except OSError:
+            files = []
+        for f in files:
+            for n in names:
+                if f.endswith(".whl") and f.startswith(n + "-"):
+                    got[n] = os.path.join(d, f)
+        return got
+    chosen = {}
+    pkg_dir = sysconfig.get_config_var("WHEEL_PKG_DIR") if "WHEEL_PKG_DIR" in src else None
+    if pkg_dir:
+        got = found(pkg_dir)
+        if sys.version_info >= (3, 13):
+            chosen = got
+        elif all(n in got for n in names):
+            chosen = got
+    if not all(n in chosen for n in names):
+        got = found(bd)
+        for n in names:
+            v = re.search(r"^_%s_VERSION\s*=\s*['\"]([^'\"]+)['\"]" % n.upper(), src, re.M)
+            pinned = [os.path.join(bd, f) for f in sorted(os.listdir(bd)) if v and f.startswith("%s-%s-" % (n, v.group(1)))] if os.path.isdir(bd) else []
+            if pinned:
+                chosen[n] = pinned[-1]
+            elif n in got and n not in chosen:
+                chosen[n] = got[n]
+    w = [chosen[n] for n in names if n in chosen]
+except Exception:
+    pass
+out("wheels", "\n".join(w))
+"#;
+
+/// The format of a cache file; bump it when the query changes.
+const CACHE_FORMAT: &str = "pepkit-interpreter-facts 3";
+
+/// Facts about one base interpreter. Paths are kept as bytes-exact `OsString`s.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Facts {
+    /// `X.Y.Z`.
+    pub version: String,
+    pub major: u32,
+    pub minor: u32,
+    /// `sys.executable`.
+    pub executable: OsString,
+    /// `sys._base_executable` (or `sys.executable` before 3.7).
+    pub base_executable: OsString,
+    /// `os.path.realpath(sys.executable)`.
+    pub realpath: OsString,
+    /// `sys.maxsize > 2**32`.
+    pub is_64bit: bool,
+    /// The venv scheme's `scripts`, `include` and `purelib`, relative to the env.
+    pub venv_scripts: OsString,
+    pub venv_include: OsString,
+    pub venv_purelib: OsString,
+    /// The base's stdlib, include dir and purelib.
+    pub stdlib: OsString,
+    pub include: OsString,
+    pub base_purelib: OsString,
+    /// A free-threading build (`Py_GIL_DISABLED`).
+    pub gil_disabled: bool,
+    pub abiflags: String,
+    /// `importlib.machinery.EXTENSION_SUFFIXES`.
+    pub ext_suffixes: Vec<String>,
+    /// The directory of the `venv` package (its `scripts/` holds the templates).
+    pub venv_dir: OsString,
+    /// The wheels `ensurepip` would install (bundled or the distro's).
+    pub wheels: Vec<OsString>,
+}
+
+/// Where facts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactsSource {
+    /// Use the disk cache (unless `PEPKIT_NO_CACHE` is set), query on a miss.
+    Cached,
+    /// Always run the interpreter; neither read nor write the cache.
+    NoCache,
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len() * 2);
+    for byte in b {
+        s.push_str(&format!("{byte:02x}"));
+    }
+    s
+}
+
+impl Facts {
+    /// Parses the `key<TAB>hex` lines the query prints (and the cache stores).
+    pub fn parse(text: &str) -> Result<Facts> {
+        let mut f = Facts::default();
+        for line in text.lines() {
+            let Some((key, hex)) = line.split_once('\t') else { continue };
+            let bytes = hex_decode(hex.trim())
+                .ok_or_else(|| Error::value(format!("interpreter facts: bad value for {key:?}")))?;
+            let os = OsString::from_vec(bytes.clone());
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            match key {
+                "version" => f.version = text,
+                "executable" => f.executable = os,
+                "base_executable" => f.base_executable = os,
+                "realpath" => f.realpath = os,
+                "maxsize64" => f.is_64bit = text == "1",
+                "venv_scripts" => f.venv_scripts = os,
+                "venv_include" => f.venv_include = os,
+                "venv_purelib" => f.venv_purelib = os,
+                "stdlib" => f.stdlib = os,
+                "include" => f.include = os,
+                "base_purelib" => f.base_purelib = os,
+                "gil_disabled" => f.gil_disabled = text == "1",
+                "abiflags" => f.abiflags = text,
+                "ext_suffixes" => {
+                    f.ext_suffixes = text.split(' ').filter(|s| !s.is_empty()).map(String::from).collect()
+                }
+                "venv_dir" => f.venv_dir = os,
+                "wheels" => {
+                    f.wheels = bytes
+                        .split(|&b| b == b'\n')
+                        .filter(|s| !s.is_empty())
+                        .map(|s| OsString::from_vec(s.to_vec()))
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+        let mut parts = f.version.split('.');
+        let major = parts.next().and_then(|s| s.parse().ok());
+        let minor = parts.next().and_then(|s| s.parse().ok());
+        match (major, minor) {
+            (Some(3), Some(minor)) if minor >= 6 => {
+                f.major = 3;
+                f.minor = minor;
+            }
+            _ => {
+                return Err(Error::value(format!(
+                    "unsupported interpreter version {:?} (pepkit needs CPython 3.6 or later)",
+                    f.version
+                )))
+            }
+        }
+        if f.base_executable.is_empty() {
+            return Err(Error::value(
+                "Unable to determine path to the running Python interpreter. Provide an explicit path or \
+                 check that your PATH environment variable is correctly set.",
+            ));
+        }
+        Ok(f)
+    }
+
+    /// The lines [`Facts::parse`] reads.
+    pub fn serialize(&self) -> String {
+        let mut s = String::new();
+        let mut put = |k: &str, v: &[u8]| {
+            s.push_str(k);
+            s.push('\t');
+            s.push_str(&hex_encode(v));
+            s.push('\n');
+        };
+        put("version", self.version.as_bytes());
+        put("executable", self.executable.as_bytes());
+        put("base_executable", self.base_executable.as_bytes());
+        put("realpath", self.realpath.as_bytes());
+        put("maxsize64", if self.is_64bit { b"1" } else { b"0" });
+        put("venv_scripts", self.venv_scripts.as_bytes());
+        put("venv_include", self.venv_include.as_bytes());
+        put("venv_purelib", self.venv_purelib.as_bytes());
+        put("stdlib", self.stdlib.as_bytes());
+        put("include", self.include.as_bytes());
+        put("base_purelib", self.base_purelib.as_bytes());
+        put("gil_disabled", if self.gil_disabled { b"1" } else { b"0" });
+        put("abiflags", self.abiflags.as_bytes());
+        put("ext_suffixes", self.ext_suffixes.join(" ").as_bytes());
+        put("venv_dir", self.venv_dir.as_bytes());
+        let wheels: Vec<&[u8]> = self.wheels.iter().map(|w| w.as_bytes()).collect();
+        put("wheels", &wheels.join(&b'\n'));
+        s
+    }
+
+    /// Reads facts from a file in the cache's format (a way for a caller to
+    /// supply them without running the interpreter).
+    pub fn from_file(path: &Path) -> Result<Facts> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&e, format!("reading {}", path.display())))?;
+        Facts::parse(&text)
+    }
+
+    /// `dirname(abspath(base_executable))`: pyvenv.cfg's `home`.
+    pub fn home(&self) -> PathBuf {
+        let abs = abspath(Path::new(&self.base_executable));
+        abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"))
+    }
+
+    /// `basename(abspath(base_executable))`: the name of the env's interpreter.
+    pub fn exe_name(&self) -> OsString {
+        let abs = abspath(Path::new(&self.base_executable));
+        abs.file_name().map(OsStr::to_os_string).unwrap_or_else(|| OsString::from("python3"))
+    }
+
+    /// True when this interpreter's `venv` quotes template values with
+    /// `shlex.quote` (the CVE-2024-9287 fix).
+    pub fn quotes_templates(&self) -> bool {
+        let init = Path::new(&self.venv_dir).join("__init__.py");
+        std::fs::read(init).map(|src| contains(&src, b"shlex.quote")).unwrap_or(false)
+    }
+
+    /// At least `3.minor`.
+    pub fn at_least(&self, minor: u32) -> bool {
+        self.minor >= minor
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The file an interpreter name refers to: a name without a slash is looked up
+/// on PATH (as the interpreter's own startup does), anything else is made
+/// absolute against the current directory without resolving links.
+pub fn resolve_interpreter(python: &OsStr) -> Result<PathBuf> {
+    if python.is_empty() {
+        return Err(Error::value("the interpreter path must not be empty"));
+    }
+    if python.as_bytes().contains(&b'/') {
+        let p = abspath(Path::new(python));
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() => Ok(p),
+            Ok(_) => Err(Error::value(format!("interpreter {} is not a file", p.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(Error::not_found(format!("Python interpreter not found: {}", p.display())))
+            }
+            Err(e) => Err(Error::io(&e, format!("interpreter {}", p.display()))),
+        }
+    } else {
+        which(python).ok_or_else(|| {
+            Error::not_found(format!("Python interpreter not found: {} is not on PATH", python.to_string_lossy()))
+        })
+    }
+}
+
+/// The cache directory: `$XDG_CACHE_HOME/pepkit` or `~/.cache/pepkit`.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME") {
+        if Path::new(&x).is_absolute() {
+            return Some(Path::new(&x).join("pepkit"));
+        }
+    }
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| Path::new(&h).join(".cache").join("pepkit"))
+}
+
+/// True when `PEPKIT_NO_CACHE` is set to something other than empty or 0.
+pub fn cache_disabled_by_env() -> bool {
+    matches!(std::env::var_os("PEPKIT_NO_CACHE"), Some(v) if !v.is_empty() && v != "0")
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// The line that says which interpreter file (and which `venv` package) a
+/// cache entry was learned from.
+fn cache_key(exe: &Path, venv_dir: Option<&OsStr>) -> Option<String> {
+    let meta = std::fs::metadata(exe).ok()?;
+    let real = std::fs::canonicalize(exe).ok()?;
+    let mut key = format!(
+        "path {}\nrealpath {}\nsize {}\nmtime {}.{}\n",
+        hex_encode(exe.as_os_str().as_bytes()),
+        hex_encode(real.as_os_str().as_bytes()),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec()
+    );
+    if let Some(dir) = venv_dir {
+        let init = Path::new(dir).join("__init__.py");
+        match std::fs::metadata(init) {
+            Ok(m) => key.push_str(&format!("venv {} {}.{}\n", m.len(), m.mtime(), m.mtime_nsec())),
+            Err(_) => key.push_str("venv none\n"),
+        }
+    }
+    Some(key)
+}
+
+fn cache_file(exe: &Path) -> Option<PathBuf> {
+    let dir = cache_dir()?;
+    Some(dir.join("interpreters").join(format!("{:016x}.facts", fnv1a(exe.as_os_str().as_bytes()))))
+}
+
+fn read_cache(exe: &Path) -> Option<Facts> {
+    let text = std::fs::read_to_string(cache_file(exe)?).ok()?;
+    let rest = text.strip_prefix(CACHE_FORMAT)?.strip_prefix('\n')?;
+    let (key, body) = rest.split_once("--\n")?;
+    let facts = Facts::parse(body).ok()?;
+    if cache_key(exe, Some(&facts.venv_dir))? != key {
+        return None;
+    }
+    // A distro may replace its wheel files without touching the interpreter.
+    if facts.wheels.iter().any(|w| !Path::new(w).is_file()) {
+        return None;
+    }
+    Some(facts)
+}
+
+fn write_cache(exe: &Path, facts: &Facts) {
+    let (Some(file), Some(key)) = (cache_file(exe), cache_key(exe, Some(&facts.venv_dir))) else { return };
+    let Some(dir) = file.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = dir.join(format!(".{}.tmp", super::paths::unique_suffix()));
+    let body = format!("{CACHE_FORMAT}\n{key}--\n{}", facts.serialize());
+    let ok = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(body.as_bytes())).is_ok();
+    if !ok || std::fs::rename(&tmp, &file).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// Runs the interpreter once with `-I -S` and parses what it reports.
+pub fn query(exe: &Path) -> Result<Facts> {
+    let output = Command::new(exe)
+        .args(["-I", "-S", "-c", QUERY])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                Error::not_found(format!("Python interpreter not found: {}", exe.display()))
+            }
+            _ => Error::io(&e, format!("running {}", exe.display())),
+        })?;
+    if !output.status.success() {
+        return Err(Error::subprocess(format!(
+            "{} -I -S failed ({}): {}",
+            exe.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| Error::subprocess(format!("{} printed non-UTF-8 facts", exe.display())))?;
+    Facts::parse(&text)
+}
+
+/// The facts for `python` (as the user would invoke it), from the cache when
+/// it is still valid, else by one run of the interpreter (then cached).
+pub fn facts_for(python: &OsStr, source: FactsSource) -> Result<Facts> {
+    let exe = resolve_interpreter(python)?;
+    let use_cache = source == FactsSource::Cached && !cache_disabled_by_env();
+    if use_cache {
+        if let Some(f) = read_cache(&exe) {
+            return Ok(f);
+        }
+    }
+    let facts = query(&exe)?;
+    if use_cache {
+        write_cache(&exe, &facts);
+    }
+    Ok(facts)
+}

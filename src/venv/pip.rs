@@ -1,0 +1,591 @@
+//! Installing pip into a new environment natively, from the interpreter's
+//! bundled wheels (ensurepip's `_bundled`, or the distro's wheel directory),
+//! with no subprocess: the wheel's files, the console scripts pip would write
+//! (`pip`, `pip3`, `pip3.X`, with the env's shebang), `INSTALLER`,
+//! `REQUESTED` and a `RECORD` pip can uninstall from. No bytecode is compiled
+//! (the interpreter compiles on first import), which is most of what makes
+//! ensurepip slow.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+use super::tree::Plan;
+use super::wheel::{record_hash, Archive};
+
+fn io(e: std::io::Error, what: impl std::fmt::Display) -> Error {
+    Error::io(&e, what)
+}
+
+/// A wheel file name's distribution and version: `pip-23.2.1-py3-none-any.whl`.
+fn name_version(file: &str) -> Option<(String, String)> {
+    let stem = file.strip_suffix(".whl")?;
+    let mut parts = stem.split('-');
+    Some((parts.next()?.to_string(), parts.next()?.to_string()))
+}
+
+/// A path inside the archive, refused if it could escape the destination.
+fn safe_rel(name: &str) -> Result<PathBuf> {
+    let p = Path::new(name);
+    if p.components().all(|c| matches!(c, Component::Normal(_))) && !name.is_empty() {
+        Ok(p.to_path_buf())
+    } else {
+        Err(Error::value(format!("refusing wheel member {name:?}: it leaves the install directory")))
+    }
+}
+
+/// distlib's shebang for `exe`: plain, or the `/bin/sh` trampoline when the
+/// path has a space or is too long for the kernel.
+pub fn shebang(exe: &str) -> String {
+    if !exe.contains(' ') && exe.len() + 3 <= 127 {
+        format!("#!{exe}\n")
+    } else {
+        let quoted = if exe.starts_with('"') { exe.to_string() } else { format!("\"{exe}\"") };
+        format!("#!/bin/sh\n'''exec' {quoted} \"$0\" \"$@\"\n' '''")
+    }
+}
+
+/// The console script pip writes for `module:func`.
+pub fn console_script(exe: &str, spec: &str) -> Result<String> {
+    let (module, func) = spec
+        .split_once(':')
+        .map(|(m, f)| (m.trim(), f.trim()))
+        .ok_or_else(|| Error::value(format!("bad entry point {spec:?}")))?;
+    let func = func.split_whitespace().next().unwrap_or(func);
+    let import_name = func.split('.').next().unwrap_or(func);
+    Ok(format!(
+        "{}# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom {module} import {import_name}\n\
+         if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    \
+         sys.exit({func}())\n",
+        shebang(exe)
+    ))
+}
+
+/// `[console_scripts]` of an entry_points.txt, in file order.
+fn console_scripts(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut in_section = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_section = line == "[console_scripts]";
+        } else if in_section && !line.is_empty() && !line.starts_with('#') && !line.starts_with(';') {
+            if let Some((k, v)) = line.split_once('=') {
+                out.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn is_versioned(name: &str, base: &str, sep: &str) -> bool {
+    // pip(\d+(\.\d+)?)?$ and easy_install(-\d+\.\d+)?$
+    let Some(rest) = name.strip_prefix(base) else { return false };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(rest) = rest.strip_prefix(sep) else { return false };
+    let mut parts = rest.split('.');
+    let first_ok = parts.next().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let rest_ok = parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    first_ok && rest_ok && rest.split('.').count() <= 2
+}
+
+/// The scripts pip generates from a wheel's console_scripts for `3.minor`
+/// (ensurepip's --default-pip: `pip`, `pip3`, `pip3.X`; `easy_install`,
+/// `easy_install-3.X`).
+pub fn scripts_to_generate(entries: &[(String, String)], minor: u32) -> Vec<(String, String)> {
+    let mut console: Vec<(String, String)> = entries.to_vec();
+    let mut out = Vec::new();
+    if let Some(pos) = console.iter().position(|(k, _)| k == "pip") {
+        let spec = console.remove(pos).1;
+        out.push(("pip".to_string(), spec.clone()));
+        out.push(("pip3".to_string(), spec.clone()));
+        out.push((format!("pip3.{minor}"), spec));
+        console.retain(|(k, _)| !is_versioned(k, "pip", ""));
+    }
+    if let Some(pos) = console.iter().position(|(k, _)| k == "easy_install") {
+        let spec = console.remove(pos).1;
+        out.push(("easy_install".to_string(), spec.clone()));
+        out.push((format!("easy_install-3.{minor}"), spec));
+        console.retain(|(k, _)| !is_versioned(k, "easy_install", "-"));
+    }
+    out.extend(console);
+    out
+}
+
+/// `../` steps from the site-packages dir up to the env root, for RECORD paths.
+fn up_from(rel: &Path) -> String {
+    "../".repeat(rel.components().count())
+}
+
+/// Installs every wheel ensurepip would install into the env being built at `root`.
+pub fn install_bundled(root: &Path, plan: &Plan) -> Result<()> {
+    if plan.facts.wheels.is_empty() {
+        return Err(Error::not_found(format!(
+            "{} has no bundled pip wheel (ensurepip is missing; on Debian install python3-pip-whl)",
+            Path::new(&plan.facts.executable).display()
+        )));
+    }
+    let env_exe = plan.env_dir.join(&plan.bin_rel).join(&plan.exe_name);
+    let exe = env_exe.to_str().ok_or_else(|| Error::value("the env path is not UTF-8"))?.to_string();
+    // In an empty site-packages (always so in a staging dir) files are created
+    // exclusively, without looking first.
+    let fresh = std::fs::read_dir(root.join(&plan.lib_rel)).map(|mut r| r.next().is_none()).unwrap_or(false);
+    // pip writes REQUESTED from 20.2 on; ensurepip's own pip decides, so follow its version.
+    let pip_version: Vec<u32> = plan
+        .facts
+        .wheels
+        .iter()
+        .filter_map(|w| Path::new(w).file_name().and_then(|n| n.to_str()).and_then(name_version))
+        .find(|(n, _)| n == "pip")
+        .map(|(_, v)| v.split('.').map(|p| p.parse().unwrap_or(0)).collect())
+        .unwrap_or_default();
+    let requested = pip_version.as_slice() >= [20, 2].as_slice();
+    for wheel in &plan.facts.wheels {
+        install_wheel(root, plan, Path::new(wheel), &exe, requested, fresh)?;
+    }
+    Ok(())
+}
+
+/// Installs one wheel into the env at `root` (purelib/platlib into
+/// site-packages, scripts into bin), writing RECORD, INSTALLER and
+/// (if `requested`) REQUESTED. An installed copy of the same version is kept;
+/// another version is removed first (files from its RECORD, never outside the env).
+pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requested: bool, fresh: bool) -> Result<()> {
+    let file_name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let (dist, version) = name_version(file_name)
+        .ok_or_else(|| Error::value(format!("{} is not a wheel file name", wheel.display())))?;
+    let data = std::fs::read(wheel).map_err(|e| io(e, format!("reading {}", wheel.display())))?;
+    let what = wheel.display().to_string();
+    let archive = Archive::new(&data, &what)?;
+    let site = root.join(&plan.lib_rel);
+    let bin = root.join(&plan.bin_rel);
+    let dist_info = format!("{dist}-{version}.dist-info");
+    let data_dir = format!("{dist}-{version}.data/");
+
+    if site.join(&dist_info).is_dir() {
+        return Ok(());
+    }
+    // As `ensurepip --upgrade` (pip install --upgrade from the bundled wheel):
+    // an installed version at least as new stays; an older one is replaced.
+    if installed_versions(&site, &dist).iter().any(|v| version_key(v) >= version_key(&version)) {
+        return Ok(());
+    }
+    remove_other_versions(root, &site, &dist)?;
+
+    let mut record: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let up = up_from(&plan.lib_rel);
+    let record_member = format!("{dist_info}/RECORD");
+    let entry_points_member = format!("{dist_info}/entry_points.txt");
+    let mut entry_points = String::new();
+    let mut wheel_record: std::collections::HashMap<String, (String, usize)> = std::collections::HashMap::new();
+    // Pass 1: where every member goes, and the small files that steer the rest.
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for m in archive.members.iter().filter(|m| !m.is_dir()) {
+        let (dest, record_path, executable) = if let Some(rest) = m.name.strip_prefix(&data_dir) {
+            let (kind, sub) = rest.split_once('/').unwrap_or((rest, ""));
+            let sub = safe_rel(sub)?;
+            match kind {
+                "purelib" | "platlib" => (site.join(&sub), sub.display().to_string(), false),
+                "scripts" => {
+                    let name = sub.display().to_string();
+                    (bin.join(&sub), format!("{up}{}/{name}", plan.bin_rel.display()), true)
+                }
+                "data" => (root.join(&sub), format!("{up}{}", sub.display()), false),
+                other => return Err(Error::not_implemented(format!("{what}: .data/{other} is not supported"))),
+            }
+        } else {
+            let rel = safe_rel(&m.name)?;
+            if m.name == record_member {
+                let text = String::from_utf8_lossy(&archive.read(m)?).into_owned();
+                for line in text.lines() {
+                    let mut f = line.rsplitn(3, ',');
+                    let (Some(size), Some(hash), Some(path)) = (f.next(), f.next(), f.next()) else { continue };
+                    if let (Ok(n), true) = (size.parse::<usize>(), hash.starts_with("sha256=")) {
+                        wheel_record.insert(path.to_string(), (hash.to_string(), n));
+                    }
+                }
+                continue;
+            }
+            if m.name == entry_points_member {
+                entry_points = String::from_utf8_lossy(&archive.read(m)?).into_owned();
+            }
+            (site.join(&rel), m.name.clone(), m.unix_mode.is_some_and(|mode| mode & 0o111 != 0))
+        };
+        if let Some(parent) = dest.parent() {
+            dirs.insert(parent.to_path_buf());
+        }
+        jobs.push(Job { member: m, dest, record_path, executable });
+    }
+    // Files are created relative to an open handle on their directory: a long
+    // absolute path walked again for every one of a thousand files costs more
+    // than the writing.
+    let mut dir_fds: std::collections::HashMap<PathBuf, std::os::fd::OwnedFd> = std::collections::HashMap::new();
+    if fresh {
+        // Every directory the wheel needs, made level by level (parents
+        // first), each level spread over a few threads: on a busy file system
+        // mkdir is the slowest step left.
+        let mut all: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+        for d in &dirs {
+            let mut cur = Some(d.as_path());
+            while let Some(c) = cur {
+                if c == root || !c.starts_with(root) || !all.insert(c.to_path_buf()) {
+                    break;
+                }
+                cur = c.parent();
+            }
+        }
+        let mut levels: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();
+        for d in all {
+            levels.entry(d.components().count()).or_default().push(d);
+        }
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+        for (_, level) in levels {
+            let chunk = level.len().div_ceil(threads).max(1);
+            let made: Vec<Result<Vec<(PathBuf, std::os::fd::OwnedFd)>>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = level
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || -> Result<Vec<(PathBuf, std::os::fd::OwnedFd)>> {
+                            let mut out = Vec::new();
+                            for d in part {
+                                match std::fs::create_dir(d) {
+                                    Ok(()) => {}
+                                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                                    Err(e) => return Err(io(e, format!("creating {}", d.display()))),
+                                }
+                                out.push((d.clone(), open_dir(d)?));
+                            }
+                            Ok(out)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err(Error::os("a directory-creating thread panicked"))))
+                    .collect()
+            });
+            for r in made {
+                dir_fds.extend(r?);
+            }
+        }
+    } else {
+        for d in &dirs {
+            std::fs::create_dir_all(d).map_err(|e| io(e, format!("creating {}", d.display())))?;
+        }
+    }
+    let cache = if fresh && plan.opts.link_wheels && plan.opts.facts_source == super::FactsSource::Cached
+        && !super::facts::cache_disabled_by_env()
+    {
+        cached_tree(wheel, &data, &archive)?
+    } else {
+        None
+    };
+    // Pass 2: link from the cache, or inflate and write, on a few threads
+    // (file creation dominates).
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<(String, String, usize)>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                let archive = &archive;
+                let wheel_record = &wheel_record;
+                let dir_fds = &dir_fds;
+                let cache = cache.as_deref();
+                scope.spawn(move || -> Result<Vec<(String, String, usize)>> {
+                    let mut rows = Vec::with_capacity(part.len());
+                    for job in part {
+                        if let (Some(cache), false, Some(fd), Some(name), Some(row)) = (
+                            cache,
+                            job.executable,
+                            job.dest.parent().and_then(|p| dir_fds.get(p)),
+                            job.dest.file_name(),
+                            wheel_record.get(&job.member.name),
+                        ) {
+                            if link_at(&cache.join(&job.member.name), fd, name) {
+                                rows.push((job.record_path.clone(), row.0.clone(), row.1));
+                                continue;
+                            }
+                        }
+                        let bytes = archive.read(job.member)?;
+                        let (bytes, rewritten) = if job.executable && bytes.starts_with(b"#!python") {
+                            let rest = bytes.splitn(2, |&b| b == b'\n').nth(1).unwrap_or(&[]);
+                            let mut v = shebang(exe).into_bytes();
+                            v.extend_from_slice(rest);
+                            (v, true)
+                        } else {
+                            (bytes, false)
+                        };
+                        match job.dest.parent().and_then(|p| dir_fds.get(p)) {
+                            Some(fd) => write_at(fd, &job.dest, &bytes, job.executable)?,
+                            None => write(&job.dest, &bytes, job.executable)?,
+                        }
+                        let hash = match wheel_record.get(&job.member.name) {
+                            Some((h, n)) if !rewritten && *n == bytes.len() => h.clone(),
+                            _ => record_hash(&bytes),
+                        };
+                        rows.push((job.record_path.clone(), hash, bytes.len()));
+                    }
+                    Ok(rows)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::os("a wheel extraction thread panicked"))))
+            .collect()
+    });
+    for r in results {
+        for (path, hash, size) in r? {
+            record.insert(path, (hash, size));
+        }
+    }
+    for (name, spec) in scripts_to_generate(&console_scripts(&entry_points), plan.facts.minor) {
+        let text = console_script(exe, &spec)?;
+        let rel = safe_rel(&name)?;
+        write(&bin.join(&rel), text.as_bytes(), true)?;
+        record.insert(format!("{up}{}/{name}", plan.bin_rel.display()), (record_hash(text.as_bytes()), text.len()));
+    }
+    let di = site.join(&dist_info);
+    write(&di.join("INSTALLER"), b"pip\n", false)?;
+    record.insert(format!("{dist_info}/INSTALLER"), (record_hash(b"pip\n"), 4));
+    if requested {
+        write(&di.join("REQUESTED"), b"", false)?;
+        record.insert(format!("{dist_info}/REQUESTED"), (record_hash(b""), 0));
+    }
+    let mut text = String::new();
+    let record_name = format!("{dist_info}/RECORD");
+    let mut rows: Vec<String> = record.iter().map(|(p, (h, n))| format!("{p},{h},{n}\n")).collect();
+    rows.push(format!("{record_name},,\n"));
+    rows.sort();
+    for r in rows {
+        text.push_str(&r);
+    }
+    write(&di.join("RECORD"), text.as_bytes(), false)
+}
+
+/// pepkit's cache of unpacked wheels: `<cache>/wheels/<wheel file>-<crc>-<len>/`,
+/// holding the archive's members as files (made once, renamed into place whole).
+/// Returns None when there is no usable cache directory.
+fn cached_tree(wheel: &Path, data: &[u8], archive: &Archive<'_>) -> Result<Option<PathBuf>> {
+    let Some(base) = super::facts::cache_dir() else { return Ok(None) };
+    let name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or("wheel");
+    let dir = base.join("wheels").join(format!("{name}-{:08x}-{}", super::wheel::crc32(data), data.len()));
+    if dir.join(".pepkit-complete").is_file() {
+        return Ok(Some(dir));
+    }
+    let Some(parent) = dir.parent() else { return Ok(None) };
+    if std::fs::create_dir_all(parent).is_err() {
+        return Ok(None);
+    }
+    // Staging dirs of processes killed while caching: .<name>.<pid>-<n>.tmp
+    if let Ok(rd) = std::fs::read_dir(parent) {
+        let prefix = format!(".{name}.");
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let pid = n.strip_prefix(&prefix).and_then(|r| r.split('-').next()).and_then(|p| p.parse::<i32>().ok());
+            if let Some(pid) = pid {
+                if n.ends_with(".tmp") && !super::paths::pid_alive(pid) {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    }
+    let staging = parent.join(format!(".{name}.{}.tmp", super::paths::unique_suffix()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let made = (|| -> Result<()> {
+        for m in archive.members.iter().filter(|m| !m.is_dir()) {
+            let rel = safe_rel(&m.name)?;
+            let dest = staging.join(&rel);
+            if let Some(p) = dest.parent() {
+                std::fs::create_dir_all(p).map_err(|e| io(e, format!("creating {}", p.display())))?;
+            }
+            let bytes = archive.read(m)?;
+            write(&dest, &bytes, m.unix_mode.is_some_and(|mode| mode & 0o111 != 0))?;
+        }
+        write(&staging.join(".pepkit-complete"), b"", false)
+    })();
+    if made.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Ok(None);
+    }
+    if std::fs::rename(&staging, &dir).is_err() {
+        // Another process cached it first.
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    Ok(dir.join(".pepkit-complete").is_file().then_some(dir))
+}
+
+/// Hard-links `src` to `name` in the directory `dir` refers to; false when
+/// the file system will not (another device, no hard links, too many links).
+fn link_at(src: &Path, dir: &std::os::fd::OwnedFd, name: &std::ffi::OsStr) -> bool {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(s), Ok(n)) = (std::ffi::CString::new(src.as_os_str().as_bytes()), std::ffi::CString::new(name.as_bytes()))
+    else {
+        return false;
+    };
+    // SAFETY: valid NUL-terminated paths and an open directory descriptor.
+    unsafe { libc::linkat(libc::AT_FDCWD, s.as_ptr(), dir.as_raw_fd(), n.as_ptr(), 0) == 0 }
+}
+
+/// One wheel member to extract.
+struct Job<'a> {
+    member: &'a super::wheel::Member,
+    dest: PathBuf,
+    record_path: String,
+    executable: bool,
+}
+
+/// An `O_PATH` handle on a directory, for `openat`.
+fn open_dir(dir: &Path) -> Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).map_err(|_| Error::value("path contains NUL"))?;
+    // SAFETY: a valid NUL-terminated path; the returned descriptor is owned below.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(io(std::io::Error::last_os_error(), format!("opening {}", dir.display())));
+    }
+    // SAFETY: fd is a fresh descriptor nobody else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
+/// Creates `path` (which must not exist yet) in the directory `dir` refers
+/// to, exclusively (never through a link), with 0666 & ~umask, plus the
+/// execute bits pip adds to scripts.
+fn write_at(dir: &std::os::fd::OwnedFd, path: &Path, data: &[u8], executable: bool) -> Result<()> {
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::ffi::OsStrExt;
+    let name = path.file_name().ok_or_else(|| Error::value(format!("bad file name {}", path.display())))?;
+    let c = std::ffi::CString::new(name.as_bytes()).map_err(|_| Error::value("path contains NUL"))?;
+    // SAFETY: dir is an open directory descriptor and c a valid name.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            c.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+            0o666 as libc::c_uint,
+        )
+    };
+    if fd < 0 {
+        return Err(io(std::io::Error::last_os_error(), format!("writing {}", path.display())));
+    }
+    // SAFETY: fd is a fresh descriptor owned by this File from here on.
+    let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
+    f.write_all(data).map_err(|e| io(e, format!("writing {}", path.display())))?;
+    if executable {
+        let mode = f.metadata().map(|m| m.permissions().mode()).unwrap_or(0o644);
+        f.set_permissions(std::fs::Permissions::from_mode((mode | 0o555) & 0o7777))
+            .map_err(|e| io(e, format!("chmod {}", path.display())))?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, data: &[u8], executable: bool) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io(e, format!("creating {}", parent.display())))?;
+    }
+    // Replace, never write through, whatever is there (a link could point outside).
+    if std::fs::symlink_metadata(path).is_ok() {
+        std::fs::remove_file(path).map_err(|e| io(e, format!("replacing {}", path.display())))?;
+    }
+    std::fs::write(path, data).map_err(|e| io(e, format!("writing {}", path.display())))?;
+    if executable {
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0o644);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode((mode | 0o555) & 0o7777))
+            .map_err(|e| io(e, format!("chmod {}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// A release version as numbers for ordering ("23.2.1" < "24.0"; a
+/// pre-release suffix counts as its numeric prefix).
+fn version_key(v: &str) -> Vec<u64> {
+    let mut key: Vec<u64> = v
+        .split('.')
+        .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0))
+        .collect();
+    while key.last() == Some(&0) {
+        key.pop();
+    }
+    key
+}
+
+fn norm_name(s: &str) -> String {
+    s.to_ascii_lowercase().replace(['-', '.'], "_")
+}
+
+/// Versions of `dist` with a dist-info in `site`.
+fn installed_versions(site: &Path, dist: &str) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(site) else { return Vec::new() };
+    rd.flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let (d, v) = name.strip_suffix(".dist-info")?.rsplit_once('-')?;
+            (norm_name(d) == norm_name(dist)).then(|| v.to_string())
+        })
+        .collect()
+}
+
+/// Removes an installed `dist` of another version: the files its RECORD lists
+/// (only those inside the env; links are removed, not followed), then its
+/// dist-info.
+fn remove_other_versions(root: &Path, site: &Path, dist: &str) -> Result<()> {
+    let Ok(rd) = std::fs::read_dir(site) else { return Ok(()) };
+    let norm = norm_name;
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".dist-info") else { continue };
+        let Some((d, _)) = stem.rsplit_once('-') else { continue };
+        if norm(d) != norm(dist) {
+            continue;
+        }
+        let record = std::fs::read_to_string(e.path().join("RECORD")).unwrap_or_default();
+        for line in record.lines() {
+            let path = line.split(',').next().unwrap_or("");
+            if path.is_empty() {
+                continue;
+            }
+            let joined = site.join(path);
+            let full = super::paths::normpath(joined.as_os_str().as_encoded_bytes());
+            let full = PathBuf::from(String::from_utf8_lossy(&full).into_owned());
+            if full.starts_with(root) && full != root {
+                let _ = std::fs::remove_file(&full);
+            }
+        }
+        let _ = std::fs::remove_dir_all(e.path());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pip_script_names() {
+        let eps = console_scripts("[console_scripts]\npip = pip._internal.cli.main:main\npip3 = x:y\npip3.11 = x:y\n");
+        let names: Vec<String> = scripts_to_generate(&eps, 12).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["pip", "pip3", "pip3.12"]);
+    }
+
+    #[test]
+    fn versions_order() {
+        assert!(version_key("23.2.1") < version_key("24.0"));
+        assert!(version_key("24.0") == version_key("24"));
+        assert!(version_key("9.0.3") < version_key("10.0"));
+    }
+
+    #[test]
+    fn shebangs() {
+        assert_eq!(shebang("/e/bin/python3"), "#!/e/bin/python3\n");
+        assert!(shebang("/a b/bin/python3").starts_with("#!/bin/sh\n'''exec' \"/a b/bin/python3\" \"$0\" \"$@\"\n"));
+    }
+}
