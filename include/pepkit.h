@@ -1541,6 +1541,75 @@ const char *pepkit_strings_get(const struct pepkit_strings *list, size_t index);
  */
 void pepkit_strings_free(struct pepkit_strings *list);
 
+/**
+ * The import path the env's interpreter starts with: its `sys.path`
+ * without the script directory (`sys.path[1:]` under `python -c`),
+ * computed from pyvenv.cfg and the files on disk without running anything:
+ *
+ * - the base's `lib/pythonXY.zip` (listed whether it exists or not, as the
+ *   interpreter lists it), `lib/pythonX.Y` and `lib/pythonX.Y/lib-dynload`,
+ *   the base prefix being the first directory from pyvenv.cfg's `home`
+ *   upwards that holds `lib/pythonX.Y/os.py` (getpath's landmark);
+ * - the env's `lib/pythonX.Y/site-packages` (and on Debian's python3 the
+ *   `dist-packages` directories its `site.py` adds);
+ * - when `include-system-site-packages` is true (or missing, as `site`
+ *   takes it): the user site directory (`$PYTHONUSERBASE` or
+ *   `$HOME/.local`, `lib/pythonX.Y/site-packages`, when it is a directory
+ *   and the process's real and effective ids agree), then the base's site
+ *   directories (upstream `site-packages`; Debian's `/usr/local/lib/pythonX.Y/dist-packages`,
+ *   `/usr/lib/python3/dist-packages`, `/usr/lib/pythonX.Y/dist-packages`);
+ * - after each site directory, the entries of its `.pth` files in sorted
+ *   order (names starting with '.' skipped from 3.13): comment and blank
+ *   lines skipped, relative entries joined to the site directory, each
+ *   normalized and added once, and only when it exists. `import` lines are
+ *   not run: pepkit_venv_pth_imports lists them.
+ *
+ * Matches the env interpreter's own `sys.path` for CPython 3.6-3.13 (see
+ * tests/oracle/test_venv_sys_path.py) when it runs without `PYTHONPATH`,
+ * `PYTHONHOME`, `-I`, `-S` or `-s`, and no `import` line or `sitecustomize`
+ * changes the path. The zipimport entry and entries that are files are
+ * kept, as the interpreter keeps them.
+ *
+ * `v` is borrowed for the call. On success `*out` is a new list the caller
+ * owns (free it with pepkit_strings_free). Errors: PEPKIT_ERR_NULL_ARGUMENT;
+ * PEPKIT_ERR_NOT_FOUND when pyvenv.cfg has no `home` or no version can be
+ * found; PEPKIT_ERR_OS when a directory cannot be read for another reason
+ * than missing or permissions.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_sys_path(const struct pepkit_venv *v,
+                                   struct pepkit_strings **out);
+
+/**
+ * The `import` lines of the `.pth` files pepkit_venv_sys_path reads, which
+ * the env's interpreter would run at start-up and pepkit does not, in the
+ * order the interpreter runs them: two strings per line, the `.pth` file's
+ * path then the line (without its line break). The env's own `.pth` files
+ * are read twice by `site` (once by `site.venv()`, once with the other
+ * prefixes), so their lines appear twice, as the interpreter runs them
+ * twice. An empty list when there is none.
+ *
+ * `v` is borrowed for the call. On success `*out` is a new list the caller
+ * owns (free it with pepkit_strings_free). Errors as pepkit_venv_sys_path's.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_pth_imports(const struct pepkit_venv *v,
+                                      struct pepkit_strings **out);
+
+/**
+ * pepkit_find_spec_ex over the env's import path (pepkit_venv_sys_path),
+ * with the extension suffixes of a default CPython build of the env's
+ * version on this platform (`.cpython-3XY-<triplet>.so`, `.abi3.so`,
+ * `.so`): where `import fullname` in that env would come from. Statuses as
+ * pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
+ * borrowed for the call. On success `*out` is a new spec the caller owns
+ * (free it with pepkit_spec_free); on failure it is not written.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_find_spec(const struct pepkit_venv *v,
+                                    const char *fullname,
+                                    struct pepkit_spec **out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

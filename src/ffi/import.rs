@@ -5,7 +5,8 @@ use std::ffi::{c_char, CString};
 
 use super::{arg_cstr, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
 use crate::error::{Error, Result};
-use crate::import::{self, c_string, path_bytes, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
+use super::venv::pepkit_venv;
+use crate::import::{self, c_string, path_bytes, syspath, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
 
 /// What a pepkit_spec describes: one of the PEPKIT_MODULE_* values.
 pub type pepkit_module_kind = i32;
@@ -423,6 +424,112 @@ pub unsafe extern "C" fn pepkit_strings_free(list: *mut pepkit_strings) {
         if !list.is_null() {
             drop(Box::from_raw(list));
         }
+        Ok(())
+    })
+}
+
+fn strings_out(out: *mut *mut pepkit_strings, items: Vec<CString>) {
+    // SAFETY: callers checked out non-NULL.
+    unsafe { out.write(Box::into_raw(Box::new(pepkit_strings::new(items)))) };
+}
+
+/// The import path the env's interpreter starts with: its `sys.path`
+/// without the script directory (`sys.path[1:]` under `python -c`),
+/// computed from pyvenv.cfg and the files on disk without running anything:
+///
+/// - the base's `lib/pythonXY.zip` (listed whether it exists or not, as the
+///   interpreter lists it), `lib/pythonX.Y` and `lib/pythonX.Y/lib-dynload`,
+///   the base prefix being the first directory from pyvenv.cfg's `home`
+///   upwards that holds `lib/pythonX.Y/os.py` (getpath's landmark);
+/// - the env's `lib/pythonX.Y/site-packages` (and on Debian's python3 the
+///   `dist-packages` directories its `site.py` adds);
+/// - when `include-system-site-packages` is true (or missing, as `site`
+///   takes it): the user site directory (`$PYTHONUSERBASE` or
+///   `$HOME/.local`, `lib/pythonX.Y/site-packages`, when it is a directory
+///   and the process's real and effective ids agree), then the base's site
+///   directories (upstream `site-packages`; Debian's `/usr/local/lib/pythonX.Y/dist-packages`,
+///   `/usr/lib/python3/dist-packages`, `/usr/lib/pythonX.Y/dist-packages`);
+/// - after each site directory, the entries of its `.pth` files in sorted
+///   order (names starting with '.' skipped from 3.13): comment and blank
+///   lines skipped, relative entries joined to the site directory, each
+///   normalized and added once, and only when it exists. `import` lines are
+///   not run: pepkit_venv_pth_imports lists them.
+///
+/// Matches the env interpreter's own `sys.path` for CPython 3.6-3.13 (see
+/// tests/oracle/test_venv_sys_path.py) when it runs without `PYTHONPATH`,
+/// `PYTHONHOME`, `-I`, `-S` or `-s`, and no `import` line or `sitecustomize`
+/// changes the path. The zipimport entry and entries that are files are
+/// kept, as the interpreter keeps them.
+///
+/// `v` is borrowed for the call. On success `*out` is a new list the caller
+/// owns (free it with pepkit_strings_free). Errors: PEPKIT_ERR_NULL_ARGUMENT;
+/// PEPKIT_ERR_NOT_FOUND when pyvenv.cfg has no `home` or no version can be
+/// found; PEPKIT_ERR_OS when a directory cannot be read for another reason
+/// than missing or permissions.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_sys_path(v: *const pepkit_venv, out: *mut *mut pepkit_strings) -> pepkit_status {
+    guard("pepkit_venv_sys_path", || {
+        let v = arg_ref(v, "v")?;
+        let out = arg_out(out, "out")?;
+        let sys_path = syspath::of_venv(v.inner())?;
+        let items = sys_path.entries.iter().map(|p| c_string(path_bytes(p))).collect::<Result<Vec<_>>>()?;
+        strings_out(out, items);
+        Ok(())
+    })
+}
+
+/// The `import` lines of the `.pth` files pepkit_venv_sys_path reads, which
+/// the env's interpreter would run at start-up and pepkit does not, in the
+/// order the interpreter runs them: two strings per line, the `.pth` file's
+/// path then the line (without its line break). The env's own `.pth` files
+/// are read twice by `site` (once by `site.venv()`, once with the other
+/// prefixes), so their lines appear twice, as the interpreter runs them
+/// twice. An empty list when there is none.
+///
+/// `v` is borrowed for the call. On success `*out` is a new list the caller
+/// owns (free it with pepkit_strings_free). Errors as pepkit_venv_sys_path's.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_pth_imports(v: *const pepkit_venv, out: *mut *mut pepkit_strings) -> pepkit_status {
+    guard("pepkit_venv_pth_imports", || {
+        let v = arg_ref(v, "v")?;
+        let out = arg_out(out, "out")?;
+        let sys_path = syspath::of_venv(v.inner())?;
+        let mut items = Vec::with_capacity(sys_path.pth_imports.len() * 2);
+        for import in &sys_path.pth_imports {
+            items.push(c_string(path_bytes(&import.file))?);
+            items.push(c_string(&import.line)?);
+        }
+        strings_out(out, items);
+        Ok(())
+    })
+}
+
+/// pepkit_find_spec_ex over the env's import path (pepkit_venv_sys_path),
+/// with the extension suffixes of a default CPython build of the env's
+/// version on this platform (`.cpython-3XY-<triplet>.so`, `.abi3.so`,
+/// `.so`): where `import fullname` in that env would come from. Statuses as
+/// pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
+/// borrowed for the call. On success `*out` is a new spec the caller owns
+/// (free it with pepkit_spec_free); on failure it is not written.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_find_spec(
+    v: *const pepkit_venv,
+    fullname: *const c_char,
+    out: *mut *mut pepkit_spec,
+) -> pepkit_status {
+    guard("pepkit_venv_find_spec", || {
+        let v = arg_ref(v, "v")?;
+        let name = arg_cstr(fullname, "fullname")?.to_bytes();
+        let out = arg_out(out, "out")?;
+        let (_, _, minor, _) = syspath::env_facts(v.inner())?;
+        let sys_path = syspath::of_venv(v.inner())?;
+        let suffixes = Suffixes::with_extensions(import::extension_suffixes_for(minor));
+        let spec = pepkit_spec::of(import::find_spec(name, &sys_path.entries, &suffixes)?)?;
+        // SAFETY: out was checked non-NULL.
+        out.write(Box::into_raw(Box::new(spec)));
         Ok(())
     })
 }

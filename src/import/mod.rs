@@ -34,6 +34,8 @@
 //! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
 //! path importlib would start from.
 
+pub mod syspath;
+
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsStr, OsString};
 use std::fmt::Write as _;

@@ -272,6 +272,11 @@ def load_pepkit(path=None):
         "pepkit_finder_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
         "pepkit_finder_invalidate_caches": (st, [c_void_p]),
         "pepkit_finder_free": (None, [c_void_p]),
+        "pepkit_venv_open": (st, [c_char_p, POINTER(c_void_p)]),
+        "pepkit_venv_free": (None, [c_void_p]),
+        "pepkit_venv_sys_path": (st, [c_void_p, POINTER(c_void_p)]),
+        "pepkit_venv_pth_imports": (st, [c_void_p, POINTER(c_void_p)]),
+        "pepkit_venv_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
     }
     for name, (restype, argtypes) in protos.items():
         fn = getattr(lib, name)

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The import-resolution oracle: tests/oracle/test_find_spec.py compares
-# pepkit_find_spec with importlib.util.find_spec on random trees, under every
-# CPython on the machine (pepkit_pythons in tests/lib.sh). Run with -S so no
-# site hook (a .pth meta-path finder) stands between importlib and the tree.
+# The import-resolution oracle, under every CPython on the machine
+# (pepkit_pythons in tests/lib.sh):
+#   test_find_spec.py      pepkit_find_spec and pepkit_finder against
+#                          importlib.util.find_spec on random trees
+#   test_venv_sys_path.py  pepkit_venv_sys_path, _pth_imports and _find_spec
+#                          against the sys.path of envs made by python -m venv
+# The scripts run with -S so no site hook (a .pth meta-path finder) stands
+# between importlib and the tree.
 # One seed for the whole run (printed; PEPKIT_SEED= reproduces it),
 # PEPKIT_ORACLE_SCALE multiplies the case counts, PEPKIT_LIB overrides the
 # library, PEPKIT_PYTHONS the interpreters.
@@ -21,7 +25,7 @@ if [ ! -f "$lib" ]; then
   exit 1
 fi
 
-scripts=(tests/oracle/test_find_spec.py)
+scripts=(tests/oracle/test_find_spec.py tests/oracle/test_venv_sys_path.py)
 mapfile -t pythons < <(pepkit_pythons)
 [ ${#pythons[@]} -gt 0 ] || { echo "SKIPPED: no CPython found"; skipped=$((skipped + 1)); }
 
