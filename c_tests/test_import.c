@@ -413,6 +413,102 @@ static void test_finder_threads(void) {
     pepkit_finder_free(sf.finder);
 }
 
+static void write_text(const char *rel, const char *text) {
+    char p[512];
+    path_of(p, sizeof p, rel);
+    FILE *f = fopen(p, "w");
+    if (!f) {
+        perror(p);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A hand-made base interpreter tree and env: pepkit_venv_sys_path follows
+ * getpath's landmark from home, site's order and the .pth rules. */
+static void test_venv_sys_path(void) {
+    char cfg[1024], home_env[512];
+    make_dir("base");
+    make_dir("base/bin");
+    make_dir("base/lib");
+    make_dir("base/lib/python3.12");
+    make_file("base/lib/python3.12/os.py");
+    make_dir("base/lib/python3.12/lib-dynload");
+    make_dir("base/lib/python3.12/site-packages");
+    make_dir("env");
+    make_dir("env/lib");
+    make_dir("env/lib/python3.12");
+    make_dir("env/lib/python3.12/site-packages");
+    make_file("env/lib/python3.12/site-packages/envmod.py");
+    write_text("env/lib/python3.12/site-packages/x.pth", "# comment\n\nimport foo\n../../../../e1\nmissing\n");
+    snprintf(cfg, sizeof cfg, "home = %s/base/bin\ninclude-system-site-packages = true\nversion = 3.12.1\n", root);
+    write_text("env/pyvenv.cfg", cfg);
+    make_dir("noversion");
+    write_text("noversion/pyvenv.cfg", "home = /nowhere/bin\n");
+    make_dir("nohome");
+    write_text("nohome/pyvenv.cfg", "version = 3.12.1\n");
+    path_of(home_env, sizeof home_env, "home-without-local");
+    setenv("HOME", home_env, 1);
+    unsetenv("PYTHONUSERBASE");
+
+    char env[512], p[512];
+    path_of(env, sizeof env, "env");
+    pepkit_venv *v = NULL;
+    CHECK_OK(pepkit_venv_open(env, &v));
+    if (!v) return;
+    pepkit_strings *list = STRINGS_SENTINEL;
+    CHECK_OK(pepkit_venv_sys_path(v, &list));
+    const char *want[] = {"base/lib/python312.zip", "base/lib/python3.12", "base/lib/python3.12/lib-dynload",
+                          "env/lib/python3.12/site-packages", "e1", "base/lib/python3.12/site-packages"};
+    CHECK(pepkit_strings_len(list) == 6);
+    for (size_t i = 0; i < 6 && i < pepkit_strings_len(list); i++) {
+        path_of(p, sizeof p, want[i]);
+        CHECK(strcmp(pepkit_strings_get(list, i), p) == 0);
+    }
+    pepkit_strings_free(list);
+    CHECK_OK(pepkit_venv_pth_imports(v, &list));
+    CHECK(pepkit_strings_len(list) == 4); /* site reads the env's .pth files twice */
+    path_of(p, sizeof p, "env/lib/python3.12/site-packages/x.pth");
+    CHECK(pepkit_strings_len(list) == 4 && strcmp(pepkit_strings_get(list, 0), p) == 0 &&
+          strcmp(pepkit_strings_get(list, 1), "import foo") == 0 && strcmp(pepkit_strings_get(list, 3), "import foo") == 0);
+    pepkit_strings_free(list);
+    pepkit_spec *spec = NULL;
+    CHECK_OK(pepkit_venv_find_spec(v, "os", &spec));
+    path_of(p, sizeof p, "base/lib/python3.12/os.py");
+    CHECK(spec && strcmp(pepkit_spec_origin(spec), p) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_venv_find_spec(v, "envmod", &spec));
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_venv_find_spec(v, "nothere", &spec), PEPKIT_ERR_NOT_FOUND);
+    CHECK_STATUS(pepkit_venv_find_spec(v, "", &spec), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_venv_find_spec(v, NULL, &spec), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_find_spec(v, "os", NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_find_spec(NULL, "os", &spec), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK(spec == SPEC_SENTINEL);
+    list = STRINGS_SENTINEL;
+    CHECK_STATUS(pepkit_venv_sys_path(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_MESSAGE("v must not be NULL");
+    CHECK_STATUS(pepkit_venv_sys_path(v, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_pth_imports(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_pth_imports(v, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK(list == STRINGS_SENTINEL);
+    pepkit_venv_free(v);
+
+    path_of(p, sizeof p, "nohome");
+    CHECK_OK(pepkit_venv_open(p, &v));
+    CHECK_STATUS(pepkit_venv_sys_path(v, &list), PEPKIT_ERR_NOT_FOUND);
+    CHECK_MESSAGE("has no home key");
+    pepkit_venv_free(v);
+    path_of(p, sizeof p, "noversion");
+    CHECK_OK(pepkit_venv_open(p, &v));
+    CHECK_STATUS(pepkit_venv_sys_path(v, &list), PEPKIT_ERR_NOT_FOUND);
+    CHECK_MESSAGE("cannot tell the Python version");
+    pepkit_venv_free(v);
+    CHECK(list == STRINGS_SENTINEL);
+}
+
 /* Directories that cannot be listed contribute nothing, as in importlib:
  * "locked" (mode 000) and "xonly" (mode 111: its files can be stat'ed but it
  * cannot be listed, so importlib's FileFinder sees it as empty), and a
@@ -499,6 +595,7 @@ int main(void) {
     test_bad_input();
     test_finder();
     test_finder_threads();
+    test_venv_sys_path();
     test_unreadable();
     nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary("test_import");
