@@ -3,7 +3,7 @@
 # printed lines from every CPython on the machine (each with its own
 # EXTENSION_SUFFIXES passed through -e).
 set -u
-pyfind=$1
+pyfind=$(realpath "$1")
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
 dir=$(mktemp -d /tmp/pepkit-pyfind.XXXXXX)
@@ -17,7 +17,9 @@ names=(ns ns2 ns2.m ns.inner ns.mod pkg solo ext Case case pkg.missing solo.sub 
 # The printed lines importlib gives, in pyfind's format.
 expect='
 import importlib.machinery as m, importlib.util as u, sys
-names, sys.path[:] = sys.argv[1].split(), sys.argv[2:]
+names = sys.argv[1].split()
+if len(sys.argv) > 2:
+    sys.path[:] = sys.argv[2:]
 L = {m.SourceFileLoader: "source", m.SourcelessFileLoader: "bytecode", m.ExtensionFileLoader: "extension"}
 for n in names:
     try:
@@ -43,8 +45,18 @@ while read -r py; do
   if [ "$want" != "$got" ]; then
     echo "pyfind differs from importlib under $py:"; diff <(echo "$want") <(echo "$got"); rc=1
   fi
+  # --venv: the env's import path and a stdlib package, as its interpreter sees them.
+  rm -rf "$dir/env"
+  "$py" -m venv --without-pip "$dir/env" || { echo "python -m venv failed under $py"; rc=1; continue; }
+  want=$(HOME="$dir" "$dir/env/bin/python" -c 'import sys; print("\n".join(sys.path[1:]))')
+  got=$(HOME="$dir" "$pyfind" --venv "$dir/env" --path | grep -v '^# ')
+  if [ "$want" != "$got" ]; then echo "pyfind --venv --path differs under $py:"; diff <(echo "$want") <(echo "$got"); rc=1; fi
+  want=$(cd "$dir" && HOME="$dir" "$dir/env/bin/python" -c "$expect" "json email.mime nothere")
+  got=$(for n in json email.mime nothere; do HOME="$dir" "$pyfind" --venv "$dir/env" "$n" 2>/dev/null || echo "$n: not found"; done)
+  if [ "$want" != "$got" ]; then echo "pyfind --venv differs under $py:"; diff <(echo "$want") <(echo "$got"); rc=1; fi
 done < <(pepkit_pythons)
 "$pyfind" ns "${entries[@]}"
+"$pyfind" --venv "$dir/env" json
 "$pyfind" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "pyfind without arguments should exit 2"; rc=1; }
 "$pyfind" a..b "${entries[@]}" 2>/dev/null; [ $? -eq 2 ] || { echo "pyfind a..b should exit 2"; rc=1; }
 exit $rc
