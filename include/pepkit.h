@@ -1554,8 +1554,9 @@ void pepkit_strings_free(struct pepkit_strings *list);
  *   `dist-packages` directories its `site.py` adds);
  * - when `include-system-site-packages` is true (or missing, as `site`
  *   takes it): the user site directory (`$PYTHONUSERBASE` or
- *   `$HOME/.local`, `lib/pythonX.Y/site-packages`, when it is a directory
- *   and the process's real and effective ids agree), then the base's site
+ *   `$HOME/.local`, `lib/pythonX.Y/site-packages`, when it is a directory,
+ *   the process's real and effective ids agree and `PYTHONNOUSERSITE` is
+ *   not set: read from this process's environment), then the base's site
  *   directories (upstream `site-packages`; Debian's `/usr/local/lib/pythonX.Y/dist-packages`,
  *   `/usr/lib/python3/dist-packages`, `/usr/lib/pythonX.Y/dist-packages`);
  * - after each site directory, the entries of its `.pth` files in sorted

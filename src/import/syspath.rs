@@ -9,9 +9,10 @@
 //!    (listed whether it exists or not), `prefix/lib/pythonX.Y` and
 //!    `exec_prefix/lib/pythonX.Y/lib-dynload`.
 //! 2. `site.venv()`: the env's own site directories first; with system site
-//!    packages on, the user site (`$PYTHONUSERBASE` or `~/.local`,
-//!    `lib/pythonX.Y/site-packages`, when it is a directory and the real and
-//!    effective ids agree) and then the base's site directories.
+//!    packages on, the user site (`$PYTHONUSERBASE` or `$HOME/.local`,
+//!    `lib/pythonX.Y/site-packages`, when it is a directory, the real and
+//!    effective ids agree and `PYTHONNOUSERSITE` is not set; without `HOME`
+//!    there is none) and then the base's site directories.
 //! 3. Site directories: upstream `prefix/lib/pythonX.Y/site-packages`;
 //!    Debian's (its `site.py` mentions `dist-packages`) adds
 //!    `prefix/local/lib/pythonX.Y/dist-packages`, `prefix/lib/python3/dist-packages`
@@ -239,6 +240,10 @@ fn site_dirs(prefix: &[u8], version: &str, debian: bool) -> Vec<Vec<u8>> {
 
 /// The user site directory when `site` would enable it for this process.
 fn user_site(version: &str) -> Option<Vec<u8>> {
+    // PYTHONNOUSERSITE (any non-empty value) is the -s flag.
+    if std::env::var_os("PYTHONNOUSERSITE").is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
     // SAFETY: plain id queries.
     let same_ids = unsafe { libc::getuid() == libc::geteuid() && libc::getgid() == libc::getegid() };
     if !same_ids {

@@ -131,13 +131,13 @@ def main():
             os.makedirs(os.path.join(scratch, d, "nspk"))
         open(os.path.join(scratch, "d2", "pkmod.py"), "w").close()
         open(os.path.join(scratch, "f1"), "w").close()
-        env_vars = dict(os.environ)
+        # The same environment for the env's interpreter and for pepkit (which
+        # reads HOME, PYTHONUSERBASE and PYTHONNOUSERSITE from this process).
         for k in ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
                   "PYTHONSTARTUP"):
-            env_vars.pop(k, None)
-        env_vars["HOME"] = home
-        os.environ.pop("PYTHONUSERBASE", None)
-        os.environ["HOME"] = home  # pepkit reads the same user site
+            os.environ.pop(k, None)
+        os.environ["HOME"] = home
+        env_vars = dict(os.environ)
         envs = []
         for flag in ([], ["--system-site-packages"]):
             env = os.path.join(base, "env-ssp" if flag else "env")
