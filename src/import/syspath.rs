@@ -12,7 +12,7 @@
 //!    packages on, the user site (`$PYTHONUSERBASE` or `$HOME/.local`,
 //!    `lib/pythonX.Y/site-packages`, when it is a directory, the real and
 //!    effective ids agree and `PYTHONNOUSERSITE` is not set; without `HOME`
-//!    there is none) and then the base's site directories.
+//!    the password database's home) and then the base's site directories.
 //! 3. Site directories: upstream `prefix/lib/pythonX.Y/site-packages`;
 //!    Debian's (its `site.py` mentions `dist-packages`) adds
 //!    `prefix/local/lib/pythonX.Y/dist-packages`, `prefix/lib/python3/dist-packages`
@@ -238,6 +238,29 @@ fn site_dirs(prefix: &[u8], version: &str, debian: bool) -> Vec<Vec<u8>> {
     }
 }
 
+/// The home directory of the real user in the password database.
+fn password_home() -> Option<Vec<u8>> {
+    let mut buf = vec![0u8; 16384];
+    let mut pwd = std::mem::MaybeUninit::<libc::passwd>::uninit();
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into pwd and buf (of the given length) and
+    // sets result to pwd or NULL; pw_dir points into buf.
+    let rc = unsafe {
+        libc::getpwuid_r(libc::getuid(), pwd.as_mut_ptr(), buf.as_mut_ptr().cast(), buf.len(), &mut result)
+    };
+    if rc != 0 || result.is_null() {
+        return None;
+    }
+    // SAFETY: result is non-NULL, so pwd was filled.
+    let pw_dir = unsafe { pwd.assume_init() }.pw_dir;
+    if pw_dir.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL pw_dir is NUL-terminated in buf, which outlives this borrow.
+    let dir = unsafe { std::ffi::CStr::from_ptr(pw_dir) };
+    Some(dir.to_bytes().to_vec())
+}
+
 /// The user site directory when `site` would enable it for this process.
 fn user_site(version: &str) -> Option<Vec<u8>> {
     // PYTHONNOUSERSITE (any non-empty value) is the -s flag.
@@ -252,8 +275,17 @@ fn user_site(version: &str) -> Option<Vec<u8>> {
     let base = match std::env::var_os("PYTHONUSERBASE").filter(|v| !v.is_empty()) {
         Some(b) => b.into_vec(),
         None => {
-            let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
-            join(home.as_bytes(), b".local")
+            // os.path.expanduser("~/.local"): $HOME, else the password
+            // database; trailing slashes dropped ("/" and "" give "/.local").
+            let mut home = match std::env::var_os("HOME") {
+                Some(h) => h.into_vec(),
+                None => password_home()?,
+            };
+            while home.last() == Some(&b'/') {
+                home.pop();
+            }
+            home.extend_from_slice(b"/.local");
+            home
         }
     };
     Some(join(&base, format!("lib/python{version}/site-packages").as_bytes()))
