@@ -195,10 +195,40 @@
 
 
 /**
+ * The CPython minor version whose extension tag the defaults use.
+ */
+#define DEFAULT_PYTHON_MINOR 13
+
+/**
+ * A finder over a fixed path that caches directory listings between
+ * lookups, as importlib's FileFinders do (see pepkit_finder_new). Made by
+ * pepkit_finder_new, freed with pepkit_finder_free. Lookups may come from
+ * several threads at once; they are serialized.
+ */
+typedef struct pepkit_finder pepkit_finder;
+
+/**
  * An exporter of memory, shared through atomic reference counting.
  * The C API hands out `pepkit_object *`; each is one counted reference.
  */
 typedef struct pepkit_object pepkit_object;
+
+/**
+ * Where a module would be imported from: importlib's `ModuleSpec` (name,
+ * origin, submodule_search_locations) with the kind of module it is. Made by
+ * pepkit_find_spec, read with the pepkit_spec_* functions, freed with
+ * pepkit_spec_free. Immutable: a `const pepkit_spec *` may be read from
+ * several threads at once.
+ */
+typedef struct pepkit_spec pepkit_spec;
+
+/**
+ * An immutable list of NUL-terminated byte strings (paths need not be UTF-8).
+ * Read with pepkit_strings_len and pepkit_strings_get; free with
+ * pepkit_strings_free. A `const pepkit_strings *` may be read from several
+ * threads at once.
+ */
+typedef struct pepkit_strings pepkit_strings;
 
 /**
  * An opened virtual environment: its directory and its pyvenv.cfg, read once
@@ -494,6 +524,11 @@ typedef struct pepkit_venv_options {
 } pepkit_venv_options;
 
 /**
+ * What a pepkit_spec describes: one of the PEPKIT_MODULE_* values.
+ */
+typedef int32_t pepkit_module_kind;
+
+/**
  * Success.
  */
 #define PEPKIT_OK 0
@@ -587,6 +622,37 @@ typedef struct pepkit_venv_options {
  * Bytes in `bytes`/`len` (formats c, s, p).
  */
 #define PEPKIT_VALUE_BYTES 4
+
+/**
+ * Not a kind: returned with the error set when the spec is NULL, and by
+ * pepkit_spec_loader for a namespace package (which has no loader).
+ */
+#define PEPKIT_MODULE_NONE 0
+
+/**
+ * A `.py` source file (importlib's SourceFileLoader).
+ */
+#define PEPKIT_MODULE_SOURCE 1
+
+/**
+ * A sourceless `.pyc` file beside no `.py` (SourcelessFileLoader).
+ */
+#define PEPKIT_MODULE_BYTECODE 2
+
+/**
+ * An extension module, a file with one of the extension suffixes (ExtensionFileLoader).
+ */
+#define PEPKIT_MODULE_EXTENSION 3
+
+/**
+ * A regular package: a directory with an `__init__` file of any loader suffix.
+ */
+#define PEPKIT_MODULE_PACKAGE 4
+
+/**
+ * A namespace package (PEP 420): no `__init__`, no origin, one or more portions.
+ */
+#define PEPKIT_MODULE_NAMESPACE 5
 
 #ifdef __cplusplus
 extern "C" {
@@ -1261,6 +1327,289 @@ pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v, bool
  * not be called twice with the same pointer.
  */
 void pepkit_venv_free(struct pepkit_venv *v);
+
+/**
+ * `importlib.util.find_spec(fullname)` with `sys.path` set to the `npath`
+ * entries of `path`, computed without Python: where the module, package or
+ * namespace package `fullname` would be imported from, by the path-based
+ * finder's rules (CPython 3.6-3.13 on Linux):
+ *
+ * - Each entry in order: a directory `name` holding `__init__` plus any
+ *   loader suffix is a regular package (the search stops); else a file
+ *   `name` plus a suffix is a module (extension suffixes first, then `.py`,
+ *   then a sourceless `.pyc`; the search stops); else a directory `name` is
+ *   a namespace portion, recorded, and the search goes on. At the end the
+ *   portions make a namespace package.
+ * - A dotted name resolves level by level through each parent's
+ *   submodule search locations; a parent that is a module, not a package,
+ *   has no submodules.
+ * - Names match byte for byte (case-sensitive, as importlib on Linux). An
+ *   entry that is not a directory (missing, a file, a zip archive: pepkit has
+ *   no zipimport) is skipped, as is one that cannot be listed (no read
+ *   permission), as importlib does. An empty entry is the current directory;
+ *   relative entries are made absolute against it as CPython 3.12+ does.
+ * - No `__init__` is run: a package that rewrites its own `__path__` is seen
+ *   with the path importlib starts from.
+ *
+ * The extension suffixes are those of a default CPython 3.13 build on the
+ * platform pepkit was built for (on x86-64 Linux:
+ * `.cpython-313-x86_64-linux-gnu.so`, `.abi3.so`, `.so`; see
+ * pepkit_default_extension_suffixes). To resolve as a given interpreter
+ * does, pass its `importlib.machinery.EXTENSION_SUFFIXES` to
+ * pepkit_find_spec_ex.
+ *
+ * Errors: PEPKIT_ERR_NOT_FOUND when importlib would return None or raise
+ * ModuleNotFoundError (the message reads like it: "No module named 'a.b'",
+ * "__path__ attribute not found on 'a' while trying to find 'a.b'");
+ * PEPKIT_ERR_VALUE for an empty name, an empty component ("a..b", "a.") or
+ * a leading dot (relative names), which `importlib.import_module` refuses;
+ * PEPKIT_ERR_NULL_ARGUMENT for a NULL `fullname`, `out`, `path` (unless
+ * `npath` is 0) or `path[i]`; PEPKIT_ERR_OS when the current directory is
+ * needed and unavailable, or a directory fails to open for another reason
+ * than missing or permissions.
+ *
+ * `fullname`, `path` and its strings are borrowed for the call; paths are
+ * bytes and need not be UTF-8. On success `*out` is a new spec the caller
+ * owns: free it with pepkit_spec_free. On failure `*out` is not written.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_find_spec(const char *fullname,
+                               const char *const *path,
+                               size_t npath,
+                               struct pepkit_spec **out);
+
+/**
+ * pepkit_find_spec with the extension suffixes given: the `n_ext` strings
+ * of `ext_suffixes`, in the order the interpreter tries them (pass an
+ * interpreter's `importlib.machinery.EXTENSION_SUFFIXES` to resolve as it
+ * does). `ext_suffixes` may be NULL when `n_ext` is 0: no extension modules
+ * at all. Each suffix must be non-empty without '/' (else PEPKIT_ERR_VALUE).
+ * `.py` and `.pyc` are always recognised, after the extension suffixes.
+ *
+ * Everything else, ownership included, is as for pepkit_find_spec:
+ * `ext_suffixes` and its strings are borrowed for the call, and on success
+ * `*out` is a new spec to free with pepkit_spec_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_find_spec_ex(const char *fullname,
+                                  const char *const *path,
+                                  size_t npath,
+                                  const char *const *ext_suffixes,
+                                  size_t n_ext,
+                                  struct pepkit_spec **out);
+
+/**
+ * A finder for many lookups over one path: pepkit_finder_find_spec gives
+ * the answers of pepkit_find_spec_ex with the same path and suffixes, but
+ * each directory is listed once and its listing kept while the directory's
+ * modification time stays the same (importlib's own FileFinder cache), so a
+ * lookup costs one `stat` per directory visited plus one per candidate file
+ * found. As with importlib, a file added to a directory within the file
+ * system's timestamp granularity of the previous listing can go unseen:
+ * call pepkit_finder_invalidate_caches after changing the tree (importlib's
+ * `invalidate_caches()`). Relative entries are resolved against the current
+ * directory at each lookup.
+ *
+ * `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
+ * be 0), otherwise the `n_ext` extension suffixes in order, as for
+ * pepkit_find_spec_ex (`n_ext` 0 with a non-NULL pointer: no extension
+ * modules). `path`, `ext_suffixes` and their strings are copied: they are
+ * borrowed for the call only. Errors as pepkit_find_spec_ex's for the same
+ * arguments.
+ *
+ * On success `*out` is a new finder the caller owns: free it with
+ * pepkit_finder_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_new(const char *const *path,
+                                size_t npath,
+                                const char *const *ext_suffixes,
+                                size_t n_ext,
+                                struct pepkit_finder **out);
+
+/**
+ * pepkit_find_spec_ex(fullname, ...) over the finder's path and suffixes,
+ * using and refreshing its cached listings. Statuses as pepkit_find_spec's.
+ * `finder` and `fullname` are borrowed for the call. On success `*out` is a
+ * new spec the caller owns (free it with pepkit_spec_free), independent of
+ * the finder; on failure it is not written.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_find_spec(const struct pepkit_finder *finder,
+                                      const char *fullname,
+                                      struct pepkit_spec **out);
+
+/**
+ * Forgets every cached listing of `finder` (importlib's
+ * `invalidate_caches()`): the next lookups list the directories again.
+ * `finder` is borrowed for the call.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_finder_invalidate_caches(const struct pepkit_finder *finder);
+
+/**
+ * Frees a finder made by pepkit_finder_new. NULL is fine. Must not be
+ * called twice with the same finder, nor while another thread uses it.
+ * Specs it returned stay valid.
+ */
+void pepkit_finder_free(struct pepkit_finder *finder);
+
+/**
+ * The extension suffixes pepkit_find_spec uses: those of a default CPython
+ * 3.13 build on this platform, in order (on x86-64 Linux
+ * `.cpython-313-x86_64-linux-gnu.so`, `.abi3.so`, `.so`).
+ *
+ * On success `*out` is a new list the caller owns: free it with
+ * pepkit_strings_free.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_default_extension_suffixes(struct pepkit_strings **out);
+
+/**
+ * The kind of module `spec` describes: PEPKIT_MODULE_SOURCE, _BYTECODE,
+ * _EXTENSION, _PACKAGE (a regular package, whatever its `__init__` is) or
+ * _NAMESPACE. PEPKIT_MODULE_NONE with PEPKIT_ERR_NULL_ARGUMENT in
+ * pepkit_last_error() when `spec` is NULL. `spec` is borrowed for the call.
+ */
+pepkit_module_kind pepkit_spec_kind(const struct pepkit_spec *spec);
+
+/**
+ * The loader importlib would pick for the file at the origin:
+ * PEPKIT_MODULE_SOURCE, _BYTECODE or _EXTENSION. For a module this is its
+ * kind; for a regular package, the kind of its `__init__` file; for a
+ * namespace package PEPKIT_MODULE_NONE (it has no loader). Also
+ * PEPKIT_MODULE_NONE, with PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL.
+ */
+pepkit_module_kind pepkit_spec_loader(const struct pepkit_spec *spec);
+
+/**
+ * The full dotted name that was looked up (`spec.name`). Borrowed from
+ * `spec`: valid until pepkit_spec_free(spec); never free it. NULL, with
+ * PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL.
+ */
+const char *pepkit_spec_name(const struct pepkit_spec *spec);
+
+/**
+ * `spec.origin`: the file the loader would load (the `__init__` file of a
+ * regular package), as an absolute path of bytes. NULL for a namespace
+ * package, whose origin is None (CPython 3.7+; 3.6 said "namespace"); then
+ * pepkit_last_error() is not changed. Also NULL, with
+ * PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL. Borrowed from `spec`:
+ * valid until pepkit_spec_free(spec); never free it.
+ */
+const char *pepkit_spec_origin(const struct pepkit_spec *spec);
+
+/**
+ * `spec.submodule_search_locations`, the path its submodules are searched
+ * on: for a regular package its directory (one entry), for a namespace
+ * package its portions in path order (one or more; the same directory twice
+ * if the path names it twice, as importlib does). For a module, which has
+ * no submodules (importlib's None), `*out` is set to NULL and the call
+ * succeeds.
+ *
+ * On success `*out` is a new list the caller owns, independent of `spec`
+ * (free it with pepkit_strings_free), or NULL for a module. `spec` is
+ * borrowed for the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_spec_search_locations(const struct pepkit_spec *spec,
+                                           struct pepkit_strings **out);
+
+/**
+ * Frees a spec made by pepkit_find_spec or pepkit_find_spec_ex, and with it
+ * every string borrowed from it. NULL is fine. Must not be called twice with
+ * the same spec.
+ */
+void pepkit_spec_free(struct pepkit_spec *spec);
+
+/**
+ * The number of strings in `list`; 0, with PEPKIT_ERR_NULL_ARGUMENT set,
+ * when `list` is NULL. `list` is borrowed for the call.
+ */
+size_t pepkit_strings_len(const struct pepkit_strings *list);
+
+/**
+ * String `index` of `list`, NUL-terminated (bytes; paths need not be
+ * UTF-8). Borrowed from `list`: valid until pepkit_strings_free(list); never
+ * free it. NULL with the error set when `list` is NULL
+ * (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below its length
+ * (PEPKIT_ERR_INDEX).
+ */
+const char *pepkit_strings_get(const struct pepkit_strings *list, size_t index);
+
+/**
+ * Frees a list a pepkit function returned, and with it every string
+ * borrowed from it. NULL is fine. Must not be called twice with the same list.
+ */
+void pepkit_strings_free(struct pepkit_strings *list);
+
+/**
+ * The import path the env's interpreter starts with: its `sys.path`
+ * without the script directory (`sys.path[1:]` under `python -c`),
+ * computed from pyvenv.cfg and the files on disk without running anything:
+ *
+ * - the base's `lib/pythonXY.zip` (listed whether it exists or not, as the
+ *   interpreter lists it), `lib/pythonX.Y` and `lib/pythonX.Y/lib-dynload`,
+ *   the base prefix being the first directory from pyvenv.cfg's `home`
+ *   upwards that holds `lib/pythonX.Y/os.py` (getpath's landmark);
+ * - the env's `lib/pythonX.Y/site-packages` (and on Debian's python3 the
+ *   `dist-packages` directories its `site.py` adds);
+ * - when `include-system-site-packages` is true (or missing, as `site`
+ *   takes it): the user site directory (`$PYTHONUSERBASE` or
+ *   `$HOME/.local`, `lib/pythonX.Y/site-packages`, when it is a directory,
+ *   the process's real and effective ids agree and `PYTHONNOUSERSITE` is
+ *   not set: read from this process's environment), then the base's site
+ *   directories (upstream `site-packages`; Debian's `/usr/local/lib/pythonX.Y/dist-packages`,
+ *   `/usr/lib/python3/dist-packages`, `/usr/lib/pythonX.Y/dist-packages`);
+ * - after each site directory, the entries of its `.pth` files in sorted
+ *   order (names starting with '.' skipped from 3.13): comment and blank
+ *   lines skipped, relative entries joined to the site directory, each
+ *   normalized and added once, and only when it exists. `import` lines are
+ *   not run: pepkit_venv_pth_imports lists them.
+ *
+ * Matches the env interpreter's own `sys.path` for CPython 3.6-3.13 (see
+ * tests/oracle/test_venv_sys_path.py) when it runs without `PYTHONPATH`,
+ * `PYTHONHOME`, `-I`, `-S` or `-s`, and no `import` line or `sitecustomize`
+ * changes the path. The zipimport entry and entries that are files are
+ * kept, as the interpreter keeps them.
+ *
+ * `v` is borrowed for the call. On success `*out` is a new list the caller
+ * owns (free it with pepkit_strings_free). Errors: PEPKIT_ERR_NULL_ARGUMENT;
+ * PEPKIT_ERR_NOT_FOUND when pyvenv.cfg has no `home` or no version can be
+ * found; PEPKIT_ERR_OS when a directory cannot be read for another reason
+ * than missing or permissions.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_sys_path(const struct pepkit_venv *v,
+                                   struct pepkit_strings **out);
+
+/**
+ * The `import` lines of the `.pth` files pepkit_venv_sys_path reads, which
+ * the env's interpreter would run at start-up and pepkit does not, in the
+ * order the interpreter runs them: two strings per line, the `.pth` file's
+ * path then the line (without its line break). The env's own `.pth` files
+ * are read twice by `site` (once by `site.venv()`, once with the other
+ * prefixes), so their lines appear twice, as the interpreter runs them
+ * twice. An empty list when there is none.
+ *
+ * `v` is borrowed for the call. On success `*out` is a new list the caller
+ * owns (free it with pepkit_strings_free). Errors as pepkit_venv_sys_path's.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_pth_imports(const struct pepkit_venv *v,
+                                      struct pepkit_strings **out);
+
+/**
+ * pepkit_find_spec_ex over the env's import path (pepkit_venv_sys_path),
+ * with the extension suffixes of a default CPython build of the env's
+ * version on this platform (`.cpython-3XY-<triplet>.so`, `.abi3.so`,
+ * `.so`): where `import fullname` in that env would come from. Statuses as
+ * pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
+ * borrowed for the call. On success `*out` is a new spec the caller owns
+ * (free it with pepkit_spec_free); on failure it is not written.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_find_spec(const struct pepkit_venv *v,
+                                    const char *fullname,
+                                    struct pepkit_spec **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -2,6 +2,7 @@
 //!
 //! - [`buffer`]: PEP 3118 objects, exporters and the buffer protocol helpers.
 //! - [`format`]: the struct-module format language.
+//! - [`import`]: import resolution (PEP 420) as importlib's path-based finder does it.
 //! - [`ffi`]: the C ABI (`include/pepkit.h` is generated from it).
 //!
 //! The memoryview (`memoryview/`), virtual environments (`venv/`) and import
@@ -16,3 +17,4 @@ pub mod buffer;
 pub mod format;
 pub mod memoryview;
 pub mod venv;
+pub mod import;

@@ -14,6 +14,7 @@ pub mod object;
 pub mod format;
 pub mod memoryview;
 pub mod venv;
+pub mod import;
 
 /// A message a callback left with `pepkit_set_error` (or through a pepkit call
 /// that failed inside it), waiting for the pepkit function that called the

@@ -269,6 +269,13 @@ pub struct pepkit_venv {
     site_packages: Option<CString>,
 }
 
+impl pepkit_venv {
+    /// The opened env, for the import-resolution functions (ffi/import.rs).
+    pub(crate) fn inner(&self) -> &Venv {
+        &self.venv
+    }
+}
+
 fn path_cstring(p: &Path) -> Result<CString> {
     CString::new(p.as_os_str().as_bytes()).map_err(|_| Error::value("path contains a NUL byte"))
 }

@@ -254,6 +254,29 @@ def load_pepkit(path=None):
         "pepkit_memoryview_equal": (st, [obj, obj, POINTER(ctypes.c_bool)]),
         "pepkit_memoryview_hash": (st, [obj, POINTER(c_ssize_t)]),
         "pepkit_memoryview_release": (st, [obj]),
+        # import resolution (PEP 420)
+        "pepkit_find_spec": (st, [c_char_p, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_find_spec_ex": (st, [c_char_p, POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t,
+                                     POINTER(c_void_p)]),
+        "pepkit_default_extension_suffixes": (st, [POINTER(c_void_p)]),
+        "pepkit_spec_kind": (c_int32, [c_void_p]),
+        "pepkit_spec_loader": (c_int32, [c_void_p]),
+        "pepkit_spec_name": (c_char_p, [c_void_p]),
+        "pepkit_spec_origin": (c_char_p, [c_void_p]),
+        "pepkit_spec_search_locations": (st, [c_void_p, POINTER(c_void_p)]),
+        "pepkit_spec_free": (None, [c_void_p]),
+        "pepkit_strings_len": (c_size_t, [c_void_p]),
+        "pepkit_strings_get": (c_char_p, [c_void_p, c_size_t]),
+        "pepkit_strings_free": (None, [c_void_p]),
+        "pepkit_finder_new": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_finder_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
+        "pepkit_finder_invalidate_caches": (st, [c_void_p]),
+        "pepkit_finder_free": (None, [c_void_p]),
+        "pepkit_venv_open": (st, [c_char_p, POINTER(c_void_p)]),
+        "pepkit_venv_free": (None, [c_void_p]),
+        "pepkit_venv_sys_path": (st, [c_void_p, POINTER(c_void_p)]),
+        "pepkit_venv_pth_imports": (st, [c_void_p, POINTER(c_void_p)]),
+        "pepkit_venv_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
     }
     for name, (restype, argtypes) in protos.items():
         fn = getattr(lib, name)
@@ -264,6 +287,84 @@ def load_pepkit(path=None):
 
 def last_error(lib):
     return (lib.pepkit_last_error() or b"").decode("utf-8", "replace")
+
+
+# ------------------------------------------------ import resolution (PEP 420) ----
+
+# pepkit_module_kind values, by the names the oracle compares.
+MODULE_KINDS = {0: None, 1: "source", 2: "bytecode", 3: "extension", 4: "package", 5: "namespace"}
+
+
+def c_strings(items):
+    """A ctypes array of C strings (bytes), and its length."""
+    items = list(items)
+    return (c_char_p * max(len(items), 1))(*items), len(items)
+
+
+def strings_list(lib, handle):
+    """The bytes of a pepkit_strings (freed here); None for NULL."""
+    if not handle:
+        return None
+    try:
+        return [lib.pepkit_strings_get(handle, i) for i in range(lib.pepkit_strings_len(handle))]
+    finally:
+        lib.pepkit_strings_free(handle)
+
+
+def find_spec(lib, fullname, path, ext_suffixes=None):
+    """pepkit_find_spec (ext_suffixes None: the defaults) or _ex: either
+    ("ok", kind, loader, origin, locations) with bytes paths and None where
+    importlib has None, or ("error", status name, message)."""
+    entries, n = c_strings(path)
+    out = c_void_p()
+    if ext_suffixes is None:
+        status = lib.pepkit_find_spec(fullname, entries, n, byref(out))
+    else:
+        ext, n_ext = c_strings(ext_suffixes)
+        status = lib.pepkit_find_spec_ex(fullname, entries, n, ext, n_ext, byref(out))
+    return _spec_result(lib, status, out, fullname)
+
+
+def finder_new(lib, path, ext_suffixes=None):
+    """A pepkit_finder (its address) over `path` (bytes entries) with the
+    given extension suffixes (None: the defaults); free with pepkit_finder_free."""
+    entries, n = c_strings(path)
+    out = c_void_p()
+    if ext_suffixes is None:
+        status = lib.pepkit_finder_new(entries, n, None, 0, byref(out))
+    else:
+        ext, n_ext = c_strings(ext_suffixes)
+        status = lib.pepkit_finder_new(entries, n, ext, n_ext, byref(out))
+    if status != OK:
+        raise RuntimeError("pepkit_finder_new: %s: %s" % (STATUS_NAMES.get(status), last_error(lib)))
+    return out.value
+
+
+def finder_find_spec(lib, finder, fullname):
+    """pepkit_finder_find_spec, reported as find_spec reports."""
+    out = c_void_p()
+    status = lib.pepkit_finder_find_spec(finder, fullname, byref(out))
+    return _spec_result(lib, status, out, fullname)
+
+
+def _spec_result(lib, status, out, fullname):
+    if status != OK:
+        if out.value:
+            return ("error", "out written on failure", STATUS_NAMES.get(status))
+        return ("error", STATUS_NAMES.get(status, status), last_error(lib))
+    spec = out.value
+    try:
+        locations = c_void_p()
+        st = lib.pepkit_spec_search_locations(spec, byref(locations))
+        if st != OK:
+            return ("error", "search_locations: " + STATUS_NAMES.get(st, str(st)), last_error(lib))
+        name = lib.pepkit_spec_name(spec)
+        if name != fullname:
+            return ("error", "name %r is not %r" % (name, fullname), "")
+        return ("ok", MODULE_KINDS.get(lib.pepkit_spec_kind(spec)), MODULE_KINDS.get(lib.pepkit_spec_loader(spec)),
+                lib.pepkit_spec_origin(spec), strings_list(lib, locations.value))
+    finally:
+        lib.pepkit_spec_free(spec)
 
 
 # ------------------------------------------------------- the CPython side ----

@@ -1,0 +1,741 @@
+//! Import resolution (PEP 420): where `importlib.util.find_spec(name)` would
+//! find a module, with the path-based finder's rules and without running Python.
+//!
+//! The rules are those of `importlib._bootstrap_external` (CPython 3.6-3.13 on
+//! Linux; checked against every CPython on the machine by
+//! `tests/oracle/test_find_spec.py`):
+//!
+//! * `PathFinder` visits the path entries in order. An entry that is not a
+//!   directory (missing, a file, a zip archive) is skipped: pepkit has no
+//!   zipimport. An empty entry is the current directory.
+//! * `FileFinder.find_spec` for one entry `d` and a tail name `n`: when `d`
+//!   lists `n`, the first of `n/__init__<suffix>` that is a regular file (in
+//!   loader order: extension suffixes, `.py`, `.pyc`) makes `n` a regular
+//!   package, and the search stops. Otherwise the first `n<suffix>` that `d`
+//!   lists and that is a regular file is a module, and the search stops.
+//!   Otherwise, if `n` is a directory, it is a namespace portion: recorded, and
+//!   the search goes on with the next entry. So in one directory a package
+//!   beats a module of the same name, and a module beats a namespace portion.
+//! * After the last entry the portions, if any, make a namespace package;
+//!   without portions the name is not found.
+//! * A dotted name resolves level by level: each parent must be a package, and
+//!   its submodule search locations are the path for the next level. A parent
+//!   that is a plain module has no submodules.
+//! * Names are matched byte for byte (Linux is case-sensitive and importlib
+//!   does not fold case there). "Listed" means present in the directory: a
+//!   name with a `/` never is. A directory that cannot be listed (no read
+//!   permission) contributes nothing, as importlib's `_fill_cache` treats it
+//!   as empty.
+//! * Relative entries are made absolute against the current directory as
+//!   CPython 3.12+ does (`.` and `""` are the directory itself, one leading
+//!   `./` is dropped); trailing slashes are dropped when a name is joined on.
+//!
+//! pepkit never runs an `__init__` file, so a package whose `__init__`
+//! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
+//! path importlib would start from.
+
+pub mod syspath;
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::{CString, OsStr, OsString};
+use std::fmt::Write as _;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Error, Result};
+
+/// What a spec describes: the loader's kind for a module, or the package kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModuleKind {
+    /// A `.py` file (importlib's SourceFileLoader).
+    Source,
+    /// A sourceless `.pyc` file (SourcelessFileLoader).
+    Bytecode,
+    /// An extension module (ExtensionFileLoader).
+    Extension,
+    /// A regular package: a directory with an `__init__` file.
+    Package,
+    /// A namespace package (PEP 420): no loader, no origin, one or more portions.
+    Namespace,
+}
+
+/// The loader that would load a file: for a module its own kind, for a regular
+/// package the kind of its `__init__` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoaderKind {
+    Source,
+    Bytecode,
+    Extension,
+}
+
+impl LoaderKind {
+    fn module_kind(self) -> ModuleKind {
+        match self {
+            LoaderKind::Source => ModuleKind::Source,
+            LoaderKind::Bytecode => ModuleKind::Bytecode,
+            LoaderKind::Extension => ModuleKind::Extension,
+        }
+    }
+}
+
+/// The result of [`find_spec`]: importlib's `ModuleSpec` without the loader object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSpec {
+    /// The full dotted name that was looked up.
+    pub name: Vec<u8>,
+    pub kind: ModuleKind,
+    /// `None` for a namespace package.
+    pub loader: Option<LoaderKind>,
+    /// The file the loader would load (`spec.origin`); `None` for a namespace package.
+    pub origin: Option<PathBuf>,
+    /// `spec.submodule_search_locations`: `None` for a module, the package's
+    /// directory for a regular package, the portions for a namespace package.
+    pub search_locations: Option<Vec<PathBuf>>,
+}
+
+impl ModuleSpec {
+    pub fn is_package(&self) -> bool {
+        self.search_locations.is_some()
+    }
+}
+
+/// The suffixes the file loaders recognise, in importlib's loader order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suffixes {
+    /// `importlib.machinery.EXTENSION_SUFFIXES`, in order.
+    pub extension: Vec<Vec<u8>>,
+    /// `SOURCE_SUFFIXES`: `.py` on every CPython 3.
+    pub source: Vec<Vec<u8>>,
+    /// `BYTECODE_SUFFIXES`: `.pyc` on every CPython 3.5+.
+    pub bytecode: Vec<Vec<u8>>,
+}
+
+/// The CPython minor version whose extension tag the defaults use.
+pub const DEFAULT_PYTHON_MINOR: u32 = 13;
+
+/// CPython's `PLATFORM_TRIPLET` for the platform pepkit was built for, where
+/// CPython defines one (Linux); `None` elsewhere.
+pub fn platform_triplet() -> Option<&'static str> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let musl = cfg!(target_env = "musl");
+    Some(if cfg!(target_arch = "x86_64") {
+        if musl { "x86_64-linux-musl" } else { "x86_64-linux-gnu" }
+    } else if cfg!(target_arch = "aarch64") {
+        if musl { "aarch64-linux-musl" } else { "aarch64-linux-gnu" }
+    } else if cfg!(target_arch = "x86") {
+        if musl { "i386-linux-musl" } else { "i386-linux-gnu" }
+    } else if cfg!(target_arch = "arm") {
+        "arm-linux-gnueabihf"
+    } else if cfg!(all(target_arch = "powerpc64", target_endian = "little")) {
+        "powerpc64le-linux-gnu"
+    } else if cfg!(target_arch = "powerpc64") {
+        "powerpc64-linux-gnu"
+    } else if cfg!(target_arch = "s390x") {
+        "s390x-linux-gnu"
+    } else if cfg!(target_arch = "riscv64") {
+        "riscv64-linux-gnu"
+    } else if cfg!(target_arch = "loongarch64") {
+        "loongarch64-linux-gnu"
+    } else {
+        return None;
+    })
+}
+
+/// `importlib.machinery.EXTENSION_SUFFIXES` of CPython 3.`minor` on this
+/// platform, as a default CPython build has them: on Linux
+/// `.cpython-3XY[m]-<triplet>.so` (the `m` ABI flag before 3.8), `.abi3.so`,
+/// `.so`; on macOS `.cpython-3XY[m]-darwin.so`, `.abi3.so`, `.so`; elsewhere
+/// `.abi3.so`, `.so`.
+pub fn extension_suffixes_for(minor: u32) -> Vec<Vec<u8>> {
+    let abiflags = if minor < 8 { "m" } else { "" };
+    let mut out = Vec::with_capacity(3);
+    if let Some(triplet) = platform_triplet() {
+        out.push(format!(".cpython-3{minor}{abiflags}-{triplet}.so").into_bytes());
+    } else if cfg!(target_os = "macos") {
+        out.push(format!(".cpython-3{minor}{abiflags}-darwin.so").into_bytes());
+    }
+    out.push(b".abi3.so".to_vec());
+    out.push(b".so".to_vec());
+    out
+}
+
+impl Suffixes {
+    /// The given extension suffixes with `.py` and `.pyc`.
+    pub fn with_extensions(extension: Vec<Vec<u8>>) -> Suffixes {
+        Suffixes { extension, source: vec![b".py".to_vec()], bytecode: vec![b".pyc".to_vec()] }
+    }
+
+    /// The suffixes of CPython 3.[`DEFAULT_PYTHON_MINOR`] on this platform.
+    pub fn platform_default() -> Suffixes {
+        Suffixes::with_extensions(extension_suffixes_for(DEFAULT_PYTHON_MINOR))
+    }
+
+    /// Every suffix with its loader, in importlib's order (extensions, source, bytecode).
+    fn loaders(&self) -> impl Iterator<Item = (&[u8], LoaderKind)> {
+        self.extension
+            .iter()
+            .map(|s| (s.as_slice(), LoaderKind::Extension))
+            .chain(self.source.iter().map(|s| (s.as_slice(), LoaderKind::Source)))
+            .chain(self.bytecode.iter().map(|s| (s.as_slice(), LoaderKind::Bytecode)))
+    }
+
+    /// Refuses suffixes a file name could not end with.
+    pub fn validate(&self) -> Result<()> {
+        for (suffix, _) in self.loaders() {
+            if suffix.is_empty() {
+                return Err(Error::value("an extension suffix must not be empty"));
+            }
+            if suffix.contains(&b'/') || suffix.contains(&0) {
+                return Err(Error::value(format!(
+                    "extension suffix {} must not contain '/' or NUL",
+                    quote(suffix)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A byte string in the quotes of Python's `repr` of a str, with undecodable
+/// bytes as `\xNN` escapes (readable in an error message).
+pub fn quote(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('\'');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\'' => out.push_str("\\'"),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => {
+                    let _ = write!(out, "{}", c.escape_default());
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Checks that `fullname` is an absolute dotted name and splits it.
+/// Empty names, empty components and leading dots are PEPKIT_ERR_VALUE:
+/// `importlib.import_module` refuses them too (ValueError "Empty module name",
+/// relative names without a package), where `find_spec` answers inconsistently
+/// (None for "" and "a.", ModuleNotFoundError for "a..b").
+pub fn split_name(fullname: &[u8]) -> Result<Vec<&[u8]>> {
+    if fullname.is_empty() {
+        return Err(Error::value("Empty module name"));
+    }
+    if fullname.contains(&0) {
+        return Err(Error::value(format!("module name {} contains an embedded null byte", quote(fullname))));
+    }
+    if fullname[0] == b'.' {
+        return Err(Error::value(format!(
+            "relative module name {} is not supported: pepkit resolves absolute names only",
+            quote(fullname)
+        )));
+    }
+    let parts: Vec<&[u8]> = fullname.split(|&b| b == b'.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(Error::value(format!("module name {} has an empty component", quote(fullname))));
+    }
+    Ok(parts)
+}
+
+/// A reusable NUL-terminated path buffer for `stat` without allocating.
+struct Probe {
+    buf: Vec<u8>,
+}
+
+/// What `stat` (following symlinks) says a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileType {
+    Missing,
+    File,
+    Dir,
+    Other,
+}
+
+impl Probe {
+    fn new() -> Probe {
+        Probe { buf: Vec::with_capacity(512) }
+    }
+
+    /// `stat` of the concatenation of `parts`.
+    fn stat(&mut self, parts: &[&[u8]]) -> FileType {
+        self.buf.clear();
+        for p in parts {
+            self.buf.extend_from_slice(p);
+        }
+        self.buf.push(0);
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: buf is NUL-terminated and holds no other NUL (paths and names
+        // come from C strings or directory entries); st is written by stat.
+        let rc = unsafe { libc::stat(self.buf.as_ptr().cast(), st.as_mut_ptr()) };
+        if rc != 0 {
+            return FileType::Missing;
+        }
+        // SAFETY: stat succeeded, so st is initialized.
+        let mode = unsafe { st.assume_init() }.st_mode & libc::S_IFMT;
+        match mode {
+            libc::S_IFREG => FileType::File,
+            libc::S_IFDIR => FileType::Dir,
+            _ => FileType::Other,
+        }
+    }
+
+    /// The modification time of `dir` when it is a directory (`stat`
+    /// following symlinks); `None` when it is missing or not a directory.
+    fn dir_mtime(&mut self, dir: &[u8]) -> Option<(i64, i64)> {
+        self.buf.clear();
+        self.buf.extend_from_slice(dir);
+        self.buf.push(0);
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: NUL-terminated path; st is written by stat.
+        if unsafe { libc::stat(self.buf.as_ptr().cast(), st.as_mut_ptr()) } != 0 {
+            return None;
+        }
+        // SAFETY: stat succeeded.
+        let st = unsafe { st.assume_init() };
+        if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+            return None;
+        }
+        Some((i64::from(st.st_mtime), i64::from(st.st_mtime_nsec)))
+    }
+
+    /// Whether `dir` can be listed, as `os.listdir` would (opendir needs read
+    /// permission). Missing, not a directory, or no permission: `Ok(false)`,
+    /// as `FileFinder._fill_cache` treats those as an empty directory; any
+    /// other failure is an OSError naming the directory.
+    fn listable(&mut self, dir: &[u8]) -> Result<bool> {
+        self.buf.clear();
+        self.buf.extend_from_slice(dir);
+        self.buf.push(0);
+        // SAFETY: NUL-terminated path; the descriptor is closed right away.
+        let fd = unsafe {
+            libc::open(self.buf.as_ptr().cast(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC)
+        };
+        if fd >= 0 {
+            // SAFETY: fd was just opened by us.
+            unsafe { libc::close(fd) };
+            return Ok(true);
+        }
+        let err = std::io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::ENOENT) | Some(libc::ENOTDIR) | Some(libc::EACCES) | Some(libc::EPERM) => Ok(false),
+            _ => Err(Error::io(&err, format_args!("cannot list directory {}", quote(dir)))),
+        }
+    }
+}
+
+/// A path entry as FileFinder sees it: absolute, and without trailing slashes
+/// (the prefix a name is joined to, with the separator).
+fn entry_base(entry: &[u8], cwd: &mut Option<Vec<u8>>) -> Result<Vec<u8>> {
+    let absolute = if entry.first() == Some(&b'/') {
+        entry.to_vec()
+    } else {
+        if cwd.is_none() {
+            let dir = std::env::current_dir()
+                .map_err(|e| Error::io(&e, "cannot resolve a relative path entry: current directory"))?;
+            *cwd = Some(dir.into_os_string().into_vec());
+        }
+        let mut base = cwd.clone().unwrap_or_default();
+        let rest = entry.strip_prefix(b"./").unwrap_or(entry);
+        if !(rest.is_empty() || entry == b".") {
+            base.push(b'/');
+            base.extend_from_slice(rest);
+        }
+        base
+    };
+    // _path_join: each part loses its trailing separators, then '/' joins them.
+    let mut end = absolute.len();
+    while end > 0 && absolute[end - 1] == b'/' {
+        end -= 1;
+    }
+    let mut base = absolute[..end].to_vec();
+    base.push(b'/');
+    Ok(base)
+}
+
+/// What one path entry holds for a tail name (FileFinder.find_spec).
+enum Found {
+    Nothing,
+    Portion(Vec<u8>),
+    Spec { loader: LoaderKind, origin: Vec<u8>, package_dir: Option<Vec<u8>> },
+}
+
+/// How a directory's listing is known: by `stat` of each candidate (no
+/// state; a hit is kept only when the directory can be listed), or from a
+/// cached listing (an unlistable directory has an empty one).
+#[derive(Clone, Copy)]
+enum Listing<'a> {
+    Stat,
+    Cached(&'a HashSet<Vec<u8>>),
+}
+
+impl Listing<'_> {
+    /// Whether `tail` + `suffix` may be in the listing (Stat: `stat` decides).
+    fn may_list(self, key: &mut Vec<u8>, tail: &[u8], suffix: &[u8]) -> bool {
+        match self {
+            Listing::Stat => true,
+            Listing::Cached(set) => {
+                key.clear();
+                key.extend_from_slice(tail);
+                key.extend_from_slice(suffix);
+                set.contains(key.as_slice())
+            }
+        }
+    }
+
+    /// Whether a hit in `base` stands: the directory could be listed.
+    fn confirm(self, probe: &mut Probe, base: &[u8]) -> Result<bool> {
+        match self {
+            Listing::Stat => listable(probe, base),
+            Listing::Cached(_) => Ok(true),
+        }
+    }
+}
+
+fn find_in_entry(probe: &mut Probe, base: &[u8], tail: &[u8], suffixes: &Suffixes, listing: Listing) -> Result<Found> {
+    // Only names a directory could list: never one with a '/'.
+    if tail.contains(&b'/') {
+        return Ok(Found::Nothing);
+    }
+    let mut key = Vec::new();
+    let mut portion = false;
+    if listing.may_list(&mut key, tail, b"") && probe.stat(&[base, tail]) == FileType::Dir {
+        for (suffix, loader) in suffixes.loaders() {
+            if probe.stat(&[base, tail, b"/__init__", suffix]) == FileType::File {
+                if !listing.confirm(probe, base)? {
+                    return Ok(Found::Nothing);
+                }
+                let dir = [base, tail].concat();
+                let origin = [base, tail, b"/__init__", suffix].concat();
+                return Ok(Found::Spec { loader, origin, package_dir: Some(dir) });
+            }
+        }
+        portion = true;
+    }
+    for (suffix, loader) in suffixes.loaders() {
+        if listing.may_list(&mut key, tail, suffix) && probe.stat(&[base, tail, suffix]) == FileType::File {
+            if !listing.confirm(probe, base)? {
+                return Ok(Found::Nothing);
+            }
+            return Ok(Found::Spec { loader, origin: [base, tail, suffix].concat(), package_dir: None });
+        }
+    }
+    if portion && listing.confirm(probe, base)? {
+        return Ok(Found::Portion([base, tail].concat()));
+    }
+    Ok(Found::Nothing)
+}
+
+/// The directory of a base (the base without its final '/'; "/" for the root).
+fn base_dir(base: &[u8]) -> &[u8] {
+    let dir = &base[..base.len() - 1];
+    if dir.is_empty() {
+        b"/"
+    } else {
+        dir
+    }
+}
+
+/// The entry itself can be listed.
+fn listable(probe: &mut Probe, base: &[u8]) -> Result<bool> {
+    probe.listable(base_dir(base))
+}
+
+/// One directory's cached listing, valid while its mtime is unchanged
+/// (FileFinder's `_path_cache` and `_path_mtime`).
+struct DirListing {
+    mtime: Option<(i64, i64)>,
+    names: HashSet<Vec<u8>>,
+}
+
+/// Directory listings by base, for [`Finder`].
+type ListingCache = HashMap<Vec<u8>, DirListing>;
+
+/// The cached listing of `base`, refreshed when the directory's mtime changed.
+fn cached_listing<'c>(probe: &mut Probe, cache: &'c mut ListingCache, base: &[u8]) -> Result<&'c HashSet<Vec<u8>>> {
+    let dir = base_dir(base);
+    let mtime = probe.dir_mtime(dir);
+    let listing = cache.entry(base.to_vec()).or_insert_with(|| DirListing { mtime: None, names: HashSet::new() });
+    if mtime.is_none() {
+        listing.names.clear();
+    } else if listing.mtime != mtime {
+        listing.names = read_listing(dir)?;
+    }
+    listing.mtime = mtime;
+    Ok(&listing.names)
+}
+
+/// `os.listdir(dir)` as a set; missing, not a directory or no permission is
+/// an empty listing, as in `FileFinder._fill_cache`.
+fn read_listing(dir: &[u8]) -> Result<HashSet<Vec<u8>>> {
+    let entries = match std::fs::read_dir(os_str(dir)) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return match e.raw_os_error() {
+                Some(libc::ENOENT) | Some(libc::ENOTDIR) | Some(libc::EACCES) | Some(libc::EPERM) => Ok(HashSet::new()),
+                _ => Err(Error::io(&e, format_args!("cannot list directory {}", quote(dir)))),
+            }
+        }
+    };
+    let mut names = HashSet::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(&e, format_args!("cannot list directory {}", quote(dir))))?;
+        names.insert(entry.file_name().into_vec());
+    }
+    Ok(names)
+}
+
+/// `PathFinder.find_spec(name, path)` for one level: `tail` is the last
+/// component of `name`.
+fn find_level(
+    ctx: &mut Lookup,
+    name: &[u8],
+    tail: &[u8],
+    path: &[&[u8]],
+) -> Result<Option<ModuleSpec>> {
+    let mut portions: Vec<PathBuf> = Vec::new();
+    for entry in path {
+        let base = entry_base(entry, &mut ctx.cwd)?;
+        let found = match ctx.cache.as_deref_mut() {
+            None => find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Stat)?,
+            Some(cache) => {
+                let set = cached_listing(&mut ctx.probe, cache, &base)?;
+                find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Cached(set))?
+            }
+        };
+        match found {
+            Found::Nothing => {}
+            Found::Portion(dir) => portions.push(to_path(dir)),
+            Found::Spec { loader, origin, package_dir } => {
+                let kind = if package_dir.is_some() { ModuleKind::Package } else { loader.module_kind() };
+                return Ok(Some(ModuleSpec {
+                    name: name.to_vec(),
+                    kind,
+                    loader: Some(loader),
+                    origin: Some(to_path(origin)),
+                    search_locations: package_dir.map(|d| vec![to_path(d)]),
+                }));
+            }
+        }
+    }
+    if portions.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(ModuleSpec {
+        name: name.to_vec(),
+        kind: ModuleKind::Namespace,
+        loader: None,
+        origin: None,
+        search_locations: Some(portions),
+    }))
+}
+
+/// The state of one lookup.
+struct Lookup<'a> {
+    probe: Probe,
+    cwd: Option<Vec<u8>>,
+    suffixes: &'a Suffixes,
+    cache: Option<&'a mut ListingCache>,
+}
+
+fn to_path(bytes: Vec<u8>) -> PathBuf {
+    PathBuf::from(OsString::from_vec(bytes))
+}
+
+/// `importlib.util.find_spec(fullname)` with `sys.path` = `path`, resolving
+/// dotted names level by level. Not found is an error of kind NotFound with
+/// ModuleNotFoundError's message; a malformed name is a Value error. Keeps
+/// no state: every call looks at the file system afresh.
+pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixes) -> Result<ModuleSpec> {
+    suffixes.validate()?;
+    let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
+    check_entries(&top)?;
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None };
+    resolve(&mut ctx, fullname, &top)
+}
+
+/// Path entries are C strings: no NUL inside (CPython: "embedded null byte").
+fn check_entries<E: AsRef<[u8]>>(path: &[E]) -> Result<()> {
+    match path.iter().find(|e| e.as_ref().contains(&0)) {
+        Some(e) => Err(Error::value(format!("path entry {} contains an embedded null byte", quote(e.as_ref())))),
+        None => Ok(()),
+    }
+}
+
+fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpec> {
+    let parts = split_name(fullname)?;
+    let mut spec: Option<ModuleSpec> = None;
+    let mut end = 0;
+    for (i, tail) in parts.iter().enumerate() {
+        end += if i == 0 { tail.len() } else { tail.len() + 1 };
+        let name = &fullname[..end];
+        let found = match &spec {
+            None => find_level(ctx, name, tail, top)?,
+            Some(parent) => {
+                let Some(locations) = &parent.search_locations else {
+                    return Err(Error::not_found(format!(
+                        "__path__ attribute not found on {} while trying to find {}",
+                        quote(&parent.name),
+                        quote(fullname)
+                    )));
+                };
+                let locations: Vec<&[u8]> = locations.iter().map(|p| p.as_os_str().as_bytes()).collect();
+                find_level(ctx, name, tail, &locations)?
+            }
+        };
+        match found {
+            Some(s) => spec = Some(s),
+            None => return Err(Error::not_found(format!("No module named {}", quote(name)))),
+        }
+    }
+    spec.ok_or_else(|| Error::value("Empty module name"))
+}
+
+/// A finder over a fixed path that caches directory listings between
+/// lookups, as importlib's FileFinders do: a directory is listed again only
+/// when its modification time changed. Like importlib, a file created in a
+/// directory within the file system's timestamp granularity of the previous
+/// listing may go unseen until [`Finder::invalidate_caches`]. Lookups on one
+/// finder from several threads are serialized.
+pub struct Finder {
+    path: Vec<Vec<u8>>,
+    suffixes: Suffixes,
+    cache: Mutex<ListingCache>,
+}
+
+impl Finder {
+    pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
+        suffixes.validate()?;
+        check_entries(&path)?;
+        Ok(Finder { path, suffixes, cache: Mutex::new(HashMap::new()) })
+    }
+
+    /// [`find_spec`] over this finder's path, with its cached listings.
+    pub fn find_spec(&self, fullname: &[u8]) -> Result<ModuleSpec> {
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let top: Vec<&[u8]> = self.path.iter().map(Vec::as_slice).collect();
+        let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(&mut cache) };
+        resolve(&mut ctx, fullname, &top)
+    }
+
+    /// Forgets every cached listing (`importlib.invalidate_caches()`).
+    pub fn invalidate_caches(&self) {
+        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+}
+
+/// Bytes of a path, for C.
+pub fn path_bytes(p: &Path) -> &[u8] {
+    p.as_os_str().as_bytes()
+}
+
+/// A C string of bytes that hold no NUL (paths from C strings and directory entries).
+pub fn c_string(bytes: &[u8]) -> Result<CString> {
+    CString::new(bytes).map_err(|_| Error::value(format!("{} contains a NUL byte", quote(bytes))))
+}
+
+/// `OsStr` of raw bytes.
+pub fn os_str(bytes: &[u8]) -> &OsStr {
+    OsStr::from_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn tree() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("pepkit-import-unit-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn touch(p: &Path) {
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, b"").unwrap();
+    }
+
+    #[test]
+    fn namespace_spans_entries_and_package_stops() {
+        let root = tree();
+        let (a, b, c) = (root.join("a"), root.join("b"), root.join("c"));
+        fs::create_dir_all(a.join("ns")).unwrap();
+        fs::create_dir_all(b.join("ns")).unwrap();
+        touch(&b.join("ns/mod.py"));
+        touch(&c.join("ns/__init__.py"));
+        let sfx = Suffixes::platform_default();
+        let spec = find_spec(b"ns", &[&a, &b], &sfx).unwrap();
+        assert_eq!(spec.kind, ModuleKind::Namespace);
+        assert_eq!(spec.origin, None);
+        assert_eq!(spec.search_locations, Some(vec![a.join("ns"), b.join("ns")]));
+        let spec = find_spec(b"ns.mod", &[&a, &b], &sfx).unwrap();
+        assert_eq!(spec.kind, ModuleKind::Source);
+        assert_eq!(spec.origin, Some(b.join("ns/mod.py")));
+        // A regular package after the portions does not stop them: importlib
+        // returns the package as soon as it is found.
+        let spec = find_spec(b"ns", &[&a, &c, &b], &sfx).unwrap();
+        assert_eq!(spec.kind, ModuleKind::Package);
+        assert_eq!(spec.search_locations, Some(vec![c.join("ns")]));
+        let err = find_spec(b"ns.mod.x", &[&a, &b], &sfx).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::NotFound);
+        assert!(err.message.contains("__path__ attribute not found on 'ns.mod'"), "{}", err.message);
+        let err = find_spec(b"nope.x", &[&a, &b], &sfx).unwrap_err();
+        assert_eq!(err.message, "No module named 'nope'");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn package_beats_module_beats_portion_in_one_directory() {
+        let root = tree();
+        fs::create_dir_all(root.join("p")).unwrap();
+        touch(&root.join("p.py"));
+        let sfx = Suffixes::platform_default();
+        assert_eq!(find_spec(b"p", &[&root], &sfx).unwrap().kind, ModuleKind::Source);
+        touch(&root.join("p/__init__.pyc"));
+        let spec = find_spec(b"p", &[&root], &sfx).unwrap();
+        assert_eq!((spec.kind, spec.loader), (ModuleKind::Package, Some(LoaderKind::Bytecode)));
+        touch(&root.join("q.abi3.so"));
+        touch(&root.join("q.py"));
+        assert_eq!(find_spec(b"q", &[&root], &sfx).unwrap().kind, ModuleKind::Extension);
+        assert!(find_spec(b"Q", &[&root], &sfx).is_err());
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn bad_names() {
+        let sfx = Suffixes::platform_default();
+        let none: [&Path; 0] = [];
+        for name in [&b""[..], b".a", b"a..b", b"a.", b"..", b"."] {
+            assert_eq!(find_spec(name, &none, &sfx).unwrap_err().kind, crate::error::ErrorKind::Value, "{name:?}");
+        }
+        assert_eq!(find_spec(b"a/b", &none, &sfx).unwrap_err().kind, crate::error::ErrorKind::NotFound);
+        assert_eq!(find_spec(b"a\0b", &none, &sfx).unwrap_err().kind, crate::error::ErrorKind::Value);
+        let nul = [Path::new(os_str(b"/tmp\0x"))];
+        assert_eq!(find_spec(b"a", &nul, &sfx).unwrap_err().kind, crate::error::ErrorKind::Value);
+        assert!(Finder::new(vec![b"/tmp\0x".to_vec()], sfx.clone()).is_err());
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote(b"a'b\xff"), "'a\\'b\\xff'");
+    }
+
+    #[test]
+    fn default_suffixes() {
+        if cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu")) {
+            assert_eq!(extension_suffixes_for(7)[0], b".cpython-37m-x86_64-linux-gnu.so");
+            assert_eq!(extension_suffixes_for(13)[0], b".cpython-313-x86_64-linux-gnu.so");
+        }
+    }
+}
