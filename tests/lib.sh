@@ -31,3 +31,67 @@ pepkit_need_pythons() {
   [ ${#pythons[@]} -gt 0 ] && return
   echo "no CPython found: SKIPPED"; pepkit_summary 0 0 1; exit 0
 }
+
+# Runs oracle scripts under every CPython and prints the suite's summary:
+#   pepkit_oracle_suite LABEL "PYTHON FLAGS" SCRIPT...
+# Each script gets the library path as its argument and ends with
+# "N passed, N failed" (exit 77 after "SKIPPED: reason" to be skipped). One
+# seed for the whole run (printed; PEPKIT_SEED= reproduces it);
+# PEPKIT_ORACLE_SCALE multiplies case counts, PEPKIT_LIB overrides the
+# library, PEPKIT_PYTHONS the interpreters. Returns non-zero on any failure.
+pepkit_oracle_suite() {
+  local label=$1 pyflags=$2; shift 2
+  local scripts=("$@")
+  local lib=${PEPKIT_LIB:-$PWD/target/release/libpepkit.so}
+  export PEPKIT_SEED=${PEPKIT_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+  echo "$label: library $lib, seed $PEPKIT_SEED (rerun with PEPKIT_SEED=$PEPKIT_SEED), scale ${PEPKIT_ORACLE_SCALE:-1}"
+  local passed=0 failed=0 skipped=0
+  if [ ! -f "$lib" ]; then
+    echo "FAILED: $lib does not exist (run 'make lib' first)"
+    pepkit_summary 0 1 0
+    return 1
+  fi
+  local pythons py version script name start out rc secs reason line p f
+  mapfile -t pythons < <(pepkit_pythons)
+  [ ${#pythons[@]} -gt 0 ] || { echo "SKIPPED: no CPython found"; skipped=$((skipped + 1)); }
+  for py in "${pythons[@]}"; do
+    # shellcheck disable=SC2086
+    version=$("$py" $pyflags -c 'import sys, platform
+assert platform.python_implementation() == "CPython" and sys.version_info >= (3, 6)
+print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
+    if [ -z "$version" ]; then
+      echo "SKIPPED: $py: not a working CPython 3.6+"
+      skipped=$((skipped + ${#scripts[@]}))
+      continue
+    fi
+    for script in "${scripts[@]}"; do
+      name=$(basename "$script" .py)
+      start=$(date +%s.%N)
+      # shellcheck disable=SC2086
+      out=$("$py" $pyflags "$script" "$lib" 2>&1)
+      rc=$?
+      secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+      if [ "$rc" -eq 77 ]; then
+        reason=$(grep -m1 '^SKIPPED: ' <<<"$out" | sed 's/^SKIPPED: //')
+        echo "SKIPPED: $py: $name: ${reason:-skipped}"
+        skipped=$((skipped + 1))
+        continue
+      fi
+      line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -n1)
+      p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"${line:-0 passed}")
+      f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"${line:-0 failed}")
+      if [ -z "$line" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+        f=$((f + 1))  # crashed or printed no summary: count it
+      fi
+      passed=$((passed + p)); failed=$((failed + f))
+      echo "python $version ($py) $name: $p passed, $f failed, rc=$rc, ${secs}s"
+      if [ "$f" -ne 0 ]; then
+        sed 's/^/    | /' <<<"$out" | tail -n 60
+      else
+        grep -E '^  ' <<<"$out" | sed 's/^/    /'
+      fi
+    done
+  done
+  pepkit_summary "$passed" "$failed" "$skipped"
+  [ "$failed" -eq 0 ]
+}

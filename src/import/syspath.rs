@@ -37,6 +37,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::venv::paths::normpath;
 
 /// An `import` line of a `.pth` file, which the interpreter would run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,38 +70,6 @@ pub struct EnvFacts<'a> {
     pub system_site_packages: bool,
 }
 
-/// `posixpath.normpath` on bytes.
-pub fn normpath(path: &[u8]) -> Vec<u8> {
-    if path.is_empty() {
-        return b".".to_vec();
-    }
-    let initial = if path.starts_with(b"/") {
-        if path.starts_with(b"//") && !path.starts_with(b"///") {
-            2
-        } else {
-            1
-        }
-    } else {
-        0
-    };
-    let mut comps: Vec<&[u8]> = Vec::new();
-    for comp in path.split(|&b| b == b'/') {
-        if comp.is_empty() || comp == b"." {
-            continue;
-        }
-        if comp != b".." || (initial == 0 && comps.is_empty()) || comps.last() == Some(&&b".."[..]) {
-            comps.push(comp);
-        } else if !comps.is_empty() {
-            comps.pop();
-        }
-    }
-    let mut out = vec![b'/'; initial];
-    out.extend_from_slice(&comps.join(&b'/'));
-    if out.is_empty() {
-        out.push(b'.');
-    }
-    out
-}
 
 /// `os.path.join(a, b)`: `b` when it is absolute.
 fn join(a: &[u8], b: &[u8]) -> Vec<u8> {

@@ -15,61 +15,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
-
-lib=${PEPKIT_LIB:-$PWD/target/release/libpepkit.so}
-export PEPKIT_SEED=${PEPKIT_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-echo "oracle-buffer: library $lib, seed $PEPKIT_SEED (rerun with PEPKIT_SEED=$PEPKIT_SEED), scale ${PEPKIT_ORACLE_SCALE:-1}"
-
-passed=0 failed=0 skipped=0
-if [ ! -f "$lib" ]; then
-  echo "FAILED: $lib does not exist (run 'make lib' first)"
-  pepkit_summary 0 1 0
-  exit 1
-fi
-
-scripts=(tests/oracle/test_getbuffer.py tests/oracle/test_helpers.py tests/oracle/test_memoryview.py tests/oracle/test_calcsize.py
-         tests/oracle/test_mv_ops.py)
 # The memoryview hash equals CPython's only under PYTHONHASHSEED=0.
 export PYTHONHASHSEED=0
-mapfile -t pythons < <(pepkit_pythons)
-[ ${#pythons[@]} -gt 0 ] || { echo "SKIPPED: no CPython found"; skipped=$((skipped + 1)); }
-
-for py in "${pythons[@]}"; do
-  version=$("$py" -c 'import sys, platform
-assert platform.python_implementation() == "CPython" and sys.version_info >= (3, 6)
-print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
-  if [ -z "$version" ]; then
-    echo "SKIPPED: $py: not a working CPython 3.6+"
-    skipped=$((skipped + ${#scripts[@]}))
-    continue
-  fi
-  for script in "${scripts[@]}"; do
-    name=$(basename "$script" .py)
-    start=$(date +%s.%N)
-    out=$("$py" "$script" "$lib" 2>&1)
-    rc=$?
-    secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
-    if [ "$rc" -eq 77 ]; then
-      reason=$(grep -m1 '^SKIPPED: ' <<<"$out" | sed 's/^SKIPPED: //')
-      echo "SKIPPED: $py: $name: ${reason:-skipped}"
-      skipped=$((skipped + 1))
-      continue
-    fi
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -n1)
-    p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"${line:-0 passed}")
-    f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"${line:-0 failed}")
-    if [ -z "$line" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
-      f=$((f + 1))  # crashed or printed no summary: count it
-    fi
-    passed=$((passed + p)); failed=$((failed + f))
-    echo "python $version ($py) $name: $p passed, $f failed, rc=$rc, ${secs}s"
-    if [ "$f" -ne 0 ]; then
-      sed 's/^/    | /' <<<"$out" | tail -n 60
-    else
-      grep -E '^  \(' <<<"$out" | sed 's/^/    /'
-    fi
-  done
-done
-
-pepkit_summary "$passed" "$failed" "$skipped"
-[ "$failed" -eq 0 ]
+pepkit_oracle_suite oracle-buffer "" tests/oracle/test_getbuffer.py tests/oracle/test_helpers.py \
+  tests/oracle/test_memoryview.py tests/oracle/test_calcsize.py tests/oracle/test_mv_ops.py
