@@ -716,7 +716,8 @@ pepkit_status pepkit_getbuffer(struct pepkit_object *exporter,
  * no object) is left alone and PEPKIT_OK returned. The struct may be a copy of
  * the one getbuffer filled; release each export once. A release the object
  * cannot account for (no live exports left) fails with PEPKIT_ERR_BUFFER and
- * changes nothing.
+ * changes nothing. `view` is the caller's struct, borrowed for the call; the
+ * reference it held is gone afterwards (the object may have been freed).
  */
 pepkit_status pepkit_releasebuffer(struct pepkit_buffer *view);
 
@@ -1009,7 +1010,7 @@ const struct pepkit_buffer *pepkit_memoryview_buffer(struct pepkit_object *mv);
 /**
  * `len(m)`: the extent of the first dimension, 1 for a 0-dim view. -1 with
  * the error set when `mv` is NULL, not a memoryview (PEPKIT_ERR_TYPE) or
- * released (PEPKIT_ERR_VALUE).
+ * released (PEPKIT_ERR_VALUE). `mv` is borrowed for the call.
  */
 pepkit_ssize pepkit_memoryview_len(struct pepkit_object *mv);
 
@@ -1318,7 +1319,8 @@ pepkit_status pepkit_venv_dir(const struct pepkit_venv *v, const char **out, con
 /**
  * Whether the env sees the base interpreter's site-packages
  * (`include-system-site-packages`; a missing key counts as true, as for the
- * interpreter). Writes `*out` on success.
+ * interpreter). Writes `*out` on success. `v` and `out` are borrowed for the
+ * call.
  */
 pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v, bool *out);
 
@@ -1477,6 +1479,7 @@ pepkit_module_kind pepkit_spec_kind(const struct pepkit_spec *spec);
  * kind; for a regular package, the kind of its `__init__` file; for a
  * namespace package PEPKIT_MODULE_NONE (it has no loader). Also
  * PEPKIT_MODULE_NONE, with PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL.
+ * `spec` is borrowed for the call.
  */
 pepkit_module_kind pepkit_spec_loader(const struct pepkit_spec *spec);
 

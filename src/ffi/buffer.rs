@@ -37,7 +37,8 @@ pub unsafe extern "C" fn pepkit_getbuffer(exporter: *mut pepkit_object, view: *m
 /// no object) is left alone and PEPKIT_OK returned. The struct may be a copy of
 /// the one getbuffer filled; release each export once. A release the object
 /// cannot account for (no live exports left) fails with PEPKIT_ERR_BUFFER and
-/// changes nothing.
+/// changes nothing. `view` is the caller's struct, borrowed for the call; the
+/// reference it held is gone afterwards (the object may have been freed).
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_releasebuffer(view: *mut pepkit_buffer) -> pepkit_status {
     guard("pepkit_releasebuffer", || pepkit_object::releasebuffer(arg_mut(view, "view")?))

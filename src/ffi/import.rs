@@ -329,6 +329,7 @@ pub unsafe extern "C" fn pepkit_spec_kind(spec: *const pepkit_spec) -> pepkit_mo
 /// kind; for a regular package, the kind of its `__init__` file; for a
 /// namespace package PEPKIT_MODULE_NONE (it has no loader). Also
 /// PEPKIT_MODULE_NONE, with PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL.
+/// `spec` is borrowed for the call.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_loader(spec: *const pepkit_spec) -> pepkit_module_kind {
     guard_or("pepkit_spec_loader", PEPKIT_MODULE_NONE, || Ok(loader_kind(arg_ref(spec, "spec")?.loader)))

@@ -132,7 +132,7 @@ pub unsafe extern "C" fn pepkit_memoryview_buffer(mv: *mut pepkit_object) -> *co
 
 /// `len(m)`: the extent of the first dimension, 1 for a 0-dim view. -1 with
 /// the error set when `mv` is NULL, not a memoryview (PEPKIT_ERR_TYPE) or
-/// released (PEPKIT_ERR_VALUE).
+/// released (PEPKIT_ERR_VALUE). `mv` is borrowed for the call.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_len(mv: *mut pepkit_object) -> pepkit_ssize {
     guard_or("pepkit_memoryview_len", -1, || {

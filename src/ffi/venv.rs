@@ -405,7 +405,8 @@ pub unsafe extern "C" fn pepkit_venv_dir(v: *const pepkit_venv, out: *mut *const
 
 /// Whether the env sees the base interpreter's site-packages
 /// (`include-system-site-packages`; a missing key counts as true, as for the
-/// interpreter). Writes `*out` on success.
+/// interpreter). Writes `*out` on success. `v` and `out` are borrowed for the
+/// call.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_system_site_packages(v: *const pepkit_venv, out: *mut bool) -> pepkit_status {
     guard("pepkit_venv_system_site_packages", || {
