@@ -183,6 +183,22 @@ pub fn fill_info(
 /// An export may point its shape or strides at its own `len`/`itemsize`
 /// fields (PyBuffer_FillInfo does); after copying the struct from `from` to
 /// `to`, such pointers must follow it.
+/// Points `view`'s shape, strides and suboffsets into `dims`, which holds
+/// `ndim` extents, then `ndim` strides, then (with suboffsets) `ndim`
+/// suboffsets: the layout every pepkit object and view keeps its arrays in.
+/// A 0-dim view gets NULL for all three.
+pub(crate) fn point_dims(view: &mut pepkit_buffer, dims: *mut pepkit_ssize, ndim: usize, with_suboffsets: bool) {
+    if ndim == 0 {
+        view.shape = std::ptr::null_mut();
+        view.strides = std::ptr::null_mut();
+        view.suboffsets = std::ptr::null_mut();
+    } else {
+        view.shape = dims;
+        view.strides = dims.wrapping_add(ndim);
+        view.suboffsets = if with_suboffsets { dims.wrapping_add(2 * ndim) } else { std::ptr::null_mut() };
+    }
+}
+
 pub(crate) fn rebase_self_pointers(from: &pepkit_buffer, to: &mut pepkit_buffer) {
     let start = from as *const pepkit_buffer as usize;
     let end = start + std::mem::size_of::<pepkit_buffer>();

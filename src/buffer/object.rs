@@ -197,20 +197,12 @@ impl ArrayDesc {
         view.readonly = self.readonly as c_int;
         view.ndim = n as c_int;
         view.format = self.format.as_ptr() as *mut c_char;
-        if n == 0 {
-            view.shape = std::ptr::null_mut();
-            view.strides = std::ptr::null_mut();
-            view.suboffsets = std::ptr::null_mut();
-        } else {
-            view.shape = dims;
-            view.strides = dims.wrapping_add(n);
-            view.suboffsets = if self.has_suboffsets { dims.wrapping_add(2 * n) } else { std::ptr::null_mut() };
-        }
+        super::point_dims(view, dims, n, self.has_suboffsets);
     }
 
-    fn traits(&self, name: &'static str, style: Style) -> Traits {
+    fn traits(&self, kind: ObjectKind, style: Style) -> Traits {
         Traits {
-            name,
+            kind,
             style,
             c_contiguous: self.c_contiguous,
             f_contiguous: self.f_contiguous,
@@ -436,7 +428,7 @@ impl pepkit_object {
             Kind::MemoryView(mv) => {
                 let state = mv.live()?;
                 let traits = Traits {
-                    name: "memoryview",
+                    kind: ObjectKind::MemoryView,
                     style: Style::MemoryView,
                     c_contiguous: state.c_contiguous,
                     f_contiguous: state.f_contiguous,
@@ -493,7 +485,7 @@ impl pepkit_object {
         flags: c_int,
         counted: bool,
     ) -> Result<()> {
-        if let Err(err) = request::check(desc.readonly, true, flags, &desc.traits(self.kind().name(), style)) {
+        if let Err(err) = request::check(desc.readonly, true, flags, &desc.traits(self.kind(), style)) {
             if counted {
                 self.state.fetch_sub(EXPORT, Ordering::Release);
             }
@@ -597,7 +589,7 @@ impl pepkit_object {
 unsafe fn custom_traits(view: &pepkit_buffer) -> Result<Traits> {
     let g = Geometry::of(view).map_err(|e| Error::value(format!("custom exporter's getbuffer: {}", e.message)))?;
     Ok(Traits {
-        name: ObjectKind::Custom.name(),
+        kind: ObjectKind::Custom,
         style: Style::NdArray,
         c_contiguous: g.is_contiguous(Order::C),
         f_contiguous: g.is_contiguous(Order::F),

@@ -6,6 +6,7 @@ use std::ptr;
 
 use super::*;
 use crate::error::{Error, Result};
+use super::ObjectKind;
 
 /// Which of CPython's exporters an object behaves like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +24,9 @@ pub(crate) enum Style {
 /// What the rules need to know about an export beyond its fields.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Traits {
-    /// The exporter's name in messages ("ndarray", "wrap", ...).
-    pub name: &'static str,
+    /// The exporter, named in messages ("ndarray", "wrap", ...) only when a
+    /// request is refused: the name is not looked up on the hot path.
+    pub kind: ObjectKind,
     pub style: Style,
     pub c_contiguous: bool,
     pub f_contiguous: bool,
@@ -70,7 +72,7 @@ pub(crate) fn check(readonly: bool, has_format: bool, flags: c_int, t: &Traits) 
     if !requested(flags, PEPKIT_BUF_INDIRECT) && t.pil {
         return Err(match t.style {
             Style::MemoryView => Error::buffer("memoryview: underlying buffer requires suboffsets"),
-            _ => Error::buffer(format!("{} cannot be represented without suboffsets", t.name)),
+            _ => Error::buffer(format!("{} cannot be represented without suboffsets", t.kind.name())),
         });
     }
     if !requested(flags, PEPKIT_BUF_STRIDES) && !t.c_contiguous {
@@ -79,7 +81,7 @@ pub(crate) fn check(readonly: bool, has_format: bool, flags: c_int, t: &Traits) 
     if !requested(flags, PEPKIT_BUF_ND) && t.style != Style::FillInfo && has_format {
         return Err(Error::buffer(format!(
             "{}: cannot cast to unsigned bytes if the format flag is present",
-            t.name
+            t.kind.name()
         )));
     }
     Ok(())
@@ -91,7 +93,7 @@ fn refusal(t: &Traits, what: &str) -> Error {
     match t.style {
         Style::FillInfo if what == "is not writable" => Error::buffer("Object is not writable."),
         Style::MemoryView => Error::buffer(format!("memoryview: underlying buffer {what}")),
-        _ => Error::buffer(format!("{} {what}", t.name)),
+        _ => Error::buffer(format!("{} {what}", t.kind.name())),
     }
 }
 

@@ -102,15 +102,7 @@ impl ViewState {
         let mut view = *template;
         view.ndim = ndim as c_int;
         view.internal = std::ptr::null_mut();
-        if ndim == 0 {
-            view.shape = std::ptr::null_mut();
-            view.strides = std::ptr::null_mut();
-            view.suboffsets = std::ptr::null_mut();
-        } else {
-            view.shape = base;
-            view.strides = base.wrapping_add(ndim);
-            view.suboffsets = if with_suboffsets { base.wrapping_add(2 * ndim) } else { std::ptr::null_mut() };
-        }
+        crate::buffer::point_dims(&mut view, base, ndim, with_suboffsets);
         ViewState { mbuf, view, arrays, c_contiguous: false, f_contiguous: false }
     }
 
