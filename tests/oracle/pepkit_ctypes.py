@@ -385,6 +385,7 @@ def _bind_cpython():
         "PyBuffer_FillContiguousStrides": (None, [c_int, POINTER(c_ssize_t), POINTER(c_ssize_t), c_int, c_char]),
         "PyBuffer_FillInfo": (c_int, [pbuf, c_void_p, c_void_p, c_ssize_t, c_int, c_int]),
         "PyMemoryView_FromBuffer": (ctypes.py_object, [pbuf]),
+        "PyMemoryView_FromMemory": (ctypes.py_object, [c_void_p, c_ssize_t, c_int]),
     }
     missing = []
     for name, (restype, argtypes) in protos.items():

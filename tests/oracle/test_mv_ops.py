@@ -26,9 +26,10 @@ import struct
 import sys
 from ctypes import byref, c_bool, c_size_t, c_ssize_t, c_void_p
 
-from pepkit_ctypes import (C_CONTIGUOUS, ANY_CONTIGUOUS, F_CONTIGUOUS, FULL, FULL_RO, NONE, ND, SIMPLE,
-                           Buffer, Report, Slice, Value, VALUE_BOOL, VALUE_BYTES, VALUE_FLOAT, VALUE_INT,
-                           VALUE_UINT, last_error, load_pepkit, outcome_of_status, require_testbuffer,
+from pepkit_ctypes import (C_CONTIGUOUS, ANY_CONTIGUOUS, F_CONTIGUOUS, FULL, FULL_RO, NONE, ND, READ,
+                           REQUESTS, SIMPLE, WRITE, Buffer, Report, Slice, Value, VALUE_BOOL, VALUE_BYTES,
+                           VALUE_FLOAT, VALUE_INT, VALUE_UINT, api, cpython_getbuffer, describe, flags_name,
+                           last_error, load_pepkit, outcome_of_status, pepkit_getbuffer, require_testbuffer,
                            ssize_array)
 from structures import NATIVE_CHARS, Built, Releases, Structure, random_key, status_ok, wrap
 
@@ -183,10 +184,28 @@ def compare_observations(cm, pv, case, hashes=True):
         st = pv.call("hash", byref(h))
         p_hash = (h.value if st == 0 else None, outcome_of_status(st))
         R.check(c_hash == p_hash, case + " hash", c_hash, p_hash, note=last_error(lib))
+    compare_exports(cm, pv, case)
     # A random item: get and compare (CPython's own item, else struct's).
     if cm.ndim == 0 or all(n > 0 for n in cm.shape):
         index = tuple(rng.randint(-n, n - 1) if rng.random() < 0.9 else n for n in cm.shape)
         compare_get_item(cm, pv, index, case)
+
+
+def compare_exports(cm, pv, case, n=4):
+    """The view's own getbuffer (CPython's memory_getbuf) on a few random
+    requests: outcome and every field, over the same memory."""
+    for flags, _ in rng.sample(REQUESTS, n):
+        cview, cout = cpython_getbuffer(cm, flags)
+        pview, pout = pepkit_getbuffer(lib, pv.obj, flags)
+        c = describe(cview) if cout == "ok" else None
+        p = describe(pview) if pout == "ok" else ("obj NULL" if not pview.obj else "obj left set")
+        if c is None and p == "obj NULL":
+            p = None
+        R.check((cout, c) == (pout, p), case + " getbuffer(%s)" % flags_name(flags), (cout, c), (pout, p))
+        if cout == "ok":
+            api.PyBuffer_Release(byref(cview))
+        if pout == "ok":
+            lib.pepkit_releasebuffer(byref(pview))
 
 
 def cpython_item(cm, index):
@@ -570,7 +589,34 @@ def equality_pairs(n):
         lib.pepkit_decref(wb)
 
 
+def from_memory(n):
+    """pepkit_memoryview_from_memory against PyMemoryView_FromMemory on the
+    same bytes, read-only and writable, then a cast both sides can make."""
+    for k in range(n):
+        size = rng.choice([0, 1, 7, 8, 24, 64])
+        block = ctypes.create_string_buffer(bytes(rng.getrandbits(8) for _ in range(size)), max(size, 1))
+        flags = rng.choice([READ, WRITE])
+        cm = api.PyMemoryView_FromMemory(ctypes.addressof(block), size, flags)
+        out = c_void_p()
+        st = lib.pepkit_memoryview_from_memory(ctypes.addressof(block), size, flags, byref(out))
+        case = "from_memory #%d (%d bytes, %s)" % (k, size, "READ" if flags == READ else "WRITE")
+        if not R.check(st == 0, case, "ok", outcome_of_status(st)):
+            continue
+        pv = PView(out.value)
+        compare_observations(cm, pv, case)
+        fmt = rng.choice(["B", "c", "b", "h", "i", "q", "d"])
+        c_new, c_out = outcome(lambda: cm.cast(fmt))
+        p_new, p_out = pv.new_view("cast", fmt.encode(), None, -1)
+        if R.check(c_out == p_out, case + " cast(%r)" % fmt, c_out, p_out) and p_new:
+            compare_observations(c_new, p_new, case + " cast(%r)" % fmt)
+        if p_new:
+            p_new.drop()
+        pv.drop()
+        del cm, c_new
+
+
 def main():
+    from_memory(R.cases(200))
     chains = R.cases(700)
     for k in range(chains):
         chain = Chain(k)
