@@ -163,13 +163,7 @@ pub(crate) unsafe fn arg_cstr<'a>(ptr: *const c_char, what: &str) -> Result<&'a 
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable bytes for the lifetime.
 pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
-    if len == 0 {
-        Ok(&[])
-    } else if ptr.is_null() {
-        Err(Error::null_argument(format!("{what} must not be NULL when its length is {len}")))
-    } else {
-        Ok(std::slice::from_raw_parts(ptr, len))
-    }
+    arg_slice(ptr, len, what)
 }
 
 /// Borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
@@ -177,11 +171,21 @@ pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Re
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable elements for the lifetime.
 pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> Result<&'a [T]> {
-    if len == 0 {
-        Ok(&[])
-    } else if ptr.is_null() {
-        Err(Error::null_argument(format!("{what} must not be NULL when its length is {len}")))
+    crate::mem::slice(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+}
+
+/// Mutably borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `len` writable elements, not aliased for the lifetime.
+pub(crate) unsafe fn arg_slice_mut<'a, T>(ptr: *mut T, len: usize, what: &str) -> Result<&'a mut [T]> {
+    crate::mem::slice_mut(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+}
+
+fn arg_slice_error(null: bool, len: usize, what: &str) -> Error {
+    if null {
+        Error::null_argument(format!("{what} must not be NULL when its length is {len}"))
     } else {
-        Ok(std::slice::from_raw_parts(ptr, len))
+        Error::value(format!("{what} is not aligned for its element type"))
     }
 }
