@@ -103,13 +103,21 @@ pub(crate) fn null_data(len: usize) -> Error {
 /// Rust's `{:?}` of the text, cut after a few dozen characters with the full
 /// length said, so a message never grows with its input.
 pub(crate) fn shown(bytes: &[u8]) -> String {
+    let (text, rest) = cut(bytes);
+    format!("{text:?}{rest}")
+}
+
+/// As [`shown`], unquoted (CPython's memoryview messages print the format bare).
+pub(crate) fn shown_plain(bytes: &[u8]) -> String {
+    let (text, rest) = cut(bytes);
+    format!("{text}{rest}")
+}
+
+fn cut(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, String) {
     const MAX: usize = 64;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
-    if bytes.len() <= MAX {
-        format!("{text:?}")
-    } else {
-        format!("{text:?}... ({} bytes)", bytes.len())
-    }
+    let rest = if bytes.len() <= MAX { String::new() } else { format!("... ({} bytes)", bytes.len()) };
+    (text, rest)
 }
 
 #[cfg(test)]
@@ -145,5 +153,6 @@ mod tests {
         let long = vec![b' '; 10_000];
         let s = shown(&long);
         assert!(s.len() < 100 && s.ends_with("(10000 bytes)"), "{s}");
+        assert_eq!(shown_plain(b"T{<i:x:}"), "T{<i:x:}");
     }
 }

@@ -414,7 +414,7 @@ fn to_c_value(value: &Value, format: &[u8]) -> Result<pepkit_value> {
         Value::Tuple(ref t) => {
             return Err(Error::not_implemented(format!(
                 "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
-                crate::mem::shown(format),
+                crate::mem::shown_plain(format),
                 t.len()
             )))
         }

@@ -16,7 +16,7 @@ pub(crate) enum Items {
 }
 
 fn unsupported(format: &[u8]) -> Error {
-    Error::not_implemented(format!("memoryview: format {} not supported", crate::mem::shown(format)))
+    Error::not_implemented(format!("memoryview: format {} not supported", crate::mem::shown_plain(format)))
 }
 
 impl Items {
@@ -98,7 +98,7 @@ impl ViewState {
             if layout.nvalues != 1 {
                 return Err(Error::not_implemented(format!(
                     "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
-                    crate::mem::shown(self.format()),
+                    crate::mem::shown_plain(self.format()),
                     layout.nvalues
                 )));
             }
