@@ -374,6 +374,32 @@ static void calcsize_huge_repeats(void) {
     CHECK(size == INTPTR_MAX);
 }
 
+/* --- a callback's message is kept at a bounded length ------------------- */
+
+static char *huge_message;
+
+static pepkit_status refusing_getbuffer(void *self, pepkit_buffer *view, int flags) {
+    (void)self;
+    (void)view;
+    (void)flags;
+    return pepkit_set_error(PEPKIT_ERR_BUFFER, huge_message);
+}
+
+static void callback_long_message(void) {
+    huge_message = long_format(300 * MiB, "!");
+    memcpy(huge_message, "refused:", 8);
+    pepkit_exporter_vtable vt = {refusing_getbuffer, NULL, NULL};
+    pepkit_object *custom = NULL, *mv = SENTINEL;
+    CHECK_OK(pepkit_custom_new(&vt, NULL, &custom));
+    limit_memory();
+    CHECK_STATUS(pepkit_memoryview_new(custom, &mv), PEPKIT_ERR_BUFFER);
+    CHECK_MESSAGE("refused:");
+    CHECK(strlen(pepkit_last_error()) < 20000);
+    CHECK(mv == SENTINEL);
+    pepkit_decref(custom);
+    free(huge_message);
+}
+
 /* --- creation, shapes, resize ------------------------------------------- */
 
 static void ndarray_huge_shapes(void) {
@@ -467,6 +493,7 @@ int main(void) {
     run_case("ndarray_new: 200 MiB format copied once", ndarray_long_format);
     run_case("ndarray_new/calcsize: 200 MiB bad format, short message", bad_long_format);
     run_case("calcsize: huge repeats", calcsize_huge_repeats);
+    run_case("custom getbuffer: 300 MiB error message, kept short", callback_long_message);
     run_case("ndarray_new: huge shapes", ndarray_huge_shapes);
     run_case("bytearray_resize: 2^40 and SIZE_MAX", bytearray_resize_huge);
     run_case("slice/subview/cast/getbuffer/helpers on 2^40-item views", huge_views_without_copies);

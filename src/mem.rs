@@ -113,6 +113,19 @@ pub(crate) fn shown_plain(bytes: &[u8]) -> String {
     format!("{text}{rest}")
 }
 
+/// The longest message pepkit keeps, in bytes: longer ones (a callback's,
+/// say) are cut here, so recording a failure never allocates more.
+pub(crate) const MAX_MESSAGE: usize = 16 << 10;
+
+/// `bytes` as message text, cut after [`MAX_MESSAGE`] bytes with the full
+/// length said.
+pub(crate) fn message_text(bytes: &[u8]) -> String {
+    if bytes.len() <= MAX_MESSAGE {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    format!("{}... ({} bytes)", String::from_utf8_lossy(&bytes[..MAX_MESSAGE]), bytes.len())
+}
+
 fn cut(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, String) {
     const MAX: usize = 64;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
@@ -154,5 +167,8 @@ mod tests {
         let s = shown(&long);
         assert!(s.len() < 100 && s.ends_with("(10000 bytes)"), "{s}");
         assert_eq!(shown_plain(b"T{<i:x:}"), "T{<i:x:}");
+        let huge = vec![b'x'; 3 * MAX_MESSAGE];
+        assert!(message_text(&huge).len() < MAX_MESSAGE + 40);
+        assert_eq!(message_text(b"short"), "short");
     }
 }

@@ -63,8 +63,16 @@ thread_local! {
 /// may be running inside (see [`callback_error`]).
 pub(crate) fn fail(err: &Error) -> pepkit_status {
     let status = status::of_kind(err.kind);
-    callback_error::set(status, err.message.clone());
-    let text = err.message.replace('\0', "\\0");
+    // Messages are short by construction (input is echoed through
+    // mem::shown); the cut is the backstop that keeps recording a failure
+    // from allocating in proportion to anything.
+    let message = if err.message.len() > crate::mem::MAX_MESSAGE {
+        crate::mem::message_text(err.message.as_bytes())
+    } else {
+        err.message.clone()
+    };
+    let text = message.replace('\0', "\\0");
+    callback_error::set(status, message);
     let text = CString::new(text).unwrap_or_default();
     LAST_ERROR.with(|slot| *slot.borrow_mut() = text);
     status

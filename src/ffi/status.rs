@@ -112,7 +112,9 @@ pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const
         let text = if message.is_null() {
             String::new()
         } else {
-            std::ffi::CStr::from_ptr(message).to_string_lossy().into_owned()
+            // The caller's text, cut to a bounded length: kept until the
+            // next failure, it must not cost memory in proportion to input.
+            crate::mem::message_text(std::ffi::CStr::from_ptr(message).to_bytes())
         };
         super::callback_error::set(status, text);
         Ok(status)
