@@ -266,6 +266,7 @@ pub unsafe extern "C" fn pepkit_memoryview_toreadonly(mv: *mut pepkit_object, ou
 
 /// `m.tobytes(order)`: the view's items in `order` 'C', 'F' or 'A' (as they
 /// lie when the view is C- or Fortran-contiguous, else C), for any format.
+/// PEPKIT_ERR_NO_MEMORY (nothing written) when the bytes cannot be allocated.
 /// On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
 /// when empty): free it with pepkit_free.
 #[must_use]
@@ -312,8 +313,10 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes_into(
 /// C-order bytes, with `sep` (NULL for none, else a one-character ASCII
 /// string: PEPKIT_ERR_VALUE otherwise) between groups of |bytes_per_sep|
 /// bytes, counted from the right when positive and from the left when
-/// negative. On success `*out` is an owned NUL-terminated string of
-/// `*out_len` characters: free it with pepkit_free. `sep` is borrowed.
+/// negative. PEPKIT_ERR_NO_MEMORY when the text (or the C-order copy a
+/// non-contiguous view needs) cannot be allocated. On success `*out` is an
+/// owned NUL-terminated string of `*out_len` characters: free it with
+/// pepkit_free. `sep` is borrowed.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_hex(
@@ -487,8 +490,11 @@ pub unsafe extern "C" fn pepkit_memoryview_set_item(
 /// `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
 /// a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
 /// beyond CPython, every struct format (multi-value ones as tuples), equal to
-/// repr of what struct.unpack_from gives. On success `*out` is an owned
-/// NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+/// repr of what struct.unpack_from gives. The text's least possible size is
+/// checked first: PEPKIT_ERR_NO_MEMORY (as CPython's MemoryError) when it
+/// cannot fit, e.g. shape (2**63-1, 0, 2**63-1), or when memory runs out
+/// while writing. On success `*out` is an owned NUL-terminated string of
+/// `*out_len` bytes: free it with pepkit_free.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_tolist(
@@ -517,7 +523,8 @@ pub unsafe extern "C" fn pepkit_memoryview_tolist(
 /// extent) and every item equal — typed for the same native format (NaN !=
 /// NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
 /// 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
-/// `a` and `b` are borrowed for the call.
+/// Items are compared value by value without allocating, however many fields
+/// a format has. `a` and `b` are borrowed for the call.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut pepkit_object, out: *mut bool) -> pepkit_status {
@@ -572,8 +579,10 @@ unsafe fn with_description<T>(obj: *mut pepkit_object, f: impl FnOnce(&pepkit_bu
 /// hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
 /// 'bytearray'"), other exporters only when their memory is read-only
 /// (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
-/// _testbuffer.ndarray). The hash is cached: a released
-/// view still answers with a hash computed before.
+/// _testbuffer.ndarray). A view that is not C-contiguous is hashed through a
+/// C-order copy, as CPython does: PEPKIT_ERR_NO_MEMORY when that copy cannot
+/// be allocated. The hash is cached: a released view still answers with a
+/// hash computed before.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mut pepkit_ssize) -> pepkit_status {
@@ -598,6 +607,8 @@ pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mu
 /// (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
 /// structures"); overlapping memory is copied correctly. Several slices
 /// assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+/// Unless both sides are C-contiguous the source is staged through a C-order
+/// copy: PEPKIT_ERR_NO_MEMORY (nothing written) when it cannot be allocated.
 /// `slices` and `src` are borrowed for the call.
 #[must_use]
 #[no_mangle]

@@ -104,7 +104,8 @@ pub extern "C" fn pepkit_version() -> *const c_char {
 /// getbuffer, say), so that the status the callback returns reaches its caller
 /// with this message instead of a generic one.
 ///
-/// `message` is borrowed and copied; NULL means no message. Returns `status`
+/// `message` is borrowed and copied (cut after 16 KiB, with its full length
+/// said); NULL means no message. Returns `status`
 /// unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const c_char) -> pepkit_status {

@@ -92,9 +92,11 @@ impl ViewState {
     /// `m[index]` with a full index (empty for a 0-dim view).
     pub(crate) fn get_item(&self, index: &[isize]) -> Result<Value<'_>> {
         let items = Items::of(self.format(), self.view.itemsize)?;
+        let p = self.item_pointer(index)?;
         if let Items::Struct(layout) = &items {
-            // One C value cannot hold a tuple: refuse before unpacking one
-            // (which, for billions of fields, would not fit in memory).
+            // One C value cannot hold a tuple: refuse (after the index
+            // checks, as before) without unpacking one, which for billions
+            // of fields would not fit in memory.
             if layout.nvalues != 1 {
                 return Err(Error::not_implemented(format!(
                     "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
@@ -103,7 +105,6 @@ impl ViewState {
                 )));
             }
         }
-        let p = self.item_pointer(index)?;
         // SAFETY: the pointer addresses one item of the exported memory.
         items.value(unsafe { item(p, self.view.itemsize) }?)
     }
@@ -140,8 +141,8 @@ impl ViewState {
         let mut out = Vec::new();
         crate::mem::reserve(&mut out, least, "tolist")?;
         // A better guess when it is cheap; failing it costs nothing.
-        let count: isize = self.shape().iter().product();
-        let _ = out.try_reserve((count.max(1) as usize).saturating_mul(per_item.min(24) + 2).min(1 << 30));
+        let count = (self.view.len / self.view.itemsize.max(1)) as usize;
+        let _ = out.try_reserve(count.max(1).saturating_mul(per_item.min(6) + 2).min(1 << 30));
         let subs = self.suboffsets();
         if self.ndim() == 0 {
             crate::mem::reserve(&mut out, per_item, "tolist")?;
