@@ -415,6 +415,53 @@ mod tests {
     }
 
     #[test]
+    fn least_list_len_is_the_shortest_text() {
+        assert_eq!(least_list_len(&[]), Some(1));
+        assert_eq!(least_list_len(&[0]), Some("[]".len()));
+        assert_eq!(least_list_len(&[3]), Some("[1, 2, 3]".len()));
+        assert_eq!(least_list_len(&[2, 0]), Some("[[], []]".len()));
+        assert_eq!(least_list_len(&[2, 2]), Some("[[1, 2], [3, 4]]".len()));
+        assert_eq!(least_list_len(&[isize::MAX, 0, isize::MAX]), None);
+        assert_eq!(least_list_len(&[isize::MAX / 2]), None);
+    }
+
+    #[test]
+    fn max_repr_bounds_the_longest_items() {
+        use crate::format::repr::write_item;
+        // The longest value of each kind: most negative ints, the longest
+        // float reprs, False, a byte that needs \x escapes.
+        let cases: &[(&[u8], Vec<u8>)] = &[
+            (b"q", i64::MIN.to_ne_bytes().to_vec()),
+            (b"<Q", u64::MAX.to_le_bytes().to_vec()),
+            (b"<d", (-2.2250738585072014e-308f64).to_le_bytes().to_vec()),
+            (b"<d", (-1.7976931348623157e308f64).to_le_bytes().to_vec()),
+            (b"<f", (-1.1754942e-38f32).to_le_bytes().to_vec()),
+            (b"<e", 0xfbffu16.to_le_bytes().to_vec()),
+            (b"?", vec![0]),
+            (b"c", vec![0]),
+            (b"<qd?c", [&i64::MIN.to_le_bytes()[..], &(-2.2250738585072014e-308f64).to_le_bytes(), &[0, 0x80]].concat()),
+            (b"3s", vec![0x80, b'\\', 0]),
+            (b"4p", vec![3, 0x80, 0x81, 0x82]),
+            (b"2x", vec![0, 0]),
+        ];
+        for (format, bytes) in cases {
+            let layout = StructLayout::new(format).unwrap();
+            let mut out = Vec::new();
+            write_item(&mut out, &layout, bytes).unwrap();
+            let bound = Items::Struct(layout).max_repr().unwrap();
+            assert!(out.len() <= bound, "{:?}: {:?} is longer than {bound}", String::from_utf8_lossy(format), String::from_utf8_lossy(&out));
+            if let Some(code) = native_scalar_code(format) {
+                let mut out = Vec::new();
+                Items::Native(code).write_repr(&mut out, bytes).unwrap();
+                assert!(out.len() <= Items::Native(code).max_repr().unwrap());
+            }
+        }
+        assert_eq!(Items::Struct(StructLayout::new(b"9223372036854775807x").unwrap()).max_repr(), Some(3));
+        let many = StructLayout::new(b"4611686018427387903?").unwrap();
+        assert_eq!(Items::Struct(many).max_repr(), None);
+    }
+
+    #[test]
     fn python_equality_of_values() {
         assert!(python_eq(&Value::Int(1), &Value::Float(1.0)));
         assert!(python_eq(&Value::Bool(true), &Value::Int(1)));
