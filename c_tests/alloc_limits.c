@@ -250,53 +250,41 @@ static void noncontiguous_copies(void) {
 
 /* --- item 2: tolist bounded before it grows ----------------------------- */
 
+/* Limits memory, then expects tolist of `mv` to fail with NO_MEMORY and a
+ * short message containing `needle`, writing nothing; drops `mv`. */
+static void expect_tolist_no_memory(pepkit_object *mv, const char *needle) {
+    limit_memory();
+    char *text = SENTINEL;
+    size_t n = 7;
+    CHECK_STATUS(pepkit_memoryview_tolist(mv, &text, &n), PEPKIT_ERR_NO_MEMORY);
+    CHECK_SHORT_MESSAGE(needle);
+    CHECK(text == SENTINEL && n == 7);
+    pepkit_decref(mv);
+}
+
 static void tolist_empty_huge(void) {
     /* shape (2**63-1, 0, 2**63-1): zero bytes, but its list is 2**63-1 "[]"s. */
     pepkit_object *nd = NULL, *mv = NULL;
     pepkit_ssize shape[3] = {INTPTR_MAX, 0, INTPTR_MAX};
     CHECK_OK(pepkit_ndarray_new("B", 3, shape, 'C', 1, &nd));
     CHECK_OK(pepkit_memoryview_new(nd, &mv));
-    limit_memory();
-    char *text = SENTINEL;
-    size_t n = 7;
-    CHECK_STATUS(pepkit_memoryview_tolist(mv, &text, &n), PEPKIT_ERR_NO_MEMORY);
-    CHECK_SHORT_MESSAGE("does not fit in memory");
-    CHECK(text == SENTINEL && n == 7);
-    pepkit_decref(mv);
     pepkit_decref(nd);
+    expect_tolist_no_memory(mv, "does not fit in memory");
 }
 
 static void tolist_stride0(void) {
-    pepkit_object *mv = stride0_view("d", 8, (pepkit_ssize)1 << 40, 1);
-    limit_memory();
-    char *text = SENTINEL;
-    size_t n = 7;
-    CHECK_STATUS(pepkit_memoryview_tolist(mv, &text, &n), PEPKIT_ERR_NO_MEMORY);
-    CHECK(text == SENTINEL);
-    pepkit_decref(mv);
+    expect_tolist_no_memory(stride0_view("d", 8, (pepkit_ssize)1 << 40, 1), "cannot allocate");
 }
 
 static void tolist_grows_past_limit(void) {
     /* 2**26 doubles: "0.0, " each, about 320 MiB of text; the bound before
      * writing fits, growth does not. */
-    pepkit_object *mv = stride0_view("d", 8, (pepkit_ssize)1 << 26, 1);
-    limit_memory();
-    char *text = SENTINEL;
-    size_t n = 7;
-    CHECK_STATUS(pepkit_memoryview_tolist(mv, &text, &n), PEPKIT_ERR_NO_MEMORY);
-    CHECK(text == SENTINEL);
-    pepkit_decref(mv);
+    expect_tolist_no_memory(stride0_view("d", 8, (pepkit_ssize)1 << 26, 1), "cannot allocate");
 }
 
 static void tolist_huge_item(void) {
     /* One 100 MB 's' item: its repr is b'\x00...' at 4 bytes per byte. */
-    pepkit_object *mv = ndarray_view("100000000s", 1, 1);
-    limit_memory();
-    char *text = SENTINEL;
-    size_t n = 7;
-    CHECK_STATUS(pepkit_memoryview_tolist(mv, &text, &n), PEPKIT_ERR_NO_MEMORY);
-    CHECK(text == SENTINEL);
-    pepkit_decref(mv);
+    expect_tolist_no_memory(ndarray_view("100000000s", 1, 1), "cannot allocate");
 }
 
 /* --- item 2: assignment stages through a fallible copy ------------------ */
