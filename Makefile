@@ -36,10 +36,12 @@ RPATH   := -Wl,-rpath,$(CURDIR)/$(LIBDIR)
 C_TEST_SRCS := $(wildcard c_tests/test_*.c)
 C_TESTS_ASAN := $(patsubst c_tests/%.c,$(BUILD)/asan/%,$(C_TEST_SRCS))
 C_TESTS_PLAIN := $(patsubst c_tests/%.c,$(BUILD)/plain/%,$(C_TEST_SRCS))
+# The allocation-failure suite: plain build only (see c_tests/alloc_limits.c).
+ALLOC_LIMITS := $(BUILD)/plain/alloc_limits
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 
-.PHONY: all lib header check-header c-tests examples test demo bench install clean FORCE
+.PHONY: all lib header check-header c-tests alloc-limits examples test demo bench install clean FORCE
 
 all: lib
 
@@ -71,6 +73,8 @@ $(BUILD)/examples/%: examples/%.c include/pepkit.h $(SHARED)
 	$(CC) -std=c11 $(CWARN) -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lpepkit $(RPATH) -lpthread -lm
 
 c-tests: lib $(C_TESTS_ASAN) $(C_TESTS_PLAIN)
+
+alloc-limits: lib $(ALLOC_LIMITS)
 
 examples: lib $(EXAMPLES)
 

@@ -192,6 +192,12 @@
  */
 #define PEPKIT_BUF_WRITE 512
 
+/**
+ * The most bytes [`write_value`] writes for one value of a native scalar
+ * code: a float's repr ("-2.2250738585072014e-308") is the longest.
+ */
+#define MAX_SCALAR_REPR 24
+
 
 
 /**
@@ -685,7 +691,8 @@ const char *pepkit_version(void);
  * getbuffer, say), so that the status the callback returns reaches its caller
  * with this message instead of a generic one.
  *
- * `message` is borrowed and copied; NULL means no message. Returns `status`
+ * `message` is borrowed and copied (cut after 16 KiB, with its full length
+ * said); NULL means no message. Returns `status`
  * unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
  */
 pepkit_status pepkit_set_error(pepkit_status status, const char *message);
@@ -879,10 +886,13 @@ pepkit_status pepkit_bytearray_new(const uint8_t *data,
 
 /**
  * Resizes a bytearray to `new_len` bytes, keeping the first bytes and zeroing
- * new ones. Fails with PEPKIT_ERR_BUFFER ("Existing exports of data: object
- * cannot be re-sized") while any export of it is live, with PEPKIT_ERR_TYPE
- * for any other kind of object, and leaves the object unchanged on failure.
- * `obj` is borrowed for the call.
+ * new ones. Resizing to the current length does nothing and succeeds, even
+ * while exported (as PyByteArray_Resize). Fails with PEPKIT_ERR_BUFFER
+ * ("Existing exports of data: object cannot be re-sized") while any export of
+ * it is live, PEPKIT_ERR_NO_MEMORY when the memory cannot be had,
+ * PEPKIT_ERR_OVERFLOW past PTRDIFF_MAX, PEPKIT_ERR_TYPE for any other kind of
+ * object, and leaves the object unchanged on failure. `obj` is borrowed for
+ * the call.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_bytearray_resize(struct pepkit_object *obj, size_t new_len);
 
@@ -1076,6 +1086,7 @@ pepkit_status pepkit_memoryview_toreadonly(struct pepkit_object *mv,
 /**
  * `m.tobytes(order)`: the view's items in `order` 'C', 'F' or 'A' (as they
  * lie when the view is C- or Fortran-contiguous, else C), for any format.
+ * PEPKIT_ERR_NO_MEMORY (nothing written) when the bytes cannot be allocated.
  * On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
  * when empty): free it with pepkit_free.
  */
@@ -1101,8 +1112,10 @@ pepkit_status pepkit_memoryview_tobytes_into(struct pepkit_object *mv,
  * C-order bytes, with `sep` (NULL for none, else a one-character ASCII
  * string: PEPKIT_ERR_VALUE otherwise) between groups of |bytes_per_sep|
  * bytes, counted from the right when positive and from the left when
- * negative. On success `*out` is an owned NUL-terminated string of
- * `*out_len` characters: free it with pepkit_free. `sep` is borrowed.
+ * negative. PEPKIT_ERR_NO_MEMORY when the text (or the C-order copy a
+ * non-contiguous view needs) cannot be allocated. On success `*out` is an
+ * owned NUL-terminated string of `*out_len` characters: free it with
+ * pepkit_free. `sep` is borrowed.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_hex(struct pepkit_object *mv,
@@ -1158,8 +1171,11 @@ pepkit_status pepkit_memoryview_set_item(struct pepkit_object *mv,
  * `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
  * a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
  * beyond CPython, every struct format (multi-value ones as tuples), equal to
- * repr of what struct.unpack_from gives. On success `*out` is an owned
- * NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+ * repr of what struct.unpack_from gives. The text's least possible size is
+ * checked first: PEPKIT_ERR_NO_MEMORY (as CPython's MemoryError) when it
+ * cannot fit, e.g. shape (2**63-1, 0, 2**63-1), or when memory runs out
+ * while writing. On success `*out` is an owned NUL-terminated string of
+ * `*out_len` bytes: free it with pepkit_free.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
@@ -1174,7 +1190,8 @@ pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
  * extent) and every item equal — typed for the same native format (NaN !=
  * NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
  * 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
- * `a` and `b` are borrowed for the call.
+ * Items are compared value by value without allocating, however many fields
+ * a format has. `a` and `b` are borrowed for the call.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
@@ -1189,8 +1206,10 @@ pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
  * hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
  * 'bytearray'"), other exporters only when their memory is read-only
  * (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
- * _testbuffer.ndarray). The hash is cached: a released
- * view still answers with a hash computed before.
+ * _testbuffer.ndarray). A view that is not C-contiguous is hashed through a
+ * C-order copy, as CPython does: PEPKIT_ERR_NO_MEMORY when that copy cannot
+ * be allocated. The hash is cached: a released view still answers with a
+ * hash computed before.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, pepkit_ssize *out);
 
@@ -1202,6 +1221,8 @@ PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, p
  * (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
  * structures"); overlapping memory is copied correctly. Several slices
  * assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+ * Unless both sides are C-contiguous the source is staged through a C-order
+ * copy: PEPKIT_ERR_NO_MEMORY (nothing written) when it cannot be allocated.
  * `slices` and `src` are borrowed for the call.
  */
 PEPKIT_MUST_USE

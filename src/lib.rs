@@ -12,6 +12,7 @@
 #![allow(non_camel_case_types)]
 
 pub mod error;
+pub(crate) mod mem;
 pub mod ffi;
 pub mod buffer;
 pub mod format;

@@ -295,6 +295,10 @@ pub unsafe fn to_contiguous(dst: &mut [u8], view: &pepkit_buffer, order: Order) 
             g.len
         )));
     }
+    if dst.is_empty() {
+        // An empty view's buf may be NULL or anywhere: touch nothing.
+        return Ok(());
+    }
     if g.is_contiguous(order) {
         ptr::copy_nonoverlapping(g.buf, dst.as_mut_ptr(), dst.len());
         return Ok(());
@@ -326,6 +330,10 @@ pub unsafe fn from_contiguous(view: &pepkit_buffer, src: &[u8], order: Order) ->
         return Err(Error::type_error("cannot modify read-only memory"));
     }
     let len = src.len().min(g.len as usize);
+    if len == 0 {
+        // An empty view's buf may be NULL or anywhere: touch nothing.
+        return Ok(());
+    }
     if g.is_contiguous(order) {
         ptr::copy_nonoverlapping(src.as_ptr(), g.buf, len);
         return Ok(());

@@ -46,6 +46,14 @@ fn invalid(what: impl std::fmt::Display) -> Error {
     Error::value(format!("invalid buffer: {what}"))
 }
 
+/// A view's `ndim` extents, strides or suboffsets (`ptr` non-NULL).
+///
+/// # Safety
+/// As [`Geometry::of`].
+unsafe fn dims<'a>(ptr: *const isize, ndim: usize, what: &str) -> Result<&'a [isize]> {
+    crate::mem::slice(ptr, ndim).ok_or_else(|| invalid(format!("{what} is not aligned")))
+}
+
 /// Strides of a contiguous array of `shape` in the given order, checking every
 /// stored stride for overflow.
 pub(crate) fn contiguous_strides(shape: &[isize], itemsize: isize, fortran: bool, out: &mut [isize]) -> Result<()> {
@@ -117,7 +125,7 @@ impl Geometry {
             g.strides[0] = view.itemsize;
             return Ok(g);
         }
-        let shape = std::slice::from_raw_parts(view.shape, ndim);
+        let shape = dims(view.shape, ndim, "shape")?;
         let mut items: Option<isize> = Some(1);
         for (d, &n) in shape.iter().enumerate() {
             if n < 0 {
@@ -136,11 +144,11 @@ impl Geometry {
             }
             contiguous_strides(shape, view.itemsize, false, &mut g.strides[..ndim])?;
         } else {
-            g.strides[..ndim].copy_from_slice(std::slice::from_raw_parts(view.strides, ndim));
+            g.strides[..ndim].copy_from_slice(dims(view.strides, ndim, "strides")?);
         }
         if !view.suboffsets.is_null() {
             let mut sub = [-1; MAX_NDIM];
-            sub[..ndim].copy_from_slice(std::slice::from_raw_parts(view.suboffsets, ndim));
+            sub[..ndim].copy_from_slice(dims(view.suboffsets, ndim, "suboffsets")?);
             g.suboffsets = Some(sub);
         }
         Ok(g)

@@ -77,14 +77,14 @@ pub(crate) fn check_array(format: &[u8], itemsize: isize, shape: &[isize]) -> Re
     let size = format::calcsize(format)?;
     if size == 0 {
         return Err(Error::value(format!(
-            "format {:?} has itemsize 0",
-            String::from_utf8_lossy(format)
+            "format {} has itemsize 0",
+            crate::mem::shown(format)
         )));
     }
     if itemsize != size as isize {
         return Err(Error::value(format!(
-            "itemsize {itemsize} does not match the size {size} of format {:?}",
-            String::from_utf8_lossy(format)
+            "itemsize {itemsize} does not match the size {size} of format {}",
+            crate::mem::shown(format)
         )));
     }
     byte_len(shape, itemsize)
@@ -111,17 +111,22 @@ impl pepkit_layout {
             )));
         }
         let ndim = self.ndim as usize;
-        let format = if self.format.is_null() { b"B".to_vec() } else { CStr::from_ptr(self.format).to_bytes().to_vec() };
-        let array = |p: *const isize| -> Option<Vec<isize>> {
-            (ndim > 0 && !p.is_null()).then(|| std::slice::from_raw_parts(p, ndim).to_vec())
+        // The format's length is the caller's: copied fallibly.
+        let format = if self.format.is_null() { b"B".to_vec() } else { crate::mem::copy(CStr::from_ptr(self.format).to_bytes(), "the layout's format")? };
+        let array = |p: *const isize, what: &str| -> Result<Option<Vec<isize>>> {
+            if ndim == 0 || p.is_null() {
+                return Ok(None);
+            }
+            let s = crate::mem::slice(p, ndim).ok_or_else(|| Error::value(format!("{what} is not aligned for pepkit_ssize")))?;
+            Ok(Some(s.to_vec()))
         };
-        let shape = match array(self.shape) {
+        let shape = match array(self.shape, "layout.shape")? {
             Some(s) => s,
             None if ndim == 0 => vec![],
             None => return Err(Error::null_argument(format!("layout.shape must not be NULL when ndim is {ndim}"))),
         };
         let len = check_array(&format, self.itemsize, &shape)?;
-        let strides = match array(self.strides) {
+        let strides = match array(self.strides, "layout.strides")? {
             Some(s) => s,
             None => {
                 let mut s = vec![0; ndim];
@@ -129,7 +134,7 @@ impl pepkit_layout {
                 s
             }
         };
-        let suboffsets = array(self.suboffsets).filter(|s| s.iter().any(|&x| x >= 0));
+        let suboffsets = array(self.suboffsets, "layout.suboffsets")?.filter(|s| s.iter().any(|&x| x >= 0));
         if self.base.is_null() && self.size > 0 {
             return Err(Error::null_argument("layout.base must not be NULL when layout.size is not 0"));
         }

@@ -150,8 +150,16 @@ impl ArrayDesc {
         suboffsets: Option<&[isize]>,
     ) -> Result<ArrayDesc> {
         let len = byte_len(shape, itemsize)?;
-        let format = CString::new(format)
-            .map_err(|_| Error::value("format must not contain a NUL byte"))?;
+        if format.contains(&0) {
+            return Err(Error::value("format must not contain a NUL byte"));
+        }
+        // The format's length is the caller's: copied fallibly, with room
+        // for the NUL so CString adds it without reallocating.
+        let mut owned = Vec::new();
+        crate::mem::reserve(&mut owned, format.len() + 1, "the format string")?;
+        owned.extend_from_slice(format);
+        owned.push(0);
+        let format = CString::from_vec_with_nul(owned).map_err(|_| Error::value("format must not contain a NUL byte"))?;
         let mut dims = Vec::with_capacity(shape.len() * 3);
         dims.extend_from_slice(shape);
         dims.extend_from_slice(strides);
@@ -552,6 +560,8 @@ impl pepkit_object {
 
     /// Resizes a bytearray to `new_len` bytes (new bytes are zero); refused
     /// with BufferError while any export is live, as CPython's bytearray does.
+    /// Resizing to the current length is a no-op that always succeeds, export
+    /// or not (PyByteArray_Resize returns before its export check).
     pub fn resize(&self, new_len: usize) -> Result<()> {
         let Kind::ByteArray(store) = &self.kind else {
             return Err(Error::type_error(format!("cannot resize a {}: only a bytearray can be resized", self.kind().name())));
@@ -559,27 +569,37 @@ impl pepkit_object {
         if new_len > isize::MAX as usize {
             return Err(Error::overflow(format!("cannot resize to {new_len} bytes: exceeds Py_ssize_t")));
         }
+        // Take the RESIZING bit whatever the exports: it keeps new exports
+        // and other resizes out while the length is read. The exports at
+        // that moment decide, after the same-length check, as in CPython.
         let mut current = self.state.load(Ordering::Relaxed);
-        loop {
-            if current & EXPORTS != 0 {
-                return Err(Error::buffer("Existing exports of data: object cannot be re-sized"));
-            }
+        let exported = loop {
             if current & RESIZING != 0 {
                 std::hint::spin_loop();
                 current = self.state.load(Ordering::Relaxed);
                 continue;
             }
             match self.state.compare_exchange_weak(current, current | RESIZING, Ordering::Acquire, Ordering::Relaxed) {
-                Ok(_) => break,
+                Ok(_) => break current & EXPORTS != 0,
                 Err(now) => current = now,
             }
-        }
-        // SAFETY: the RESIZING bit excludes every export and every other resize.
-        let store = unsafe { &mut *store.get() };
-        let outcome = store.mem.resize(new_len);
-        if outcome.is_ok() {
-            store.desc.set_byte_len(store.mem.ptr.as_ptr(), new_len as isize);
-        }
+        };
+        // SAFETY: the RESIZING bit excludes every other resize, the only
+        // writer of the store; live exports only read it.
+        let len = unsafe { (*store.get()).desc.len } as usize;
+        let outcome = if len == new_len {
+            Ok(())
+        } else if exported {
+            Err(Error::buffer("Existing exports of data: object cannot be re-sized"))
+        } else {
+            // SAFETY: RESIZING with no exports excludes every reader and writer.
+            let store = unsafe { &mut *store.get() };
+            let outcome = store.mem.resize(new_len);
+            if outcome.is_ok() {
+                store.desc.set_byte_len(store.mem.ptr.as_ptr(), new_len as isize);
+            }
+            outcome
+        };
         self.state.fetch_and(!RESIZING, Ordering::Release);
         outcome
     }

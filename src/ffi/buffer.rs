@@ -108,9 +108,11 @@ pub unsafe extern "C" fn pepkit_buffer_to_contiguous(
 ) -> pepkit_status {
     guard("pepkit_buffer_to_contiguous", || {
         let view = arg_ref(view, "view")?;
-        let dst = byte_arg(dst, len, "dst")?;
+        if len < 0 {
+            return Err(Error::value(format!("dst: negative length {len}")));
+        }
+        let dst = super::arg_slice_mut(dst.cast::<u8>(), len as usize, "dst")?;
         let order = Order::parse(order)?;
-        let dst = std::slice::from_raw_parts_mut(dst.as_ptr() as *mut u8, dst.len());
         buffer::to_contiguous(dst, view, order)
     })
 }
@@ -157,11 +159,8 @@ pub unsafe extern "C" fn pepkit_buffer_fill_contiguous_strides(
         }
         let n = ndim as usize;
         let shape = arg_slice(shape, n, "shape")?;
-        if n > 0 {
-            arg_out(strides, "strides")?;
-        }
+        let strides = super::arg_slice_mut(strides, n, "strides")?;
         let order = Order::parse(order)?;
-        let strides = if n == 0 { &mut [][..] } else { std::slice::from_raw_parts_mut(strides, n) };
         buffer::fill_contiguous_strides(shape, strides, itemsize as isize, order)
     })
 }

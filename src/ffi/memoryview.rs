@@ -27,14 +27,45 @@ fn deliver(out: *mut *mut pepkit_object, state: ViewState) -> Result<()> {
     Ok(())
 }
 
-/// Allocates `len` bytes (at least 1, so never NULL) for an owned result.
-pub(crate) fn alloc_owned(len: usize) -> Result<*mut u8> {
-    // SAFETY: plain malloc; freed by pepkit_free.
-    let p = unsafe { libc::malloc(len.max(1)) } as *mut u8;
-    if p.is_null() {
-        return Err(Error::no_memory(format!("cannot allocate {len} bytes")));
+/// An owned result for the caller (freed with pepkit_free): `len` bytes from
+/// malloc (at least 1, so never NULL), freed again if the call fails before
+/// handing it over with [`OwnedBytes::into_raw`].
+pub(crate) struct OwnedBytes {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl OwnedBytes {
+    pub(crate) fn new(len: usize) -> Result<OwnedBytes> {
+        // SAFETY: plain malloc; the block is freed by Drop or by pepkit_free.
+        let ptr = unsafe { libc::malloc(len.max(1)) } as *mut u8;
+        if ptr.is_null() {
+            return Err(crate::mem::no_memory("the result", len));
+        }
+        Ok(OwnedBytes { ptr, len })
     }
-    Ok(p)
+
+    /// The whole block, to fill before handing it over.
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: `ptr` is a live malloc block of at least `len` bytes that
+        // only this value refers to; u8 needs no alignment. The bytes may be
+        // uninitialised: every caller writes them all and reads none first.
+        unsafe { crate::mem::slice_mut(self.ptr, self.len) }.unwrap_or_default()
+    }
+
+    /// Hands the block over to the caller.
+    pub(crate) fn into_raw(self) -> *mut u8 {
+        let p = self.ptr;
+        std::mem::forget(self);
+        p
+    }
+}
+
+impl Drop for OwnedBytes {
+    fn drop(&mut self) {
+        // SAFETY: allocated by malloc in `new` and not handed over.
+        unsafe { libc::free(self.ptr.cast()) }
+    }
 }
 
 /// `memoryview(exporter)`: a new view of the whole of `exporter`'s memory,
@@ -235,6 +266,7 @@ pub unsafe extern "C" fn pepkit_memoryview_toreadonly(mv: *mut pepkit_object, ou
 
 /// `m.tobytes(order)`: the view's items in `order` 'C', 'F' or 'A' (as they
 /// lie when the view is C- or Fortran-contiguous, else C), for any format.
+/// PEPKIT_ERR_NO_MEMORY (nothing written) when the bytes cannot be allocated.
 /// On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
 /// when empty): free it with pepkit_free.
 #[must_use]
@@ -250,12 +282,9 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes(
         let order = Order::parse(order)?;
         let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
         let n = state.nbytes();
-        let p = alloc_owned(n)?;
-        if let Err(err) = state.tobytes_into(order, std::slice::from_raw_parts_mut(p, n)) {
-            libc::free(p.cast());
-            return Err(err);
-        }
-        out.write(p);
+        let mut bytes = OwnedBytes::new(n)?;
+        state.tobytes_into(order, bytes.as_mut_slice())?;
+        out.write(bytes.into_raw());
         out_len.write(n);
         Ok(())
     })
@@ -275,10 +304,7 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes_into(
     guard("pepkit_memoryview_tobytes_into", || {
         let state = live(mv)?;
         let order = Order::parse(order)?;
-        if dst.is_null() && len > 0 {
-            return Err(Error::null_argument("dst must not be NULL when len is not 0"));
-        }
-        let dst = if len == 0 { &mut [][..] } else { std::slice::from_raw_parts_mut(dst as *mut u8, len) };
+        let dst = super::arg_slice_mut(dst.cast::<u8>(), len, "dst")?;
         state.tobytes_into(order, dst)
     })
 }
@@ -287,8 +313,10 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes_into(
 /// C-order bytes, with `sep` (NULL for none, else a one-character ASCII
 /// string: PEPKIT_ERR_VALUE otherwise) between groups of |bytes_per_sep|
 /// bytes, counted from the right when positive and from the left when
-/// negative. On success `*out` is an owned NUL-terminated string of
-/// `*out_len` characters: free it with pepkit_free. `sep` is borrowed.
+/// negative. PEPKIT_ERR_NO_MEMORY when the text (or the C-order copy a
+/// non-contiguous view needs) cannot be allocated. On success `*out` is an
+/// owned NUL-terminated string of `*out_len` characters: free it with
+/// pepkit_free. `sep` is borrowed.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_hex(
@@ -303,13 +331,14 @@ pub unsafe extern "C" fn pepkit_memoryview_hex(
         let sep = if sep.is_null() { None } else { Some(arg_cstr(sep, "sep")?.to_bytes()) };
         let sep = bytes::hex_separator(sep)?;
         let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
+        // The output first: its size is known, and it is the larger block.
+        let n = bytes::hex_len(state.nbytes(), sep, bytes_per_sep)?;
+        let mut text = OwnedBytes::new(n + 1)?;
         let data = state.c_bytes()?;
-        let n = bytes::hex_len(data.len(), sep, bytes_per_sep);
-        let p = alloc_owned(n + 1)?;
-        let text = std::slice::from_raw_parts_mut(p, n + 1);
-        bytes::write_hex(&data, sep, bytes_per_sep, &mut text[..n]);
-        text[n] = 0;
-        out.write(p.cast());
+        let slot = text.as_mut_slice();
+        bytes::write_hex(&data, sep, bytes_per_sep, &mut slot[..n]);
+        slot[n] = 0;
+        out.write(text.into_raw().cast());
         out_len.write(n);
         Ok(())
     })
@@ -388,7 +417,7 @@ fn to_c_value(value: &Value, format: &[u8]) -> Result<pepkit_value> {
         Value::Tuple(ref t) => {
             return Err(Error::not_implemented(format!(
                 "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
-                String::from_utf8_lossy(format),
+                crate::mem::shown_plain(format),
                 t.len()
             )))
         }
@@ -461,8 +490,11 @@ pub unsafe extern "C" fn pepkit_memoryview_set_item(
 /// `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
 /// a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
 /// beyond CPython, every struct format (multi-value ones as tuples), equal to
-/// repr of what struct.unpack_from gives. On success `*out` is an owned
-/// NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+/// repr of what struct.unpack_from gives. The text's least possible size is
+/// checked first: PEPKIT_ERR_NO_MEMORY (as CPython's MemoryError) when it
+/// cannot fit, e.g. shape (2**63-1, 0, 2**63-1), or when memory runs out
+/// while writing. On success `*out` is an owned NUL-terminated string of
+/// `*out_len` bytes: free it with pepkit_free.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_tolist(
@@ -474,10 +506,11 @@ pub unsafe extern "C" fn pepkit_memoryview_tolist(
         let state = live(mv)?;
         let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
         let text = state.tolist()?;
-        let p = alloc_owned(text.len() + 1)?;
-        std::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len());
-        *p.add(text.len()) = 0;
-        out.write(p.cast());
+        let mut owned = OwnedBytes::new(text.len() + 1)?;
+        let slot = owned.as_mut_slice();
+        slot[..text.len()].copy_from_slice(&text);
+        slot[text.len()] = 0;
+        out.write(owned.into_raw().cast());
         out_len.write(text.len());
         Ok(())
     })
@@ -490,7 +523,8 @@ pub unsafe extern "C" fn pepkit_memoryview_tolist(
 /// extent) and every item equal — typed for the same native format (NaN !=
 /// NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
 /// 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
-/// `a` and `b` are borrowed for the call.
+/// Items are compared value by value without allocating, however many fields
+/// a format has. `a` and `b` are borrowed for the call.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut pepkit_object, out: *mut bool) -> pepkit_status {
@@ -545,8 +579,10 @@ unsafe fn with_description<T>(obj: *mut pepkit_object, f: impl FnOnce(&pepkit_bu
 /// hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
 /// 'bytearray'"), other exporters only when their memory is read-only
 /// (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
-/// _testbuffer.ndarray). The hash is cached: a released
-/// view still answers with a hash computed before.
+/// _testbuffer.ndarray). A view that is not C-contiguous is hashed through a
+/// C-order copy, as CPython does: PEPKIT_ERR_NO_MEMORY when that copy cannot
+/// be allocated. The hash is cached: a released view still answers with a
+/// hash computed before.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mut pepkit_ssize) -> pepkit_status {
@@ -571,6 +607,8 @@ pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mu
 /// (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
 /// structures"); overlapping memory is copied correctly. Several slices
 /// assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+/// Unless both sides are C-contiguous the source is staged through a C-order
+/// copy: PEPKIT_ERR_NO_MEMORY (nothing written) when it cannot be allocated.
 /// `slices` and `src` are borrowed for the call.
 #[must_use]
 #[no_mangle]

@@ -63,8 +63,16 @@ thread_local! {
 /// may be running inside (see [`callback_error`]).
 pub(crate) fn fail(err: &Error) -> pepkit_status {
     let status = status::of_kind(err.kind);
-    callback_error::set(status, err.message.clone());
-    let text = err.message.replace('\0', "\\0");
+    // Messages are short by construction (input is echoed through
+    // mem::shown); the cut is the backstop that keeps recording a failure
+    // from allocating in proportion to anything.
+    let message = if err.message.len() > crate::mem::MAX_MESSAGE {
+        crate::mem::message_text(err.message.as_bytes())
+    } else {
+        err.message.clone()
+    };
+    let text = message.replace('\0', "\\0");
+    callback_error::set(status, message);
     let text = CString::new(text).unwrap_or_default();
     LAST_ERROR.with(|slot| *slot.borrow_mut() = text);
     status
@@ -163,13 +171,7 @@ pub(crate) unsafe fn arg_cstr<'a>(ptr: *const c_char, what: &str) -> Result<&'a 
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable bytes for the lifetime.
 pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
-    if len == 0 {
-        Ok(&[])
-    } else if ptr.is_null() {
-        Err(Error::null_argument(format!("{what} must not be NULL when its length is {len}")))
-    } else {
-        Ok(std::slice::from_raw_parts(ptr, len))
-    }
+    arg_slice(ptr, len, what)
 }
 
 /// Borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
@@ -177,11 +179,21 @@ pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Re
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable elements for the lifetime.
 pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> Result<&'a [T]> {
-    if len == 0 {
-        Ok(&[])
-    } else if ptr.is_null() {
-        Err(Error::null_argument(format!("{what} must not be NULL when its length is {len}")))
+    crate::mem::slice(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+}
+
+/// Mutably borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `len` writable elements, not aliased for the lifetime.
+pub(crate) unsafe fn arg_slice_mut<'a, T>(ptr: *mut T, len: usize, what: &str) -> Result<&'a mut [T]> {
+    crate::mem::slice_mut(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+}
+
+fn arg_slice_error(null: bool, len: usize, what: &str) -> Error {
+    if null {
+        Error::null_argument(format!("{what} must not be NULL when its length is {len}"))
     } else {
-        Ok(std::slice::from_raw_parts(ptr, len))
+        Error::value(format!("{what} is not aligned for its element type"))
     }
 }

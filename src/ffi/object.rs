@@ -106,10 +106,13 @@ pub unsafe extern "C" fn pepkit_bytearray_new(
 }
 
 /// Resizes a bytearray to `new_len` bytes, keeping the first bytes and zeroing
-/// new ones. Fails with PEPKIT_ERR_BUFFER ("Existing exports of data: object
-/// cannot be re-sized") while any export of it is live, with PEPKIT_ERR_TYPE
-/// for any other kind of object, and leaves the object unchanged on failure.
-/// `obj` is borrowed for the call.
+/// new ones. Resizing to the current length does nothing and succeeds, even
+/// while exported (as PyByteArray_Resize). Fails with PEPKIT_ERR_BUFFER
+/// ("Existing exports of data: object cannot be re-sized") while any export of
+/// it is live, PEPKIT_ERR_NO_MEMORY when the memory cannot be had,
+/// PEPKIT_ERR_OVERFLOW past PTRDIFF_MAX, PEPKIT_ERR_TYPE for any other kind of
+/// object, and leaves the object unchanged on failure. `obj` is borrowed for
+/// the call.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_bytearray_resize(obj: *mut pepkit_object, new_len: usize) -> pepkit_status {

@@ -104,7 +104,8 @@ pub extern "C" fn pepkit_version() -> *const c_char {
 /// getbuffer, say), so that the status the callback returns reaches its caller
 /// with this message instead of a generic one.
 ///
-/// `message` is borrowed and copied; NULL means no message. Returns `status`
+/// `message` is borrowed and copied (cut after 16 KiB, with its full length
+/// said); NULL means no message. Returns `status`
 /// unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const c_char) -> pepkit_status {
@@ -112,7 +113,9 @@ pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const
         let text = if message.is_null() {
             String::new()
         } else {
-            std::ffi::CStr::from_ptr(message).to_string_lossy().into_owned()
+            // The caller's text, cut to a bounded length: kept until the
+            // next failure, it must not cost memory in proportion to input.
+            crate::mem::message_text(std::ffi::CStr::from_ptr(message).to_bytes())
         };
         super::callback_error::set(status, text);
         Ok(status)

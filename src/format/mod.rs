@@ -89,11 +89,11 @@ fn entry(order: ByteOrder, code: u8) -> Option<(usize, usize)> {
 }
 
 fn struct_error(message: &str, format: &[u8]) -> Error {
-    Error::value(format!("{message} (format {:?})", String::from_utf8_lossy(format)))
+    Error::value(format!("{message} (format {})", crate::mem::shown(format)))
 }
 
 fn too_long(format: &[u8]) -> Error {
-    Error::overflow(format!("total struct size too long (format {:?})", String::from_utf8_lossy(format)))
+    Error::overflow(format!("total struct size too long (format {})", crate::mem::shown(format)))
 }
 
 /// Python's `str.isspace` on ASCII, as `Py_ISSPACE` in `_struct.c`.

@@ -397,6 +397,36 @@ pub fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.push(quote);
 }
 
+/// The most bytes [`write_value`] writes for one value of a native scalar
+/// code: a float's repr ("-2.2250738585072014e-308") is the longest.
+pub const MAX_SCALAR_REPR: usize = 24;
+
+/// The most bytes [`write_item`] can write for one item of `layout`, or None
+/// when that does not fit in a usize (a format of billions of fields).
+pub fn max_item_len(layout: &StructLayout) -> Option<usize> {
+    let mut total: usize = 0;
+    for f in &layout.fields {
+        let one = match f.code {
+            b'x' => continue,
+            // b'...' with every byte as \xNN
+            b's' | b'p' => f.count.checked_mul(4)?.checked_add(3)?,
+            code => {
+                let each = match code {
+                    b'c' => 7,
+                    b'?' => 5,
+                    b'e' | b'f' | b'd' => MAX_SCALAR_REPR,
+                    _ => 20,
+                };
+                f.count.checked_mul(each)?
+            }
+        };
+        total = total.checked_add(one)?;
+    }
+    // ", " between values; "(", ",)" around a tuple.
+    let separators = layout.nvalues.saturating_sub(1).checked_mul(2)?;
+    total.checked_add(separators)?.checked_add(if layout.nvalues == 1 { 0 } else { 3 })
+}
+
 /// Appends the repr of one item of `layout` at the start of `bytes`, as
 /// memoryview's `tolist` would show it (a scalar for a one-value format, else a
 /// tuple), without building a [`Value::Tuple`]. `bytes` must hold the item.

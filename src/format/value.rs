@@ -267,6 +267,53 @@ pub struct StructLayout {
     pub nvalues: usize,
 }
 
+/// The values of one item, from [`StructLayout::values`].
+pub struct Values<'l, 'a> {
+    layout: &'l StructLayout,
+    bytes: &'a [u8],
+    little: bool,
+    /// The field the next value comes from, and the next repeat within it.
+    field: usize,
+    k: usize,
+}
+
+impl<'a> Iterator for Values<'_, 'a> {
+    type Item = Value<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Value<'a>> {
+        loop {
+            let f = self.layout.fields.get(self.field)?;
+            match f.code {
+                b'x' => {}
+                b's' => {
+                    self.field += 1;
+                    return Some(Value::Bytes(&self.bytes[f.offset..f.offset + f.count]));
+                }
+                b'p' => {
+                    self.field += 1;
+                    // _struct.c: n = first byte, clamped to count - 1. A zero
+                    // count gives b'' (3.13; older versions raise SystemError).
+                    let s = &self.bytes[f.offset..f.offset + f.count];
+                    let n = match s.first() {
+                        Some(&n) => (n as usize).min(f.count - 1),
+                        None => 0,
+                    };
+                    return Some(Value::Bytes(if n == 0 { &s[..0] } else { &s[1..1 + n] }));
+                }
+                code if self.k < f.count => {
+                    let at = f.offset + self.k * f.size;
+                    self.k += 1;
+                    return Some(unpack_one(code, f.size, self.little, &self.bytes[at..]));
+                }
+                _ => {}
+            }
+            self.field += 1;
+            self.k = 0;
+        }
+    }
+}
+
 fn values_of(f: &Field) -> usize {
     match f.code {
         b'x' => 0,
@@ -283,8 +330,19 @@ impl StructLayout {
     /// Walks `format` with `struct`'s rules and errors (see [`Format::fields`]).
     pub fn new(format: &[u8]) -> Result<StructLayout> {
         let fmt = Format::new(format);
+        // One field per format character: sized by input, so grown fallibly.
         let mut fields = Vec::new();
-        let size = fmt.fields(|f| fields.push(f))?;
+        let mut short = false;
+        let size = fmt.fields(|f| {
+            if crate::mem::reserve(&mut fields, 1, "a format's fields").is_ok() {
+                fields.push(f);
+            } else {
+                short = true;
+            }
+        })?;
+        if short {
+            return Err(crate::mem::no_memory("a format's fields", format.len().saturating_mul(std::mem::size_of::<Field>())));
+        }
         let nvalues = fields.iter().map(values_of).sum();
         Ok(StructLayout { order: fmt.order, fields, size, nvalues })
     }
@@ -304,35 +362,24 @@ impl StructLayout {
     /// Calls `visit` with every value of the item at the start of `bytes`, in
     /// order, without allocating.
     pub fn visit_values<'a>(&self, bytes: &'a [u8], mut visit: impl FnMut(Value<'a>)) -> Result<()> {
-        self.check_len(bytes.len(), "unpack_from")?;
-        let little = self.order.is_little();
-        for f in &self.fields {
-            match f.code {
-                b'x' => {}
-                b's' => visit(Value::Bytes(&bytes[f.offset..f.offset + f.count])),
-                b'p' => {
-                    // _struct.c: n = first byte, clamped to count - 1. A zero
-                    // count gives b'' (3.13; older versions raise SystemError).
-                    let s = &bytes[f.offset..f.offset + f.count];
-                    let n = match s.first() {
-                        Some(&n) => (n as usize).min(f.count - 1),
-                        None => 0,
-                    };
-                    visit(Value::Bytes(if n == 0 { &s[..0] } else { &s[1..1 + n] }));
-                }
-                code => {
-                    for k in 0..f.count {
-                        visit(unpack_one(code, f.size, little, &bytes[f.offset + k * f.size..]));
-                    }
-                }
-            }
+        for v in self.values(bytes)? {
+            visit(v);
         }
         Ok(())
     }
 
-    /// `struct.unpack_from(fmt, bytes)`: always a tuple.
+    /// The values of the item at the start of `bytes`, in order, one at a
+    /// time and without allocating (two items can be compared in lockstep).
+    pub fn values<'l, 'a>(&'l self, bytes: &'a [u8]) -> Result<Values<'l, 'a>> {
+        self.check_len(bytes.len(), "unpack_from")?;
+        Ok(Values { layout: self, bytes, little: self.order.is_little(), field: 0, k: 0 })
+    }
+
+    /// `struct.unpack_from(fmt, bytes)`: always a tuple (NO_MEMORY when its
+    /// values do not fit in memory, as CPython's MemoryError).
     pub fn unpack_struct<'a>(&self, bytes: &'a [u8]) -> Result<Value<'a>> {
-        let mut out = Vec::with_capacity(self.nvalues);
+        let mut out = Vec::new();
+        crate::mem::reserve(&mut out, self.nvalues, "the values of one item")?;
         self.visit_values(bytes, |v| out.push(v))?;
         Ok(Value::Tuple(out))
     }
@@ -368,7 +415,7 @@ impl StructLayout {
         let tmp: &mut [u8] = if self.size <= 64 {
             &mut tmp_small[..self.size]
         } else {
-            tmp_big = vec![0u8; self.size];
+            tmp_big = crate::mem::zeroed(self.size, "packing one item")?;
             &mut tmp_big[..]
         };
         let little = self.order.is_little();

@@ -23,14 +23,19 @@ impl ViewState {
         unsafe { to_contiguous(dst, &self.view, order) }
     }
 
-    /// The C-order bytes, borrowed when the view is C-contiguous, else copied.
+    /// The C-order bytes, borrowed when the view is C-contiguous, else copied
+    /// (NO_MEMORY when the copy cannot be made, as CPython's MemoryError).
+    /// An empty view's `buf` may be anything, NULL included (slicing moves
+    /// it freely): its bytes are the empty slice.
     pub(crate) fn c_bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        let n = self.nbytes();
         if self.c_contiguous {
-            // SAFETY: a C-contiguous view's bytes are nbytes from buf.
-            let bytes = unsafe { std::slice::from_raw_parts(self.view.buf as *const u8, self.nbytes()) };
+            // SAFETY: a C-contiguous view's bytes are nbytes from buf, exported
+            // for as long as the view lives.
+            let bytes = unsafe { crate::mem::slice(self.view.buf as *const u8, n) }.ok_or_else(|| crate::mem::null_data(n))?;
             return Ok(std::borrow::Cow::Borrowed(bytes));
         }
-        let mut copy = vec![0u8; self.nbytes()];
+        let mut copy = crate::mem::zeroed(n, "the view's C-order bytes")?;
         self.tobytes_into(Order::C, &mut copy)?;
         Ok(std::borrow::Cow::Owned(copy))
     }
@@ -46,13 +51,19 @@ pub(crate) fn hex_separator(sep: Option<&[u8]>) -> Result<Option<u8>> {
     }
 }
 
-/// The length of `hex(sep, bytes_per_sep)` of `n` bytes (no NUL).
-pub(crate) fn hex_len(n: usize, sep: Option<u8>, bytes_per_sep: i32) -> usize {
+/// The length of `hex(sep, bytes_per_sep)` of `n` bytes (no NUL), or
+/// NO_MEMORY when it does not fit in memory at all (CPython's "sep" path
+/// raises MemoryError past PY_SSIZE_T_MAX too).
+pub(crate) fn hex_len(n: usize, sep: Option<u8>, bytes_per_sep: i32) -> Result<usize> {
     let group = bytes_per_sep.unsigned_abs() as usize;
-    match sep {
-        Some(_) if group > 0 && n > 0 && group < n => 2 * n + (n - 1) / group,
-        _ => 2 * n,
-    }
+    let separators = match sep {
+        Some(_) if group > 0 && n > 0 && group < n => (n - 1) / group,
+        _ => 0,
+    };
+    n.checked_mul(2)
+        .and_then(|d| d.checked_add(separators))
+        .filter(|&len| len < isize::MAX as usize)
+        .ok_or_else(|| Error::no_memory(format!("the hex of {n} bytes does not fit in memory")))
 }
 
 /// Writes `bytes.hex(sep, bytes_per_sep)` into `out` (of `hex_len` bytes):
@@ -92,7 +103,7 @@ mod tests {
     use super::*;
 
     fn hex(bytes: &[u8], sep: Option<u8>, bps: i32) -> String {
-        let mut out = vec![0u8; hex_len(bytes.len(), sep, bps)];
+        let mut out = vec![0u8; hex_len(bytes.len(), sep, bps).unwrap()];
         write_hex(bytes, sep, bps, &mut out);
         String::from_utf8(out).unwrap()
     }

@@ -16,7 +16,7 @@ pub(crate) enum Items {
 }
 
 fn unsupported(format: &[u8]) -> Error {
-    Error::not_implemented(format!("memoryview: format {} not supported", String::from_utf8_lossy(format)))
+    Error::not_implemented(format!("memoryview: format {} not supported", crate::mem::shown_plain(format)))
 }
 
 impl Items {
@@ -45,6 +45,15 @@ impl Items {
         }
     }
 
+    /// The most bytes [`write_repr`](Self::write_repr) writes for one item, or
+    /// None when that does not fit in a usize.
+    pub(crate) fn max_repr(&self) -> Option<usize> {
+        match self {
+            Items::Native(_) => Some(repr::MAX_SCALAR_REPR),
+            Items::Struct(layout) => repr::max_item_len(layout),
+        }
+    }
+
     /// Appends `repr` of the item at the start of `item`.
     #[inline]
     pub(crate) fn write_repr(&self, out: &mut Vec<u8>, item: &[u8]) -> Result<()> {
@@ -60,13 +69,13 @@ impl Items {
     }
 }
 
-/// The bytes of one item at `p`.
+/// The bytes of one item (or run of items) at `p`; NULL with bytes is refused.
 ///
 /// # Safety
-/// `p` must address `itemsize` readable bytes for the lifetime.
+/// A non-NULL `p` must address `len` readable bytes for the lifetime.
 #[inline]
-unsafe fn item<'a>(p: *const u8, itemsize: isize) -> &'a [u8] {
-    std::slice::from_raw_parts(p, itemsize as usize)
+unsafe fn item<'a>(p: *const u8, len: isize) -> Result<&'a [u8]> {
+    crate::mem::slice(p, len as usize).ok_or_else(|| crate::mem::null_data(len as usize))
 }
 
 /// Follows an indirection, as CPython's ADJUST_PTR.
@@ -84,8 +93,20 @@ impl ViewState {
     pub(crate) fn get_item(&self, index: &[isize]) -> Result<Value<'_>> {
         let items = Items::of(self.format(), self.view.itemsize)?;
         let p = self.item_pointer(index)?;
+        if let Items::Struct(layout) = &items {
+            // One C value cannot hold a tuple: refuse (after the index
+            // checks, as before) without unpacking one, which for billions
+            // of fields would not fit in memory.
+            if layout.nvalues != 1 {
+                return Err(Error::not_implemented(format!(
+                    "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
+                    crate::mem::shown_plain(self.format()),
+                    layout.nvalues
+                )));
+            }
+        }
         // SAFETY: the pointer addresses one item of the exported memory.
-        items.value(unsafe { item(p, self.view.itemsize) })
+        items.value(unsafe { item(p, self.view.itemsize) }?)
     }
 
     /// `m[index] = value`, with memoryview's type and range checks for
@@ -97,61 +118,95 @@ impl ViewState {
         Items::of(self.format(), self.view.itemsize)?;
         let p = self.item_pointer(index)?;
         // SAFETY: one writable item of the exported memory.
-        let out = unsafe { std::slice::from_raw_parts_mut(p, self.view.itemsize as usize) };
+        let n = self.view.itemsize as usize;
+        let out = unsafe { crate::mem::slice_mut(p, n) }.ok_or_else(|| crate::mem::null_data(n))?;
         pack(self.format(), value, out)
     }
 
     /// `repr(m.tolist())`: nested lists in C order, a scalar for 0-dim.
+    ///
+    /// The output's size is bounded before anything is written: at least one
+    /// character per item plus the brackets and separators of every list
+    /// (which, for a shape like (2**63-1, 0, 2**63-1), is already far too
+    /// much: NO_MEMORY, as CPython's MemoryError from PyList_New), and at
+    /// most [`max_repr`] per item, reserved fallibly before each item.
     pub(crate) fn tolist(&self) -> Result<Vec<u8>> {
         let items = Items::of(self.format(), self.view.itemsize)?;
-        let count: isize = self.shape().iter().product();
-        let per_item = match items {
-            Items::Native(b'f' | b'd' | b'e') => 20,
-            Items::Native(_) => 6,
-            Items::Struct(ref l) => 8 * l.nvalues.max(1),
-        };
-        let mut out = Vec::with_capacity((count.max(1) as usize).saturating_mul(per_item).min(1 << 30));
+        let per_item = items.max_repr().ok_or_else(|| {
+            Error::no_memory(format!("tolist: the repr of one item of format {} does not fit in memory", crate::mem::shown(self.format())))
+        })?;
+        let least = least_list_len(self.shape()).ok_or_else(|| {
+            Error::no_memory(format!("tolist: the list of shape {:?} does not fit in memory", self.shape()))
+        })?;
+        let mut out = Vec::new();
+        crate::mem::reserve(&mut out, least, "tolist")?;
+        // A better guess when it is cheap; failing it costs nothing.
+        let count = (self.view.len / self.view.itemsize.max(1)) as usize;
+        let _ = out.try_reserve(count.max(1).saturating_mul(per_item.min(6) + 2).min(1 << 30));
         let subs = self.suboffsets();
         if self.ndim() == 0 {
+            crate::mem::reserve(&mut out, per_item, "tolist")?;
             // SAFETY: a 0-dim view's one item is at buf.
-            items.write_repr(&mut out, unsafe { item(self.view.buf as *const u8, self.view.itemsize) })?;
+            items.write_repr(&mut out, unsafe { item(self.view.buf as *const u8, self.view.itemsize) }?)?;
             return Ok(out);
         }
+        let walk = ListWalk { items: &items, per_item, shape: self.shape(), strides: self.strides(), subs, itemsize: self.view.itemsize };
         // SAFETY: the walk stays inside the exported memory.
-        unsafe {
-            write_list(&mut out, &items, self.shape(), self.strides(), subs, 0, self.view.buf as *const u8, self.view.itemsize)?;
-        }
+        unsafe { walk.write(&mut out, 0, self.view.buf as *const u8)? };
         Ok(out)
     }
 }
 
-/// Writes dimension `d` onwards of the list at `p`.
-unsafe fn write_list(
-    out: &mut Vec<u8>,
-    items: &Items,
-    shape: &[isize],
-    strides: &[isize],
-    subs: Option<&[isize]>,
-    d: usize,
-    p: *const u8,
-    itemsize: isize,
-) -> Result<()> {
-    let last = d + 1 == shape.len();
-    let sub = subs.map_or(-1, |s| s[d]);
-    out.push(b'[');
-    for i in 0..shape[d] {
-        if i > 0 {
-            out.extend_from_slice(b", ");
-        }
-        let q = adjust(p.wrapping_offset(i * strides[d]), sub);
-        if last {
-            items.write_repr(out, item(q, itemsize))?;
-        } else {
-            write_list(out, items, shape, strides, subs, d + 1, q, itemsize)?;
+/// The fewest bytes `repr` of a nested list of `shape` can take (one per
+/// item, brackets, ", " separators), or None past isize::MAX.
+fn least_list_len(shape: &[isize]) -> Option<usize> {
+    let mut len: u128 = 1; // one item
+    for &n in shape.iter().rev() {
+        let n = n as u128;
+        // "[" + n elements + (n - 1) ", " + "]"
+        len = if n == 0 { 2 } else { 2 + n.checked_mul(len)? + 2 * (n - 1) };
+        if len > isize::MAX as u128 {
+            return None;
         }
     }
-    out.push(b']');
-    Ok(())
+    Some(len as usize)
+}
+
+/// One tolist: what every level of the recursion shares.
+struct ListWalk<'a> {
+    items: &'a Items,
+    per_item: usize,
+    shape: &'a [isize],
+    strides: &'a [isize],
+    subs: Option<&'a [isize]>,
+    itemsize: isize,
+}
+
+impl ListWalk<'_> {
+    /// Writes dimension `d` onwards of the list at `p`, reserving room
+    /// (fallibly) before each piece so no push can reallocate and abort.
+    unsafe fn write(&self, out: &mut Vec<u8>, d: usize, p: *const u8) -> Result<()> {
+        let last = d + 1 == self.shape.len();
+        let sub = self.subs.map_or(-1, |s| s[d]);
+        crate::mem::reserve(out, 1, "tolist")?;
+        out.push(b'[');
+        for i in 0..self.shape[d] {
+            crate::mem::reserve(out, 2, "tolist")?;
+            if i > 0 {
+                out.extend_from_slice(b", ");
+            }
+            let q = adjust(p.wrapping_offset(i * self.strides[d]), sub);
+            if last {
+                crate::mem::reserve(out, self.per_item, "tolist")?;
+                self.items.write_repr(out, item(q, self.itemsize)?)?;
+            } else {
+                self.write(out, d + 1, q)?;
+            }
+        }
+        crate::mem::reserve(out, 1, "tolist")?;
+        out.push(b']');
+        Ok(())
+    }
 }
 
 /// Python's `==` between two unpacked values.
@@ -234,33 +289,32 @@ pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool>
     let c_contiguous = ga.is_contiguous(crate::buffer::Order::C) && gb.is_contiguous(crate::buffer::Order::C);
     match &cmp {
         // Whole-buffer memcmp when both are C-contiguous and bytes decide.
-        Comparison::Bytes if c_contiguous => Ok(item(ga.buf, ga.len) == item(gb.buf, gb.len)),
-        Comparison::Bytes => Ok(all_pairs(&ga, &gb, |p, q| item(p, sa) == item(q, sb))),
-        Comparison::F64 if c_contiguous => Ok(floats_equal::<8>(item(ga.buf, ga.len), item(gb.buf, gb.len))),
-        Comparison::F32 if c_contiguous => Ok(floats_equal::<4>(item(ga.buf, ga.len), item(gb.buf, gb.len))),
-        Comparison::F64 => Ok(all_pairs(&ga, &gb, |p, q| {
-            (p as *const f64).read_unaligned() == (q as *const f64).read_unaligned()
-        })),
-        Comparison::F32 => Ok(all_pairs(&ga, &gb, |p, q| {
-            (p as *const f32).read_unaligned() == (q as *const f32).read_unaligned()
-        })),
-        Comparison::Struct(la, lb) => {
-            // Two scratch vectors for the whole comparison: no per-item allocation.
-            let mut va: Vec<Value> = Vec::with_capacity(la.nvalues);
-            let mut vb: Vec<Value> = Vec::with_capacity(lb.nvalues);
-            Ok(all_pairs(&ga, &gb, |p, q| {
-                va.clear();
-                vb.clear();
-                if la.visit_values(item(p, sa), |v| va.push(v)).is_err() || lb.visit_values(item(q, sb), |v| vb.push(v)).is_err() {
-                    return false;
-                }
-                match (la.nvalues == 1, lb.nvalues == 1) {
-                    (true, true) => python_eq(&va[0], &vb[0]),
-                    (false, false) => va.len() == vb.len() && va.iter().zip(&vb).all(|(x, y)| python_eq(x, y)),
+        Comparison::Bytes if c_contiguous => Ok(item(ga.buf, ga.len)? == item(gb.buf, gb.len)?),
+        Comparison::Bytes => all_pairs(&ga, &gb, |p, q| Ok(item(p, sa)? == item(q, sb)?)),
+        Comparison::F64 if c_contiguous => Ok(floats_equal::<8>(item(ga.buf, ga.len)?, item(gb.buf, gb.len)?)),
+        Comparison::F32 if c_contiguous => Ok(floats_equal::<4>(item(ga.buf, ga.len)?, item(gb.buf, gb.len)?)),
+        Comparison::F64 => all_pairs(&ga, &gb, |p, q| {
+            Ok((p as *const f64).read_unaligned() == (q as *const f64).read_unaligned())
+        }),
+        Comparison::F32 => all_pairs(&ga, &gb, |p, q| {
+            Ok((p as *const f32).read_unaligned() == (q as *const f32).read_unaligned())
+        }),
+        // Value by value in lockstep, as unpacking both items and comparing
+        // the tuples would, but without building either: an item of a
+        // billion fields needs no memory at all.
+        Comparison::Struct(la, lb) => all_pairs(&ga, &gb, |p, q| {
+            let (Ok(mut va), Ok(mut vb)) = (la.values(item(p, sa)?), lb.values(item(q, sb)?)) else {
+                return Ok(false);
+            };
+            Ok(match (la.nvalues == 1, lb.nvalues == 1) {
+                (true, true) => match (va.next(), vb.next()) {
+                    (Some(x), Some(y)) => python_eq(&x, &y),
                     _ => false,
-                }
-            }))
-        }
+                },
+                (false, false) => la.nvalues == lb.nvalues && va.zip(vb).all(|(x, y)| python_eq(&x, &y)),
+                _ => false,
+            })
+        }),
     }
 }
 
@@ -294,42 +348,44 @@ fn floats_equal<const N: usize>(a: &[u8], b: &[u8]) -> bool {
 /// Whether `eq` holds for every pair of items of two views of one shape,
 /// visited in lockstep (C order). The innermost dimension is a tight loop
 /// with `eq` inlined; outer dimensions recurse.
-unsafe fn all_pairs(ga: &Geometry, gb: &Geometry, mut eq: impl FnMut(*const u8, *const u8) -> bool) -> bool {
+unsafe fn all_pairs(ga: &Geometry, gb: &Geometry, mut eq: impl FnMut(*const u8, *const u8) -> Result<bool>) -> Result<bool> {
     if ga.ndim == 0 {
         return eq(ga.buf, gb.buf);
     }
     walk_pair(ga, gb, 0, ga.buf, gb.buf, &mut eq)
 }
 
-unsafe fn walk_pair<F: FnMut(*const u8, *const u8) -> bool>(
+unsafe fn walk_pair<F: FnMut(*const u8, *const u8) -> Result<bool>>(
     ga: &Geometry,
     gb: &Geometry,
     d: usize,
     p: *const u8,
     q: *const u8,
     eq: &mut F,
-) -> bool {
+) -> Result<bool> {
     let (sa, sb) = (ga.suboffset(d), gb.suboffset(d));
     let (ta, tb) = (ga.strides[d], gb.strides[d]);
-    if d + 1 == ga.ndim {
-        if sa < 0 && sb < 0 {
-            let (mut pi, mut qi) = (p, q);
-            for _ in 0..ga.shape[d] {
-                if !eq(pi, qi) {
-                    return false;
-                }
-                pi = pi.wrapping_offset(ta);
-                qi = qi.wrapping_offset(tb);
+    let last = d + 1 == ga.ndim;
+    if last && sa < 0 && sb < 0 {
+        let (mut pi, mut qi) = (p, q);
+        for _ in 0..ga.shape[d] {
+            if !eq(pi, qi)? {
+                return Ok(false);
             }
-            return true;
+            pi = pi.wrapping_offset(ta);
+            qi = qi.wrapping_offset(tb);
         }
-        return (0..ga.shape[d]).all(|i| eq(adjust(p.wrapping_offset(i * ta), sa), adjust(q.wrapping_offset(i * tb), sb)));
+        return Ok(true);
     }
-    (0..ga.shape[d]).all(|i| {
+    for i in 0..ga.shape[d] {
         let pi = adjust(p.wrapping_offset(i * ta), sa);
         let qi = adjust(q.wrapping_offset(i * tb), sb);
-        walk_pair(ga, gb, d + 1, pi, qi, eq)
-    })
+        let same = if last { eq(pi, qi)? } else { walk_pair(ga, gb, d + 1, pi, qi, eq)? };
+        if !same {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -359,6 +415,53 @@ mod tests {
     }
 
     #[test]
+    fn least_list_len_is_the_shortest_text() {
+        assert_eq!(least_list_len(&[]), Some(1));
+        assert_eq!(least_list_len(&[0]), Some("[]".len()));
+        assert_eq!(least_list_len(&[3]), Some("[1, 2, 3]".len()));
+        assert_eq!(least_list_len(&[2, 0]), Some("[[], []]".len()));
+        assert_eq!(least_list_len(&[2, 2]), Some("[[1, 2], [3, 4]]".len()));
+        assert_eq!(least_list_len(&[isize::MAX, 0, isize::MAX]), None);
+        assert_eq!(least_list_len(&[isize::MAX / 2]), None);
+    }
+
+    #[test]
+    fn max_repr_bounds_the_longest_items() {
+        use crate::format::repr::write_item;
+        // The longest value of each kind: most negative ints, the longest
+        // float reprs, False, a byte that needs \x escapes.
+        let cases: &[(&[u8], Vec<u8>)] = &[
+            (b"q", i64::MIN.to_ne_bytes().to_vec()),
+            (b"<Q", u64::MAX.to_le_bytes().to_vec()),
+            (b"<d", (-2.2250738585072014e-308f64).to_le_bytes().to_vec()),
+            (b"<d", (-1.7976931348623157e308f64).to_le_bytes().to_vec()),
+            (b"<f", (-1.1754942e-38f32).to_le_bytes().to_vec()),
+            (b"<e", 0xfbffu16.to_le_bytes().to_vec()),
+            (b"?", vec![0]),
+            (b"c", vec![0]),
+            (b"<qd?c", [&i64::MIN.to_le_bytes()[..], &(-2.2250738585072014e-308f64).to_le_bytes(), &[0, 0x80]].concat()),
+            (b"3s", vec![0x80, b'\\', 0]),
+            (b"4p", vec![3, 0x80, 0x81, 0x82]),
+            (b"2x", vec![0, 0]),
+        ];
+        for (format, bytes) in cases {
+            let layout = StructLayout::new(format).unwrap();
+            let mut out = Vec::new();
+            write_item(&mut out, &layout, bytes).unwrap();
+            let bound = Items::Struct(layout).max_repr().unwrap();
+            assert!(out.len() <= bound, "{:?}: {:?} is longer than {bound}", String::from_utf8_lossy(format), String::from_utf8_lossy(&out));
+            if let Some(code) = native_scalar_code(format) {
+                let mut out = Vec::new();
+                Items::Native(code).write_repr(&mut out, bytes).unwrap();
+                assert!(out.len() <= Items::Native(code).max_repr().unwrap());
+            }
+        }
+        assert_eq!(Items::Struct(StructLayout::new(b"9223372036854775807x").unwrap()).max_repr(), Some(3));
+        let many = StructLayout::new(b"4611686018427387903?").unwrap();
+        assert_eq!(Items::Struct(many).max_repr(), None);
+    }
+
+    #[test]
     fn python_equality_of_values() {
         assert!(python_eq(&Value::Int(1), &Value::Float(1.0)));
         assert!(python_eq(&Value::Bool(true), &Value::Int(1)));
@@ -377,7 +480,9 @@ mod tests {
 /// CPython's equiv_structure for slice assignment: the same format (ignoring
 /// a leading '@'), itemsize and shape (up to the first zero extent).
 fn equiv_structure(dest: &pepkit_buffer, src: &Geometry, src_format: &[u8], dest_format: &[u8]) -> Result<()> {
-    let strip = |f: &[u8]| -> Vec<u8> { f.strip_prefix(b"@").unwrap_or(f).to_vec() };
+    fn strip(f: &[u8]) -> &[u8] {
+        f.strip_prefix(b"@").unwrap_or(f)
+    }
     // SAFETY: dest is a live view's descriptor.
     let gd = unsafe { Geometry::of(dest) }?;
     let mut same = strip(dest_format) == strip(src_format) && dest.itemsize == src.itemsize && gd.ndim == src.ndim;
@@ -424,7 +529,7 @@ impl ViewState {
             return Ok(());
         }
         // Through a C-order copy of the source, so overlap cannot corrupt it.
-        let mut staged = vec![0u8; n];
+        let mut staged = crate::mem::zeroed(n, "staging a memoryview assignment")?;
         crate::buffer::to_contiguous(&mut staged, src, crate::buffer::Order::C)?;
         crate::buffer::from_contiguous(&dest.view, &staged, crate::buffer::Order::C)
     }
