@@ -79,6 +79,10 @@ static int in_venv(const char *dir, const char *name) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("pyfind %s\n", pepkit_version());
+        return 0;
+    }
     if (argc >= 2 && strcmp(argv[1], "--venv") == 0) {
         if (argc != 4) return usage();
         return in_venv(argv[2], argv[3]);

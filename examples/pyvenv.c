@@ -146,6 +146,10 @@ int main(int argc, char **argv) {
             help();
             free(dirs);
             return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("%s %s\n", prog, pepkit_version());
+            free(dirs);
+            return 0;
         } else if (strcmp(a, "--system-site-packages") == 0) {
             opts.system_site_packages = true;
         } else if (strcmp(a, "--symlinks") == 0) {
