@@ -100,3 +100,4 @@ clean:
 
 include mk/venv.mk
 include mk/install.mk
+include mk/cxx.mk
