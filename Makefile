@@ -5,7 +5,7 @@
 #   make bench      ratios against CPython (and other peers) from one run
 #   make install    GNU directory variables (prefix, libdir, ..., DESTDIR); see mk/install.mk
 #   make uninstall  removes exactly what install wrote
-#   make header     refresh the committed include/pepkit.h after an API change
+#   make header     refresh the committed include/pepkit.h and pepkit_cdef.h after an API change
 #
 # Internal variables are prefixed PK_ so that none collides with a name a user
 # passes on the command line (make LIBDIR=... or TARGET=... must not break the build).
@@ -27,9 +27,12 @@ PK_STATIC   := $(PK_OUT)/libpepkit.a
 PK_NATIVE_LIBS_FILE := $(PK_OUT)/native-static-libs
 PK_BUILD    := $(PK_TARGET)/c
 PK_FRESH_H  := $(PK_TARGET)/include/pepkit.h
+PK_FRESH_CDEF := $(PK_TARGET)/include/pepkit_cdef.h
 
-# Every cargo run writes a fresh header beside the build (see build.rs).
+# Every cargo run writes a fresh header and cffi declarations beside the build
+# (see build.rs).
 export PEPKIT_HEADER_OUT := $(CURDIR)/$(PK_FRESH_H)
+export PEPKIT_CDEF_OUT := $(CURDIR)/$(PK_FRESH_CDEF)
 
 PK_CWARN   := -Wall -Wextra -Wpedantic -Werror
 PK_CFLAGS_TEST := -std=c11 $(PK_CWARN) -g -O1 -Iinclude -Ic_tests -D_GNU_SOURCE -DEXPECTED_VERSION=\"$(PK_VERSION)\"
@@ -60,15 +63,17 @@ lib: FORCE
 		$(call PK_PRINT_NATIVE,$(PK_NATIVE_LIBS_FILE).new) && mv $(PK_NATIVE_LIBS_FILE).new $(PK_NATIVE_LIBS_FILE); }
 	@ln -sf libpepkit.so $(PK_OUT)/libpepkit.so.$(PK_SOVER)
 
-$(PK_SHARED) $(PK_STATIC) $(PK_FRESH_H): lib ;
+$(PK_SHARED) $(PK_STATIC) $(PK_FRESH_H) $(PK_FRESH_CDEF): lib ;
 
 header: lib
 	cp $(PK_FRESH_H) include/pepkit.h
+	cp $(PK_FRESH_CDEF) include/pepkit_cdef.h
 
 check-header: lib
-	@if cmp -s $(PK_FRESH_H) include/pepkit.h; then echo "include/pepkit.h is up to date"; \
-	else diff -u include/pepkit.h $(PK_FRESH_H) | head -40; \
-	echo "include/pepkit.h is stale: run 'make header' and commit it"; exit 1; fi
+	@stale=0; for f in pepkit.h pepkit_cdef.h; do \
+	  if cmp -s $(PK_TARGET)/include/$$f include/$$f; then echo "include/$$f is up to date"; \
+	  else diff -u include/$$f $(PK_TARGET)/include/$$f | head -40; \
+	  echo "include/$$f is stale: run 'make header' and commit it"; stale=1; fi; done; exit $$stale
 
 $(PK_BUILD)/asan/%: c_tests/%.c c_tests/check.h include/pepkit.h $(PK_STATIC)
 	@mkdir -p $(@D)
