@@ -106,3 +106,4 @@ clean:
 include mk/venv.mk
 include mk/install.mk
 include mk/cxx.mk
+include mk/docs.mk

@@ -37,6 +37,7 @@ namespace pepkit {
 /** A failed pepkit call: the status it returned and pepkit_last_error(). */
 class error : public std::runtime_error {
   public:
+    /// Carries `status` and a copy of `message` (pepkit_last_error() at the failure).
     error(pepkit_status status, const char *message)
         : std::runtime_error(message ? message : ""), status_(status) {}
     /** The pepkit_status of the failed call (never PEPKIT_OK). */
@@ -108,10 +109,13 @@ class object {
         return object(o);
     }
 
+    /// Another reference to the same object (pepkit_incref).
     object(const object &other) noexcept : obj_(other.obj_) {
         if (obj_) pepkit_incref(obj_);
     }
+    /// Takes over `other`'s reference; `other` is left empty.
     object(object &&other) noexcept : obj_(std::exchange(other.obj_, nullptr)) {}
+    /// Drops this reference and takes `other`'s (copy-and-swap).
     object &operator=(object other) noexcept {
         std::swap(obj_, other.obj_);
         return *this;
@@ -124,10 +128,14 @@ class object {
     pepkit_object *get() const noexcept { return obj_; }
     /** Gives up the reference to the caller (who must pepkit_decref it). */
     pepkit_object *release() noexcept { return std::exchange(obj_, nullptr); }
+    /// Whether this holds an object (false only after a move or release()).
     explicit operator bool() const noexcept { return obj_ != nullptr; }
 
+    /// pepkit_type_name(): "bytes", "bytearray", "ndarray", "memoryview", ... (static string).
     const char *type_name() const noexcept { return pepkit_type_name(obj_); }
+    /// pepkit_refcount(): the number of references, exports included.
     pepkit_ssize refcount() const noexcept { return pepkit_refcount(obj_); }
+    /// pepkit_exports(): the number of live exports.
     pepkit_ssize exports() const noexcept { return pepkit_exports(obj_); }
 
     /** pepkit_bytes_new: an immutable copy of `len` bytes. */
@@ -168,7 +176,9 @@ class object {
     void resize(size_t new_len) { check(pepkit_bytearray_resize(obj_, new_len)); }
 
   protected:
+    /// Takes over the reference `o` (may be NULL).
     explicit object(pepkit_object *o) noexcept : obj_(o) {}
+    /// The reference this handle owns, or NULL.
     pepkit_object *obj_;
 };
 
@@ -176,12 +186,15 @@ class object {
  *  pepkit_releasebuffer in the destructor (or release()). Move-only. */
 class buffer {
   public:
+    /// pepkit_getbuffer(exporter, flags): throws pepkit::error when refused; `exporter` is borrowed for the call (the export holds its own reference).
     buffer(const object &exporter, int flags) : view_{} {
         check(pepkit_getbuffer(exporter.get(), &view_, flags));
     }
     buffer(const buffer &) = delete;
     buffer &operator=(const buffer &) = delete;
+    /// Takes over `other`'s export; `other` is left released.
     buffer(buffer &&other) noexcept : view_(other.view_) { other.view_.obj = nullptr; }
+    /// Releases this export and takes over `other`'s.
     buffer &operator=(buffer &&other) noexcept {
         if (this != &other) {
             reset();
@@ -197,12 +210,19 @@ class buffer {
 
     /** The descriptor (borrowed, valid until release or destruction). */
     const pepkit_buffer &view() const noexcept { return view_; }
+    /// The first item (view().buf).
     void *data() const noexcept { return view_.buf; }
+    /// The size in bytes: product(shape) * itemsize.
     pepkit_ssize len() const noexcept { return view_.len; }
+    /// The size of one item in bytes.
     pepkit_ssize itemsize() const noexcept { return view_.itemsize; }
+    /// Whether the memory must not be written.
     bool readonly() const noexcept { return view_.readonly != 0; }
+    /// The number of dimensions.
     int ndim() const noexcept { return view_.ndim; }
+    /// The struct-module format of one item ("B" when the export has none); borrowed from the export.
     const char *format() const noexcept { return view_.format ? view_.format : "B"; }
+    /// pepkit_buffer_is_contiguous(): 'C', 'F' or 'A'.
     bool is_contiguous(char order) const noexcept { return pepkit_buffer_is_contiguous(&view_, order) == 1; }
 
   private:
@@ -235,15 +255,18 @@ class memoryview : public object {
         if (!b) throw error(PEPKIT_ERR_VALUE, pepkit_last_error());
         return *b;
     }
+    /// len(m): pepkit_memoryview_len().
     pepkit_ssize len() const {
         pepkit_ssize n = pepkit_memoryview_len(obj_);
         if (n < 0) throw error(PEPKIT_ERR_VALUE, pepkit_last_error());
         return n;
     }
+    /// m.shape, copied.
     std::vector<pepkit_ssize> shape() const {
         const pepkit_buffer &b = view();
         return std::vector<pepkit_ssize>(b.shape, b.shape + b.ndim);
     }
+    /// m.format, copied.
     std::string format() const { return view().format; }
 
     /** m[s0, s1, ...]. */
@@ -260,6 +283,7 @@ class memoryview : public object {
     memoryview cast(const char *format, const std::vector<pepkit_ssize> &shape) const {
         return make(pepkit_memoryview_cast, format, shape.data(), static_cast<int>(shape.size()));
     }
+    /// m.toreadonly(): pepkit_memoryview_toreadonly().
     memoryview toreadonly() const { return make(pepkit_memoryview_toreadonly); }
 
     /** m.tobytes(order) */
@@ -303,7 +327,9 @@ class memoryview : public object {
         check(pepkit_memoryview_equal(obj_, other.get(), &eq));
         return eq;
     }
+    /// not (m == other).
     bool operator!=(const object &other) const { return !(*this == other); }
+    /// hash(m): pepkit_memoryview_hash().
     pepkit_ssize hash() const {
         pepkit_ssize h = 0;
         check(pepkit_memoryview_hash(obj_, &h));
@@ -322,13 +348,14 @@ class memoryview : public object {
     }
 };
 
-/** pepkit_value helpers for set(). */
+/** A pepkit_value of kind PEPKIT_VALUE_INT, for memoryview::set(). */
 inline pepkit_value int_value(int64_t i) {
     pepkit_value v{};
     v.kind = PEPKIT_VALUE_INT;
     v.i = i;
     return v;
 }
+/// A pepkit_value of kind PEPKIT_VALUE_FLOAT.
 inline pepkit_value float_value(double f) {
     pepkit_value v{};
     v.kind = PEPKIT_VALUE_FLOAT;
@@ -339,29 +366,37 @@ inline pepkit_value float_value(double f) {
 /** A module spec (pepkit_spec), move-only. */
 class spec {
   public:
+    /// Takes ownership of `s` (freed with pepkit_spec_free; NULL is fine).
     explicit spec(pepkit_spec *s) noexcept : s_(s) {}
     spec(const spec &) = delete;
     spec &operator=(const spec &) = delete;
+    /// Takes over `o`'s spec; `o` is left empty.
     spec(spec &&o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+    /// Swaps with `o`; the spec given up is freed when `o` goes.
     spec &operator=(spec &&o) noexcept {
         std::swap(s_, o.s_);
         return *this;
     }
     ~spec() { pepkit_spec_free(s_); }
 
+    /// pepkit_spec_kind().
     pepkit_module_kind kind() const noexcept { return pepkit_spec_kind(s_); }
+    /// pepkit_spec_loader(): for a package, what its __init__ is.
     pepkit_module_kind loader() const noexcept { return pepkit_spec_loader(s_); }
+    /// pepkit_spec_name(), copied.
     std::string name() const { return pepkit_spec_name(s_); }
     /** The origin; empty for a namespace package (Python's None). */
     std::optional<std::string> origin() const {
         const char *o = pepkit_spec_origin(s_);
         return o ? std::optional<std::string>(o) : std::nullopt;
     }
+    /// spec.submodule_search_locations (empty for a plain module).
     std::vector<std::string> search_locations() const {
         pepkit_strings *l = nullptr;
         check(pepkit_spec_search_locations(s_, &l));
         return l ? detail::take_strings(l) : std::vector<std::string>{};
     }
+    /// The C handle, borrowed: valid while this spec lives.
     pepkit_spec *get() const noexcept { return s_; }
 
   private:
@@ -387,18 +422,22 @@ class finder {
     }
     finder(const finder &) = delete;
     finder &operator=(const finder &) = delete;
+    /// Takes over `o`'s finder; `o` is left empty.
     finder(finder &&o) noexcept : f_(std::exchange(o.f_, nullptr)) {}
+    /// Swaps with `o`; the finder given up is freed when `o` goes.
     finder &operator=(finder &&o) noexcept {
         std::swap(f_, o.f_);
         return *this;
     }
     ~finder() { pepkit_finder_free(f_); }
 
+    /// pepkit_finder_find_spec(): throws pepkit::error (PEPKIT_ERR_NOT_FOUND, ...).
     spec find_spec(const char *name) const {
         pepkit_spec *s = nullptr;
         check(pepkit_finder_find_spec(f_, name, &s));
         return spec(s);
     }
+    /// pepkit_finder_invalidate_caches(): list every directory again on the next lookups.
     void invalidate_caches() const { check(pepkit_finder_invalidate_caches(f_)); }
 
   private:
@@ -431,7 +470,9 @@ class venv {
     }
     venv(const venv &) = delete;
     venv &operator=(const venv &) = delete;
+    /// Takes over `o`'s handle; `o` is left empty.
     venv(venv &&o) noexcept : v_(std::exchange(o.v_, nullptr)) {}
+    /// Swaps with `o`; the handle given up is freed when `o` goes.
     venv &operator=(venv &&o) noexcept {
         std::swap(v_, o.v_);
         return *this;
@@ -446,31 +487,37 @@ class venv {
         check(st);
         return std::string(out);
     }
+    /// pepkit_venv_dir(): the environment's absolute directory, copied.
     std::string dir() const {
         const char *out = nullptr;
         check(pepkit_venv_dir(v_, &out, nullptr));
         return out;
     }
+    /// pepkit_venv_site_packages(), copied.
     std::string site_packages() const {
         const char *out = nullptr;
         check(pepkit_venv_site_packages(v_, &out));
         return out;
     }
+    /// pepkit_venv_system_site_packages().
     bool system_site_packages() const {
         bool out = false;
         check(pepkit_venv_system_site_packages(v_, &out));
         return out;
     }
+    /// pepkit_venv_sys_path(): the import path the env's interpreter starts with.
     std::vector<std::string> sys_path() const {
         pepkit_strings *l = nullptr;
         check(pepkit_venv_sys_path(v_, &l));
         return detail::take_strings(l);
     }
+    /// pepkit_venv_find_spec(): where `import name` would come from in the env.
     spec find_spec(const char *name) const {
         pepkit_spec *s = nullptr;
         check(pepkit_venv_find_spec(v_, name, &s));
         return spec(s);
     }
+    /// The C handle, borrowed: valid while this venv lives.
     pepkit_venv *get() const noexcept { return v_; }
 
   private:
