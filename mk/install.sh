@@ -96,7 +96,7 @@ link "libpepkit.so.$PK_SOVER" "$libdir/libpepkit.so"
 put 0644 "$work/$so.debug" "$debugdir$libdir"
 
 # Static library without debug info (it is most of the archive's size).
-objcopy --strip-debug "$PK_OUT/libpepkit.a" "$work/libpepkit.a"
+objcopy --strip-debug --enable-deterministic-archives "$PK_OUT/libpepkit.a" "$work/libpepkit.a"
 put 0644 "$work/libpepkit.a" "$libdir"
 
 put 0644 include/pepkit.h "$includedir"
