@@ -5,7 +5,8 @@
  *  - a long option may be abbreviated to any unique prefix ("--clea"); an
  *    exact name wins over longer names it is a prefix of ("--upgrade");
  *  - "ambiguous option: --up could match --upgrade, --upgrade-deps" (in the
- *    order the options are declared, as argparse lists them);
+ *    order the options are declared, as argparse lists them), checked for
+ *    every word before anything else is done (cli_prescan);
  *  - "--name=value" and "--name value"; a following word that looks like an
  *    option (not "-" nor a negative number) is "expected one argument";
  *  - a flag given "=value": "ignored explicit argument 'value'";
@@ -138,6 +139,18 @@ static bool cli_is_option(const cli *c, const char *arg) {
         }
     }
     return !cli_looks_negative(arg) && !strchr(arg, ' ');
+}
+
+/* argparse classifies every word before acting on any, so an ambiguous
+ * abbreviation is reported even after -h or where a value was expected
+ * ("--prompt --s"). Returns 2 after printing that error, else 0. Words after
+ * "--" are positional and not looked at. */
+static int cli_prescan(const cli *c, int argc, char **argv) {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *explicit;
+        if (strncmp(argv[i], "--", 2) == 0 && cli_lookup(c, argv[i], &explicit) == CLI_ERROR) return 2;
+    }
+    return 0;
 }
 
 /* Takes the value of option `opt` from `explicit` or the next word; checks

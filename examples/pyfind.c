@@ -122,6 +122,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "pyfind: out of memory\n");
         rc = 2;
     }
+    if (rc < 0 && cli_prescan(&parser, argc, argv)) rc = 2;
     for (int i = 1; i < argc && rc < 0; i++) {
         const char *a = argv[i], *explicit = NULL, *v = NULL;
         if (only_positional || !cli_is_option(&parser, a)) {

@@ -130,6 +130,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "Error: out of memory\n");
         return 1;
     }
+    if (cli_prescan(&parser, argc, argv)) rc = 2;
     for (int i = 1; i < argc && rc < 0; i++) {
         const char *a = argv[i], *explicit = NULL, *v = NULL;
         if (only_positional || !cli_is_option(&parser, a)) {

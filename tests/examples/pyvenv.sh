@@ -62,6 +62,7 @@ venv_cases=(
   "--clea --up e1" "--s e1" "--sy e1" "--pro" "--prompt" "--prompt -x e1" "--clear=1 e1"
   "--symlinks --cop e1" "--copies --sym e1" "--foo" "--foo e1 --bar" "-x e1" "--with e1"
   "--up e1" "--syst=x e1" "" "--upgr --cle e1" "--without-p=1 e1" "--h=x"
+  "--prompt --s e1" "-h --s" "--clear=1 --s e1" "--pro --foo e1"
 )
 n_py=0
 while read -r py; do
