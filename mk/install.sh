@@ -84,7 +84,8 @@ split_debug() {
   objcopy --strip-debug --strip-unneeded "$1"
   objcopy --add-gnu-debuglink="$2" "$1"
 }
-sub() { sed -e "s|@$1@|$2|g"; }
+# sub NAME VALUE: replaces @NAME@ by VALUE (escaped for sed) on stdin.
+sub() { sed -e "s|@$1@|$(printf '%s' "$2" | sed 's/[\\|&]/\\&/g')|g"; }
 
 # Shared library: versioned file, SONAME link, development link.
 so=libpepkit.so.$PK_VERSION
