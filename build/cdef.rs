@@ -4,88 +4,150 @@
 //!
 //! cffi's parser takes C declarations and `#define NAME <integer>` only: no
 //! `#include`, no conditionals, no attributes, no expressions in macros. So
-//! the header is taken as cbindgen wrote it, then:
+//! the header is preprocessed the way a C (not C++) compiler other than GCC or
+//! Clang would see it, as far as cffi needs:
 //! - comments are dropped (the header keeps the documentation);
-//! - lines inside `#if`/`#ifdef` blocks other than the include guard (the C++
-//!   `extern "C"` and the attribute macro) are dropped, as is every other
-//!   preprocessor line;
-//! - the `PEPKIT_MUST_USE` attribute is dropped from declarations;
-//! - each `#define PEPKIT_NAME expr` is evaluated to an integer (names defined
-//!   before, `PTRDIFF_MIN`/`PTRDIFF_MAX` for the target's pointer width, and
-//!   `| & ^ << >> + - * ~ ( )`); string macros are left out.
-//!
-//! A macro this cannot evaluate fails the build, naming it, so a new constant
-//! never silently goes missing from the cdef.
+//! - `#if`/`#ifdef`/`#ifndef`/`#elif`/`#else`/`#endif` are followed, with
+//!   `__cplusplus`, `__GNUC__` and `__clang__` undefined (so the C++
+//!   `extern "C"` goes, the C branch of a `typedef enum` stays, and
+//!   `PEPKIT_MUST_USE` is the empty macro); a guard such as `#ifndef PEPKIT_H`
+//!   is taken;
+//! - a macro defined empty (`PEPKIT_MUST_USE`, guards) is removed wherever it
+//!   appears in declarations;
+//! - each other `#define NAME expr` is evaluated to an integer (names defined
+//!   before, `PTRDIFF_MIN`/`PTRDIFF_MAX` for the target's pointer width,
+//!   integer suffixes, and `| & ^ << >> + - * ~ ( )`); string macros are left
+//!   out, and one this cannot evaluate is left out with a cargo warning
+//!   (tests/cffi/consumer.py then reports a PEPKIT_ macro missing).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub fn from_header(header: &str, pointer_bits: u32) -> String {
     let text = strip_comments(header);
     let mut values: HashMap<String, i128> = HashMap::new();
     values.insert("PTRDIFF_MIN".into(), -(1i128 << (pointer_bits - 1)));
     values.insert("PTRDIFF_MAX".into(), (1i128 << (pointer_bits - 1)) - 1);
-    let mut out = String::from(
-        "/* Generated from include/pepkit.h by build.rs (build/cdef.rs) -- do not edit; run `make header`.\n \
-         * The declarations of pepkit.h for cffi: ffi.cdef(open(\"pepkit_cdef.h\").read()). */\n",
-    );
-    // Depth of conditional blocks being skipped; the include guard is kept.
-    let mut skipping = 0usize;
+    let mut defined: HashSet<String> = HashSet::new();
+    let mut empty: Vec<String> = Vec::new();
+    let mut body = String::new();
+    // One entry per open conditional: (this branch is live, a branch was taken).
+    let mut stack: Vec<(bool, bool)> = Vec::new();
     let mut blank = false;
     for line in text.lines() {
+        let live = stack.iter().all(|&(on, _)| on);
         let trimmed = line.trim();
         if let Some(directive) = trimmed.strip_prefix('#') {
             let directive = directive.trim_start();
-            let word = directive.split_whitespace().next().unwrap_or("");
+            let (word, rest) = directive.split_once(char::is_whitespace).unwrap_or((directive, ""));
+            let rest = rest.trim();
             match word {
-                "if" | "ifdef" | "ifndef" => {
-                    if skipping > 0 || directive != "ifndef PEPKIT_H" {
-                        skipping += 1;
+                "ifdef" | "ifndef" | "if" => {
+                    let cond = match word {
+                        "ifdef" => defined.contains(rest),
+                        "ifndef" => !defined.contains(rest),
+                        _ => condition(rest, &defined),
+                    };
+                    stack.push((cond, cond));
+                }
+                "elif" => {
+                    if let Some(top) = stack.last_mut() {
+                        let cond = !top.1 && condition(rest, &defined);
+                        *top = (cond, top.1 || cond);
                     }
                 }
-                "endif" => skipping = skipping.saturating_sub(1),
-                "define" if skipping == 0 => {
-                    if let Some(line) = define(directive, &mut values) {
-                        out.push_str(&line);
-                        out.push('\n');
-                        blank = false;
+                "else" => {
+                    if let Some(top) = stack.last_mut() {
+                        *top = (!top.1, true);
+                    }
+                }
+                "endif" => {
+                    stack.pop();
+                }
+                "define" if live => {
+                    let (name, expr) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                    let expr = expr.trim();
+                    defined.insert(name.to_string());
+                    if expr.is_empty() {
+                        empty.push(name.to_string());
+                    } else if !expr.starts_with('"') {
+                        match (Eval { tokens: tokenize(expr), pos: 0, values: &values }).run() {
+                            Some(v) => {
+                                values.insert(name.to_string(), v);
+                                body.push_str(&format!("#define {name} {v}\n"));
+                                blank = false;
+                            }
+                            None => println!(
+                                "cargo:warning=pepkit_cdef.h: #define {name} {expr} left out \
+                                 (not an integer expression build/cdef.rs can evaluate)"
+                            ),
+                        }
                     }
                 }
                 _ => {}
             }
             continue;
         }
-        if skipping > 0 {
+        if !live {
             continue;
         }
-        let line = line.replace("PEPKIT_MUST_USE ", "").replace("PEPKIT_MUST_USE", "");
+        let mut line = line.to_string();
+        for name in &empty {
+            line = remove_word(&line, name);
+        }
         if line.trim().is_empty() {
             if !blank {
-                out.push('\n');
+                body.push('\n');
             }
             blank = true;
         } else {
-            out.push_str(line.trim_end());
-            out.push('\n');
+            body.push_str(line.trim_end());
+            body.push('\n');
             blank = false;
         }
     }
-    out
+    format!(
+        "/* Generated from include/pepkit.h by build.rs (build/cdef.rs) -- do not edit; run `make header`.\n \
+         * The declarations of pepkit.h for cffi: ffi.cdef(open(\"pepkit_cdef.h\").read()). */\n{body}"
+    )
 }
 
-/// `define NAME expr` as cffi's `#define NAME <integer>`, or None for the
-/// include guard and string macros.
-fn define(directive: &str, values: &mut HashMap<String, i128>) -> Option<String> {
-    let rest = directive["define".len()..].trim();
-    let (name, expr) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    let expr = expr.trim();
-    if expr.is_empty() || expr.starts_with('"') || name == "PEPKIT_MUST_USE" {
-        return None;
+/// `#if` conditions as the header uses them: `defined(X)`/`defined X`, `!`,
+/// `||`, `&&` (no parenthesised sub-expressions, no arithmetic); anything
+/// else counts as false.
+fn condition(expr: &str, defined: &HashSet<String>) -> bool {
+    expr.split("||").any(|alt| {
+        alt.split("&&").all(|term| {
+            let term = term.trim();
+            let (negate, term) = match term.strip_prefix('!') {
+                Some(t) => (true, t.trim()),
+                None => (false, term),
+            };
+            let Some(name) = term.strip_prefix("defined") else { return negate };
+            let name = name.trim().trim_start_matches('(').trim_end_matches(')').trim();
+            defined.contains(name) != negate
+        })
+    })
+}
+
+/// `line` without the identifier `word` (whole words only, with one space after it).
+fn remove_word(line: &str, word: &str) -> String {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(word) {
+        let before_ok = !rest[..at].chars().next_back().is_some_and(is_ident);
+        let after = &rest[at + word.len()..];
+        let after_ok = !after.chars().next().is_some_and(is_ident);
+        out.push_str(&rest[..at]);
+        if before_ok && after_ok {
+            rest = after.strip_prefix(' ').unwrap_or(after);
+        } else {
+            out.push_str(word);
+            rest = after;
+        }
     }
-    let value = Eval { tokens: tokenize(expr), pos: 0, values }
-        .run()
-        .unwrap_or_else(|| panic!("build/cdef.rs cannot evaluate #define {name} {expr}: teach it"));
-    values.insert(name.to_string(), value);
-    Some(format!("#define {name} {value}"))
+    out.push_str(rest);
+    out
 }
 
 fn strip_comments(s: &str) -> String {

@@ -53,6 +53,12 @@ with tempfile.TemporaryDirectory() as tmp:
     c_values = dict(line.rsplit(" ", 1) for line in subprocess.check_output([exe], text=True).splitlines())
 
 check(len(names) >= 40, "%d constants in the cdef" % len(names))
+# Every integer macro of pepkit.h made it (build/cdef.rs leaves out, with a
+# warning, one it cannot evaluate).
+header_macros = re.findall(r"^#define ((?:PEPKIT_|DLPACK_|ARROW_)\w+) +([^\"\n]+)$", open(header_path).read(), re.M)
+for name, value in header_macros:
+    if name not in ("PEPKIT_MUST_USE",) and not value.startswith("__attribute__"):
+        check(name in names, "#define %s %s is missing from the cdef" % (name, value))
 for n in names:
     check(getattr(lib, n) == int(c_values["const " + n]), "%s: cffi %r, C %s" % (n, getattr(lib, n), c_values["const " + n]))
 check(len(structs) >= 6, "structs %s" % structs)
