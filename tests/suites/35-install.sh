@@ -144,6 +144,12 @@ mkdir -p "$tmp/lib64/opt/pk/lib64/other" && echo keep >"$tmp/lib64/opt/pk/lib64/
 check "lib64: make uninstall" "make -s uninstall prefix=/opt/pk libdir=/opt/pk/lib64 DESTDIR=$tmp/lib64 >/dev/null"
 check "lib64: only the foreign file is left" "[ \"\$(cd $tmp/lib64 && find . -mindepth 1 | sort | tr '\n' ' ')\" = './opt ./opt/pk ./opt/pk/lib64 ./opt/pk/lib64/other ./opt/pk/lib64/other/keep ' ]"
 
+# Internal variables are PK_-prefixed: a makefile that still names an old one
+# (TARGET, BUILD, LIBDIR, ...) after a merge would expand it to nothing.
+undefined=$(make -n --warn-undefined-variables all c-tests cxx-tests examples install uninstall docs header check-header 2>&1 |
+  grep -i 'undefined variable' | sort -u)
+check "no makefile uses an undefined variable" "[ -z \"\$undefined\" ] || { echo \"\$undefined\"; false; }"
+
 # PREFIX= with LIBDIR/TARGET/BUILD/SHARED set: none of them may reach the build.
 layout alias /opt/pepkit /opt/pepkit/lib -- PREFIX=/opt/pepkit LIBDIR=/nonexistent TARGET=/nonexistent BUILD=/nonexistent SHARED=x STATIC=y
 
