@@ -181,6 +181,14 @@ static void imports_and_venvs() {
     CHECK(ns.kind() == PEPKIT_MODULE_NAMESPACE && !ns.origin().has_value());
     CHECK_THROWS(pepkit::find_spec("missing", {root}), PEPKIT_ERR_NOT_FOUND);
 
+    std::ofstream(root + "/fast.abi3.so").put('\n');
+    CHECK(pepkit::find_spec("fast", {root}, {".abi3.so"}).kind() == PEPKIT_MODULE_EXTENSION);
+    CHECK_THROWS(pepkit::find_spec("fast", {root}, {".cpython-313-x86_64-linux-gnu.so"}), PEPKIT_ERR_NOT_FOUND);
+    auto suffixes = pepkit::default_extension_suffixes();
+    CHECK(!suffixes.empty() && suffixes.back() == ".so");
+    CHECK(pepkit::format_calcsize("<iq") == 12 && pepkit::format_calcsize("@iq") == 16);
+    CHECK_THROWS(pepkit::format_calcsize("y"), PEPKIT_ERR_VALUE);
+
     pepkit::finder f({root});
     CHECK(f.find_spec("mod").kind() == PEPKIT_MODULE_SOURCE);
     pepkit::finder moved = std::move(f);
@@ -201,6 +209,10 @@ static void imports_and_venvs() {
         CHECK(v.site_packages().find(env + "/lib/python3.") == 0);
         CHECK(!v.sys_path().empty());
         CHECK(v.find_spec("json").kind() == PEPKIT_MODULE_PACKAGE);
+        std::ofstream(v.site_packages() + "/hook.pth") << "import os\n";
+        auto imports = v.pth_imports();
+        CHECK(!imports.empty() && imports[0].first == v.site_packages() + "/hook.pth" &&
+              imports[0].second == "import os");
         pepkit::venv other = std::move(v);
         CHECK(other.get() != nullptr && v.get() == nullptr);
     } else {

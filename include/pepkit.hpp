@@ -414,6 +414,30 @@ inline spec find_spec(const char *name, const std::vector<std::string> &path) {
     return spec(s);
 }
 
+/** pepkit_find_spec_ex: find_spec with an interpreter's extension suffixes, in order. */
+inline spec find_spec(const char *name, const std::vector<std::string> &path,
+                      const std::vector<std::string> &ext_suffixes) {
+    auto p = detail::c_strings(path);
+    auto e = detail::c_strings(ext_suffixes);
+    pepkit_spec *s = nullptr;
+    check(pepkit_find_spec_ex(name, p.data(), p.size(), e.data(), e.size(), &s));
+    return spec(s);
+}
+
+/** pepkit_default_extension_suffixes: those find_spec uses without suffixes given. */
+inline std::vector<std::string> default_extension_suffixes() {
+    pepkit_strings *l = nullptr;
+    check(pepkit_default_extension_suffixes(&l));
+    return detail::take_strings(l);
+}
+
+/** struct.calcsize(format): pepkit_format_calcsize. */
+inline pepkit_ssize format_calcsize(const char *format) {
+    pepkit_ssize n = 0;
+    check(pepkit_format_calcsize(format, &n));
+    return n;
+}
+
 /** A cached finder over one path (pepkit_finder), move-only. */
 class finder {
   public:
@@ -513,6 +537,16 @@ class venv {
         pepkit_strings *l = nullptr;
         check(pepkit_venv_sys_path(v_, &l));
         return detail::take_strings(l);
+    }
+    /// pepkit_venv_pth_imports(): the .pth `import` lines the env's interpreter
+    /// would run, as (file, line) pairs, in order.
+    std::vector<std::pair<std::string, std::string>> pth_imports() const {
+        pepkit_strings *l = nullptr;
+        check(pepkit_venv_pth_imports(v_, &l));
+        auto flat = detail::take_strings(l);
+        std::vector<std::pair<std::string, std::string>> out;
+        for (size_t i = 0; i + 1 < flat.size(); i += 2) out.emplace_back(flat[i], flat[i + 1]);
+        return out;
     }
     /// pepkit_venv_find_spec(): where `import name` would come from in the env.
     spec find_spec(const char *name) const {
