@@ -136,6 +136,8 @@ uninstalled() {
 }
 
 layout default /usr/local /usr/local/lib --
+# Installing over an install keeps one manifest that still lists every directory.
+check "default: install again over it" "make -s install DESTDIR=$tmp/default >/dev/null 2>&1"
 uninstalled default
 
 layout lib64 /opt/pk /opt/pk/lib64 -- prefix=/opt/pk libdir=/opt/pk/lib64
