@@ -100,8 +100,8 @@ put 0644 "$work/$so.debug" "$debugdir$libdir"
 objcopy --strip-debug --enable-deterministic-archives "$PK_OUT/libpepkit.a" "$work/libpepkit.a"
 put 0644 "$work/libpepkit.a" "$libdir"
 
-put 0644 include/pepkit.h "$includedir"
-[ ! -f include/pepkit.hpp ] || put 0644 include/pepkit.hpp "$includedir"
+# The C header, the C++ layer, and the declarations for cffi's ffi.cdef().
+for f in pepkit.h pepkit.hpp pepkit_cdef.h; do put 0644 "include/$f" "$includedir"; done
 
 # pkg-config and CMake: the libraries a static link needs, as rustc printed them.
 native=$(cat "$PK_NATIVE_LIBS_FILE")

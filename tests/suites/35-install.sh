@@ -51,7 +51,7 @@ layout() {
   check "$name: development link" "[ \"\$(readlink $L/libpepkit.so)\" = libpepkit.so.$sover ]"
   check "$name: SONAME recorded" "readelf -d $L/libpepkit.so.$version | grep -q 'SONAME.*\[libpepkit.so.$sover\]'"
   check "$name: static library" "[ -f $L/libpepkit.a ]"
-  check "$name: headers" "cmp -s include/pepkit.h $root/include/pepkit.h && cmp -s include/pepkit.hpp $root/include/pepkit.hpp"
+  check "$name: headers" "(for h in pepkit.h pepkit.hpp pepkit_cdef.h; do cmp -s include/\$h $root/include/\$h || exit 1; done)"
   check "$name: pkg-config Version" "grep -qx 'Version: $version' $L/pkgconfig/pepkit.pc"
   check "$name: Libs.private is what rustc printed" "grep -qxF 'Libs.private: $native' $L/pkgconfig/pepkit.pc"
   check "$name: CMake package" "[ -f $L/cmake/pepkit/pepkitConfig.cmake ] && [ -f $L/cmake/pepkit/pepkitConfigVersion.cmake ]"
