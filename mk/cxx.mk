@@ -1,5 +1,5 @@
 # C++: pepkit.hpp's test under ASan/UBSan and the C++ examples.
-#   make cxx-tests   target/c/asan/test_hpp (tests/suites/23-cxx.sh runs it)
+#   make cxx-tests   target/c/cxx/test_hpp (tests/suites/23-cxx.sh runs it)
 # The C++ examples (examples/*.cpp) are built by `make examples`.
 
 PK_CXXFLAGS := -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude
@@ -8,11 +8,11 @@ PK_CXX_EXAMPLES := $(patsubst examples/%.cpp,$(PK_BUILD)/examples/%,$(PK_CXX_EXA
 
 .PHONY: cxx-tests
 
-$(PK_BUILD)/asan/test_hpp: c_tests/test_hpp.cpp c_tests/check.h include/pepkit.hpp include/pepkit.h $(PK_STATIC)
+$(PK_BUILD)/cxx/test_hpp: c_tests/test_hpp.cpp c_tests/check.h include/pepkit.hpp include/pepkit.h $(PK_STATIC)
 	@mkdir -p $(@D)
 	$(CXX) $(PK_CXXFLAGS) -Ic_tests -g -O1 $(PK_SANITIZE) -o $@ $< $(PK_STATIC) $(file <$(PK_NATIVE_LIBS_FILE))
 
-cxx-tests: lib $(PK_BUILD)/asan/test_hpp
+cxx-tests: lib $(PK_BUILD)/cxx/test_hpp
 
 $(PK_BUILD)/examples/%: examples/%.cpp include/pepkit.hpp include/pepkit.h $(PK_SHARED)
 	@mkdir -p $(@D)

@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
 make -s cxx-tests >/dev/null 2>&1 || { echo "building the C++ test failed"; make -s cxx-tests 2>&1 | tail -n 20; pepkit_summary 0 1; exit 1; }
-t=target/c/asan/test_hpp
+t=target/c/cxx/test_hpp
 if ! nm "$t" | grep -q __asan_init; then echo "$t is not linked with ASan"; pepkit_summary 0 1; exit 1; fi
 out=$(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$t" 2>&1)
 rc=$?
