@@ -3,101 +3,111 @@
 #   make test       everything CI runs (see tests/run_suites.sh)
 #   make demo       the C and Python examples
 #   make bench      ratios against CPython (and other peers) from one run
-#   make install PREFIX=/usr/local DESTDIR=
-#   make header     refresh the committed include/pepkit.h after an API change
+#   make install    GNU directory variables (prefix, libdir, ..., DESTDIR); see mk/install.mk
+#   make uninstall  removes exactly what install wrote
+#   make header     refresh the committed include/pepkit.h and pepkit_cdef.h after an API change
+#
+# Internal variables are prefixed PK_ so that none collides with a name a user
+# passes on the command line (make LIBDIR=... or TARGET=... must not break the build).
 
 CARGO   ?= cargo
 CC      ?= cc
 CXX     ?= c++
-PREFIX  ?= /usr/local
-DESTDIR ?=
 
-VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-MAJOR   := $(word 1,$(subst ., ,$(VERSION)))
-MINOR   := $(word 2,$(subst ., ,$(VERSION)))
-SOVER   := $(if $(filter 0,$(MAJOR)),0.$(MINOR),$(MAJOR))
+PK_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+PK_MAJOR   := $(word 1,$(subst ., ,$(PK_VERSION)))
+PK_MINOR   := $(word 2,$(subst ., ,$(PK_VERSION)))
+PK_SOVER   := $(if $(filter 0,$(PK_MAJOR)),0.$(PK_MINOR),$(PK_MAJOR))
 
-TARGET   := target
-LIBDIR   := $(TARGET)/release
-SHARED   := $(LIBDIR)/libpepkit.so
-STATIC   := $(LIBDIR)/libpepkit.a
-BUILD    := $(TARGET)/c
-FRESH_H  := $(TARGET)/include/pepkit.h
+PK_TARGET   := target
+PK_OUT      := $(PK_TARGET)/release
+PK_SHARED   := $(PK_OUT)/libpepkit.so
+PK_STATIC   := $(PK_OUT)/libpepkit.a
+# What rustc says a static link of libpepkit.a needs (see the lib target).
+PK_NATIVE_LIBS_FILE := $(PK_OUT)/native-static-libs
+PK_BUILD    := $(PK_TARGET)/c
+PK_FRESH_H  := $(PK_TARGET)/include/pepkit.h
+PK_FRESH_CDEF := $(PK_TARGET)/include/pepkit_cdef.h
 
-# Every cargo run writes a fresh header beside the build (see build.rs).
-export PEPKIT_HEADER_OUT := $(CURDIR)/$(FRESH_H)
+# Every cargo run writes a fresh header and cffi declarations beside the build
+# (see build.rs).
+export PEPKIT_HEADER_OUT := $(CURDIR)/$(PK_FRESH_H)
+export PEPKIT_CDEF_OUT := $(CURDIR)/$(PK_FRESH_CDEF)
 
-CWARN   := -Wall -Wextra -Wpedantic -Werror
-CFLAGS_TEST := -std=c11 $(CWARN) -g -O1 -Iinclude -Ic_tests -D_GNU_SOURCE -DEXPECTED_VERSION=\"$(VERSION)\"
-SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDLIBS_STATIC := -lpthread -ldl -lm
-RPATH   := -Wl,-rpath,$(CURDIR)/$(LIBDIR)
+PK_CWARN   := -Wall -Wextra -Wpedantic -Werror
+PK_CFLAGS_TEST := -std=c11 $(PK_CWARN) -g -O1 -Iinclude -Ic_tests -D_GNU_SOURCE -DEXPECTED_VERSION=\"$(PK_VERSION)\"
+PK_SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+PK_LDLIBS_STATIC := -lpthread -ldl -lm
+PK_RPATH := -Wl,-rpath,$(CURDIR)/$(PK_OUT)
 
-C_TEST_SRCS := $(wildcard c_tests/test_*.c)
-C_TESTS_ASAN := $(patsubst c_tests/%.c,$(BUILD)/asan/%,$(C_TEST_SRCS))
-C_TESTS_PLAIN := $(patsubst c_tests/%.c,$(BUILD)/plain/%,$(C_TEST_SRCS))
+PK_C_TEST_SRCS := $(wildcard c_tests/test_*.c)
+PK_C_TESTS_ASAN := $(patsubst c_tests/%.c,$(PK_BUILD)/asan/%,$(PK_C_TEST_SRCS))
+PK_C_TESTS_PLAIN := $(patsubst c_tests/%.c,$(PK_BUILD)/plain/%,$(PK_C_TEST_SRCS))
 # The allocation-failure suite: plain build only (see c_tests/alloc_limits.c).
-ALLOC_LIMITS := $(BUILD)/plain/alloc_limits
-EXAMPLE_SRCS := $(wildcard examples/*.c)
-EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
+PK_ALLOC_LIMITS := $(PK_BUILD)/plain/alloc_limits
+PK_EXAMPLE_SRCS := $(wildcard examples/*.c)
+PK_EXAMPLES := $(patsubst examples/%.c,$(PK_BUILD)/examples/%,$(PK_EXAMPLE_SRCS))
 
-.PHONY: all lib header check-header c-tests alloc-limits examples test demo bench install clean FORCE
+.PHONY: all lib header check-header c-tests alloc-limits examples test demo bench clean FORCE
 
 all: lib
 
-# cargo decides what is stale; make always asks it, once per run.
+# cargo decides what is stale; make always asks it, once per run. It runs as
+# `cargo rustc` so that rustc records the native libraries a static link needs
+# (pepkit.pc's Libs.private, the CMake static target) whenever it compiles the
+# crate. Not --quiet: a first build takes a while and shows its progress.
+PK_PRINT_NATIVE = -- --print=native-static-libs=$(CURDIR)/$(1)
 lib: FORCE
-	$(CARGO) build --release --quiet
-	@ln -sf libpepkit.so $(LIBDIR)/libpepkit.so.$(SOVER)
+	$(CARGO) rustc --release --lib $(call PK_PRINT_NATIVE,$(PK_NATIVE_LIBS_FILE))
+	@# A build that was already fresh (made by `cargo build`/`cargo test`) printed
+	@# nothing: ask once more with another output path, which recompiles the crate.
+	@test -s $(PK_NATIVE_LIBS_FILE) || { $(CARGO) rustc --release --lib --quiet \
+		$(call PK_PRINT_NATIVE,$(PK_NATIVE_LIBS_FILE).new) && mv $(PK_NATIVE_LIBS_FILE).new $(PK_NATIVE_LIBS_FILE); }
+	@ln -sf libpepkit.so $(PK_OUT)/libpepkit.so.$(PK_SOVER)
 
-$(SHARED) $(STATIC) $(FRESH_H): lib ;
+$(PK_SHARED) $(PK_STATIC) $(PK_FRESH_H) $(PK_FRESH_CDEF): lib ;
 
 header: lib
-	cp $(FRESH_H) include/pepkit.h
+	cp $(PK_FRESH_H) include/pepkit.h
+	cp $(PK_FRESH_CDEF) include/pepkit_cdef.h
 
 check-header: lib
-	@if cmp -s $(FRESH_H) include/pepkit.h; then echo "include/pepkit.h is up to date"; \
-	else diff -u include/pepkit.h $(FRESH_H) | head -40; \
-	echo "include/pepkit.h is stale: run 'make header' and commit it"; exit 1; fi
+	@stale=0; for f in pepkit.h pepkit_cdef.h; do \
+	  if cmp -s $(PK_TARGET)/include/$$f include/$$f; then echo "include/$$f is up to date"; \
+	  else diff -u include/$$f $(PK_TARGET)/include/$$f | head -40; \
+	  echo "include/$$f is stale: run 'make header' and commit it"; stale=1; fi; done; exit $$stale
 
-$(BUILD)/asan/%: c_tests/%.c c_tests/check.h include/pepkit.h $(STATIC)
+$(PK_BUILD)/asan/%: c_tests/%.c c_tests/check.h include/pepkit.h $(PK_STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) $(SANITIZE) -o $@ $< $(STATIC) $(LDLIBS_STATIC)
+	$(CC) $(PK_CFLAGS_TEST) $(PK_SANITIZE) -o $@ $< $(PK_STATIC) $(PK_LDLIBS_STATIC)
 
-$(BUILD)/plain/%: c_tests/%.c c_tests/check.h include/pepkit.h $(SHARED)
+$(PK_BUILD)/plain/%: c_tests/%.c c_tests/check.h include/pepkit.h $(PK_SHARED)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) -o $@ $< -L$(LIBDIR) -lpepkit $(RPATH) -lpthread
+	$(CC) $(PK_CFLAGS_TEST) -o $@ $< -L$(PK_OUT) -lpepkit $(PK_RPATH) -lpthread
 
-$(BUILD)/examples/%: examples/%.c include/pepkit.h $(SHARED)
+$(PK_BUILD)/examples/%: examples/%.c include/pepkit.h $(PK_SHARED)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 $(CWARN) -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lpepkit $(RPATH) -lpthread -lm
+	$(CC) -std=c11 $(PK_CWARN) -O2 -Iinclude -o $@ $< -L$(PK_OUT) -lpepkit $(PK_RPATH) -lpthread -lm
 
-c-tests: lib $(C_TESTS_ASAN) $(C_TESTS_PLAIN)
+c-tests: lib $(PK_C_TESTS_ASAN) $(PK_C_TESTS_PLAIN)
 
-alloc-limits: lib $(ALLOC_LIMITS)
+alloc-limits: lib $(PK_ALLOC_LIMITS)
 
-examples: lib $(EXAMPLES)
+examples: lib $(PK_EXAMPLES)
 
 test: lib
 	@tests/run_suites.sh
 
-demo: lib $(EXAMPLES)
+demo: lib $(PK_EXAMPLES)
 	@examples/demo.sh
 
 bench: lib
 	@bench/run.sh
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/libpepkit.so.$(VERSION)
-	ln -sf libpepkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpepkit.so.$(SOVER)
-	ln -sf libpepkit.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libpepkit.so
-	install -m 0644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/libpepkit.a
-	install -m 0644 include/pepkit.h $(DESTDIR)$(PREFIX)/include/pepkit.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' pepkit.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/pepkit.pc
-
 clean:
 	$(CARGO) clean
 
 include mk/venv.mk
+include mk/install.mk
+include mk/cxx.mk
+include mk/docs.mk

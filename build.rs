@@ -1,4 +1,5 @@
-//! Generates the C header with cbindgen and sets the Linux SONAME.
+//! Generates the C header with cbindgen (and from it the cffi declarations,
+//! see build/cdef.rs) and sets the Linux SONAME.
 //!
 //! The header always goes to `$OUT_DIR/pepkit.h` (so every build proves cbindgen
 //! can read the crate). When `PEPKIT_HEADER_OUT` names a file, it is written there
@@ -8,6 +9,9 @@
 
 use std::env;
 use std::path::PathBuf;
+
+#[path = "build/cdef.rs"]
+mod cdef;
 
 fn main() {
     let crate_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
@@ -23,10 +27,13 @@ fn main() {
     }
 
     let version_macros = format!(
-        "\n/** The version of the header; compare with pepkit_version() at run time. */\n\
+        "\n/** The header's major version; compare with pepkit_version() at run time. */\n\
          #define PEPKIT_VERSION_MAJOR {major}\n\
+         /** The header's minor version. */\n\
          #define PEPKIT_VERSION_MINOR {minor}\n\
+         /** The header's patch version. */\n\
          #define PEPKIT_VERSION_PATCH {patch}\n\
+         /** The header's version as a string, equal to pepkit_version() of the same release. */\n\
          #define PEPKIT_VERSION_STRING \"{version}\"\n"
     );
 
@@ -47,16 +54,30 @@ fn main() {
 
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     bindings.write_to_file(out_dir.join("pepkit.h"));
+    let mut header = Vec::new();
+    bindings.write(&mut header);
+    let header = String::from_utf8(header).expect("cbindgen writes UTF-8");
+    let pointer_bits: u32 = env::var("CARGO_CFG_TARGET_POINTER_WIDTH")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .expect("cargo sets the target pointer width");
+    let cdef = cdef::from_header(&header, pointer_bits);
+    std::fs::write(out_dir.join("pepkit_cdef.h"), &cdef).expect("OUT_DIR is writable");
+
     println!("cargo:rerun-if-env-changed=PEPKIT_HEADER_OUT");
-    if let Ok(path) = env::var("PEPKIT_HEADER_OUT") {
-        if !path.is_empty() {
-            let path = PathBuf::from(path);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).expect("header output directory can be created");
+    println!("cargo:rerun-if-env-changed=PEPKIT_CDEF_OUT");
+    for (var, text) in [("PEPKIT_HEADER_OUT", &header), ("PEPKIT_CDEF_OUT", &cdef)] {
+        if let Ok(path) = env::var(var) {
+            if !path.is_empty() {
+                let path = PathBuf::from(path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).expect("header output directory can be created");
+                }
+                std::fs::write(&path, text).expect("header output file is writable");
             }
-            bindings.write_to_file(&path);
         }
     }
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=build/cdef.rs");
 }

@@ -25,7 +25,7 @@ static double time_pepkit_pairs(pepkit_object *obj, int flags) {
         for (int i = 0; i < PAIRS; i++) {
             pepkit_buffer v;
             if (pepkit_getbuffer(obj, &v, flags) != PEPKIT_OK) die("pepkit_getbuffer");
-            pepkit_releasebuffer(&v);
+            if (pepkit_releasebuffer(&v) != PEPKIT_OK) die("pepkit_releasebuffer");
         }
         runs[r] = (now_ns() - t0) / PAIRS;
     }
@@ -85,7 +85,7 @@ static void bench_copy(const char *what, pepkit_ssize ndim, pepkit_ssize *shape,
     snprintf(label, sizeof label, "to_contiguous %s", what);
     row(label, ours, python, "PyBuffer_ToContiguous", "ms");
     row(label, ours, plain, "memcpy of the same bytes", "ms");
-    pepkit_releasebuffer(&view);
+    if (pepkit_releasebuffer(&view) != PEPKIT_OK) die("pepkit_releasebuffer");
     pepkit_decref(obj);
     free(dst);
     free(dst2);

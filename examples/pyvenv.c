@@ -3,15 +3,17 @@
  *
  *   pyvenv [options] ENV_DIR [ENV_DIR ...]
  *
- * Takes python -m venv's flags, plus --python, --force, --pip=native|ensurepip
- * and --no-cache. Exits 0, or prints "Error: ..." on stderr and exits 1
- * (usage errors exit 2, as argparse does).
+ * Takes python -m venv's flags, parsed as its argparse parser parses them
+ * (see cli.h), plus --python, --force, --pip=native|ensurepip, --link-mode,
+ * --no-cache, --facts-file, --verbose and --version. Exits 0, or prints
+ * "Error: ..." on stderr and exits 1 (usage errors exit 2, as argparse does).
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "pepkit.h"
 
 static const char *prog = "pyvenv";
@@ -22,7 +24,7 @@ static void usage(FILE *f) {
             "              [--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps]\n"
             "              [--without-scm-ignore-files] [--python PYTHON] [--force]\n"
             "              [--pip {native,ensurepip}] [--link-mode {hardlink,copy}]\n"
-            "              [--no-cache] [--facts-file FILE] [--verbose]\n"
+            "              [--no-cache] [--facts-file FILE] [--verbose] [--version]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -66,15 +68,10 @@ static void help(void) {
            "  --no-cache            Use neither the interpreter-facts nor the wheel cache.\n"
            "  --facts-file FILE     Interpreter facts from FILE (the cache's format)\n"
            "                        instead of running the interpreter.\n"
-           "  --verbose             Print each step.\n\n"
+           "  --verbose             Print each step.\n"
+           "  --version             show pyvenv's version and exit\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
            "sourcing an activate script in its bin directory.\n");
-}
-
-static int usage_error(const char *msg, const char *arg) {
-    usage(stderr);
-    fprintf(stderr, "%s: error: %s%s\n", prog, msg, arg ? arg : "");
-    return 2;
 }
 
 static void on_progress(void *ctx, const char *step) {
@@ -82,44 +79,35 @@ static void on_progress(void *ctx, const char *step) {
     fprintf(stderr, "pyvenv: %s: %s\n", dir, step);
 }
 
-/* argparse's negative-number pattern: ^-\d+$|^-\d*\.\d+$ */
-static bool looks_negative(const char *s) {
-    const char *p = s + 1;
-    bool digits = false, dot = false;
-    for (; *p; p++) {
-        if (*p >= '0' && *p <= '9') {
-            digits = true;
-        } else if (*p == '.' && !dot) {
-            dot = true;
-            digits = false;
-        } else {
-            return false;
-        }
-    }
-    return digits;
-}
-
-/* Matches "--name" or "--name=value"; a prefix of a long option is accepted
- * when unambiguous, as argparse does, only for the exact names here. */
-static const char *value_of(const char *arg, const char *name, int *i, int argc, char **argv, int *err) {
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0) return NULL;
-    if (arg[n] == '=') return arg + n + 1;
-    if (arg[n] != '\0') return NULL;
-    if (*i + 1 >= argc) {
-        *err = 1;
-        return NULL;
-    }
-    /* argparse takes a following word that starts with '-' for an option (unless
-     * it is '-' or a negative number) and reports the value as missing. */
-    const char *next = argv[*i + 1];
-    if (next[0] == '-' && next[1] != '\0' && !looks_negative(next)) {
-        *err = 1;
-        return NULL;
-    }
-    *i += 1;
-    return argv[*i];
-}
+/* The options in the order python -m venv's parser declares them (argparse
+ * lists ambiguous matches in that order), then pyvenv's own. */
+enum {
+    O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
+    O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_VERBOSE, O_VERSION
+};
+static const char *const pip_choices[] = {"native", "ensurepip", NULL};
+static const char *const link_choices[] = {"hardlink", "copy", NULL};
+static const cli_option options[] = {
+    [O_HELP] = {"-h", "--help", false, NULL},
+    [O_SYSTEM_SITE] = {"--system-site-packages", NULL, false, NULL},
+    [O_SYMLINKS] = {"--symlinks", NULL, false, NULL},
+    [O_COPIES] = {"--copies", NULL, false, NULL},
+    [O_CLEAR] = {"--clear", NULL, false, NULL},
+    [O_UPGRADE] = {"--upgrade", NULL, false, NULL},
+    [O_WITHOUT_PIP] = {"--without-pip", NULL, false, NULL},
+    [O_PROMPT] = {"--prompt", NULL, true, NULL},
+    [O_UPGRADE_DEPS] = {"--upgrade-deps", NULL, false, NULL},
+    [O_WITHOUT_SCM] = {"--without-scm-ignore-files", NULL, false, NULL},
+    [O_PYTHON] = {"--python", NULL, true, NULL},
+    [O_FORCE] = {"--force", NULL, false, NULL},
+    [O_PIP] = {"--pip", NULL, true, pip_choices},
+    [O_LINK_MODE] = {"--link-mode", NULL, true, link_choices},
+    [O_NO_CACHE] = {"--no-cache", NULL, false, NULL},
+    [O_FACTS_FILE] = {"--facts-file", NULL, true, NULL},
+    [O_VERBOSE] = {"--verbose", NULL, false, NULL},
+    [O_VERSION] = {"--version", NULL, false, NULL},
+};
+static const cli parser = {"pyvenv", usage, options, sizeof options / sizeof options[0]};
 
 int main(int argc, char **argv) {
     pepkit_venv_options opts;
@@ -127,90 +115,93 @@ int main(int argc, char **argv) {
         fprintf(stderr, "Error: %s\n", pepkit_last_error());
         return 1;
     }
-    bool saw_symlinks = false, saw_copies = false, verbose = false, only_positional = false;
+    bool verbose = false, only_positional = false;
     const char **dirs = calloc((size_t)argc, sizeof *dirs);
     if (!dirs) {
         fprintf(stderr, "Error: out of memory\n");
         return 1;
     }
     int ndirs = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int err = 0;
-        const char *v;
-        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+    /* argparse reports unrecognized arguments after the required ones, all at once. */
+    const char **unknown = calloc((size_t)argc, sizeof *unknown);
+    int nunknown = 0, seen_link = -1, rc = -1;
+    if (!unknown) {
+        free(dirs);
+        fprintf(stderr, "Error: out of memory\n");
+        return 1;
+    }
+    if (cli_prescan(&parser, argc, argv)) rc = 2;
+    for (int i = 1; i < argc && rc < 0; i++) {
+        const char *a = argv[i], *explicit = NULL, *v = NULL;
+        if (only_positional || !cli_is_option(&parser, a)) {
             dirs[ndirs++] = a;
-        } else if (strcmp(a, "--") == 0) {
-            only_positional = true;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            help();
-            free(dirs);
-            return 0;
-        } else if (strcmp(a, "--system-site-packages") == 0) {
-            opts.system_site_packages = true;
-        } else if (strcmp(a, "--symlinks") == 0) {
-            saw_symlinks = true;
-            opts.symlinks = true;
-        } else if (strcmp(a, "--copies") == 0) {
-            saw_copies = true;
-            opts.symlinks = false;
-        } else if (strcmp(a, "--clear") == 0) {
-            opts.clear = true;
-        } else if (strcmp(a, "--upgrade") == 0) {
-            opts.upgrade = true;
-        } else if (strcmp(a, "--without-pip") == 0) {
-            opts.with_pip = false;
-        } else if (strcmp(a, "--upgrade-deps") == 0) {
-            opts.upgrade_deps = true;
-        } else if (strcmp(a, "--without-scm-ignore-files") == 0) {
-            opts.scm_ignore_files = PEPKIT_VENV_SCM_NONE;
-        } else if (strcmp(a, "--force") == 0) {
-            opts.force = true;
-        } else if (strcmp(a, "--no-cache") == 0) {
-            opts.use_cache = false;
-        } else if (strcmp(a, "--verbose") == 0) {
-            verbose = true;
-        } else if ((v = value_of(a, "--prompt", &i, argc, argv, &err)) || err) {
-            if (err) { free(dirs); return usage_error("argument --prompt: expected one argument", NULL); }
-            opts.prompt = v;
-        } else if ((v = value_of(a, "--python", &i, argc, argv, &err)) || err) {
-            if (err) { free(dirs); return usage_error("argument --python: expected one argument", NULL); }
-            opts.python = v;
-        } else if ((v = value_of(a, "--facts-file", &i, argc, argv, &err)) || err) {
-            if (err) { free(dirs); return usage_error("argument --facts-file: expected one argument", NULL); }
-            opts.facts_file = v;
-        } else if ((v = value_of(a, "--link-mode", &i, argc, argv, &err)) || err) {
-            if (err) { free(dirs); return usage_error("argument --link-mode: expected one argument", NULL); }
-            if (strcmp(v, "hardlink") == 0) {
-                opts.pip_link_mode = PEPKIT_VENV_LINK_HARDLINK;
-            } else if (strcmp(v, "copy") == 0) {
-                opts.pip_link_mode = PEPKIT_VENV_LINK_COPY;
-            } else {
-                free(dirs);
-                return usage_error("argument --link-mode: invalid choice: ", v);
-            }
-        } else if ((v = value_of(a, "--pip", &i, argc, argv, &err)) || err) {
-            if (err) { free(dirs); return usage_error("argument --pip: expected one argument", NULL); }
-            if (strcmp(v, "native") == 0) {
-                opts.pip_mode = PEPKIT_VENV_PIP_NATIVE;
-            } else if (strcmp(v, "ensurepip") == 0) {
-                opts.pip_mode = PEPKIT_VENV_PIP_ENSUREPIP;
-            } else {
-                free(dirs);
-                return usage_error("argument --pip: invalid choice: ", v);
-            }
-        } else {
-            free(dirs);
-            return usage_error("unrecognized arguments: ", a);
+            continue;
         }
-        if (saw_symlinks && saw_copies) {
-            free(dirs);
-            return usage_error("argument --copies: not allowed with argument --symlinks", NULL);
+        if (strcmp(a, "--") == 0) {
+            only_positional = true;
+            continue;
+        }
+        int o = cli_lookup(&parser, a, &explicit);
+        if (o == CLI_ERROR) {
+            rc = 2;
+            break;
+        }
+        if (o == CLI_UNKNOWN) {
+            unknown[nunknown++] = a;
+            continue;
+        }
+        if (options[o].takes_value) {
+            if (!(v = cli_value(&parser, &options[o], explicit, &i, argc, argv))) {
+                rc = 2;
+                break;
+            }
+        } else if (explicit) {
+            rc = cli_no_value(&parser, &options[o], explicit);
+            break;
+        }
+        switch (o) {
+        case O_HELP: help(); rc = 0; break;
+        case O_VERSION: printf("%s %s\n", prog, pepkit_version()); rc = 0; break;
+        case O_SYSTEM_SITE: opts.system_site_packages = true; break;
+        case O_SYMLINKS: opts.symlinks = true; break;
+        case O_COPIES: opts.symlinks = false; break;
+        case O_CLEAR: opts.clear = true; break;
+        case O_UPGRADE: opts.upgrade = true; break;
+        case O_WITHOUT_PIP: opts.with_pip = false; break;
+        case O_PROMPT: opts.prompt = v; break;
+        case O_UPGRADE_DEPS: opts.upgrade_deps = true; break;
+        case O_WITHOUT_SCM: opts.scm_ignore_files = PEPKIT_VENV_SCM_NONE; break;
+        case O_PYTHON: opts.python = v; break;
+        case O_FORCE: opts.force = true; break;
+        case O_PIP: opts.pip_mode = strcmp(v, "native") == 0 ? PEPKIT_VENV_PIP_NATIVE : PEPKIT_VENV_PIP_ENSUREPIP; break;
+        case O_LINK_MODE:
+            opts.pip_link_mode = strcmp(v, "hardlink") == 0 ? PEPKIT_VENV_LINK_HARDLINK : PEPKIT_VENV_LINK_COPY;
+            break;
+        case O_NO_CACHE: opts.use_cache = false; break;
+        case O_FACTS_FILE: opts.facts_file = v; break;
+        case O_VERBOSE: verbose = true; break;
+        }
+        /* --symlinks and --copies are a mutually exclusive group: the second
+         * one seen is the one argparse names. */
+        if (o == O_SYMLINKS || o == O_COPIES) {
+            if (seen_link >= 0 && seen_link != o)
+                rc = cli_error(&parser, "argument %s: not allowed with argument %s", options[o].name,
+                               options[seen_link].name);
+            seen_link = o;
         }
     }
-    if (ndirs == 0) {
+    if (rc < 0 && ndirs == 0) rc = cli_error(&parser, "the following arguments are required: ENV_DIR");
+    if (rc < 0 && nunknown > 0) {
+        usage(stderr);
+        fprintf(stderr, "%s: error: unrecognized arguments:", prog);
+        for (int k = 0; k < nunknown; k++) fprintf(stderr, " %s", unknown[k]);
+        fputc('\n', stderr);
+        rc = 2;
+    }
+    free(unknown);
+    if (rc >= 0) {
         free(dirs);
-        return usage_error("the following arguments are required: ENV_DIR", NULL);
+        return rc;
     }
     if (opts.upgrade && opts.clear) {
         free(dirs);

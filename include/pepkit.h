@@ -24,6 +24,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/**
+ * Marks every function that returns a pepkit_status: ignoring the status is
+ * a compiler warning under GCC and Clang (warn_unused_result).
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define PEPKIT_MUST_USE __attribute__((warn_unused_result))
 #else
@@ -33,10 +37,13 @@
 /** An omitted bound or step in a pepkit_slice, as Python's None. */
 #define PEPKIT_NONE PTRDIFF_MIN
 
-/** The version of the header; compare with pepkit_version() at run time. */
+/** The header's major version; compare with pepkit_version() at run time. */
 #define PEPKIT_VERSION_MAJOR 0
+/** The header's minor version. */
 #define PEPKIT_VERSION_MINOR 1
+/** The header's patch version. */
 #define PEPKIT_VERSION_PATCH 0
+/** The header's version as a string, equal to pepkit_version() of the same release. */
 #define PEPKIT_VERSION_STRING "0.1.0"
 
 
@@ -402,8 +409,20 @@ typedef struct pepkit_exporter_vtable {
  * One slice `start:stop:step`; PEPKIT_NONE stands for an omitted part.
  */
 typedef struct pepkit_slice {
+  /**
+   * The first index (negative: from the end), or PEPKIT_NONE for the start
+   * (the end when `step` is negative).
+   */
   ptrdiff_t start;
+  /**
+   * The index to stop before (negative: from the end), or PEPKIT_NONE for
+   * past the end (before the start when `step` is negative).
+   */
   ptrdiff_t stop;
+  /**
+   * The distance between indices, never 0 (PEPKIT_ERR_VALUE); PEPKIT_NONE
+   * means 1.
+   */
   ptrdiff_t step;
 } pepkit_slice;
 
@@ -419,12 +438,34 @@ typedef int pepkit_value_kind;
  * for pepkit_memoryview_set_item it is the caller's, borrowed for the call.
  */
 typedef struct pepkit_value {
+  /**
+   * Which field holds the value: a PEPKIT_VALUE_* constant.
+   */
   pepkit_value_kind kind;
+  /**
+   * The value of a PEPKIT_VALUE_INT (signed integer formats).
+   */
   int64_t i;
+  /**
+   * The value of a PEPKIT_VALUE_UINT (unsigned integer formats).
+   */
   uint64_t u;
+  /**
+   * The value of a PEPKIT_VALUE_FLOAT.
+   */
   double f;
+  /**
+   * The value of a PEPKIT_VALUE_BOOL.
+   */
   bool b;
+  /**
+   * The bytes of a PEPKIT_VALUE_BYTES (`len` of them; not NUL-terminated);
+   * borrowed, see the struct's description.
+   */
   const uint8_t *bytes;
+  /**
+   * The number of bytes at `bytes` for a PEPKIT_VALUE_BYTES.
+   */
   size_t len;
 } pepkit_value;
 
@@ -695,7 +736,7 @@ const char *pepkit_version(void);
  * said); NULL means no message. Returns `status`
  * unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
  */
-pepkit_status pepkit_set_error(pepkit_status status, const char *message);
+PEPKIT_MUST_USE pepkit_status pepkit_set_error(pepkit_status status, const char *message);
 
 /**
  * Exports the memory of `exporter` into `view` as `flags` (PEPKIT_BUF_*)
@@ -726,7 +767,7 @@ pepkit_status pepkit_getbuffer(struct pepkit_object *exporter,
  * changes nothing. `view` is the caller's struct, borrowed for the call; the
  * reference it held is gone afterwards (the object may have been freed).
  */
-pepkit_status pepkit_releasebuffer(struct pepkit_buffer *view);
+PEPKIT_MUST_USE pepkit_status pepkit_releasebuffer(struct pepkit_buffer *view);
 
 /**
  * PyBuffer_IsContiguous: 1 if `view` is contiguous in `order` ('C', 'F', or
@@ -1239,7 +1280,7 @@ pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
  * `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
  * PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
  */
-pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
+PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
 
 /**
  * Creates (or re-creates, clears, upgrades) a virtual environment at
@@ -1281,7 +1322,9 @@ pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
  * ensurepip or pip failed; the output is in the message);
  * PEPKIT_ERR_NOT_IMPLEMENTED (native pip where pepkit cannot install it).
  */
-pepkit_status pepkit_venv_create(const char *env_dir, const struct pepkit_venv_options *opts);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_create(const char *env_dir,
+                                 const struct pepkit_venv_options *opts);
 
 /**
  * Opens the environment at `dir` (borrowed, NUL-terminated): reads its
@@ -1292,7 +1335,7 @@ pepkit_status pepkit_venv_create(const char *env_dir, const struct pepkit_venv_o
  * PEPKIT_ERR_NOT_FOUND (no pyvenv.cfg there), PEPKIT_ERR_VALUE (not UTF-8),
  * PEPKIT_ERR_OS. On failure `*out` is not written.
  */
-pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
+PEPKIT_MUST_USE pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
 
 /**
  * Finds the environment an interpreter started as `executable` (borrowed;
@@ -1304,7 +1347,7 @@ pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
  * On success `*out` receives a new `pepkit_venv` (free it with
  * `pepkit_venv_free`). PEPKIT_ERR_NOT_FOUND when the executable is in no venv.
  */
-pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **out);
+PEPKIT_MUST_USE pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **out);
 
 /**
  * The value of `key` in the env's pyvenv.cfg, read as the interpreter reads
@@ -1315,12 +1358,11 @@ pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **ou
  * `key` is borrowed. On success `*out` points to a string owned by `v`,
  * valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
  * when the key is absent (`*out` untouched).
- *
- * (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
- * `out` so that, like every other pepkit call, it returns a status and sets
- * `pepkit_last_error()` instead of overloading NULL.)
  */
-pepkit_status pepkit_venv_get(const struct pepkit_venv *v, const char *key, const char **out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_get(const struct pepkit_venv *v,
+                              const char *key,
+                              const char **out);
 
 /**
  * The env's site-packages directory (`<env>/lib/pythonX.Y/site-packages`,
@@ -1328,14 +1370,19 @@ pepkit_status pepkit_venv_get(const struct pepkit_venv *v, const char *key, cons
  * `lib/python*` directory). `*out` is owned by `v`, valid until
  * `pepkit_venv_free(v)`. PEPKIT_ERR_NOT_FOUND when the version cannot be told.
  */
-pepkit_status pepkit_venv_site_packages(const struct pepkit_venv *v, const char **out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_site_packages(const struct pepkit_venv *v,
+                                        const char **out);
 
 /**
  * The env's directory (absolute) and, if `cfg_path` is not NULL, its
  * pyvenv.cfg path. Both strings are owned by `v`, valid until
  * `pepkit_venv_free(v)`.
  */
-pepkit_status pepkit_venv_dir(const struct pepkit_venv *v, const char **out, const char **cfg_path);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_dir(const struct pepkit_venv *v,
+                              const char **out,
+                              const char **cfg_path);
 
 /**
  * Whether the env sees the base interpreter's site-packages
@@ -1343,7 +1390,9 @@ pepkit_status pepkit_venv_dir(const struct pepkit_venv *v, const char **out, con
  * interpreter). Writes `*out` on success. `v` and `out` are borrowed for the
  * call.
  */
-pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v, bool *out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v,
+                                               bool *out);
 
 /**
  * Frees a `pepkit_venv` and every string it handed out. NULL is fine. Must

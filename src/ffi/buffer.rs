@@ -39,6 +39,7 @@ pub unsafe extern "C" fn pepkit_getbuffer(exporter: *mut pepkit_object, view: *m
 /// cannot account for (no live exports left) fails with PEPKIT_ERR_BUFFER and
 /// changes nothing. `view` is the caller's struct, borrowed for the call; the
 /// reference it held is gone afterwards (the object may have been freed).
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_releasebuffer(view: *mut pepkit_buffer) -> pepkit_status {
     guard("pepkit_releasebuffer", || pepkit_object::releasebuffer(arg_mut(view, "view")?))

@@ -380,12 +380,20 @@ pub const PEPKIT_VALUE_BYTES: pepkit_value_kind = 4;
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct pepkit_value {
+    /// Which field holds the value: a PEPKIT_VALUE_* constant.
     pub kind: pepkit_value_kind,
+    /// The value of a PEPKIT_VALUE_INT (signed integer formats).
     pub i: i64,
+    /// The value of a PEPKIT_VALUE_UINT (unsigned integer formats).
     pub u: u64,
+    /// The value of a PEPKIT_VALUE_FLOAT.
     pub f: f64,
+    /// The value of a PEPKIT_VALUE_BOOL.
     pub b: bool,
+    /// The bytes of a PEPKIT_VALUE_BYTES (`len` of them; not NUL-terminated);
+    /// borrowed, see the struct's description.
     pub bytes: *const u8,
+    /// The number of bytes at `bytes` for a PEPKIT_VALUE_BYTES.
     pub len: usize,
 }
 

@@ -107,6 +107,7 @@ pub extern "C" fn pepkit_version() -> *const c_char {
 /// `message` is borrowed and copied (cut after 16 KiB, with its full length
 /// said); NULL means no message. Returns `status`
 /// unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const c_char) -> pepkit_status {
     guard_or("pepkit_set_error", status, || {

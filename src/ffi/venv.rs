@@ -131,6 +131,7 @@ fn default_c_options() -> pepkit_venv_options {
 ///
 /// `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
 /// PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_options_init(opts: *mut pepkit_venv_options) -> pepkit_status {
     guard("pepkit_venv_options_init", || {
@@ -202,6 +203,7 @@ unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_o
 /// I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
 /// ensurepip or pip failed; the output is in the message);
 /// PEPKIT_ERR_NOT_IMPLEMENTED (native pip where pepkit cannot install it).
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_create(env_dir: *const c_char, opts: *const pepkit_venv_options) -> pepkit_status {
     guard("pepkit_venv_create", || {
@@ -303,6 +305,7 @@ fn wrap(venv: Venv) -> Result<Box<pepkit_venv>> {
 /// release with `pepkit_venv_free`. Errors: PEPKIT_ERR_NULL_ARGUMENT,
 /// PEPKIT_ERR_NOT_FOUND (no pyvenv.cfg there), PEPKIT_ERR_VALUE (not UTF-8),
 /// PEPKIT_ERR_OS. On failure `*out` is not written.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_open(dir: *const c_char, out: *mut *mut pepkit_venv) -> pepkit_status {
     guard("pepkit_venv_open", || {
@@ -325,6 +328,7 @@ pub unsafe extern "C" fn pepkit_venv_open(dir: *const c_char, out: *mut *mut pep
 ///
 /// On success `*out` receives a new `pepkit_venv` (free it with
 /// `pepkit_venv_free`). PEPKIT_ERR_NOT_FOUND when the executable is in no venv.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut *mut pepkit_venv) -> pepkit_status {
     guard("pepkit_venv_locate", || {
@@ -344,10 +348,7 @@ pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut
 /// `key` is borrowed. On success `*out` points to a string owned by `v`,
 /// valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
 /// when the key is absent (`*out` untouched).
-///
-/// (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
-/// `out` so that, like every other pepkit call, it returns a status and sets
-/// `pepkit_last_error()` instead of overloading NULL.)
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_get(v: *const pepkit_venv, key: *const c_char, out: *mut *const c_char) -> pepkit_status {
     guard("pepkit_venv_get", || {
@@ -372,6 +373,7 @@ pub unsafe extern "C" fn pepkit_venv_get(v: *const pepkit_venv, key: *const c_ch
 /// X.Y from pyvenv.cfg's `version`, or uv's `version_info`, else the one
 /// `lib/python*` directory). `*out` is owned by `v`, valid until
 /// `pepkit_venv_free(v)`. PEPKIT_ERR_NOT_FOUND when the version cannot be told.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_site_packages(v: *const pepkit_venv, out: *mut *const c_char) -> pepkit_status {
     guard("pepkit_venv_site_packages", || {
@@ -390,6 +392,7 @@ pub unsafe extern "C" fn pepkit_venv_site_packages(v: *const pepkit_venv, out: *
 /// The env's directory (absolute) and, if `cfg_path` is not NULL, its
 /// pyvenv.cfg path. Both strings are owned by `v`, valid until
 /// `pepkit_venv_free(v)`.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_dir(v: *const pepkit_venv, out: *mut *const c_char, cfg_path: *mut *const c_char) -> pepkit_status {
     guard("pepkit_venv_dir", || {
@@ -407,6 +410,7 @@ pub unsafe extern "C" fn pepkit_venv_dir(v: *const pepkit_venv, out: *mut *const
 /// (`include-system-site-packages`; a missing key counts as true, as for the
 /// interpreter). Writes `*out` on success. `v` and `out` are borrowed for the
 /// call.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_system_site_packages(v: *const pepkit_venv, out: *mut bool) -> pepkit_status {
     guard("pepkit_venv_system_site_packages", || {

@@ -71,8 +71,14 @@ pub const PEPKIT_NONE: isize = isize::MIN;
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct pepkit_slice {
+    /// The first index (negative: from the end), or PEPKIT_NONE for the start
+    /// (the end when `step` is negative).
     pub start: isize,
+    /// The index to stop before (negative: from the end), or PEPKIT_NONE for
+    /// past the end (before the start when `step` is negative).
     pub stop: isize,
+    /// The distance between indices, never 0 (PEPKIT_ERR_VALUE); PEPKIT_NONE
+    /// means 1.
     pub step: isize,
 }
 

@@ -59,4 +59,25 @@ done < <(pepkit_pythons)
 "$pyfind" --venv "$dir/env" json
 "$pyfind" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "pyfind without arguments should exit 2"; rc=1; }
 "$pyfind" a..b "${entries[@]}" 2>/dev/null; [ $? -eq 2 ] || { echo "pyfind a..b should exit 2"; rc=1; }
+# The command line: help, version, abbreviations and argparse-style errors.
+"$pyfind" --help | head -n1 | grep -q '^usage: pyfind ' || { echo "pyfind --help: no usage line"; rc=1; }
+[ "$("$pyfind" --he)" = "$("$pyfind" -h)" ] || { echo "pyfind --he differs from -h"; rc=1; }
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+[ "$("$pyfind" --version)" = "pyfind $version" ] || { echo "pyfind --version: $("$pyfind" --version)"; rc=1; }
+[ "$("$pyfind" --venv="$dir/env" json)" = "$("$pyfind" --ven "$dir/env" json)" ] || { echo "pyfind --venv=DIR differs from --ven DIR"; rc=1; }
+[ "$("$pyfind" --ext=.abi3.so ext "${entries[@]}")" = "$("$pyfind" -e.abi3.so ext "${entries[@]}")" ] &&
+  "$pyfind" --ext .abi3.so ext "${entries[@]}" | grep -q '^ext: extension ' || { echo "pyfind --ext/-e differ"; rc=1; }
+# usage_error ARGS... EXPECTED-LINE: exit status 2 and argparse's last line.
+usage_error() {
+  local want=${*: -1} got status
+  got=$("$pyfind" "${@:1:$#-1}" 2>&1 >/dev/null | tail -n1)
+  status=$("$pyfind" "${@:1:$#-1}" >/dev/null 2>&1; echo $?)
+  [ "$status" = 2 ] && [ "$got" = "$want" ] || { echo "pyfind ${*:1:$#-1}: [$status] $got (want [2] $want)"; rc=1; }
+}
+usage_error --foo json "pyfind: error: unrecognized arguments: --foo"
+usage_error -e "pyfind: error: argument -e/--ext: expected one argument"
+usage_error --venv "pyfind: error: argument --venv: expected one argument"
+usage_error --path=1 "pyfind: error: argument --path: ignored explicit argument '1'"
+usage_error --ve x json "pyfind: error: ambiguous option: --ve could match --version, --venv"
+usage_error "pyfind: error: the following arguments are required: NAME"
 exit $rc
