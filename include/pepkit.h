@@ -199,12 +199,6 @@
  */
 #define PEPKIT_BUF_WRITE 512
 
-/**
- * The most bytes [`write_value`] writes for one value of a native scalar
- * code: a float's repr ("-2.2250738585072014e-308") is the longest.
- */
-#define MAX_SCALAR_REPR 24
-
 
 
 /**

@@ -65,8 +65,6 @@
 
 #define PEPKIT_BUF_WRITE 512
 
-#define MAX_SCALAR_REPR 24
-
 #define DEFAULT_PYTHON_MINOR 13
 
 typedef struct pepkit_finder pepkit_finder;

@@ -399,7 +399,7 @@ pub fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
 
 /// The most bytes [`write_value`] writes for one value of a native scalar
 /// code: a float's repr ("-2.2250738585072014e-308") is the longest.
-pub const MAX_SCALAR_REPR: usize = 24;
+pub(crate) const MAX_SCALAR_REPR: usize = 24;
 
 /// The most bytes [`write_item`] can write for one item of `layout`, or None
 /// when that does not fit in a usize (a format of billions of fields).
