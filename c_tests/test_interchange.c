@@ -314,6 +314,9 @@ static void test_arrow_round_trips(void) {
                 snprintf(expect + strlen(expect), sizeof expect - strlen(expect), "%s%ld", d > 1 ? "," : "",
                          (long)v.shape[d]);
             }
+            strcat(expect, "],\"permutation\":[");
+            for (int d = 1; d < ndim; d++)
+                snprintf(expect + strlen(expect), sizeof expect - strlen(expect), "%s%d", d > 1 ? "," : "", d - 1);
             strcat(expect, "]}");
             snprintf(fmt, sizeof fmt, "+w:%ld", (long)width);
             CHECK(strcmp(schema.format, fmt) == 0 && schema.n_children == 1);

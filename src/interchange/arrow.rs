@@ -174,10 +174,13 @@ unsafe fn decode_metadata(metadata: *const c_char) -> Result<Vec<(Vec<u8>, Vec<u
     Ok(pairs)
 }
 
-/// The extension metadata pyarrow writes for a C-ordered tensor of `shape`.
+/// The extension metadata pyarrow's `FixedShapeTensorArray.from_numpy_ndarray`
+/// writes for a C-ordered tensor of rows of `shape`: the identity permutation
+/// spelled out.
 fn tensor_metadata(shape: &[isize]) -> String {
     let dims: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
-    format!("{{\"shape\":[{}]}}", dims.join(","))
+    let perm: Vec<String> = (0..shape.len()).map(|n| n.to_string()).collect();
+    format!("{{\"shape\":[{}],\"permutation\":[{}]}}", dims.join(","), perm.join(","))
 }
 
 fn alignment_of(item: Item) -> usize {
@@ -480,6 +483,6 @@ mod tests {
         let enc = encode_metadata(&[("a", "xyz"), ("", "")]);
         let dec = unsafe { decode_metadata(enc.as_ptr().cast()) }.unwrap();
         assert_eq!(dec, vec![(b"a".to_vec(), b"xyz".to_vec()), (vec![], vec![])]);
-        assert_eq!(tensor_metadata(&[2, 3]), "{\"shape\":[2,3]}");
+        assert_eq!(tensor_metadata(&[2, 3]), "{\"shape\":[2,3],\"permutation\":[0,1]}");
     }
 }

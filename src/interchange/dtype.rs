@@ -8,7 +8,7 @@
 //! exist only in native mode and are `size_t`/pointer sized.
 
 use crate::error::{Error, Result};
-use crate::format::{ByteOrder, Format};
+use crate::format::Format;
 
 use super::abi::{DLDataType, KDL_BFLOAT, KDL_BOOL, KDL_COMPLEX, KDL_FLOAT, KDL_INT, KDL_UINT};
 
@@ -65,7 +65,8 @@ pub fn classify(format: &[u8]) -> Result<Item> {
             _ => None,
         };
         match (number, only.count) {
-            (Some(number), 1) => return Ok(Item::Scalar { number, size: only.size, native }),
+            // A one-byte item has no byte order (numpy reads '>b' as '|i1').
+            (Some(number), 1) => return Ok(Item::Scalar { number, size: only.size, native: native || only.size == 1 }),
             (Some(Number::Float), 2) if only.code != b'e' => return Ok(Item::Complex { size: only.size, native }),
             _ => {}
         }
@@ -224,11 +225,6 @@ pub(crate) fn fixed_width(digits: &[u8], zero_ok: bool) -> Result<usize> {
     Ok(n)
 }
 
-/// Whether `order` is the machine's, for callers that hold a parsed format.
-pub fn is_native(order: ByteOrder) -> bool {
-    order.is_little() == cfg!(target_endian = "little")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +251,8 @@ mod tests {
     fn refusals_name_the_reason() {
         let big = if cfg!(target_endian = "little") { &b">i"[..] } else { &b"<i"[..] };
         assert!(to_dlpack(big).unwrap_err().message.contains("native byte order"));
+        assert_eq!(to_dlpack(b">b").unwrap(), dl(KDL_INT, 8), "one byte has no byte order");
+        assert_eq!(to_arrow(b"!B").unwrap(), "C");
         assert!(to_dlpack(b"ih").unwrap_err().message.contains("no DLPack dtype"));
         assert!(to_dlpack(b"3s").is_err());
         assert!(to_dlpack(b"").unwrap_err().message.contains("itemsize 0"));
