@@ -7,20 +7,24 @@
 //! as the specification allows. The pepkit export that keeps the memory alive
 //! belongs to the array struct that points at the data.
 
-use std::ffi::{c_char, c_void, CStr, CString};
+use std::ffi::{c_char, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
 use super::abi::*;
 use super::dtype::{self, Item};
-use crate::buffer::{pepkit_buffer, pepkit_object, Geometry, Order, ValidLayout, MAX_NDIM, PEPKIT_BUF_FULL_RO};
+use crate::buffer::{pepkit_buffer, pepkit_object, ValidLayout, MAX_NDIM, PEPKIT_BUF_FULL_RO};
 use crate::error::{Error, Result};
 
 /// The canonical extension type pepkit writes and reads for N-d arrays.
 pub const FIXED_SHAPE_TENSOR: &str = "arrow.fixed_shape_tensor";
 
+/// Room for the longest format pepkit writes ("+w:" and 19 digits) and a NUL.
+const FORMAT_ROOM: usize = 24;
+
 struct SchemaPrivate {
-    format: CString,
+    /// The NUL-terminated format, inline: one allocation per schema struct.
+    format: [u8; FORMAT_ROOM],
     name: &'static CStr,
     metadata: Option<Vec<u8>>,
     child: Option<Box<ArrowSchema>>,
@@ -73,11 +77,13 @@ unsafe extern "C" fn release_array(array: *mut ArrowArray) {
     (*array).release = None;
 }
 
-fn schema(format: String, name: &'static CStr, metadata: Option<Vec<u8>>, child: Option<ArrowSchema>) -> ArrowSchema {
-    // pepkit writes these formats itself ("w:8", "+w:6", "f"): never a NUL.
-    let format = CString::new(format).unwrap_or_default();
+fn schema(format: &str, name: &'static CStr, metadata: Option<Vec<u8>>, child: Option<ArrowSchema>) -> ArrowSchema {
+    // pepkit writes these formats itself ("w:8", "+w:6", "f"), at most 23 bytes.
+    let mut inline = [0u8; FORMAT_ROOM];
+    let n = format.len().min(FORMAT_ROOM - 1);
+    inline[..n].copy_from_slice(&format.as_bytes()[..n]);
     let mut private = Box::new(SchemaPrivate {
-        format,
+        format: inline,
         name,
         metadata,
         child: child.map(Box::new),
@@ -88,7 +94,7 @@ fn schema(format: String, name: &'static CStr, metadata: Option<Vec<u8>>, child:
         private.children[0] = &mut **child;
     }
     ArrowSchema {
-        format: private.format.as_ptr(),
+        format: private.format.as_ptr().cast::<c_char>(),
         name: private.name.as_ptr(),
         metadata: private.metadata.as_ref().map_or(ptr::null(), |m| m.as_ptr().cast::<c_char>()),
         flags: ARROW_FLAG_NULLABLE,
@@ -207,8 +213,24 @@ pub unsafe fn export(exporter: *mut pepkit_object) -> Result<(ArrowSchema, Arrow
     }
 }
 
+/// PyBuffer_IsContiguous(view, 'C') for a view without suboffsets: an empty
+/// array is, and extents of 1 may have any stride (the bpo-22445 rule).
+fn c_contiguous(shape: &[isize], strides: &[isize], itemsize: isize) -> bool {
+    if shape.contains(&0) {
+        return true;
+    }
+    let mut want = itemsize;
+    for (&n, &s) in shape.iter().zip(strides).rev() {
+        if n != 1 && s != want {
+            return false;
+        }
+        want *= n;
+    }
+    true
+}
+
 struct Plan {
-    item_format: String,
+    item_format: std::borrow::Cow<'static, str>,
     rows: i64,
     /// Items per row for N-d (the fixed_size_list width) and the row shape.
     tensor: Option<(i64, Vec<isize>)>,
@@ -218,15 +240,16 @@ unsafe fn plan(view: &pepkit_buffer) -> Result<Plan> {
     if !view.suboffsets.is_null() {
         return Err(Error::buffer("Arrow cannot describe suboffsets (PIL-style indirect arrays)"));
     }
-    let g = Geometry::of(view)?;
-    if g.shape().is_empty() {
+    if view.ndim == 0 {
         return Err(Error::buffer("a 0-dim array has no rows: Arrow arrays have one dimension or more"));
     }
-    if !g.is_contiguous(Order::C) {
+    // A FULL_RO export of a pepkit object always has shape and strides.
+    let ndim = view.ndim as usize;
+    let shape = std::slice::from_raw_parts(view.shape, ndim);
+    let strides = std::slice::from_raw_parts(view.strides, ndim);
+    if !c_contiguous(shape, strides, view.itemsize) {
         return Err(Error::buffer(format!(
-            "Arrow needs C-contiguous memory: shape {:?} has strides {:?}",
-            g.shape(),
-            g.strides()
+            "Arrow needs C-contiguous memory: shape {shape:?} has strides {strides:?}"
         )));
     }
     let format = CStr::from_ptr(view.format).to_bytes();
@@ -239,7 +262,6 @@ unsafe fn plan(view: &pepkit_buffer) -> Result<Plan> {
             view.buf
         )));
     }
-    let shape = g.shape();
     let rows = shape[0] as i64;
     let tensor = if shape.len() > 1 {
         let width = shape[1..]
@@ -259,16 +281,16 @@ unsafe fn assemble(plan: Plan, view: &pepkit_buffer) -> (ArrowSchema, ArrowArray
     let data = view.buf as *const c_void;
     match plan.tensor {
         None => (
-            schema(plan.item_format, c"", None, None),
+            schema(&plan.item_format, c"", None, None),
             array(plan.rows, Some(data), Some(view), None),
         ),
         Some((width, row_shape)) => {
             let meta = tensor_metadata(&row_shape);
             let metadata = encode_metadata(&[("ARROW:extension:name", FIXED_SHAPE_TENSOR), ("ARROW:extension:metadata", &meta)]);
-            let child_schema = schema(plan.item_format, c"item", None, None);
+            let child_schema = schema(&plan.item_format, c"item", None, None);
             let child = array(plan.rows * width, Some(data), Some(view), None);
             (
-                schema(format!("+w:{width}"), c"", Some(metadata), Some(child_schema)),
+                schema(&format!("+w:{width}"), c"", Some(metadata), Some(child_schema)),
                 array(plan.rows, None, None, Some(child)),
             )
         }

@@ -7,6 +7,8 @@
 //! on LP64 and 4 with a standard-size prefix (`=`, `<`, `>`, `!`), `n`/`N`/`P`
 //! exist only in native mode and are `size_t`/pointer sized.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 use crate::format::Format;
 
@@ -50,13 +52,18 @@ fn show(format: &[u8]) -> String {
 /// Classifies `format` (errors are the struct module's, plus itemsize 0).
 pub fn classify(format: &[u8]) -> Result<Item> {
     let parsed = Format::new(format);
-    let mut fields = Vec::new();
-    let size = parsed.fields(|f| fields.push(f))?;
+    // Only a one-field format is a number: keep the first field and a count
+    // (no allocation: this runs on every export).
+    let (mut first, mut nfields) = (None, 0usize);
+    let size = parsed.fields(|f| {
+        first.get_or_insert(f);
+        nfields += 1;
+    })?;
     if size == 0 {
         return Err(Error::value(format!("format {} has itemsize 0", show(format))));
     }
     let native = parsed.order.is_little() == cfg!(target_endian = "little");
-    if let [only] = fields[..] {
+    if let (Some(only), 1) = (first, nfields) {
         let number = match only.code {
             b'b' | b'h' | b'i' | b'l' | b'q' | b'n' => Some(Number::Int),
             b'B' | b'H' | b'I' | b'L' | b'Q' | b'N' | b'P' => Some(Number::UInt),
@@ -149,7 +156,7 @@ pub fn from_dlpack(dtype: DLDataType) -> Result<&'static str> {
 
 /// The Arrow format string of one item of `format`: a primitive for a native
 /// number, `w:N` (fixed-size binary) for anything with no Arrow primitive.
-pub fn to_arrow(format: &[u8]) -> Result<String> {
+pub fn to_arrow(format: &[u8]) -> Result<Cow<'static, str>> {
     let primitive = match classify(format)? {
         Item::Scalar { native: false, .. } => return Err(non_native(format, "Arrow")),
         Item::Scalar { number: Number::Bool, .. } => {
@@ -170,11 +177,11 @@ pub fn to_arrow(format: &[u8]) -> Result<String> {
             (Number::Float, 2) => "e",
             (Number::Float, 4) => "f",
             (Number::Float, 8) => "g",
-            _ => return Ok(format!("w:{size}")),
+            _ => return Ok(Cow::Owned(format!("w:{size}"))),
         },
-        item => return Ok(format!("w:{}", item.size())),
+        item => return Ok(Cow::Owned(format!("w:{}", item.size()))),
     };
-    Ok(primitive.to_string())
+    Ok(Cow::Borrowed(primitive))
 }
 
 /// The struct-module format of an Arrow item format: primitives, and `Ns`
