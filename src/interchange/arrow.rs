@@ -150,35 +150,39 @@ pub(crate) fn encode_metadata(pairs: &[(&str, &str)]) -> Vec<u8> {
     out
 }
 
-/// Reads Arrow metadata into (key, value) pairs, checking every length.
+/// The value of `key` in Arrow metadata, borrowed from the producer's bytes
+/// (no copy: the lengths come from the producer and are only walked).
 ///
 /// # Safety
-/// `metadata` must be NULL or point to a complete encoding.
-unsafe fn decode_metadata(metadata: *const c_char) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+/// `metadata` must be NULL or point to a complete encoding that outlives `'a`.
+unsafe fn metadata_value<'a>(metadata: *const c_char, key: &[u8]) -> Result<Option<&'a [u8]>> {
     if metadata.is_null() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let read_i32 = |p: *const u8| -> Result<usize> {
+    let read_len = |p: *const u8| -> Result<usize> {
         let n = i32::from_ne_bytes(ptr::read_unaligned(p.cast::<[u8; 4]>()));
         usize::try_from(n).map_err(|_| Error::value(format!("negative length {n} in Arrow metadata")))
     };
     let mut p = metadata.cast::<u8>();
-    let count = read_i32(p)?;
+    let count = read_len(p)?;
     p = p.add(4);
-    let mut pairs = Vec::new();
     for _ in 0..count {
-        let mut two = [Vec::new(), Vec::new()];
-        for s in &mut two {
-            let n = read_i32(p)?;
-            p = p.add(4);
-            *s = std::slice::from_raw_parts(p, n).to_vec();
-            p = p.add(n);
+        let n = read_len(p)?;
+        let k = std::slice::from_raw_parts(p.add(4), n);
+        p = p.add(4 + n);
+        let n = read_len(p)?;
+        let v = std::slice::from_raw_parts(p.add(4), n);
+        p = p.add(4 + n);
+        if k == key {
+            return Ok(Some(v));
         }
-        let [k, v] = two;
-        pairs.push((k, v));
     }
-    Ok(pairs)
+    Ok(None)
 }
+
+/// The most metadata JSON pepkit parses: 63 extents, a permutation and dimension
+/// names fit easily; a longer text is refused rather than trusted.
+const MAX_TENSOR_JSON: usize = 64 * 1024;
 
 /// The extension metadata pyarrow's `FixedShapeTensorArray.from_numpy_ndarray`
 /// writes for a C-ordered tensor of rows of `shape`: the identity permutation
@@ -341,12 +345,16 @@ fn read_item(arrow: &[u8]) -> Result<Incoming> {
 /// The row shape of a fixed-size list of `width` items: the
 /// `arrow.fixed_shape_tensor` shape when the schema says so, else `[width]`.
 unsafe fn tensor_shape(metadata: *const c_char, width: i64) -> Result<Vec<isize>> {
-    let pairs = decode_metadata(metadata)?;
-    let find = |key: &[u8]| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice());
-    if find(b"ARROW:extension:name") != Some(FIXED_SHAPE_TENSOR.as_bytes()) {
+    if metadata_value(metadata, b"ARROW:extension:name")? != Some(FIXED_SHAPE_TENSOR.as_bytes()) {
         return Ok(vec![width as isize]);
     }
-    let json = find(b"ARROW:extension:metadata").unwrap_or(b"");
+    let json = metadata_value(metadata, b"ARROW:extension:metadata")?.unwrap_or(b"");
+    if json.len() > MAX_TENSOR_JSON {
+        return Err(Error::value(format!(
+            "{FIXED_SHAPE_TENSOR} metadata of {} bytes is too long (at most {MAX_TENSOR_JSON})",
+            json.len()
+        )));
+    }
     let doc: serde_json::Value = serde_json::from_slice(json)
         .map_err(|e| Error::value(format!("bad {FIXED_SHAPE_TENSOR} metadata: {e}")))?;
     let bad = |what: &str| Error::value(format!("bad {FIXED_SHAPE_TENSOR} metadata: {what}"));
@@ -503,8 +511,10 @@ mod tests {
     #[test]
     fn metadata_round_trips() {
         let enc = encode_metadata(&[("a", "xyz"), ("", "")]);
-        let dec = unsafe { decode_metadata(enc.as_ptr().cast()) }.unwrap();
-        assert_eq!(dec, vec![(b"a".to_vec(), b"xyz".to_vec()), (vec![], vec![])]);
+        let value = |key: &[u8]| unsafe { metadata_value(enc.as_ptr().cast(), key) }.unwrap();
+        assert_eq!(value(b"a"), Some(&b"xyz"[..]));
+        assert_eq!(value(b""), Some(&b""[..]));
+        assert_eq!(value(b"b"), None);
         assert_eq!(tensor_metadata(&[2, 3]), "{\"shape\":[2,3],\"permutation\":[0,1]}");
     }
 }

@@ -251,6 +251,27 @@ unsafe fn layout_of(t: &DLTensor, readonly: bool) -> Result<ValidLayout> {
     })
 }
 
+/// A wrap of `layout` that owns `managed`: `deleter` (if any) runs once, when
+/// the wrap is freed. If the wrap cannot be made, the closure is dropped
+/// without running, so the caller keeps the tensor.
+unsafe fn adopt<T: 'static>(
+    layout: ValidLayout,
+    managed: *mut T,
+    deleter: Option<unsafe extern "C" fn(*mut T)>,
+) -> Result<*mut pepkit_object> {
+    let owner = Owner(managed);
+    pepkit_object::new_wrap(
+        layout,
+        Some(Box::new(move || {
+            let owner = owner;
+            // SAFETY: the tensor is ours until its deleter runs, which is now, once.
+            if let Some(deleter) = deleter {
+                deleter(owner.0);
+            }
+        })),
+    )
+}
+
 /// Takes a versioned tensor in: on success the new object owns it and runs
 /// its deleter when freed; on failure the caller still owns it.
 ///
@@ -265,17 +286,7 @@ pub unsafe fn import(managed: *mut DLManagedTensorVersioned) -> Result<*mut pepk
         )));
     }
     let layout = layout_of(&m.dl_tensor, m.flags & DLPACK_FLAG_BITMASK_READ_ONLY != 0)?;
-    let owner = Owner(managed);
-    pepkit_object::new_wrap(
-        layout,
-        Some(Box::new(move || {
-            let owner = owner;
-            // SAFETY: the tensor is ours until its deleter runs, which is now, once.
-            if let Some(deleter) = (*owner.0).deleter {
-                deleter(owner.0);
-            }
-        })),
-    )
+    adopt(layout, managed, m.deleter)
 }
 
 /// [`import`] for the legacy unversioned struct (always writable).
@@ -284,15 +295,5 @@ pub unsafe fn import(managed: *mut DLManagedTensorVersioned) -> Result<*mut pepk
 /// `managed` must be a valid tensor per the DLPack ABI.
 pub unsafe fn import_legacy(managed: *mut DLManagedTensor) -> Result<*mut pepkit_object> {
     let layout = layout_of(&(*managed).dl_tensor, false)?;
-    let owner = Owner(managed);
-    pepkit_object::new_wrap(
-        layout,
-        Some(Box::new(move || {
-            let owner = owner;
-            // SAFETY: as in `import`.
-            if let Some(deleter) = (*owner.0).deleter {
-                deleter(owner.0);
-            }
-        })),
-    )
+    adopt(layout, managed, (*managed).deleter)
 }
