@@ -742,6 +742,65 @@ static void test_arrow_import(void) {
     CHECK(s.release != NULL && a.release != NULL);
 }
 
+
+/* ---- pepkit's exports ended on another thread; a custom exporter ---- */
+
+static atomic_int custom_releases, custom_deallocs;
+static int64_t custom_mem[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+static pepkit_status custom_get(void *self, pepkit_buffer *view, int flags) {
+    /* fill_info points shape and strides into the view itself. */
+    pepkit_status st = pepkit_buffer_fill_info(view, NULL, self, sizeof custom_mem, 1, flags);
+    if (st == PEPKIT_OK && (flags & PEPKIT_BUF_FORMAT)) view->format = (char *)"B";
+    return st;
+}
+static void custom_release(void *self, pepkit_buffer *view) {
+    (void)self;
+    /* The view handed back must still describe the memory. */
+    if (view->buf == (void *)custom_mem && view->len == (pepkit_ssize)sizeof custom_mem)
+        atomic_fetch_add(&custom_releases, 1);
+}
+static void custom_dealloc(void *self) {
+    (void)self;
+    atomic_fetch_add(&custom_deallocs, 1);
+}
+
+static void *run_deleter(void *t) {
+    DLManagedTensorVersioned *tensor = t;
+    tensor->deleter(tensor);
+    return NULL;
+}
+static void *run_releases(void *p) {
+    struct ArrowArray *a = p;
+    a->release(a);
+    return NULL;
+}
+
+static void test_exports_across_threads(void) {
+    static const pepkit_exporter_vtable vt = {custom_get, custom_release, custom_dealloc};
+    pepkit_object *c = NULL;
+    CHECK_OK(pepkit_custom_new(&vt, custom_mem, &c));
+    DLManagedTensorVersioned *t = NULL;
+    CHECK_OK(pepkit_dlpack_export(c, 0, &t));
+    CHECK(t && t->dl_tensor.ndim == 1 && t->dl_tensor.shape[0] == 64 && t->dl_tensor.strides[0] == 1 &&
+          t->dl_tensor.dtype.code == kDLUInt && t->dl_tensor.data == (void *)custom_mem);
+    struct ArrowSchema s;
+    struct ArrowArray a;
+    CHECK_OK(pepkit_arrow_export(c, &s, &a));
+    CHECK(a.length == 64 && a.buffers[1] == (void *)custom_mem && strcmp(s.format, "C") == 0);
+    CHECK(pepkit_exports(c) == 2);
+    pepkit_decref(c); /* the two exports keep it alive */
+    CHECK(atomic_load(&custom_deallocs) == 0);
+    pthread_t th1, th2;
+    CHECK(pthread_create(&th1, NULL, run_deleter, t) == 0);
+    CHECK(pthread_create(&th2, NULL, run_releases, &a) == 0);
+    pthread_join(th1, NULL);
+    pthread_join(th2, NULL);
+    CHECK(a.release == NULL);
+    s.release(&s);
+    CHECK(atomic_load(&custom_releases) == 2 && atomic_load(&custom_deallocs) == 1);
+}
+
 int main(void) {
     const char *env = getenv("PEPKIT_SEED");
     unsigned long seed = env ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
@@ -754,5 +813,6 @@ int main(void) {
     test_export_release_and_refusals();
     test_dlpack_import();
     test_arrow_import();
+    test_exports_across_threads();
     return check_summary("test_interchange");
 }
