@@ -695,6 +695,28 @@ static void test_arrow_import(void) {
     pepkit_decref(obj);
     CHECK(atomic_load(&array_released) == 2 && atomic_load(&schema_released) == 2);
 
+    /* A permutation, as the canonical extension defines it: logical dimension i
+     * is physical dimension permutation[i]; physical [2, 3, 4] with [2, 0, 1]
+     * is logical [4, 2, 3]. */
+    {
+        const char *pj = "{\"shape\":[2,3,4],\"permutation\":[2,0,1]}";
+        char *q = ameta + 4 + 4 + strlen(name) + 4 + strlen(ext) + 4 + 24;
+        len = (int32_t)strlen(pj), memcpy(q, &len, 4), memcpy(q + 4, pj, (size_t)len);
+        make_arrow(&s, &a, "+w:24");
+        s.metadata = ameta, s.n_children = 1, s.children = cs;
+        make_arrow(&child_s, &child_a, "l");
+        child_a.length = 24, child_a.offset = 0;
+        a.length = 1, a.offset = 0, a.n_buffers = 1, a.buffers = pbuf, a.n_children = 1, a.children = ca;
+        CHECK_OK(pepkit_arrow_import(&s, &a, &obj));
+        CHECK_OK(pepkit_getbuffer(obj, &v, PEPKIT_BUF_FULL_RO));
+        CHECK(v.ndim == 4 && v.shape[0] == 1 && v.shape[1] == 4 && v.shape[2] == 2 && v.shape[3] == 3);
+        CHECK(v.strides[1] == 8 && v.strides[2] == 96 && v.strides[3] == 32 && v.buf == (void *)adata);
+        CHECK(pepkit_buffer_is_contiguous(&v, 'A') == 0);
+        (void)pepkit_releasebuffer(&v);
+        pepkit_decref(obj);
+        CHECK(atomic_load(&array_released) == 3 && atomic_load(&schema_released) == 3);
+    }
+
     /* Refusals: both structs stay the caller's, untouched. */
     const char *cases[] = {"nulls", "unknown-nulls", "bool", "utf8", "dict", "nbuf", "neglen", "misaligned",
                            "released", "bigoffset", "nulldata", "badmeta", "perm", "shortchild"};
@@ -715,7 +737,7 @@ static void test_arrow_import(void) {
         if (!strcmp(w, "nulldata")) abuffers[1] = NULL;
         if (!strcmp(w, "badmeta") || !strcmp(w, "perm") || !strcmp(w, "shortchild")) {
             const char *j = !strcmp(w, "badmeta") ? "{\"shape\": [2, -2]}" :
-                            !strcmp(w, "perm")    ? "{\"shape\": [2, 2], \"permutation\": [1, 0]}" : json;
+                            !strcmp(w, "perm")    ? "{\"shape\": [2, 2], \"permutation\": [1, 1]}" : json;
             char *q = ameta + 4 + 4 + strlen(name) + 4 + strlen(ext) + 4 + 24;
             len = (int32_t)strlen(j), memcpy(q, &len, 4), memcpy(q + 4, j, (size_t)len);
             s.format = "+w:4", s.metadata = ameta, s.n_children = 1, s.children = cs;
@@ -731,7 +753,7 @@ static void test_arrow_import(void) {
         if (st == PEPKIT_OK) fprintf(stderr, "  arrow import of %s was accepted\n", w);
         CHECK(memcmp(&s, &s0, sizeof s) == 0 && memcmp(&a, &a0, sizeof a) == 0);
     }
-    CHECK(atomic_load(&array_released) == 2 && atomic_load(&schema_released) == 2);
+    CHECK(atomic_load(&array_released) == 3 && atomic_load(&schema_released) == 3);
     make_arrow(&s, &a, "l");
     a.null_count = 2;
     CHECK_STATUS(pepkit_arrow_import(&s, &a, &obj), PEPKIT_ERR_VALUE);

@@ -1822,13 +1822,15 @@ pepkit_status pepkit_arrow_export(struct pepkit_object *exporter,
  * `release` is set to NULL; the schema is released at once, the array when
  * `*out`'s last reference and export are gone, on that thread). `*out` is a
  * read-only exporter (kind "wrap"): 1-D for primitives (`Ns` for `w:N`),
- * N-d for `arrow.fixed_shape_tensor` (C order), 2-D for other fixed-size lists.
+ * N-d for `arrow.fixed_shape_tensor` (a `permutation` becomes strides:
+ * logical dimension i is physical dimension permutation[i], as the canonical
+ * extension defines it), 2-D for other fixed-size lists.
  *
  * Refused, with both structs left the caller's and untouched: released
  * structs, nulls (null_count > 0, or unknown with a validity buffer),
- * dictionaries, booleans (bit-packed), variable-size types, tensors with a
- * permutation, data misaligned for its items, and lengths or offsets that
- * overflow. Both structs must be valid per the Arrow C Data Interface.
+ * dictionaries, booleans (bit-packed), variable-size types, tensor metadata
+ * that does not parse or match the list size, data misaligned for its items,
+ * and lengths or offsets that overflow. Both structs must be valid per the Arrow C Data Interface.
  *
  * On success `*out` is a new reference: release it with pepkit_decref.
  */

@@ -306,8 +306,20 @@ struct Incoming {
     item_format: String,
     itemsize: isize,
     align: usize,
-    /// None for 1-D; the row shape and its item count for fixed-size lists.
-    rows: Option<(Vec<isize>, i64)>,
+    /// None for 1-D; the rows of a fixed-size list.
+    rows: Option<Rows>,
+}
+
+/// The rows of a fixed-size list of `width` items: their physical (stored,
+/// C-ordered) shape and, for a tensor with a permutation, which physical
+/// dimension each logical one is. The canonical extension's definition:
+/// logical dimension i is physical dimension `permutation[i]` (physical
+/// [100, 200, 500] with [2, 0, 1] is logical [500, 100, 200]), which is
+/// `numpy.transpose(physical, permutation)`.
+struct Rows {
+    shape: Vec<isize>,
+    permutation: Option<Vec<usize>>,
+    width: i64,
 }
 
 unsafe fn read_schema(s: &ArrowSchema) -> Result<Incoming> {
@@ -328,8 +340,8 @@ unsafe fn read_schema(s: &ArrowSchema) -> Result<Incoming> {
             return Err(Error::value("the fixed-size list's child must be a plain primitive"));
         }
         let mut inner = read_item(CStr::from_ptr(child.format).to_bytes())?;
-        let shape = tensor_shape(s.metadata, width)?;
-        inner.rows = Some((shape, width));
+        let (shape, permutation) = tensor_shape(s.metadata, width)?;
+        inner.rows = Some(Rows { shape, permutation, width });
         Ok(inner)
     } else {
         read_item(format)
@@ -344,9 +356,9 @@ fn read_item(arrow: &[u8]) -> Result<Incoming> {
 
 /// The row shape of a fixed-size list of `width` items: the
 /// `arrow.fixed_shape_tensor` shape when the schema says so, else `[width]`.
-unsafe fn tensor_shape(metadata: *const c_char, width: i64) -> Result<Vec<isize>> {
+unsafe fn tensor_shape(metadata: *const c_char, width: i64) -> Result<(Vec<isize>, Option<Vec<usize>>)> {
     if metadata_value(metadata, b"ARROW:extension:name")? != Some(FIXED_SHAPE_TENSOR.as_bytes()) {
-        return Ok(vec![width as isize]);
+        return Ok((vec![width as isize], None));
     }
     let json = metadata_value(metadata, b"ARROW:extension:metadata")?.unwrap_or(b"");
     if json.len() > MAX_TENSOR_JSON {
@@ -366,20 +378,29 @@ unsafe fn tensor_shape(metadata: *const c_char, width: i64) -> Result<Vec<isize>
         .iter()
         .map(|v| v.as_u64().and_then(|n| isize::try_from(n).ok()).ok_or_else(|| bad("an extent is not a non-negative integer")))
         .collect::<Result<Vec<isize>>>()?;
-    if let Some(perm) = doc.get("permutation").filter(|v| !v.is_null()) {
-        let perm = perm.as_array().ok_or_else(|| bad("\"permutation\" is not an array"))?;
-        let identity = perm.len() == shape.len() && perm.iter().enumerate().all(|(i, v)| v.as_u64() == Some(i as u64));
-        if !identity {
-            return Err(Error::not_implemented(format!(
-                "{FIXED_SHAPE_TENSOR} with a permutation (not C order) is not supported"
-            )));
+    let permutation = match doc.get("permutation").filter(|v| !v.is_null()) {
+        None => None,
+        Some(perm) => {
+            let perm = perm.as_array().ok_or_else(|| bad("\"permutation\" is not an array"))?;
+            let mut seen = [false; MAX_NDIM];
+            let mut out = Vec::with_capacity(perm.len());
+            for v in perm {
+                let p = v.as_u64().filter(|&p| (p as usize) < shape.len() && !seen[p as usize]);
+                let p = p.ok_or_else(|| bad("\"permutation\" is not a permutation of the dimensions"))? as usize;
+                seen[p] = true;
+                out.push(p);
+            }
+            if out.len() != shape.len() {
+                return Err(bad("\"permutation\" is not a permutation of the dimensions"));
+            }
+            Some(out)
         }
-    }
+    };
     let product = shape.iter().try_fold(1i64, |acc, &n| acc.checked_mul(n as i64));
     if product != Some(width) {
         return Err(bad(&format!("shape {shape:?} does not hold {width} items per row")));
     }
-    Ok(shape)
+    Ok((shape, permutation))
 }
 
 /// Checks an array level and returns its data buffer (if `with_data`).
@@ -414,7 +435,7 @@ unsafe fn layout_of(inc: &Incoming, a: &ArrowArray) -> Result<ValidLayout> {
             let data = check_level(a, 2, "array")?;
             (data, a.offset, vec![isize::try_from(a.length).map_err(|_| overflow())?])
         }
-        Some((row_shape, width)) => {
+        Some(Rows { shape: row_shape, width, .. }) => {
             check_level(a, 1, "array")?;
             if a.n_children != 1 || a.children.is_null() || (*a.children).is_null() {
                 return Err(Error::value("a fixed-size list array must have one child"));
@@ -452,6 +473,18 @@ unsafe fn layout_of(inc: &Incoming, a: &ArrowArray) -> Result<ValidLayout> {
     }
     let mut strides = vec![0isize; shape.len()];
     crate::buffer::contiguous_strides(&shape, inc.itemsize, false, &mut strides)?;
+    let (shape, strides) = match &inc.rows {
+        // Logical dimension i of a row is physical dimension perm[i].
+        Some(Rows { permutation: Some(perm), .. }) => {
+            let mut logical = (shape.clone(), strides.clone());
+            for (i, &p) in perm.iter().enumerate() {
+                logical.0[1 + i] = shape[1 + p];
+                logical.1[1 + i] = strides[1 + p];
+            }
+            logical
+        }
+        _ => (shape, strides),
+    };
     Ok(ValidLayout {
         buf,
         len,
