@@ -776,6 +776,16 @@ static pepkit_status custom_get(void *self, pepkit_buffer *view, int flags) {
     if (st == PEPKIT_OK && (flags & PEPKIT_BUF_FORMAT)) view->format = (char *)"B";
     return st;
 }
+/* An exporter that fills only the bare minimum: no format, shape or strides. */
+static pepkit_status bare_get(void *self, pepkit_buffer *view, int flags) {
+    (void)flags;
+    view->buf = self;
+    view->len = sizeof custom_mem;
+    view->itemsize = 1;
+    view->ndim = 1;
+    view->readonly = 1;
+    return PEPKIT_OK;
+}
 static void custom_release(void *self, pepkit_buffer *view) {
     (void)self;
     /* The view handed back must still describe the memory. */
@@ -821,6 +831,22 @@ static void test_exports_across_threads(void) {
     CHECK(a.release == NULL);
     s.release(&s);
     CHECK(atomic_load(&custom_releases) == 2 && atomic_load(&custom_deallocs) == 1);
+
+    static const pepkit_exporter_vtable bare = {bare_get, custom_release, custom_dealloc};
+    CHECK_OK(pepkit_custom_new(&bare, custom_mem, &c));
+    t = NULL;
+    CHECK_OK(pepkit_dlpack_export(c, 0, &t));
+    CHECK(t && t->dl_tensor.ndim == 1 && t->dl_tensor.shape[0] == 64 && t->dl_tensor.strides[0] == 1 &&
+          t->dl_tensor.dtype.code == kDLUInt && t->dl_tensor.dtype.bits == 8 &&
+          (t->flags & DLPACK_FLAG_BITMASK_READ_ONLY));
+    if (t) t->deleter(t);
+    CHECK_OK(pepkit_arrow_export(c, &s, &a));
+    CHECK(a.length == 64 && strcmp(s.format, "C") == 0);
+    a.release(&a);
+    s.release(&s);
+    CHECK(pepkit_exports(c) == 0);
+    pepkit_decref(c);
+    CHECK(atomic_load(&custom_releases) == 4 && atomic_load(&custom_deallocs) == 2);
 }
 
 int main(void) {

@@ -247,16 +247,16 @@ unsafe fn plan(view: &pepkit_buffer) -> Result<Plan> {
     if view.ndim == 0 {
         return Err(Error::buffer("a 0-dim array has no rows: Arrow arrays have one dimension or more"));
     }
-    // A FULL_RO export of a pepkit object always has shape and strides.
-    let ndim = view.ndim as usize;
-    let shape = std::slice::from_raw_parts(view.shape, ndim);
-    let strides = std::slice::from_raw_parts(view.strides, ndim);
+    super::with_dims(view, |shape, strides| plan_dims(view, shape, strides))
+}
+
+unsafe fn plan_dims(view: &pepkit_buffer, shape: &[isize], strides: &[isize]) -> Result<Plan> {
     if !c_contiguous(shape, strides, view.itemsize) {
         return Err(Error::buffer(format!(
             "Arrow needs C-contiguous memory: shape {shape:?} has strides {strides:?}"
         )));
     }
-    let format = CStr::from_ptr(view.format).to_bytes();
+    let format = super::format_of(view);
     let item = dtype::classify(format)?;
     let item_format = dtype::to_arrow(format)?;
     let align = alignment_of(item);

@@ -93,14 +93,15 @@ fn give_back(view: &mut pepkit_buffer, err: Error) -> Error {
 pub unsafe fn export<T: Managed>(exporter: *mut pepkit_object, flags: c_int) -> Result<*mut T> {
     let mut view = pepkit_buffer::zeroed();
     pepkit_object::getbuffer(exporter, &mut view, flags | PEPKIT_BUF_FULL_RO)?;
-    match describe_export::<T>(&view) {
-        Ok((dtype, itemsize)) => build::<T>(exporter, &mut view, dtype, itemsize).map_err(|e| give_back(&mut view, e)),
-        Err(e) => Err(give_back(&mut view, e)),
-    }
+    let made = super::with_dims(&view, |shape, strides| {
+        let (dtype, itemsize) = describe_export::<T>(&view, strides)?;
+        build::<T>(exporter, &view, shape, strides, dtype, itemsize)
+    });
+    made.map_err(|e| give_back(&mut view, e))
 }
 
 /// The checks an export must pass: what DLPack cannot say is refused here.
-unsafe fn describe_export<T: Managed>(view: &pepkit_buffer) -> Result<(DLDataType, isize)> {
+unsafe fn describe_export<T: Managed>(view: &pepkit_buffer, strides: &[isize]) -> Result<(DLDataType, isize)> {
     if !view.suboffsets.is_null() {
         return Err(Error::buffer("DLPack cannot describe suboffsets (PIL-style indirect arrays)"));
     }
@@ -109,12 +110,9 @@ unsafe fn describe_export<T: Managed>(view: &pepkit_buffer) -> Result<(DLDataTyp
             "the memory is read-only and a legacy DLManagedTensor cannot say so: use pepkit_dlpack_export",
         ));
     }
-    let format = std::ffi::CStr::from_ptr(view.format).to_bytes();
-    let dtype = dtype::to_dlpack(format)?;
+    let dtype = dtype::to_dlpack(super::format_of(view))?;
     let itemsize = view.itemsize;
-    let ndim = view.ndim as usize;
-    for d in 0..ndim {
-        let stride = *view.strides.add(d);
+    for (d, &stride) in strides.iter().enumerate() {
         if stride % itemsize != 0 {
             return Err(Error::buffer(format!(
                 "DLPack strides count items: the byte stride {stride} of dimension {} is not a multiple of the itemsize {itemsize}",
@@ -125,8 +123,15 @@ unsafe fn describe_export<T: Managed>(view: &pepkit_buffer) -> Result<(DLDataTyp
     Ok((dtype, itemsize))
 }
 
-unsafe fn build<T: Managed>(exporter: *mut pepkit_object, view: &mut pepkit_buffer, dtype: DLDataType, itemsize: isize) -> Result<*mut T> {
-    let ndim = view.ndim as usize;
+unsafe fn build<T: Managed>(
+    exporter: *mut pepkit_object,
+    view: &pepkit_buffer,
+    shape: &[isize],
+    strides: &[isize],
+    dtype: DLDataType,
+    itemsize: isize,
+) -> Result<*mut T> {
+    let ndim = shape.len();
     let (layout, dims_at) = block_layout::<T>(ndim)?;
     // SAFETY: the layout is never zero-sized (Block has fields).
     let raw = alloc::alloc(layout);
@@ -136,8 +141,8 @@ unsafe fn build<T: Managed>(exporter: *mut pepkit_object, view: &mut pepkit_buff
     let block = raw.cast::<Block<T>>();
     let dims = raw.add(dims_at).cast::<i64>();
     for d in 0..ndim {
-        dims.add(d).write(*view.shape.add(d) as i64);
-        dims.add(ndim + d).write((*view.strides.add(d) / itemsize) as i64);
+        dims.add(d).write(shape[d] as i64);
+        dims.add(ndim + d).write((strides[d] / itemsize) as i64);
     }
     let tensor = DLTensor {
         data: view.buf,
