@@ -139,7 +139,7 @@ fn array(length: i64, data: Option<*const c_void>, export: Option<&pepkit_buffer
 /// Arrow's key-value metadata encoding: int32 count, then each key and value
 /// as int32 length and bytes, all in native byte order.
 pub(crate) fn encode_metadata(pairs: &[(&str, &str)]) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(4 + pairs.iter().map(|(k, v)| 8 + k.len() + v.len()).sum::<usize>());
     out.extend_from_slice(&(pairs.len() as i32).to_ne_bytes());
     for (k, v) in pairs {
         for s in [k, v] {
@@ -188,9 +188,19 @@ const MAX_TENSOR_JSON: usize = 64 * 1024;
 /// writes for a C-ordered tensor of rows of `shape`: the identity permutation
 /// spelled out.
 fn tensor_metadata(shape: &[isize]) -> String {
-    let dims: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
-    let perm: Vec<String> = (0..shape.len()).map(|n| n.to_string()).collect();
-    format!("{{\"shape\":[{}],\"permutation\":[{}]}}", dims.join(","), perm.join(","))
+    use std::fmt::Write;
+    // One buffer, no per-number strings: this runs on every N-d export.
+    let mut json = String::with_capacity(32 + 24 * shape.len());
+    json.push_str("{\"shape\":[");
+    for (i, n) in shape.iter().enumerate() {
+        let _ = write!(json, "{}{n}", if i > 0 { "," } else { "" });
+    }
+    json.push_str("],\"permutation\":[");
+    for i in 0..shape.len() {
+        let _ = write!(json, "{}{i}", if i > 0 { "," } else { "" });
+    }
+    json.push_str("]}");
+    json
 }
 
 fn alignment_of(item: Item) -> usize {
