@@ -63,15 +63,15 @@ unsafe extern "C" fn release_array(array: *mut ArrowArray) {
     }
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: as in release_schema, for ArrayPrivate.
-        let private = Box::from_raw((*array).private_data.cast::<ArrayPrivate>());
-        let ArrayPrivate { export, child, .. } = *private;
-        if let Some(mut child) = child {
+        let mut private = Box::from_raw((*array).private_data.cast::<ArrayPrivate>());
+        if let Some(child) = private.child.as_mut() {
             if let Some(release) = child.release {
-                release(&mut *child);
+                release(&mut **child);
             }
         }
-        if let Some(mut view) = export {
-            let _ = pepkit_object::releasebuffer(&mut view);
+        // Released in place: an exporter's view may point into itself.
+        if let Some(view) = private.export.as_mut() {
+            let _ = pepkit_object::releasebuffer(view);
         }
     }));
     (*array).release = None;
