@@ -3,6 +3,98 @@
 
 #define PEPKIT_NONE -9223372036854775808
 
+#define DLPACK_MAJOR_VERSION 1
+#define DLPACK_MINOR_VERSION 0
+typedef struct {
+  uint32_t major;
+  uint32_t minor;
+} DLPackVersion;
+typedef enum {
+  kDLCPU = 1,
+  kDLCUDA = 2,
+  kDLCUDAHost = 3,
+  kDLOpenCL = 4,
+  kDLVulkan = 7,
+  kDLMetal = 8,
+  kDLVPI = 9,
+  kDLROCM = 10,
+  kDLROCMHost = 11,
+  kDLExtDev = 12,
+  kDLCUDAManaged = 13,
+  kDLOneAPI = 14,
+  kDLWebGPU = 15,
+  kDLHexagon = 16,
+  kDLMAIA = 17
+} DLDeviceType;
+typedef struct {
+  DLDeviceType device_type;
+  int32_t device_id;
+} DLDevice;
+typedef enum {
+  kDLInt = 0U,
+  kDLUInt = 1U,
+  kDLFloat = 2U,
+  kDLOpaqueHandle = 3U,
+  kDLBfloat = 4U,
+  kDLComplex = 5U,
+  kDLBool = 6U
+} DLDataTypeCode;
+typedef struct {
+  uint8_t code;
+  uint8_t bits;
+  uint16_t lanes;
+} DLDataType;
+typedef struct {
+  void *data;
+  DLDevice device;
+  int32_t ndim;
+  DLDataType dtype;
+  int64_t *shape;
+  int64_t *strides;
+  uint64_t byte_offset;
+} DLTensor;
+typedef struct DLManagedTensor {
+  DLTensor dl_tensor;
+  void *manager_ctx;
+  void (*deleter)(struct DLManagedTensor *self);
+} DLManagedTensor;
+#define DLPACK_FLAG_BITMASK_READ_ONLY 1
+#define DLPACK_FLAG_BITMASK_IS_COPIED 2
+typedef struct DLManagedTensorVersioned {
+  DLPackVersion version;
+  void *manager_ctx;
+  void (*deleter)(struct DLManagedTensorVersioned *self);
+  uint64_t flags;
+  DLTensor dl_tensor;
+} DLManagedTensorVersioned;
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+struct ArrowSchema {
+  const char *format;
+  const char *name;
+  const char *metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema **children;
+  struct ArrowSchema *dictionary;
+  void (*release)(struct ArrowSchema *);
+  void *private_data;
+};
+struct ArrowArray {
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void **buffers;
+  struct ArrowArray **children;
+  struct ArrowArray *dictionary;
+  void (*release)(struct ArrowArray *);
+  void *private_data;
+};
+
 #define PEPKIT_VERSION_MAJOR 0
 
 #define PEPKIT_VERSION_MINOR 1
@@ -500,4 +592,34 @@ pepkit_status pepkit_venv_pth_imports(const struct pepkit_venv *v,
 pepkit_status pepkit_venv_find_spec(const struct pepkit_venv *v,
                                     const char *fullname,
                                     struct pepkit_spec **out);
+
+pepkit_status pepkit_dlpack_export(struct pepkit_object *exporter,
+                                   int flags,
+                                   DLManagedTensorVersioned **out);
+
+pepkit_status pepkit_dlpack_export_legacy(struct pepkit_object *exporter,
+                                          int flags,
+                                          DLManagedTensor **out);
+
+pepkit_status pepkit_dlpack_import(DLManagedTensorVersioned *tensor,
+                                   struct pepkit_object **out);
+
+pepkit_status pepkit_dlpack_import_legacy(DLManagedTensor *tensor,
+                                          struct pepkit_object **out);
+
+pepkit_status pepkit_arrow_export(struct pepkit_object *exporter,
+                                  struct ArrowSchema *schema_out,
+                                  struct ArrowArray *array_out);
+
+pepkit_status pepkit_arrow_import(struct ArrowSchema *schema,
+                                  struct ArrowArray *array,
+                                  struct pepkit_object **out);
+
+pepkit_status pepkit_format_to_dlpack(const char *format, DLDataType *out);
+
+pepkit_status pepkit_format_from_dlpack(DLDataType dtype, char **out);
+
+pepkit_status pepkit_format_to_arrow(const char *format, char **out);
+
+pepkit_status pepkit_format_from_arrow(const char *arrow_format, char **out);
 

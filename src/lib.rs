@@ -19,3 +19,4 @@ pub mod format;
 pub mod memoryview;
 pub mod venv;
 pub mod import;
+pub mod interchange;
