@@ -45,7 +45,7 @@ int main(void) {
     if ((st = pepkit_getbuffer(array, &view, PEPKIT_BUF_SIMPLE | PEPKIT_BUF_WRITABLE)) != PEPKIT_OK)
         return fail("pepkit_getbuffer", st);
     for (int k = 0; k < 6; k++) ((float *)view.buf)[k] = (float)(k + 1);
-    pepkit_releasebuffer(&view);
+    if ((st = pepkit_releasebuffer(&view)) != PEPKIT_OK) return fail("pepkit_releasebuffer", st);
 
     /* 2. Handed to a DLPack consumer: the tensor holds one export until its deleter runs. */
     DLManagedTensorVersioned *tensor = NULL;
