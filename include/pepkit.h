@@ -441,7 +441,9 @@ typedef void (*pepkit_venv_progress_fn)(void *ctx, const char *step);
 typedef struct pepkit_venv_options {
   /**
    * `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
-   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers.
+   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers:
+   * pepkit accepts exactly the sizes of the struct's published versions
+   * (today one) and refuses any other with PEPKIT_ERR_VALUE.
    */
   size_t struct_size;
   /**
@@ -1253,7 +1255,9 @@ pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
  *   (`-I -S`) and cached (see `use_cache`).
  *
  * Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
- * the path, `upgrade` with `clear`, a file or symlink where the env directory
+ * the path, `upgrade` with `clear`, a `struct_size` that is not the size of
+ * a published version of `pepkit_venv_options` (today only
+ * `sizeof(pepkit_venv_options)`), a file or symlink where the env directory
  * must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
  * PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
  * I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
