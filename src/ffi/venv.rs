@@ -41,7 +41,10 @@ pub const PEPKIT_VENV_LINK_COPY: i32 = 1;
 
 /// A progress callback: `step` names the step about to run ("facts",
 /// "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
-/// "upgrade-deps", "done"). `step` is borrowed for the duration of the call
+/// "upgrade-deps", "done"), or, starting with "warning: ", something the
+/// caller should know that did not stop the call (a RECORD entry of an
+/// older installed pip that would leave the env, skipped instead of removed,
+/// as pip's uninstall skips it). `step` is borrowed for the duration of the call
 /// only; `ctx` is the options' `progress_ctx`, passed through untouched. The
 /// callback runs on the thread that called `pepkit_venv_create` and must not
 /// call `pepkit_venv_create` itself.
@@ -202,6 +205,16 @@ unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_o
 /// - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
 ///   directory that has no pyvenv.cfg unless `force` is set; clearing never
 ///   follows symlinks out of the env.
+/// - No write, link, rename or delete inside the env follows a symlink: each
+///   resolves beneath the env directory (`openat2` `RESOLVE_BENEATH |
+///   RESOLVE_NO_SYMLINKS`, else an `O_NOFOLLOW` walk). A link where `bin/`,
+///   `lib/`, site-packages, `include/` or the env itself must be is refused
+///   (PEPKIT_ERR_VALUE); a link where a file is written is replaced, never
+///   written through. When native pip replaces an older installed pip, a
+///   RECORD entry that would leave the env (absolute elsewhere, `..` past the
+///   root, through a symlinked directory, not UTF-8, NUL) is skipped and
+///   reported to `progress` as a "warning: ..." step; the rest of the
+///   uninstall proceeds, as pip's does.
 /// - A path containing ':' is refused (PEPKIT_ERR_VALUE) for every version.
 /// - Activation scripts are rendered from the interpreter's own templates with
 ///   its own quoting. For interpreters whose `venv` predates the
