@@ -665,6 +665,32 @@ mod tests {
     }
 
     #[test]
+    fn record_entries_outside_the_env_are_refused() {
+        let env = Path::new("/e/env");
+        let site = Path::new("lib/python3.12/site-packages");
+        let ok = |entry: &[u8]| record_target(env, site, entry).map(|p| p.display().to_string());
+        assert_eq!(ok(b"pip/__init__.py").as_deref(), Ok("lib/python3.12/site-packages/pip/__init__.py"));
+        assert_eq!(ok(b"../../../bin/pip").as_deref(), Ok("bin/pip"));
+        assert_eq!(ok(b"/e/env/bin/pip3").as_deref(), Ok("bin/pip3"));
+        assert_eq!(ok(b"/e/env/../env/bin/x").as_deref(), Ok("bin/x"));
+        for bad in [
+            &b"../../../../x"[..],
+            b"../../../../env2/x",
+            b"/etc/passwd",
+            b"/e/env",
+            b"/e/envx/y",
+            b"/e/env/../other/x",
+            b"a\xff/b",
+            b"a\0b",
+            b"../../..",
+        ] {
+            assert!(record_target(env, site, bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(record_path(b"\"a,b\"\"c\",sha256=x,1\r"), b"a,b\"c");
+        assert_eq!(record_path(b"pip/x.py,sha256=x,1"), b"pip/x.py");
+    }
+
+    #[test]
     fn shebangs() {
         assert_eq!(shebang("/e/bin/python3"), "#!/e/bin/python3\n");
         assert!(shebang("/a b/bin/python3").starts_with("#!/bin/sh\n'''exec' \"/a b/bin/python3\" \"$0\" \"$@\"\n"));
