@@ -490,6 +490,8 @@ fn write_at(dir: &std::os::fd::OwnedFd, path: &Path, data: &[u8], executable: bo
     Ok(())
 }
 
+/// Writes a file of pepkit's own wheel cache (never an env's: those go
+/// through [`Beneath`]).
 fn write(path: &Path, data: &[u8], executable: bool) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(e, format!("creating {}", parent.display())))?;
@@ -618,6 +620,8 @@ fn remove_other_versions(root: &Beneath, site: &Path, dist: &str, warn: &dyn Fn(
                 Vec::new()
             }
         };
+        // Skipped entries, reported together: a linked directory can hide hundreds.
+        let mut skipped: Vec<String> = Vec::new();
         for line in record.split(|&b| b == b'\n') {
             let entry = record_path(line);
             if entry.is_empty() {
@@ -629,17 +633,26 @@ fn remove_other_versions(root: &Beneath, site: &Path, dist: &str, warn: &dyn Fn(
                     Ok(()) => {}
                     // Gone already, or a directory (RECORD lists files): as pip, go on.
                     Err(e) if e.kind != crate::error::ErrorKind::Value => {}
-                    Err(e) => warn(format!(
-                        "not removing {shown_entry:?} listed in {}: {}",
-                        root.shown(&record_rel).display(),
-                        e.message
-                    )),
+                    Err(e) => {
+                        let why = if e.message.contains("symbolic link") { "through a symbolic link" } else { "refused" };
+                        skipped.push(format!("{shown_entry:?} ({why})"));
+                    }
                 },
-                Err(why) => warn(format!(
-                    "not removing {shown_entry:?} listed in {}: {why}",
-                    root.shown(&record_rel).display()
-                )),
+                Err(why) => skipped.push(format!("{shown_entry:?} ({why})")),
             }
+        }
+        if !skipped.is_empty() {
+            const SHOWN: usize = 20;
+            let more = skipped.len().saturating_sub(SHOWN);
+            skipped.truncate(SHOWN);
+            warn(format!(
+                "not removing {} entr{} listed in {} that would leave the environment: {}{}",
+                skipped.len() + more,
+                if skipped.len() + more == 1 { "y" } else { "ies" },
+                root.shown(&record_rel).display(),
+                skipped.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ));
         }
         root.remove_all(&di)?;
     }

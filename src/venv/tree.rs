@@ -671,8 +671,13 @@ pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) ->
         if let Some(before) = made_here {
             let _ = remove_tree(&final_dir);
             if let Some(mode) = before {
-                let _ = std::fs::create_dir(&final_dir);
-                let _ = std::fs::set_permissions(&final_dir, std::fs::Permissions::from_mode(mode));
+                // The mode is set through a handle on what was made, not by path
+                // (a link put there meanwhile is not followed).
+                if std::fs::create_dir(&final_dir).is_ok() {
+                    if let Ok(dir) = Beneath::open(&final_dir, &final_dir) {
+                        let _ = dir.chmod_root(mode);
+                    }
+                }
             }
         }
         return Err(e);

@@ -276,6 +276,26 @@ def cases():
         os.symlink(os.path.join(ctx["outside"], "d"), os.path.join(ctx["site"], "deep-link"))
         os.symlink(os.path.join(ctx["outside"], "victim"), os.path.join(env, "bin", "file-link"))
 
+    def package_links(ctx):
+        # Files and a directory of the installed (old) pip are links out: the
+        # new pip's files replace file links; a link where its directory must
+        # be is refused (pip itself would write through it).
+        site = ctx["site"]
+        for rel, what in (("pip/__init__.py", "victim"), ("pip/__main__.py", "d/victim")):
+            os.remove(os.path.join(site, rel))
+            os.symlink(os.path.join(ctx["outside"], what), os.path.join(site, rel))
+        shutil.rmtree(os.path.join(site, "pip", "_internal"))
+        os.symlink(os.path.join(ctx["outside"], "d"), os.path.join(site, "pip", "_internal"))
+        make_old(site, [])
+
+    def package_file_links(ctx):
+        site = ctx["site"]
+        for rel, what in (("pip/__init__.py", "victim"), ("pip/__main__.py", "d/victim")):
+            os.remove(os.path.join(site, rel))
+            os.symlink(os.path.join(ctx["outside"], what), os.path.join(site, rel))
+        ctx["stale"] = make_old(site, [b"pip/_internal/../../evil/victim"])
+        os.symlink(ctx["outside"], os.path.join(site, "evil"))
+
     sp = lambda ctx: ctx["site"]  # noqa: E731
     return [
         # The exact scenario of issue 8.
@@ -288,6 +308,9 @@ def cases():
         Case("RECORD entries not UTF-8, with NUL, quoted", bad_bytes, needles=("not valid UTF-8", "NUL")),
         Case("the old pip's RECORD is a link to an outside RECORD", record_link, expect="ok"),
         Case("the old pip's dist-info is a link to an outside directory", dist_info_link, expect="ok"),
+        Case("files of the old pip are links to outside files", package_file_links, needles=("evil/victim",)),
+        Case("a directory of the old pip is a link to an outside directory", package_links, expect="error",
+             needles=("symbolic link",)),
         Case("bin/ is a link to an outside directory", replaced(lambda c: os.path.join(c["env"], "bin"), "d"),
              expect="error", needles=("Unable to create directory",)),
         Case("lib/ is a link to an outside directory", replaced(lambda c: os.path.join(c["env"], "lib"), "d"),
