@@ -118,9 +118,10 @@ static const char *value_of(const char *arg, const char *name, int *i, int argc,
         return NULL;
     }
     /* argparse takes a following word that starts with '-' for an option (unless
-     * it is '-' or a negative number) and reports the value as missing. */
+     * it is '-', a negative number, or has a space in it) and reports the value
+     * as missing. */
     const char *next = argv[*i + 1];
-    if (next[0] == '-' && next[1] != '\0' && !looks_negative(next)) {
+    if (next[0] == '-' && next[1] != '\0' && !looks_negative(next) && !strchr(next, ' ')) {
         *err = 1;
         return NULL;
     }
