@@ -74,9 +74,17 @@ static void help(void) {
            "sourcing an activate script in its bin directory.\n");
 }
 
+struct progress_ctx {
+    const char *dir;
+    bool verbose;
+};
+
+/* Steps are printed with --verbose; warnings ("warning: ...", e.g. a RECORD
+ * entry of an old pip that would leave the env and was skipped) always. */
 static void on_progress(void *ctx, const char *step) {
-    const char *dir = ctx;
-    fprintf(stderr, "pyvenv: %s: %s\n", dir, step);
+    const struct progress_ctx *p = ctx;
+    if (p->verbose || strncmp(step, "warning: ", 9) == 0) fprintf(stderr, "pyvenv: %s: %s
+", p->dir, step);
 }
 
 /* The options in the order python -m venv's parser declares them (argparse
@@ -209,10 +217,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     for (int d = 0; d < ndirs; d++) {
-        if (verbose) {
-            opts.progress = on_progress;
-            opts.progress_ctx = (void *)dirs[d];
-        }
+        struct progress_ctx ctx = {dirs[d], verbose};
+        opts.progress = on_progress;
+        opts.progress_ctx = &ctx;
         if (pepkit_venv_create(dirs[d], &opts) != PEPKIT_OK) {
             fprintf(stderr, "Error: %s\n", pepkit_last_error());
             free(dirs);

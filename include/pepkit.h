@@ -582,7 +582,10 @@ typedef struct pepkit_value {
 /**
  * A progress callback: `step` names the step about to run ("facts",
  * "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
- * "upgrade-deps", "done"). `step` is borrowed for the duration of the call
+ * "upgrade-deps", "done"), or, starting with "warning: ", something the
+ * caller should know that did not stop the call (a RECORD entry of an
+ * older installed pip that would leave the env, skipped instead of removed,
+ * as pip's uninstall skips it). `step` is borrowed for the duration of the call
  * only; `ctx` is the options' `progress_ctx`, passed through untouched. The
  * callback runs on the thread that called `pepkit_venv_create` and must not
  * call `pepkit_venv_create` itself.
@@ -598,7 +601,9 @@ typedef void (*pepkit_venv_progress_fn)(void *ctx, const char *step);
 typedef struct pepkit_venv_options {
   /**
    * `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
-   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers.
+   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers:
+   * pepkit accepts exactly the sizes of the struct's published versions
+   * (today one) and refuses any other with PEPKIT_ERR_VALUE.
    */
   size_t struct_size;
   /**
@@ -1414,6 +1419,16 @@ PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_option
  * - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
  *   directory that has no pyvenv.cfg unless `force` is set; clearing never
  *   follows symlinks out of the env.
+ * - No write, link, rename or delete inside the env follows a symlink: each
+ *   resolves beneath the env directory (`openat2` `RESOLVE_BENEATH |
+ *   RESOLVE_NO_SYMLINKS`, else an `O_NOFOLLOW` walk). A link where `bin/`,
+ *   `lib/`, site-packages, `include/` or the env itself must be is refused
+ *   (PEPKIT_ERR_VALUE); a link where a file is written is replaced, never
+ *   written through. When native pip replaces an older installed pip, a
+ *   RECORD entry that would leave the env (absolute elsewhere, `..` past the
+ *   root, through a symlinked directory, not UTF-8, NUL) is skipped and
+ *   reported to `progress` as a "warning: ..." step; the rest of the
+ *   uninstall proceeds, as pip's does.
  * - A path containing ':' is refused (PEPKIT_ERR_VALUE) for every version.
  * - Activation scripts are rendered from the interpreter's own templates with
  *   its own quoting. For interpreters whose `venv` predates the
@@ -1425,7 +1440,9 @@ PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_option
  *   (`-I -S`) and cached (see `use_cache`).
  *
  * Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
- * the path, `upgrade` with `clear`, a file or symlink where the env directory
+ * the path, `upgrade` with `clear`, a `struct_size` that is not the size of
+ * a published version of `pepkit_venv_options` (today only
+ * `sizeof(pepkit_venv_options)`), a file or symlink where the env directory
  * must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
  * PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
  * I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,

@@ -41,7 +41,10 @@ pub const PEPKIT_VENV_LINK_COPY: i32 = 1;
 
 /// A progress callback: `step` names the step about to run ("facts",
 /// "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
-/// "upgrade-deps", "done"). `step` is borrowed for the duration of the call
+/// "upgrade-deps", "done"), or, starting with "warning: ", something the
+/// caller should know that did not stop the call (a RECORD entry of an
+/// older installed pip that would leave the env, skipped instead of removed,
+/// as pip's uninstall skips it). `step` is borrowed for the duration of the call
 /// only; `ctx` is the options' `progress_ctx`, passed through untouched. The
 /// callback runs on the thread that called `pepkit_venv_create` and must not
 /// call `pepkit_venv_create` itself.
@@ -54,7 +57,9 @@ pub type pepkit_venv_progress_fn = Option<unsafe extern "C" fn(ctx: *mut c_void,
 #[repr(C)]
 pub struct pepkit_venv_options {
     /// `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
-    /// `pepkit_venv_options_init`. Lets the struct grow without breaking callers.
+    /// `pepkit_venv_options_init`. Lets the struct grow without breaking callers:
+    /// pepkit accepts exactly the sizes of the struct's published versions
+    /// (today one) and refuses any other with PEPKIT_ERR_VALUE.
     pub struct_size: usize,
     /// The base interpreter as a user would invoke it: a path (made absolute,
     /// links not resolved: the env's interpreter link is named after it, as
@@ -148,20 +153,35 @@ unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> Result<Option<&'a str>> {
     CStr::from_ptr(p).to_str().map(Some).map_err(|_| Error::value(format!("{what} is not valid UTF-8")))
 }
 
-/// Reads the caller's options, honouring `struct_size`.
+/// The `struct_size` of every published version of `pepkit_venv_options`,
+/// oldest first. A size that is not one of them is refused: copying any other
+/// count of bytes could end inside a pointer field and leave half of a
+/// caller's pointer over half of a default (a crash, or worse, when read).
+/// When a field is appended, the new size is appended here and the older
+/// versions' fields keep their offsets.
+const VENV_OPTIONS_SIZES: [usize; 1] = [std::mem::size_of::<pepkit_venv_options>()];
+
+/// Reads the caller's options: exactly the bytes of the version its
+/// `struct_size` names, the fields it lacks left at their defaults.
 unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_options> {
     let mut o = default_c_options();
     if opts.is_null() {
         return Ok(o);
     }
+    // The first field of every version; reading it is sound for any caller struct.
     let size = std::ptr::read_unaligned(opts.cast::<usize>());
-    if size < std::mem::size_of::<usize>() || size > 1 << 16 {
+    if !VENV_OPTIONS_SIZES.contains(&size) {
+        let accepted: Vec<String> = VENV_OPTIONS_SIZES.iter().map(usize::to_string).collect();
         return Err(Error::value(format!(
-            "pepkit_venv_options.struct_size is {size}; initialize the options with pepkit_venv_options_init"
+            "pepkit_venv_options.struct_size is {size}, but this pepkit accepts only {} (the sizes of its \
+             published versions); initialize the options with pepkit_venv_options_init",
+            accepted.join(" or ")
         )));
     }
-    let n = size.min(std::mem::size_of::<pepkit_venv_options>());
-    std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut o as *mut pepkit_venv_options).cast::<u8>(), n);
+    // SAFETY (of the copy): `size` is a published version's size, at most
+    // size_of::<pepkit_venv_options>(), so the copy fits `o` and ends on a field
+    // boundary; the caller's struct has `size` readable bytes by contract.
+    std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut o as *mut pepkit_venv_options).cast::<u8>(), size);
     Ok(o)
 }
 
@@ -186,6 +206,16 @@ unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_o
 /// - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
 ///   directory that has no pyvenv.cfg unless `force` is set; clearing never
 ///   follows symlinks out of the env.
+/// - No write, link, rename or delete inside the env follows a symlink: each
+///   resolves beneath the env directory (`openat2` `RESOLVE_BENEATH |
+///   RESOLVE_NO_SYMLINKS`, else an `O_NOFOLLOW` walk). A link where `bin/`,
+///   `lib/`, site-packages, `include/` or the env itself must be is refused
+///   (PEPKIT_ERR_VALUE); a link where a file is written is replaced, never
+///   written through. When native pip replaces an older installed pip, a
+///   RECORD entry that would leave the env (absolute elsewhere, `..` past the
+///   root, through a symlinked directory, not UTF-8, NUL) is skipped and
+///   reported to `progress` as a "warning: ..." step; the rest of the
+///   uninstall proceeds, as pip's does.
 /// - A path containing ':' is refused (PEPKIT_ERR_VALUE) for every version.
 /// - Activation scripts are rendered from the interpreter's own templates with
 ///   its own quoting. For interpreters whose `venv` predates the
@@ -197,7 +227,9 @@ unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_o
 ///   (`-I -S`) and cached (see `use_cache`).
 ///
 /// Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
-/// the path, `upgrade` with `clear`, a file or symlink where the env directory
+/// the path, `upgrade` with `clear`, a `struct_size` that is not the size of
+/// a published version of `pepkit_venv_options` (today only
+/// `sizeof(pepkit_venv_options)`), a file or symlink where the env directory
 /// must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
 /// PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
 /// I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,

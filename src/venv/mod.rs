@@ -9,6 +9,7 @@
 //!   the interpreter's own pyvenv.cfg search).
 //! - [`pip`]: installing the bundled pip wheels natively (no subprocess).
 
+pub mod beneath;
 pub mod facts;
 pub mod inspect;
 pub mod paths;

@@ -12,7 +12,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+use super::beneath::{Beneath, Kind, Mode};
 use super::tree::Plan;
+use super::Progress;
 use super::wheel::{record_hash, Archive};
 
 fn io(e: std::io::Error, what: impl std::fmt::Display) -> Error {
@@ -121,8 +123,10 @@ fn up_from(rel: &Path) -> String {
     "../".repeat(rel.components().count())
 }
 
-/// Installs every wheel ensurepip would install into the env being built at `root`.
-pub fn install_bundled(root: &Path, plan: &Plan) -> Result<()> {
+/// Installs every wheel ensurepip would install into the env being built
+/// beneath `root`. RECORD entries of an older install that would leave the
+/// env are skipped and reported through `progress` as "warning: ..." steps.
+pub fn install_bundled(root: &Beneath, plan: &Plan, progress: Option<Progress<'_>>) -> Result<()> {
     if plan.facts.wheels.is_empty() {
         return Err(Error::not_found(format!(
             "{} has no bundled pip wheel (ensurepip is missing; on Debian install python3-pip-whl)",
@@ -133,7 +137,7 @@ pub fn install_bundled(root: &Path, plan: &Plan) -> Result<()> {
     let exe = env_exe.to_str().ok_or_else(|| Error::value("the env path is not UTF-8"))?.to_string();
     // In an empty site-packages (always so in a staging dir) files are created
     // exclusively, without looking first.
-    let fresh = std::fs::read_dir(root.join(&plan.lib_rel)).map(|mut r| r.next().is_none()).unwrap_or(false);
+    let fresh = root.list(&plan.lib_rel).map(|names| names.is_empty()).unwrap_or(false);
     // pip writes REQUESTED from 20.2 on; ensurepip's own pip decides, so follow its version.
     let pip_version: Vec<u32> = plan
         .facts
@@ -145,36 +149,50 @@ pub fn install_bundled(root: &Path, plan: &Plan) -> Result<()> {
         .unwrap_or_default();
     let requested = pip_version.as_slice() >= [20, 2].as_slice();
     for wheel in &plan.facts.wheels {
-        install_wheel(root, plan, Path::new(wheel), &exe, requested, fresh)?;
+        install_wheel(root, plan, Path::new(wheel), &exe, requested, fresh, progress)?;
     }
     Ok(())
 }
 
-/// Installs one wheel into the env at `root` (purelib/platlib into
+/// Installs one wheel into the env beneath `root` (purelib/platlib into
 /// site-packages, scripts into bin), writing RECORD, INSTALLER and
 /// (if `requested`) REQUESTED. An installed copy of the same version is kept;
 /// another version is removed first (files from its RECORD, never outside the env).
-pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requested: bool, fresh: bool) -> Result<()> {
+pub fn install_wheel(
+    root: &Beneath,
+    plan: &Plan,
+    wheel: &Path,
+    exe: &str,
+    requested: bool,
+    fresh: bool,
+    progress: Option<Progress<'_>>,
+) -> Result<()> {
     let file_name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let (dist, version) = name_version(file_name)
         .ok_or_else(|| Error::value(format!("{} is not a wheel file name", wheel.display())))?;
     let data = std::fs::read(wheel).map_err(|e| io(e, format!("reading {}", wheel.display())))?;
     let what = wheel.display().to_string();
     let archive = Archive::new(&data, &what)?;
-    let site = root.join(&plan.lib_rel);
-    let bin = root.join(&plan.bin_rel);
+    // Paths relative to the env root: every change goes through `root`.
+    let site = plan.lib_rel.clone();
+    let bin = plan.bin_rel.clone();
     let dist_info = format!("{dist}-{version}.dist-info");
     let data_dir = format!("{dist}-{version}.data/");
 
-    if site.join(&dist_info).is_dir() {
+    if root.lstat(&site.join(&dist_info))?.is_some_and(|st| st.kind == Kind::Dir) {
         return Ok(());
     }
     // As `ensurepip --upgrade` (pip install --upgrade from the bundled wheel):
     // an installed version at least as new stays; an older one is replaced.
-    if installed_versions(&site, &dist).iter().any(|v| version_key(v) >= version_key(&version)) {
+    if installed_versions(root, &site, &dist).iter().any(|v| version_key(v) >= version_key(&version)) {
         return Ok(());
     }
-    remove_other_versions(root, &site, &dist)?;
+    let warn = |text: String| {
+        if let Some(p) = progress {
+            p(&format!("warning: {text}"))
+        }
+    };
+    remove_other_versions(root, &site, &dist, &warn)?;
 
     let mut record: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let up = up_from(&plan.lib_rel);
@@ -195,7 +213,7 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
                     let name = sub.display().to_string();
                     (bin.join(&sub), format!("{up}{}/{name}", plan.bin_rel.display()), true)
                 }
-                "data" => (root.join(&sub), format!("{up}{}", sub.display()), false),
+                "data" => (sub.clone(), format!("{up}{}", sub.display()), false),
                 other => return Err(Error::not_implemented(format!("{what}: .data/{other} is not supported"))),
             }
         } else {
@@ -233,7 +251,7 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
         for d in &dirs {
             let mut cur = Some(d.as_path());
             while let Some(c) = cur {
-                if c == root || !c.starts_with(root) || !all.insert(c.to_path_buf()) {
+                if c.as_os_str().is_empty() || !all.insert(c.to_path_buf()) {
                     break;
                 }
                 cur = c.parent();
@@ -253,12 +271,9 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
                         scope.spawn(move || -> Result<Vec<(PathBuf, std::os::fd::OwnedFd)>> {
                             let mut out = Vec::new();
                             for d in part {
-                                match std::fs::create_dir(d) {
-                                    Ok(()) => {}
-                                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
-                                    Err(e) => return Err(io(e, format!("creating {}", d.display()))),
-                                }
-                                out.push((d.clone(), open_dir(d)?));
+                                // Made and opened beneath the root: a link is never followed.
+                                root.mkdir(d)?;
+                                out.push((d.clone(), root.subdir(d)?.into_fd()));
                             }
                             Ok(out)
                         })
@@ -275,7 +290,7 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
         }
     } else {
         for d in &dirs {
-            std::fs::create_dir_all(d).map_err(|e| io(e, format!("creating {}", d.display())))?;
+            root.mkdir_all(d)?;
         }
     }
     let cache = if fresh && plan.opts.link_wheels && plan.opts.facts_source == super::FactsSource::Cached
@@ -322,8 +337,9 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
                             (bytes, false)
                         };
                         match job.dest.parent().and_then(|p| dir_fds.get(p)) {
-                            Some(fd) => write_at(fd, &job.dest, &bytes, job.executable)?,
-                            None => write(&job.dest, &bytes, job.executable)?,
+                            // A directory handle opened beneath the root, and a new name in it.
+                            Some(fd) => write_at(fd, &root.shown(&job.dest), &bytes, job.executable)?,
+                            None => root.write(&job.dest, &bytes, if job.executable { Mode::UmaskExec } else { Mode::Umask })?,
                         }
                         let hash = match wheel_record.get(&job.member.name) {
                             Some((h, n)) if !rewritten && *n == bytes.len() => h.clone(),
@@ -348,14 +364,14 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
     for (name, spec) in scripts_to_generate(&console_scripts(&entry_points), plan.facts.minor) {
         let text = console_script(exe, &spec)?;
         let rel = safe_rel(&name)?;
-        write(&bin.join(&rel), text.as_bytes(), true)?;
+        root.write(&bin.join(&rel), text.as_bytes(), Mode::UmaskExec)?;
         record.insert(format!("{up}{}/{name}", plan.bin_rel.display()), (record_hash(text.as_bytes()), text.len()));
     }
     let di = site.join(&dist_info);
-    write(&di.join("INSTALLER"), b"pip\n", false)?;
+    root.write(&di.join("INSTALLER"), b"pip\n", Mode::Umask)?;
     record.insert(format!("{dist_info}/INSTALLER"), (record_hash(b"pip\n"), 4));
     if requested {
-        write(&di.join("REQUESTED"), b"", false)?;
+        root.write(&di.join("REQUESTED"), b"", Mode::Umask)?;
         record.insert(format!("{dist_info}/REQUESTED"), (record_hash(b""), 0));
     }
     let mut text = String::new();
@@ -366,7 +382,7 @@ pub fn install_wheel(root: &Path, plan: &Plan, wheel: &Path, exe: &str, requeste
     for r in rows {
         text.push_str(&r);
     }
-    write(&di.join("RECORD"), text.as_bytes(), false)
+    root.write(&di.join("RECORD"), text.as_bytes(), Mode::Umask)
 }
 
 /// pepkit's cache of unpacked wheels: `<cache>/wheels/<wheel file>-<crc>-<len>/`,
@@ -442,20 +458,6 @@ struct Job<'a> {
     executable: bool,
 }
 
-/// An `O_PATH` handle on a directory, for `openat`.
-fn open_dir(dir: &Path) -> Result<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).map_err(|_| Error::value("path contains NUL"))?;
-    // SAFETY: a valid NUL-terminated path; the returned descriptor is owned below.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
-    if fd < 0 {
-        return Err(io(std::io::Error::last_os_error(), format!("opening {}", dir.display())));
-    }
-    // SAFETY: fd is a fresh descriptor nobody else owns.
-    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
-}
-
 /// Creates `path` (which must not exist yet) in the directory `dir` refers
 /// to, exclusively (never through a link), with 0666 & ~umask, plus the
 /// execute bits pip adds to scripts.
@@ -488,6 +490,8 @@ fn write_at(dir: &std::os::fd::OwnedFd, path: &Path, data: &[u8], executable: bo
     Ok(())
 }
 
+/// Writes a file of pepkit's own wheel cache (never an env's: those go
+/// through [`Beneath`]).
 fn write(path: &Path, data: &[u8], executable: bool) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(e, format!("creating {}", parent.display())))?;
@@ -522,45 +526,135 @@ fn norm_name(s: &str) -> String {
     s.to_ascii_lowercase().replace(['-', '.'], "_")
 }
 
-/// Versions of `dist` with a dist-info in `site`.
-fn installed_versions(site: &Path, dist: &str) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(site) else { return Vec::new() };
-    rd.flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
+/// Versions of `dist` with a dist-info in `site` (relative to the root).
+fn installed_versions(root: &Beneath, site: &Path, dist: &str) -> Vec<String> {
+    let Ok(names) = root.list(site) else { return Vec::new() };
+    names
+        .into_iter()
+        .filter_map(|n| {
+            let name = n.to_string_lossy().into_owned();
             let (d, v) = name.strip_suffix(".dist-info")?.rsplit_once('-')?;
             (norm_name(d) == norm_name(dist)).then(|| v.to_string())
         })
         .collect()
 }
 
-/// Removes an installed `dist` of another version: the files its RECORD lists
-/// (only those inside the env; links are removed, not followed), then its
-/// dist-info.
-fn remove_other_versions(root: &Path, site: &Path, dist: &str) -> Result<()> {
-    let Ok(rd) = std::fs::read_dir(site) else { return Ok(()) };
-    let norm = norm_name;
-    for e in rd.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
+/// The path field of one RECORD line (a CSV row: the first field, quoted
+/// when it holds a comma or a quote, `""` standing for `"`).
+fn record_path(line: &[u8]) -> Vec<u8> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.first() != Some(&b'"') {
+        return line.split(|&b| b == b',').next().unwrap_or(b"").to_vec();
+    }
+    let mut out = Vec::new();
+    let mut i = 1;
+    while i < line.len() {
+        match line[i] {
+            b'"' if line.get(i + 1) == Some(&b'"') => {
+                out.push(b'"');
+                i += 2;
+            }
+            b'"' => break,
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Where a RECORD path (relative to site-packages, or absolute) lies in the
+/// env: the normalised path relative to the env root, or why it is refused.
+/// Lexical only; links on the way are refused when the path is used.
+pub(crate) fn record_target(env_dir: &Path, site: &Path, entry: &[u8]) -> std::result::Result<PathBuf, &'static str> {
+    use std::os::unix::ffi::OsStrExt;
+    if entry.contains(&0) {
+        return Err("it contains a NUL byte");
+    }
+    if std::str::from_utf8(entry).is_err() {
+        return Err("it is not valid UTF-8");
+    }
+    let rel: Vec<u8> = if entry.starts_with(b"/") {
+        // pip permits an absolute path inside the env's prefix, as an env-relative one.
+        let full = super::paths::normpath(entry);
+        let env = env_dir.as_os_str().as_bytes();
+        match full.strip_prefix(env).and_then(|r| r.strip_prefix(b"/")) {
+            Some(r) if !r.is_empty() => r.to_vec(),
+            _ => return Err("it is outside the environment"),
+        }
+    } else {
+        let mut joined = site.as_os_str().as_bytes().to_vec();
+        joined.push(b'/');
+        joined.extend_from_slice(entry);
+        super::paths::normpath(&joined)
+    };
+    if rel == b"." || rel == b".." || rel.starts_with(b"../") || rel.starts_with(b"/") {
+        return Err("it leads out of the environment");
+    }
+    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&rel)))
+}
+
+/// Removes an installed `dist` of another version: the files its RECORD lists,
+/// then its dist-info. As pip's uninstall, an entry that would leave the env
+/// (absolute elsewhere, `..` past the root, through a symbolic link, not
+/// UTF-8) is skipped and reported through `warn`, and the rest proceeds;
+/// links are removed, never followed.
+fn remove_other_versions(root: &Beneath, site: &Path, dist: &str, warn: &dyn Fn(String)) -> Result<()> {
+    let Ok(names) = root.list(site) else { return Ok(()) };
+    let env_dir = root.shown(Path::new(""));
+    for n in names {
+        let name = n.to_string_lossy().into_owned();
         let Some(stem) = name.strip_suffix(".dist-info") else { continue };
         let Some((d, _)) = stem.rsplit_once('-') else { continue };
-        if norm(d) != norm(dist) {
+        if norm_name(d) != norm_name(dist) {
             continue;
         }
-        let record = std::fs::read_to_string(e.path().join("RECORD")).unwrap_or_default();
-        for line in record.lines() {
-            let path = line.split(',').next().unwrap_or("");
-            if path.is_empty() {
+        let di = site.join(&n);
+        let record_rel = di.join("RECORD");
+        let record = match root.read(&record_rel) {
+            Ok(r) => r,
+            Err(e) if e.kind == crate::error::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                warn(format!("not reading {}: {}", root.shown(&record_rel).display(), e.message));
+                Vec::new()
+            }
+        };
+        // Skipped entries, reported together: a linked directory can hide hundreds.
+        let mut skipped: Vec<String> = Vec::new();
+        for line in record.split(|&b| b == b'\n') {
+            let entry = record_path(line);
+            if entry.is_empty() {
                 continue;
             }
-            let joined = site.join(path);
-            let full = super::paths::normpath(joined.as_os_str().as_encoded_bytes());
-            let full = PathBuf::from(String::from_utf8_lossy(&full).into_owned());
-            if full.starts_with(root) && full != root {
-                let _ = std::fs::remove_file(&full);
+            let shown_entry = String::from_utf8_lossy(&entry).into_owned();
+            match record_target(&env_dir, site, &entry) {
+                Ok(rel) => match root.unlink(&rel) {
+                    Ok(()) => {}
+                    // Gone already, or a directory (RECORD lists files): as pip, go on.
+                    Err(e) if e.kind != crate::error::ErrorKind::Value => {}
+                    Err(e) => {
+                        let why = if e.message.contains("symbolic link") { "through a symbolic link" } else { "refused" };
+                        skipped.push(format!("{shown_entry:?} ({why})"));
+                    }
+                },
+                Err(why) => skipped.push(format!("{shown_entry:?} ({why})")),
             }
         }
-        let _ = std::fs::remove_dir_all(e.path());
+        if !skipped.is_empty() {
+            const SHOWN: usize = 20;
+            let more = skipped.len().saturating_sub(SHOWN);
+            skipped.truncate(SHOWN);
+            warn(format!(
+                "not removing {} entr{} listed in {} that would leave the environment: {}{}",
+                skipped.len() + more,
+                if skipped.len() + more == 1 { "y" } else { "ies" },
+                root.shown(&record_rel).display(),
+                skipped.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ));
+        }
+        root.remove_all(&di)?;
     }
     Ok(())
 }
@@ -581,6 +675,32 @@ mod tests {
         assert!(version_key("23.2.1") < version_key("24.0"));
         assert!(version_key("24.0") == version_key("24"));
         assert!(version_key("9.0.3") < version_key("10.0"));
+    }
+
+    #[test]
+    fn record_entries_outside_the_env_are_refused() {
+        let env = Path::new("/e/env");
+        let site = Path::new("lib/python3.12/site-packages");
+        let ok = |entry: &[u8]| record_target(env, site, entry).map(|p| p.display().to_string());
+        assert_eq!(ok(b"pip/__init__.py").as_deref(), Ok("lib/python3.12/site-packages/pip/__init__.py"));
+        assert_eq!(ok(b"../../../bin/pip").as_deref(), Ok("bin/pip"));
+        assert_eq!(ok(b"/e/env/bin/pip3").as_deref(), Ok("bin/pip3"));
+        assert_eq!(ok(b"/e/env/../env/bin/x").as_deref(), Ok("bin/x"));
+        for bad in [
+            &b"../../../../x"[..],
+            b"../../../../env2/x",
+            b"/etc/passwd",
+            b"/e/env",
+            b"/e/envx/y",
+            b"/e/env/../other/x",
+            b"a\xff/b",
+            b"a\0b",
+            b"../../..",
+        ] {
+            assert!(record_target(env, site, bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(record_path(b"\"a,b\"\"c\",sha256=x,1\r"), b"a,b\"c");
+        assert_eq!(record_path(b"pip/x.py,sha256=x,1"), b"pip/x.py");
     }
 
     #[test]

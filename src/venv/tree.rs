@@ -2,14 +2,14 @@
 //! beside the final path and renamed into place.
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{symlink, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 
+use super::beneath::{remove_tree, Beneath, Kind, Mode};
 use super::facts::Facts;
 use super::paths::{abspath, py_repr};
 use super::scripts::{self, Values};
@@ -192,89 +192,67 @@ fn io_err(e: std::io::Error, what: impl std::fmt::Display) -> Error {
     Error::io(&e, what)
 }
 
-/// `create_if_needed`: makes `d` (and parents) or checks it is a real directory.
-/// `shown` is the path under the final env dir, for the message.
-fn create_if_needed(d: &Path, shown: &Path) -> Result<()> {
-    match std::fs::symlink_metadata(d) {
-        Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
+/// `create_if_needed`: makes `rel` (and parents) beneath the root, or checks
+/// it is a real directory.
+fn create_if_needed(root: &Beneath, rel: &Path) -> Result<()> {
+    match root.lstat(rel)? {
+        Some(st) if st.kind != Kind::Dir => {
             // os.path.exists follows a link: a link to a directory or any file is refused.
-            Err(Error::value(format!("Unable to create directory {}", py_repr(&shown.display().to_string()))))
+            Err(Error::value(format!("Unable to create directory {}", py_repr(&root.shown(rel).display().to_string()))))
         }
-        Ok(_) => Ok(()),
-        Err(_) => std::fs::create_dir_all(d).map_err(|e| io_err(e, format!("creating {}", shown.display()))),
+        Some(_) => Ok(()),
+        None => root.mkdir_all(rel),
     }
 }
 
-/// Writes a file whole: into a temporary name beside it, then renamed over it.
+/// Writes a file whole (a new file renamed over it, beneath the root).
 /// `mode` is applied when given; otherwise an existing file's mode is kept and
 /// a new one gets 0666 & ~umask, as Python's `open(..., 'w')` would.
-fn write_file(path: &Path, data: &[u8], mode: Option<u32>, shown: &Path) -> Result<()> {
-    let existing_mode = std::fs::symlink_metadata(path)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.permissions().mode() & 0o7777);
-    let name = path.file_name().unwrap_or_else(|| OsStr::new("file"));
-    let mut tmp_name = OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".pepkit-{}", super::paths::unique_suffix()));
-    let tmp = path.with_file_name(tmp_name);
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
-        if let Some(m) = mode.or(existing_mode) {
-            f.set_permissions(std::fs::Permissions::from_mode(m))?;
-        }
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err(e, format!("writing {}", shown.display())));
-    }
-    Ok(())
+fn write_file(root: &Beneath, rel: &Path, data: &[u8], mode: Option<u32>) -> Result<()> {
+    root.write(rel, data, mode.map_or(Mode::Keep, Mode::Exact))
 }
 
-/// `shutil.copyfile` then `chmod 0o755`, written whole.
-fn copy_exe(src: &Path, dst: &Path, shown: &Path) -> Result<()> {
-    let mut tmp_name = OsString::from(".");
-    tmp_name.push(dst.file_name().unwrap_or_else(|| OsStr::new("python")));
-    tmp_name.push(format!(".pepkit-{}", super::paths::unique_suffix()));
-    let tmp = dst.with_file_name(tmp_name);
-    let result = (|| -> std::io::Result<()> {
-        std::fs::copy(src, &tmp)?;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
-        std::fs::rename(&tmp, dst)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err(e, format!("copying {} to {}", src.display(), shown.display())));
-    }
-    Ok(())
+fn is_link(root: &Beneath, rel: &Path) -> bool {
+    matches!(root.lstat(rel), Ok(Some(st)) if st.kind == Kind::Symlink)
 }
 
-fn is_link(p: &Path) -> bool {
-    std::fs::symlink_metadata(p).map(|m| m.file_type().is_symlink()).unwrap_or(false)
+/// Where a copy of the interpreter comes from.
+enum CopyFrom<'a> {
+    /// A file outside the env (the base interpreter).
+    Outside(&'a Path),
+    /// A file already written beneath the root (the env's interpreter, for an alias).
+    Inside(&'a Path),
 }
 
 /// `symlink_or_copy`: a link (relative when `relative`) unless `dst` already
-/// is one, or a copy. A link that cannot be made falls back to a copy, as in
-/// CPython.
-fn symlink_or_copy(symlinks: bool, src: &Path, src_real: &Path, dst: &Path, relative: bool, shown: &Path) -> Result<()> {
+/// is one, or a copy (`shutil.copyfile` then `chmod 0o755`, written whole).
+/// A link that cannot be made falls back to a copy, as in CPython.
+fn symlink_or_copy(root: &Beneath, symlinks: bool, src: &Path, from: CopyFrom<'_>, dst: &Path, relative: bool) -> Result<()> {
     if symlinks {
-        if is_link(dst) {
+        if is_link(root, dst) {
             return Ok(());
         }
         let target: &Path = if relative { Path::new(src.file_name().unwrap_or_else(|| OsStr::new(""))) } else { src };
-        if symlink(target, dst).is_ok() {
+        if root.symlink(target, dst).is_ok() {
             return Ok(());
         }
     }
-    copy_exe(src_real, dst, shown)
+    let (result, shown_src) = match from {
+        CopyFrom::Outside(p) => (root.copy_in(p, dst, Mode::Exact(0o755)), p.to_path_buf()),
+        CopyFrom::Inside(rel) => (
+            root.open_read(rel).and_then(|mut f| root.copy_from(&mut f, dst, Mode::Exact(0o755))),
+            root.shown(rel),
+        ),
+    };
+    result.map_err(|e| {
+        Error::new(e.kind, format!("copying {} to {}: {}", shown_src.display(), root.shown(dst).display(), e.message))
+    })
 }
 
-/// Writes the whole environment for `plan` under `root` (the final directory,
-/// or the temporary one beside it). `with_pip_native` installs pip natively.
-fn populate(root: &Path, plan: &Plan, progress: Option<Progress<'_>>) -> Result<()> {
+/// Writes the whole environment for `plan` beneath `root` (the final
+/// directory, or the staging one beside it); every change goes through the
+/// root handle, so no link in an existing env can lead a write outside it.
+fn populate(root: &Beneath, plan: &Plan, progress: Option<Progress<'_>>) -> Result<()> {
     let say = |s: &str| {
         if let Some(p) = progress {
             p(s)
@@ -283,19 +261,20 @@ fn populate(root: &Path, plan: &Plan, progress: Option<Progress<'_>>) -> Result<
     let env = &plan.env_dir;
     let facts = &plan.facts;
     let opts = &plan.opts;
+    let exe_rel = plan.bin_rel.join(&plan.exe_name);
     if !opts.symlinks {
         // CPython's shutil.copyfile refuses to copy the interpreter onto a link to
         // itself (an upgrade of a symlinked env with --copies); refuse before
         // anything is written.
         let base = abspath(Path::new(&facts.base_executable));
-        let dst = root.join(&plan.bin_rel).join(&plan.exe_name);
-        if is_link(&dst) {
+        if is_link(root, &exe_rel) {
+            let dst = env.join(&exe_rel);
             if let (Ok(a), Ok(b)) = (std::fs::canonicalize(&base), std::fs::canonicalize(&dst)) {
                 if a == b {
                     return Err(Error::os(format!(
                         "{} and {} are the same file",
                         py_repr(&Path::new(&facts.base_executable).display().to_string()),
-                        py_repr(&env.join(&plan.bin_rel).join(&plan.exe_name).display().to_string())
+                        py_repr(&dst.display().to_string())
                     )));
                 }
             }
@@ -307,64 +286,68 @@ fn populate(root: &Path, plan: &Plan, progress: Option<Progress<'_>>) -> Result<
         let mut cur = PathBuf::new();
         for comp in rel.components() {
             cur.push(comp);
-            match std::fs::symlink_metadata(root.join(&cur)) {
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => {
+            match root.lstat(&cur)? {
+                Some(st) if st.kind == Kind::Dir => {}
+                Some(st) => {
                     // CPython refuses a file or link at the directory itself; a file
-                    // higher up fails in os.makedirs.
+                    // higher up fails in os.makedirs. A link higher up CPython would
+                    // follow; pepkit never writes through one.
                     let full = env.join(rel);
                     return Err(if cur.as_path() == rel.as_path() {
                         Error::value(format!("Unable to create directory {}", py_repr(&full.display().to_string())))
+                    } else if st.kind == Kind::Symlink {
+                        Error::value(format!(
+                            "refusing to create {}: {} is a symbolic link; pepkit never writes through a link in \
+                             an environment",
+                            full.display(),
+                            env.join(&cur).display()
+                        ))
                     } else {
                         Error::os(format!("[Errno 20] Not a directory: {}", py_repr(&env.join(&cur).display().to_string())))
                     });
                 }
-                Err(_) => break,
+                None => break,
             }
         }
     }
     say("directories");
-    create_if_needed(&root.join(&plan.inc_rel), &env.join(&plan.inc_rel))?;
-    create_if_needed(&root.join(&plan.lib_rel), &env.join(&plan.lib_rel))?;
-    if facts.is_64bit {
-        let link = root.join("lib64");
-        if std::fs::metadata(&link).is_err() {
-            symlink("lib", &link).map_err(|e| io_err(e, format!("linking {}", env.join("lib64").display())))?;
-        }
+    create_if_needed(root, &plan.inc_rel)?;
+    create_if_needed(root, &plan.lib_rel)?;
+    if facts.is_64bit && !root.exists_following(Path::new("lib64")) {
+        root.symlink(Path::new("lib"), Path::new("lib64"))?;
     }
-    let bin = root.join(&plan.bin_rel);
-    create_if_needed(&bin, &env.join(&plan.bin_rel))?;
+    create_if_needed(root, &plan.bin_rel)?;
 
     if plan.gitignore {
-        write_file(
-            &root.join(".gitignore"),
-            b"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n",
-            None,
-            &env.join(".gitignore"),
-        )?;
+        write_file(root, Path::new(".gitignore"), b"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n", None)?;
     }
 
     say("pyvenv.cfg");
     // With ensurepip, pip is installed while the cfg still says "false", as CPython does.
     let cfg_first = opts.system_site_packages && opts.with_pip && opts.pip_mode == PipMode::Ensurepip;
     let cfg = plan.pyvenv_cfg(opts.system_site_packages && !cfg_first);
-    write_file(&root.join("pyvenv.cfg"), cfg.as_bytes(), None, &env.join("pyvenv.cfg"))?;
+    write_file(root, Path::new("pyvenv.cfg"), cfg.as_bytes(), None)?;
 
     say("python");
     let base = PathBuf::from(&facts.base_executable);
     let base_abs = abspath(&base);
-    let env_exe = bin.join(&plan.exe_name);
-    symlink_or_copy(opts.symlinks, &base, &base_abs, &env_exe, false, &env.join(&plan.bin_rel).join(&plan.exe_name))?;
+    let env_exe_abs = env.join(&exe_rel);
+    symlink_or_copy(root, opts.symlinks, &base, CopyFrom::Outside(&base_abs), &exe_rel, false)?;
+    // An alias copies the env's interpreter as it stands beneath the root (the
+    // staging dir may be where the env is not yet); if that is a link (to the
+    // base interpreter), the copy is of what it points to.
+    let exe_is_file = root.lstat(&exe_rel)?.is_some_and(|st| st.kind == Kind::File);
     for name in plan.alias_names() {
-        let path = bin.join(&name);
-        if std::fs::metadata(&path).is_err() {
-            symlink_or_copy(opts.symlinks, &env_exe, &env_exe, &path, true, &env.join(&plan.bin_rel).join(&name))?;
+        let rel = plan.bin_rel.join(&name);
+        if !root.exists_following(&rel) {
+            let from = if exe_is_file { CopyFrom::Inside(&exe_rel) } else { CopyFrom::Outside(&base_abs) };
+            symlink_or_copy(root, opts.symlinks, &env_exe_abs, from, &rel, true)?;
         }
     }
 
     if opts.with_pip && opts.pip_mode == PipMode::Native {
         say("pip");
-        super::pip::install_bundled(root, plan)?;
+        super::pip::install_bundled(root, plan, progress)?;
     }
 
     if !opts.upgrade {
@@ -380,13 +363,13 @@ fn populate(root: &Path, plan: &Plan, progress: Option<Progress<'_>>) -> Result<
             Err(e) => return Err(e),
         };
         for r in rendered {
-            let dst = bin.join(&r.rel);
+            let dst = plan.bin_rel.join(&r.rel);
             if let Some(parent) = dst.parent() {
-                if parent != bin {
-                    std::fs::create_dir_all(parent).map_err(|e| io_err(e, format!("creating {}", parent.display())))?;
+                if parent != plan.bin_rel {
+                    root.mkdir_all(parent)?;
                 }
             }
-            write_file(&dst, &r.data, Some(r.mode), &env.join(&plan.bin_rel).join(&r.rel))?;
+            write_file(root, &dst, &r.data, Some(r.mode))?;
         }
     }
     Ok(())
@@ -429,7 +412,8 @@ fn finish(plan: &Plan, progress: Option<Progress<'_>>) -> Result<()> {
         call_new_python(plan, &["-m", "ensurepip", "--upgrade", "--default-pip"])?;
         if opts.system_site_packages {
             let cfg = plan.pyvenv_cfg(true);
-            write_file(&plan.env_dir.join("pyvenv.cfg"), cfg.as_bytes(), None, &plan.env_dir.join("pyvenv.cfg"))?;
+            let root = Beneath::open(&plan.env_dir, &plan.env_dir)?;
+            write_file(&root, Path::new("pyvenv.cfg"), cfg.as_bytes(), None)?;
         }
     }
     if opts.upgrade_deps {
@@ -468,7 +452,7 @@ fn sweep_stale(final_dir: &Path) {
         let pid: Option<i32> = std::str::from_utf8(rest).ok().and_then(|r| r.split('-').next()).and_then(|p| p.parse().ok());
         let Some(pid) = pid else { continue };
         if !super::paths::pid_alive(pid) {
-            let _ = std::fs::remove_dir_all(e.path());
+            let _ = remove_tree(&e.path());
         }
     }
 }
@@ -548,15 +532,17 @@ fn build_staged(plan: &Plan, final_dir: &Path, replace: Option<u32>, progress: O
         return Err(io_err(e, format!("creating {}", plan.env_dir.display())));
     }
     let cleanup = |made: &[PathBuf]| {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = remove_tree(&staging);
         remove_made(made);
     };
     let populated = (|| -> Result<()> {
+        // Every change inside the staging dir goes through a handle on it, so
+        // a link swapped in for it (or planted in it) is never followed.
+        let root = Beneath::open(&staging, &plan.env_dir)?;
         if let Some(mode) = replace {
-            std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(mode))
-                .map_err(|e| io_err(e, format!("setting the mode of {}", plan.env_dir.display())))?;
+            root.chmod_root(mode)?;
         }
-        populate(&staging, plan, progress)
+        populate(&root, plan, progress)
     })();
     if let Err(e) = populated {
         cleanup(&made);
@@ -596,7 +582,7 @@ fn build_staged(plan: &Plan, final_dir: &Path, replace: Option<u32>, progress: O
     }
     // Replacing an existing (cleared) environment: swap, then delete the old tree.
     if exchange(&staging, final_dir) {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = remove_tree(&staging);
         return Ok(());
     }
     let old = staging_name(final_dir);
@@ -609,24 +595,19 @@ fn build_staged(plan: &Plan, final_dir: &Path, replace: Option<u32>, progress: O
         cleanup(&made);
         return Err(io_err(e, format!("moving the new environment into {}", plan.env_dir.display())));
     }
-    let _ = std::fs::remove_dir_all(&old);
+    let _ = remove_tree(&old);
     Ok(())
 }
 
 /// The fallback when nothing can be staged beside the env: clear (if asked)
 /// and fill the existing directory itself. Clearing removes links, never
-/// what they point to.
+/// what they point to, and never enters a directory through a link.
 fn in_place(plan: &Plan, final_dir: &Path, progress: Option<Progress<'_>>) -> Result<()> {
+    let root = Beneath::open(final_dir, &plan.env_dir)?;
     if plan.opts.clear {
-        let rd = std::fs::read_dir(final_dir).map_err(|e| io_err(e, format!("reading {}", final_dir.display())))?;
-        for e in rd.flatten() {
-            let p = e.path();
-            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-            let r = if is_dir { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
-            r.map_err(|err| io_err(err, format!("clearing {}", p.display())))?;
-        }
+        root.clear()?;
     }
-    populate(final_dir, plan, progress)
+    populate(&root, plan, progress)
 }
 
 /// See [`super::create`].
@@ -681,17 +662,22 @@ pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) ->
             } else {
                 // Re-creating over or upgrading an existing tree, in place, as CPython does;
                 // every file is still written whole.
-                populate(&final_dir, &plan, progress)?;
+                populate(&Beneath::open(&final_dir, &final_dir)?, &plan, progress)?;
             }
         }
     }
     if let Err(e) = finish(&plan, progress) {
         // ensurepip or pip failed: a new environment goes again, as if never made.
         if let Some(before) = made_here {
-            let _ = std::fs::remove_dir_all(&final_dir);
+            let _ = remove_tree(&final_dir);
             if let Some(mode) = before {
-                let _ = std::fs::create_dir(&final_dir);
-                let _ = std::fs::set_permissions(&final_dir, std::fs::Permissions::from_mode(mode));
+                // The mode is set through a handle on what was made, not by path
+                // (a link put there meanwhile is not followed).
+                if std::fs::create_dir(&final_dir).is_ok() {
+                    if let Ok(dir) = Beneath::open(&final_dir, &final_dir) {
+                        let _ = dir.chmod_root(mode);
+                    }
+                }
             }
         }
         return Err(e);
