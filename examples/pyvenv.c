@@ -83,8 +83,7 @@ struct progress_ctx {
  * entry of an old pip that would leave the env and was skipped) always. */
 static void on_progress(void *ctx, const char *step) {
     const struct progress_ctx *p = ctx;
-    if (p->verbose || strncmp(step, "warning: ", 9) == 0) fprintf(stderr, "pyvenv: %s: %s
-", p->dir, step);
+    if (p->verbose || strncmp(step, "warning: ", 9) == 0) fprintf(stderr, "pyvenv: %s: %s\n", p->dir, step);
 }
 
 /* The options in the order python -m venv's parser declares them (argparse
