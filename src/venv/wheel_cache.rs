@@ -8,7 +8,8 @@
 //! written) and the identity of the file that holds them: device, inode and
 //! modification time in nanoseconds.
 //!
-//! A cached file is linked only if the link that lands in the env is a
+//! Before use, every directory of the tree must be a real directory (not a
+//! symlink) owned by the user. A cached file is linked only if the link that lands in the env is a
 //! regular file (lstat, not a symlink) owned by the user whose (device,
 //! inode, size, mtime) are the manifest's, and whose manifest hash and size
 //! are what the wheel's own RECORD says. The check is made on the new link
@@ -151,6 +152,25 @@ impl Tree {
         }
         if count != entries.len() {
             return None;
+        }
+        // Every directory of the tree is a real directory of ours, none a
+        // symlink (checking each prefix on its own covers every component):
+        // a few dozen lstats, so a tampered tree is unpacked again up front.
+        let mut dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for name in entries.keys() {
+            let mut rest = name.as_str();
+            while let Some((parent, _)) = rest.rsplit_once('/') {
+                if !dirs.insert(parent) {
+                    break;
+                }
+                rest = parent;
+            }
+        }
+        for d in dirs {
+            let st = cache::stat_at(dir.fd(), Path::new(d))?;
+            if st.st_mode & libc::S_IFMT != libc::S_IFDIR || st.st_uid != cache::current_uid() {
+                return None;
+            }
         }
         Some(Tree { dir, name: name.to_string(), wheels: wheels.try_clone()?, entries, stale: AtomicBool::new(false) })
     }
