@@ -193,6 +193,8 @@ impl Tree {
         if unsafe { libc::linkat(self.dir.fd().as_raw_fd(), src.as_ptr(), dest.as_raw_fd(), dst.as_ptr(), 0) } != 0 {
             return false;
         }
+        // st_dev/st_ino are u64 here but not on every libc target.
+        #[allow(clippy::unnecessary_cast)]
         let ok = cache::stat_at(dest, Path::new(name)).is_some_and(|st| {
             st.st_mode & libc::S_IFMT == libc::S_IFREG
                 && st.st_uid == cache::current_uid()
@@ -228,13 +230,16 @@ impl Tree {
     }
 }
 
-/// Staging dirs of processes killed while caching: `.<file>.<pid>-<n>.tmp`.
+/// Staging dirs of processes killed while caching: `.<file>.<pid>-<n>.tmp`
+/// (and `.stale.<pid>-<n>.tmp`, trees they were removing).
 fn clean_stale_staging(wheels: &Dir, file: &str) {
     let Ok(rd) = std::fs::read_dir(&wheels.path) else { return };
     let prefix = format!(".{file}.");
     for e in rd.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        let pid = n.strip_prefix(&prefix).and_then(|r| r.split('-').next()).and_then(|p| p.parse::<i32>().ok());
+        // Also trees being discarded when their process died: .stale.<pid>-<n>.tmp
+        let rest = n.strip_prefix(&prefix).or_else(|| n.strip_prefix(".stale."));
+        let pid = rest.and_then(|r| r.split('-').next()).and_then(|p| p.parse::<i32>().ok());
         if let Some(pid) = pid {
             if n.ends_with(".tmp") && !super::paths::pid_alive(pid) {
                 wheels.remove_tree(&n);
