@@ -10,7 +10,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
@@ -267,10 +267,9 @@ impl Facts {
             }
             Ok(())
         };
+        // Only its abspath'd basename names a file in the env, and abspath
+        // removes any `..`, so an interpreter reached through one still works.
         absolute("base_executable", &self.base_executable, false)?;
-        if Path::new(&self.base_executable).components().any(|c| !matches!(c, Component::RootDir | Component::Normal(_))) {
-            return Err(bad("base_executable", self.base_executable.as_bytes(), "must be a normalised path"));
-        }
         absolute("executable", &self.executable, true)?;
         absolute("realpath", &self.realpath, true)?;
         absolute("stdlib", &self.stdlib, true)?;

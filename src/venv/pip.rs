@@ -631,6 +631,40 @@ mod tests {
     }
 
     #[test]
+    fn script_writer_rewrites_shebang_in_any_chunking() {
+        use std::io::Write;
+        let sb = shebang("/e/bin/python3").into_bytes();
+        let inputs: [&[u8]; 7] =
+            [b"#!python\nprint(1)\n", b"#!python3 -E\nx", b"#!pytho", b"#!/usr/bin/env python\n", b"", b"#!python", b"#!pythonw\n\n"];
+        for input in inputs {
+            // What pip writes: the first line replaced when it starts with #!python.
+            let want: Vec<u8> = if input.starts_with(b"#!python") {
+                let rest = input.splitn(2, |&b| b == b'\n').nth(1).unwrap_or(&[]);
+                [sb.as_slice(), rest].concat()
+            } else {
+                input.to_vec()
+            };
+            for step in 1..=10 {
+                let mut w = ScriptWriter {
+                    out: Vec::new(),
+                    sha: Some(super::super::wheel::Sha256::default()),
+                    shebang: Some(sb.clone()),
+                    head: Vec::new(),
+                    skipping: false,
+                    written: 0,
+                };
+                for c in input.chunks(step) {
+                    w.write_all(c).unwrap();
+                }
+                w.finish().unwrap();
+                assert_eq!(w.out, want, "{:?} in steps of {step}", String::from_utf8_lossy(input));
+                assert_eq!(w.written, want.len() as u64);
+                assert_eq!(w.sha.take().unwrap().finish(), super::super::wheel::sha256(&want));
+            }
+        }
+    }
+
+    #[test]
     fn shebangs() {
         assert_eq!(shebang("/e/bin/python3"), "#!/e/bin/python3\n");
         assert!(shebang("/a b/bin/python3").starts_with("#!/bin/sh\n'''exec' \"/a b/bin/python3\" \"$0\" \"$@\"\n"));

@@ -121,7 +121,8 @@ impl Tree {
     /// Reads and checks the manifest of the tree `name`.
     fn load(wheels: &Dir, name: &str, archive: &Archive<'_>) -> Option<Tree> {
         let dir = wheels.child(name, false)?;
-        let max = 200 + 600 * archive.members.len() as u64;
+        // A line is ~100 bytes plus the name (at most 64 KiB in a zip).
+        let max = 4096 + archive.members.iter().map(|m| 128 + m.name.len() as u64).sum::<u64>();
         let text = String::from_utf8(dir.read_file(MANIFEST, max)?).ok()?;
         let mut lines = text.lines();
         if lines.next()? != MANIFEST_FORMAT {
