@@ -27,15 +27,15 @@ use zip::ZipArchive;
 use crate::error::{Error, Result};
 
 /// The largest wheel file pepkit reads (it is held in memory while installing).
-pub const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
 /// The most members a wheel may have.
-pub const MAX_MEMBERS: usize = 100_000;
+pub(crate) const MAX_MEMBERS: usize = 100_000;
 /// The most bytes a wheel may unpack to, all members together.
-pub const MAX_TOTAL_SIZE: u64 = 256 << 20;
+pub(crate) const MAX_TOTAL_SIZE: u64 = 256 << 20;
 /// The most a member of [`RATIO_FLOOR`] bytes or more may expand.
-pub const MAX_RATIO: u64 = 100;
+pub(crate) const MAX_RATIO: u64 = 100;
 /// Members smaller than this are not held to [`MAX_RATIO`].
-pub const RATIO_FLOOR: u64 = 1 << 20;
+pub(crate) const RATIO_FLOOR: u64 = 1 << 20;
 
 /// One member of a zip archive.
 #[derive(Debug, Clone)]
