@@ -259,10 +259,10 @@ fn unpack(wheels: &Dir, staging: &str, archive: &Archive<'_>) -> Result<()> {
     let mut dirs: HashMap<String, Dir> = HashMap::new();
     for m in files(archive) {
         if !safe_member(&m.name) {
-            return Err(Error::value(format!(
-                "refusing wheel member {:?}: it leaves the install directory",
-                m.name
-            )));
+            // Not a name the manifest can hold (or one that would leave the
+            // tree): no cache for this wheel; the installer, writing members
+            // itself, decides about the name and says why if it refuses it.
+            return Err(os(format!("{:?} cannot be cached", m.name)));
         }
         let (parent, leaf) = m.name.rsplit_once('/').unwrap_or(("", &m.name));
         if !parent.is_empty() && !dirs.contains_key(parent) {
