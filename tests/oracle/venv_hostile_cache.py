@@ -198,6 +198,17 @@ def pip_wheel(facts):
     return [w for w in facts["wheels"].decode().split("\n") if os.path.basename(w).startswith("pip-")][0]
 
 
+def create(work, good, whl, extra_args=()):
+    """Makes a new env with pip; returns (env, exit status, output, what
+    changed outside, what is wrong with the env ('' when whole))."""
+    before = work.sentinel()
+    env = work.env()
+    rc, out, _ = run_pyvenv(["--python", PY, env] + list(extra_args), work.cache)
+    changed = diff(before, work.sentinel(), most=5)
+    whole = env_whole(env, good, whl) if rc == 0 else "exit %d: %s" % (rc, out)
+    return env, rc, out, changed, whole
+
+
 # ---------------------------------------------------------------- facts cache
 
 def facts_cases(work):
@@ -282,11 +293,7 @@ def facts_cases(work):
         with open(path, "w") as f:
             f.write(render(header, good, order))
         setup()
-        before = work.sentinel()
-        env = work.env()
-        rc, out, _ = run_pyvenv(["--python", PY, env], work.cache)
-        changed = diff(before, work.sentinel(), most=5)
-        whole = env_whole(env, good, whl) if rc == 0 else "exit %d: %s" % (rc, out)
+        env, rc, out, changed, whole = create(work, good, whl)
         fooled = os.path.exists(os.path.join(env, good["venv_purelib"].decode(), "pip99.py"))
         extra = ""
         if expect_mode is not None:
@@ -382,11 +389,7 @@ def wheel_cache_cases(work, good):
 
     def attempt(name, setup, cleanup=None):
         setup()
-        before = work.sentinel()
-        env = work.env()
-        rc, out, _ = run_pyvenv(["--python", PY, env], work.cache)
-        changed = diff(before, work.sentinel(), most=5)
-        whole = env_whole(env, good, whl) if rc == 0 else "exit %d: %s" % (rc, out)
+        env, rc, out, changed, whole = create(work, good, whl)
         extra = os.path.exists(os.path.join(env, good["venv_purelib"].decode(), "pip", "evil.py"))
         if cleanup:
             cleanup()
@@ -484,11 +487,7 @@ def wheel_cache_cases(work, good):
         shutil.rmtree(os.path.join(work.outside, "wheels"))
         os.mkdir(wroot, 0o700)
     wheels_dir_symlink()
-    before = work.sentinel()
-    env = work.env()
-    rc, out, _ = run_pyvenv(["--python", PY, env], work.cache)
-    changed = diff(before, work.sentinel(), most=5)
-    whole = env_whole(env, good, whl) if rc == 0 else "exit %d: %s" % (rc, out)
+    env, rc, out, changed, whole = create(work, good, whl)
     hostile("wheel cache: the wheels dir swapped for a symlink is not used",
             not changed and not whole, changed or whole)
     wheels_dir_back()
