@@ -175,8 +175,13 @@ def env_whole(env, facts, whl):
                 problems.append("%s differs from the wheel" % name)
     rec = [n for n in members if n.endswith(".dist-info/RECORD")]
     if rec:
-        with open(os.path.join(site, rec[0]), encoding="utf-8") as f:
-            for line in f:
+        try:
+            lines = open(os.path.join(site, rec[0]), encoding="utf-8").read().splitlines()
+        except (OSError, ValueError) as e:
+            problems.append("RECORD: %s" % e)
+            lines = []
+        if lines:
+            for line in lines:
                 path, h, size = line.rstrip("\n").rsplit(",", 2)
                 if not h:
                     continue
