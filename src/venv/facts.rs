@@ -5,7 +5,10 @@
 //! `~/.cache/pepkit/...`), one file per interpreter path. An entry is used only
 //! while the interpreter's path, realpath, size and modification time (and its
 //! `venv/__init__.py`'s size and modification time) are what they were when it
-//! was written. `PEPKIT_NO_CACHE=1` (or [`FactsSource::NoCache`]) disables it.
+//! was written, and only if it passes the cache directory's checks (see
+//! [`super::cache`]) and [`Facts::validate`], which every set of facts passes
+//! before use wherever it came from (the interpreter, the cache, a caller).
+//! `PEPKIT_NO_CACHE=1` (or [`FactsSource::NoCache`]) disables it.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
