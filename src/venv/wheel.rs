@@ -2,10 +2,10 @@
 //! `zip` crate (well kept and fuzzed, where a hand-written reader was neither),
 //! and pepkit adds the bounds a zip reader does not enforce for its caller:
 //!
-//! - the archive file is at most [`MAX_ARCHIVE_BYTES`], with at most
-//!   [`MAX_MEMBERS`] members;
-//! - the declared uncompressed sizes add up to at most [`MAX_TOTAL_SIZE`], and no
-//!   member of [`RATIO_FLOOR`] bytes or more expands more than [`MAX_RATIO`]
+//! - the archive file is at most `MAX_ARCHIVE_BYTES` (256 MiB), with at most
+//!   `MAX_MEMBERS` (100,000) members;
+//! - the declared uncompressed sizes add up to at most `MAX_TOTAL_SIZE` (256 MiB), and no
+//!   member of `RATIO_FLOOR` (1 MiB) or more expands more than `MAX_RATIO` (100)
 //!   times (small files may compress better; they cannot make a bomb);
 //! - local and central headers agree, names are unique, no two members share
 //!   bytes (the overlapping-member bomb), no name has a NUL, a `..` or a
@@ -32,9 +32,9 @@ pub(crate) const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
 pub(crate) const MAX_MEMBERS: usize = 100_000;
 /// The most bytes a wheel may unpack to, all members together.
 pub(crate) const MAX_TOTAL_SIZE: u64 = 256 << 20;
-/// The most a member of [`RATIO_FLOOR`] bytes or more may expand.
+/// The most a member of `RATIO_FLOOR` (1 MiB) or more may expand.
 pub(crate) const MAX_RATIO: u64 = 100;
-/// Members smaller than this are not held to [`MAX_RATIO`].
+/// Members smaller than this are not held to `MAX_RATIO`.
 pub(crate) const RATIO_FLOOR: u64 = 1 << 20;
 
 /// One member of a zip archive.
@@ -189,7 +189,7 @@ impl<'a> Archive<'a> {
 }
 
 /// Reads the wheel file at `path` into memory, refusing one larger than
-/// [`MAX_ARCHIVE_BYTES`] before allocating (fallibly) for it.
+/// `MAX_ARCHIVE_BYTES` (256 MiB) before allocating (fallibly) for it.
 pub fn read_wheel(path: &std::path::Path) -> Result<Vec<u8>> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(&e, format!("reading {}", path.display())))?;
     let len = f.metadata().map_err(|e| Error::io(&e, format!("reading {}", path.display())))?.len();
