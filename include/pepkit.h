@@ -680,7 +680,10 @@ typedef struct pepkit_venv_options {
   /**
    * A file of interpreter facts in the cache's format (as pepkit writes under
    * `$XDG_CACHE_HOME/pepkit/interpreters/`), used instead of running the
-   * interpreter; NULL (the default) to learn them.
+   * interpreter; NULL (the default) to learn them. The facts are validated
+   * as learned ones are: a layout path that is absolute, has a `..`, `.`,
+   * empty part or NUL, or any other insane fact is PEPKIT_ERR_VALUE
+   * naming it. Borrowed for the duration of the call.
    */
   const char *facts_file;
 } pepkit_venv_options;

@@ -160,3 +160,45 @@ fn inspection_reads_cfg_like_the_interpreter() {
     assert_eq!(located.dir, env);
     assert_eq!(Venv::open(&t.0).expect_err("not a venv").kind, ErrorKind::NotFound);
 }
+
+#[test]
+fn supplied_facts_are_validated_before_use() {
+    // Facts set directly on the struct (not parsed) get the same checks as
+    // the interpreter's output and the cache: a layout path that would leave
+    // the env is a ValueError, and nothing is created anywhere.
+    let t = tmp("badfacts");
+    let good = facts(&t.0, 12);
+    let outside = t.0.join("outside");
+    let evil: [(&str, &[u8]); 7] = [
+        ("..", b".."),
+        ("../..", b"../.."),
+        ("abs", outside.to_str().unwrap_or_default().as_bytes()),
+        ("nul", b"lib/\0x"),
+        ("dotdot inside", b"lib/../../x"),
+        ("dot", b"./lib"),
+        ("empty", b""),
+    ];
+    use std::os::unix::ffi::OsStringExt;
+    for (what, value) in evil {
+        for field in 0..3 {
+            let mut f = good.clone();
+            let v = OsString::from_vec(value.to_vec());
+            match field {
+                0 => f.venv_purelib = v,
+                1 => f.venv_scripts = v,
+                _ => f.venv_include = v,
+            }
+            let env = t.0.join("envs/env");
+            let err = venv::create(&env, &opts(f), None).expect_err(what);
+            assert_eq!(err.kind, ErrorKind::Value, "{what}: {}", err.message);
+            assert!(err.message.starts_with("interpreter facts: venv_"), "{what}: {}", err.message);
+            assert!(!t.0.join("envs").exists() && !outside.exists(), "{what}: something was created");
+        }
+    }
+    let mut f = good.clone();
+    f.version = "3.12.1; rm -rf /".into();
+    assert_eq!(venv::create(&t.0.join("v"), &opts(f), None).expect_err("version").kind, ErrorKind::Value);
+    let mut f = good;
+    f.wheels = vec![OsString::from("relative/pip-1-py3-none-any.whl")];
+    assert_eq!(venv::create(&t.0.join("w"), &opts(f), None).expect_err("wheels").kind, ErrorKind::Value);
+}

@@ -104,7 +104,10 @@ pub struct pepkit_venv_options {
     pub use_cache: bool,
     /// A file of interpreter facts in the cache's format (as pepkit writes under
     /// `$XDG_CACHE_HOME/pepkit/interpreters/`), used instead of running the
-    /// interpreter; NULL (the default) to learn them.
+    /// interpreter; NULL (the default) to learn them. The facts are validated
+    /// as learned ones are: a layout path that is absolute, has a `..`, `.`,
+    /// empty part or NUL, or any other insane fact is PEPKIT_ERR_VALUE
+    /// naming it. Borrowed for the duration of the call.
     pub facts_file: *const c_char,
 }
 

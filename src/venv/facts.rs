@@ -5,10 +5,12 @@
 //! `~/.cache/pepkit/...`), one file per interpreter path. An entry is used only
 //! while the interpreter's path, realpath, size and modification time (and its
 //! `venv/__init__.py`'s size and modification time) are what they were when it
-//! was written. `PEPKIT_NO_CACHE=1` (or [`FactsSource::NoCache`]) disables it.
+//! was written, and only if it passes the cache directory's checks (see
+//! [`super::cache`]) and [`Facts::validate`], which every set of facts passes
+//! before use wherever it came from (the interpreter, the cache, a caller).
+//! `PEPKIT_NO_CACHE=1` (or [`FactsSource::NoCache`]) disables it.
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -222,7 +224,77 @@ impl Facts {
                  check that your PATH environment variable is correctly set.",
             ));
         }
+        f.validate()?;
         Ok(f)
+    }
+
+    /// Checks every fact before anything uses one, wherever the facts came
+    /// from (the interpreter's output, the cache, a caller): the venv layout
+    /// paths are relative, normalised and inside the env (no `..`, no
+    /// absolute path, no NUL, no `.` or empty component); the base's paths
+    /// are absolute and NUL-free; the version and names are sane.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |key: &str, v: &[u8], why: &str| {
+            Error::value(format!("interpreter facts: {key} {:?} {why}", String::from_utf8_lossy(v)))
+        };
+        let parts: Vec<&str> = self.version.split('.').collect();
+        if parts.len() != 3
+            || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+            || parts[0] != "3"
+            || parts[1].parse::<u32>().ok() != Some(self.minor)
+            || self.major != 3
+            || !(6..1000).contains(&self.minor)
+        {
+            return Err(bad("version", self.version.as_bytes(), "is not a CPython 3.6+ version X.Y.Z"));
+        }
+        for (key, v) in [
+            ("venv_scripts", &self.venv_scripts),
+            ("venv_include", &self.venv_include),
+            ("venv_purelib", &self.venv_purelib),
+        ] {
+            let b = v.as_bytes();
+            if b.is_empty() || b.len() > 1024 || b.contains(&0) || b[0] == b'/' {
+                return Err(bad(key, b, "must be a non-empty relative path inside the env"));
+            }
+            if b.split(|&c| c == b'/').any(|c| c.is_empty() || c == b"." || c == b"..") {
+                return Err(bad(key, b, "must be a normalised path inside the env (no '..', '.' or empty part)"));
+            }
+        }
+        let absolute = |key: &str, v: &OsString, may_be_empty: bool| -> Result<()> {
+            let b = v.as_bytes();
+            if b.is_empty() && may_be_empty {
+                return Ok(());
+            }
+            if b.first() != Some(&b'/') || b.contains(&0) || b.len() > 4096 {
+                return Err(bad(key, b, "must be an absolute path without NUL"));
+            }
+            Ok(())
+        };
+        // Only its abspath'd basename names a file in the env, and abspath
+        // removes any `..`, so an interpreter reached through one still works.
+        absolute("base_executable", &self.base_executable, false)?;
+        absolute("executable", &self.executable, true)?;
+        absolute("realpath", &self.realpath, true)?;
+        absolute("stdlib", &self.stdlib, true)?;
+        absolute("include", &self.include, true)?;
+        absolute("base_purelib", &self.base_purelib, true)?;
+        absolute("venv_dir", &self.venv_dir, true)?;
+        for w in &self.wheels {
+            absolute("wheels", w, false)?;
+            let name = Path::new(w).file_name().map(|n| n.as_bytes()).unwrap_or(b"");
+            if !name.ends_with(b".whl") {
+                return Err(bad("wheels", w.as_bytes(), "is not a wheel file"));
+            }
+        }
+        if self.abiflags.len() > 8 || !self.abiflags.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(bad("abiflags", self.abiflags.as_bytes(), "must be a few lowercase letters"));
+        }
+        for suffix in &self.ext_suffixes {
+            if !suffix.starts_with('.') || suffix.contains(['/', '\0']) || suffix.len() > 255 {
+                return Err(bad("ext_suffixes", suffix.as_bytes(), "must be a file name suffix"));
+            }
+        }
+        Ok(())
     }
 
     /// The lines [`Facts::parse`] reads.
@@ -361,13 +433,19 @@ fn cache_key(exe: &Path, venv_dir: Option<&OsStr>) -> Option<String> {
     Some(key)
 }
 
-fn cache_file(exe: &Path) -> Option<PathBuf> {
-    let dir = cache_dir()?;
-    Some(dir.join("interpreters").join(format!("{:016x}.facts", fnv1a(exe.as_os_str().as_bytes()))))
+fn cache_file_name(exe: &Path) -> String {
+    format!("{:016x}.facts", fnv1a(exe.as_os_str().as_bytes()))
 }
 
+/// The largest facts-cache entry read (a real one is about 2 KB).
+const MAX_CACHE_ENTRY: u64 = 1 << 20;
+
 fn read_cache(exe: &Path) -> Option<Facts> {
-    let text = std::fs::read_to_string(cache_file(exe)?).ok()?;
+    // The entry passes the cache's checks (a regular file of ours, not
+    // writable by others) and then the same parse and validation as the
+    // interpreter's own output; anything less and it is relearned.
+    let bytes = super::cache::open("interpreters")?.read_file(&cache_file_name(exe), MAX_CACHE_ENTRY)?;
+    let text = String::from_utf8(bytes).ok()?;
     let rest = text.strip_prefix(CACHE_FORMAT)?.strip_prefix('\n')?;
     let (key, body) = rest.split_once("--\n")?;
     let facts = Facts::parse(body).ok()?;
@@ -382,17 +460,10 @@ fn read_cache(exe: &Path) -> Option<Facts> {
 }
 
 fn write_cache(exe: &Path, facts: &Facts) {
-    let (Some(file), Some(key)) = (cache_file(exe), cache_key(exe, Some(&facts.venv_dir))) else { return };
-    let Some(dir) = file.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let tmp = dir.join(format!(".{}.tmp", super::paths::unique_suffix()));
+    let Some(key) = cache_key(exe, Some(&facts.venv_dir)) else { return };
+    let Some(dir) = super::cache::open("interpreters") else { return };
     let body = format!("{CACHE_FORMAT}\n{key}--\n{}", facts.serialize());
-    let ok = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(body.as_bytes())).is_ok();
-    if !ok || std::fs::rename(&tmp, &file).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    dir.write_file(&cache_file_name(exe), body.as_bytes());
 }
 
 /// Runs the interpreter once with `-I -S` and parses what it reports.

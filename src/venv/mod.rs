@@ -10,6 +10,7 @@
 //! - [`pip`]: installing the bundled pip wheels natively (no subprocess).
 
 pub mod beneath;
+pub mod cache;
 pub mod facts;
 pub mod inspect;
 pub mod paths;
@@ -17,6 +18,7 @@ pub mod pip;
 pub mod scripts;
 pub mod tree;
 pub mod wheel;
+pub mod wheel_cache;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -102,6 +104,8 @@ impl Options {
     /// The facts of the chosen interpreter (supplied, cached or queried).
     pub fn facts(&self) -> Result<Facts> {
         if let Some(f) = &self.facts {
+            // Supplied facts are input like any other: checked before use.
+            f.validate()?;
             return Ok(f.clone());
         }
         let python = self.python.clone().unwrap_or_else(|| OsString::from("python3"));

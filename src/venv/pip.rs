@@ -170,7 +170,7 @@ pub fn install_wheel(
     let file_name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let (dist, version) = name_version(file_name)
         .ok_or_else(|| Error::value(format!("{} is not a wheel file name", wheel.display())))?;
-    let data = std::fs::read(wheel).map_err(|e| io(e, format!("reading {}", wheel.display())))?;
+    let data = super::wheel::read_wheel(wheel)?;
     let what = wheel.display().to_string();
     let archive = Archive::new(&data, &what)?;
     // Paths relative to the env root: every change goes through `root`.
@@ -296,7 +296,7 @@ pub fn install_wheel(
     let cache = if fresh && plan.opts.link_wheels && plan.opts.facts_source == super::FactsSource::Cached
         && !super::facts::cache_disabled_by_env()
     {
-        cached_tree(wheel, &data, &archive)?
+        super::wheel_cache::Tree::open(wheel, &data, &archive)?
     } else {
         None
     };
@@ -311,7 +311,7 @@ pub fn install_wheel(
                 let archive = &archive;
                 let wheel_record = &wheel_record;
                 let dir_fds = &dir_fds;
-                let cache = cache.as_deref();
+                let cache = cache.as_ref();
                 scope.spawn(move || -> Result<Vec<(String, String, usize)>> {
                     let mut rows = Vec::with_capacity(part.len());
                     for job in part {
@@ -322,30 +322,16 @@ pub fn install_wheel(
                             job.dest.file_name(),
                             wheel_record.get(&job.member.name),
                         ) {
-                            if link_at(&cache.join(&job.member.name), fd, name) {
+                            // Linked only once verified against the manifest
+                            // and RECORD (see wheel_cache.rs); else written below.
+                            if cache.link(&job.member.name, row, fd, name) {
                                 rows.push((job.record_path.clone(), row.0.clone(), row.1));
                                 continue;
                             }
                         }
-                        let bytes = archive.read(job.member)?;
-                        let (bytes, rewritten) = if job.executable && bytes.starts_with(b"#!python") {
-                            let rest = bytes.splitn(2, |&b| b == b'\n').nth(1).unwrap_or(&[]);
-                            let mut v = shebang(exe).into_bytes();
-                            v.extend_from_slice(rest);
-                            (v, true)
-                        } else {
-                            (bytes, false)
-                        };
-                        match job.dest.parent().and_then(|p| dir_fds.get(p)) {
-                            // A directory handle opened beneath the root, and a new name in it.
-                            Some(fd) => write_at(fd, &root.shown(&job.dest), &bytes, job.executable)?,
-                            None => root.write(&job.dest, &bytes, if job.executable { Mode::UmaskExec } else { Mode::Umask })?,
-                        }
-                        let hash = match wheel_record.get(&job.member.name) {
-                            Some((h, n)) if !rewritten && *n == bytes.len() => h.clone(),
-                            _ => record_hash(&bytes),
-                        };
-                        rows.push((job.record_path.clone(), hash, bytes.len()));
+                        let fd = job.dest.parent().and_then(|p| dir_fds.get(p));
+                        let (hash, size) = extract(archive, job, exe, root, fd, wheel_record.get(&job.member.name))?;
+                        rows.push((job.record_path.clone(), hash, size));
                     }
                     Ok(rows)
                 })
@@ -356,6 +342,9 @@ pub fn install_wheel(
             .map(|h| h.join().unwrap_or_else(|_| Err(Error::os("a wheel extraction thread panicked"))))
             .collect()
     });
+    if let Some(tree) = cache {
+        tree.heal(wheel, &data, &archive);
+    }
     for r in results {
         for (path, hash, size) in r? {
             record.insert(path, (hash, size));
@@ -385,69 +374,133 @@ pub fn install_wheel(
     root.write(&di.join("RECORD"), text.as_bytes(), Mode::Umask)
 }
 
-/// pepkit's cache of unpacked wheels: `<cache>/wheels/<wheel file>-<crc>-<len>/`,
-/// holding the archive's members as files (made once, renamed into place whole).
-/// Returns None when there is no usable cache directory.
-fn cached_tree(wheel: &Path, data: &[u8], archive: &Archive<'_>) -> Result<Option<PathBuf>> {
-    let Some(base) = super::facts::cache_dir() else { return Ok(None) };
-    let name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or("wheel");
-    let dir = base.join("wheels").join(format!("{name}-{:08x}-{}", super::wheel::crc32(data), data.len()));
-    if dir.join(".pepkit-complete").is_file() {
-        return Ok(Some(dir));
-    }
-    let Some(parent) = dir.parent() else { return Ok(None) };
-    if std::fs::create_dir_all(parent).is_err() {
-        return Ok(None);
-    }
-    // Staging dirs of processes killed while caching: .<name>.<pid>-<n>.tmp
-    if let Ok(rd) = std::fs::read_dir(parent) {
-        let prefix = format!(".{name}.");
-        for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            let pid = n.strip_prefix(&prefix).and_then(|r| r.split('-').next()).and_then(|p| p.parse::<i32>().ok());
-            if let Some(pid) = pid {
-                if n.ends_with(".tmp") && !super::paths::pid_alive(pid) {
-                    let _ = std::fs::remove_dir_all(e.path());
-                }
+/// Streams `job`'s member into its new file (created in the directory `dir`
+/// refers to, when given), replacing a script's `#!python` line with the
+/// env's shebang as pip does, with memory independent of the member's size.
+/// Returns its RECORD hash and size: the wheel's RECORD row when the bytes
+/// are the wheel's as declared, else a hash of what was written.
+fn extract(
+    archive: &Archive<'_>,
+    job: &Job<'_>,
+    exe: &str,
+    root: &Beneath,
+    dir: Option<&std::os::fd::OwnedFd>,
+    row: Option<&(String, usize)>,
+) -> Result<(String, usize)> {
+    let file = match dir {
+        // A directory handle opened beneath the root, and a new name in it.
+        Some(fd) => create_at(fd, &root.shown(&job.dest))?,
+        None => {
+            // Replace, never write through, whatever is there (a link could point outside).
+            if root.lstat(&job.dest)?.is_some() {
+                root.unlink(&job.dest)?;
             }
+            root.create(&job.dest)?
         }
+    };
+    let trust_row = row.filter(|r| !job.executable && r.1 as u64 == job.member.size);
+    let mut out = ScriptWriter {
+        out: std::io::BufWriter::with_capacity(64 * 1024, &file),
+        sha: trust_row.is_none().then(super::wheel::Sha256::default),
+        shebang: job.executable.then(|| shebang(exe).into_bytes()),
+        head: Vec::new(),
+        skipping: false,
+        written: 0,
+    };
+    archive.copy_to(job.member, &mut out)?;
+    out.finish().map_err(|e| io(e, format!("writing {}", job.dest.display())))?;
+    let (sha, written) = (out.sha.take(), out.written);
+    drop(out);
+    if job.executable {
+        let mode = file.metadata().map(|m| m.permissions().mode()).unwrap_or(0o644);
+        file.set_permissions(std::fs::Permissions::from_mode((mode | 0o555) & 0o7777))
+            .map_err(|e| io(e, format!("chmod {}", job.dest.display())))?;
     }
-    let staging = parent.join(format!(".{name}.{}.tmp", super::paths::unique_suffix()));
-    let _ = std::fs::remove_dir_all(&staging);
-    let made = (|| -> Result<()> {
-        for m in archive.members.iter().filter(|m| !m.is_dir()) {
-            let rel = safe_rel(&m.name)?;
-            let dest = staging.join(&rel);
-            if let Some(p) = dest.parent() {
-                std::fs::create_dir_all(p).map_err(|e| io(e, format!("creating {}", p.display())))?;
-            }
-            let bytes = archive.read(m)?;
-            write(&dest, &bytes, m.unix_mode.is_some_and(|mode| mode & 0o111 != 0))?;
-        }
-        write(&staging.join(".pepkit-complete"), b"", false)
-    })();
-    if made.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Ok(None);
-    }
-    if std::fs::rename(&staging, &dir).is_err() {
-        // Another process cached it first.
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    Ok(dir.join(".pepkit-complete").is_file().then_some(dir))
+    let size = usize::try_from(written).map_err(|_| Error::overflow("member size"))?;
+    Ok(match (trust_row, sha) {
+        (Some(r), _) => (r.0.clone(), size),
+        (None, Some(sha)) => (super::wheel::record_digest(&sha.finish()), size),
+        (None, None) => (record_hash(b""), size),
+    })
 }
 
-/// Hard-links `src` to `name` in the directory `dir` refers to; false when
-/// the file system will not (another device, no hard links, too many links).
-fn link_at(src: &Path, dir: &std::os::fd::OwnedFd, name: &std::ffi::OsStr) -> bool {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::ffi::OsStrExt;
-    let (Ok(s), Ok(n)) = (std::ffi::CString::new(src.as_os_str().as_bytes()), std::ffi::CString::new(name.as_bytes()))
-    else {
-        return false;
-    };
-    // SAFETY: valid NUL-terminated paths and an open directory descriptor.
-    unsafe { libc::linkat(libc::AT_FDCWD, s.as_ptr(), dir.as_raw_fd(), n.as_ptr(), 0) == 0 }
+/// A writer that passes bytes through to a file, hashing them if asked, and
+/// (for scripts) replaces a first line of `#!python...` with `shebang`.
+struct ScriptWriter<W: std::io::Write> {
+    out: W,
+    sha: Option<super::wheel::Sha256>,
+    /// The env's shebang line, for a script; None passes bytes through.
+    shebang: Option<Vec<u8>>,
+    /// A script's first bytes, held until they show whether it starts with `#!python`.
+    head: Vec<u8>,
+    /// Dropping the rest of a `#!python` line.
+    skipping: bool,
+    written: u64,
+}
+
+impl<W: std::io::Write> ScriptWriter<W> {
+    fn emit(&mut self, b: &[u8]) -> std::io::Result<()> {
+        if let Some(sha) = &mut self.sha {
+            sha.update(b);
+        }
+        self.written += b.len() as u64;
+        self.out.write_all(b)
+    }
+
+    /// Flushes what is held back (a script shorter than `#!python`).
+    fn finish(&mut self) -> std::io::Result<()> {
+        if self.shebang.is_some() && !self.head.is_empty() {
+            let head = std::mem::take(&mut self.head);
+            if head.starts_with(b"#!python") {
+                let sb = self.shebang.take().unwrap_or_default();
+                self.emit(&sb)?;
+            } else {
+                self.emit(&head)?;
+            }
+        }
+        self.out.flush()
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for ScriptWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        const MAGIC: &[u8] = b"#!python";
+        let mut rest = buf;
+        if let Some(sb) = &self.shebang {
+            if self.skipping {
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(i) => {
+                        self.skipping = false;
+                        self.shebang = None;
+                        rest = &rest[i + 1..];
+                    }
+                    None => return Ok(buf.len()),
+                }
+            } else {
+                let take = (MAGIC.len() - self.head.len()).min(rest.len());
+                self.head.extend_from_slice(&rest[..take]);
+                rest = &rest[take..];
+                if self.head.len() < MAGIC.len() {
+                    return Ok(buf.len());
+                }
+                let head = std::mem::take(&mut self.head);
+                if head == MAGIC {
+                    let sb = sb.clone();
+                    self.emit(&sb)?;
+                    self.skipping = true;
+                    return self.write(rest).map(|_| buf.len());
+                }
+                self.shebang = None;
+                self.emit(&head)?;
+            }
+        }
+        self.emit(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// One wheel member to extract.
@@ -459,10 +512,8 @@ struct Job<'a> {
 }
 
 /// Creates `path` (which must not exist yet) in the directory `dir` refers
-/// to, exclusively (never through a link), with 0666 & ~umask, plus the
-/// execute bits pip adds to scripts.
-fn write_at(dir: &std::os::fd::OwnedFd, path: &Path, data: &[u8], executable: bool) -> Result<()> {
-    use std::io::Write;
+/// to, exclusively (never through a link), with 0666 & ~umask, open for writing.
+fn create_at(dir: &std::os::fd::OwnedFd, path: &Path) -> Result<std::fs::File> {
     use std::os::fd::{AsRawFd, FromRawFd};
     use std::os::unix::ffi::OsStrExt;
     let name = path.file_name().ok_or_else(|| Error::value(format!("bad file name {}", path.display())))?;
@@ -480,33 +531,7 @@ fn write_at(dir: &std::os::fd::OwnedFd, path: &Path, data: &[u8], executable: bo
         return Err(io(std::io::Error::last_os_error(), format!("writing {}", path.display())));
     }
     // SAFETY: fd is a fresh descriptor owned by this File from here on.
-    let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
-    f.write_all(data).map_err(|e| io(e, format!("writing {}", path.display())))?;
-    if executable {
-        let mode = f.metadata().map(|m| m.permissions().mode()).unwrap_or(0o644);
-        f.set_permissions(std::fs::Permissions::from_mode((mode | 0o555) & 0o7777))
-            .map_err(|e| io(e, format!("chmod {}", path.display())))?;
-    }
-    Ok(())
-}
-
-/// Writes a file of pepkit's own wheel cache (never an env's: those go
-/// through [`Beneath`]).
-fn write(path: &Path, data: &[u8], executable: bool) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| io(e, format!("creating {}", parent.display())))?;
-    }
-    // Replace, never write through, whatever is there (a link could point outside).
-    if std::fs::symlink_metadata(path).is_ok() {
-        std::fs::remove_file(path).map_err(|e| io(e, format!("replacing {}", path.display())))?;
-    }
-    std::fs::write(path, data).map_err(|e| io(e, format!("writing {}", path.display())))?;
-    if executable {
-        let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0o644);
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode((mode | 0o555) & 0o7777))
-            .map_err(|e| io(e, format!("chmod {}", path.display())))?;
-    }
-    Ok(())
+    Ok(unsafe { std::fs::File::from_raw_fd(fd) })
 }
 
 /// A release version as numbers for ordering ("23.2.1" < "24.0"; a
@@ -701,6 +726,40 @@ mod tests {
         }
         assert_eq!(record_path(b"\"a,b\"\"c\",sha256=x,1\r"), b"a,b\"c");
         assert_eq!(record_path(b"pip/x.py,sha256=x,1"), b"pip/x.py");
+    }
+
+    #[test]
+    fn script_writer_rewrites_shebang_in_any_chunking() {
+        use std::io::Write;
+        let sb = shebang("/e/bin/python3").into_bytes();
+        let inputs: [&[u8]; 7] =
+            [b"#!python\nprint(1)\n", b"#!python3 -E\nx", b"#!pytho", b"#!/usr/bin/env python\n", b"", b"#!python", b"#!pythonw\n\n"];
+        for input in inputs {
+            // What pip writes: the first line replaced when it starts with #!python.
+            let want: Vec<u8> = if input.starts_with(b"#!python") {
+                let rest = input.splitn(2, |&b| b == b'\n').nth(1).unwrap_or(&[]);
+                [sb.as_slice(), rest].concat()
+            } else {
+                input.to_vec()
+            };
+            for step in 1..=10 {
+                let mut w = ScriptWriter {
+                    out: Vec::new(),
+                    sha: Some(super::super::wheel::Sha256::default()),
+                    shebang: Some(sb.clone()),
+                    head: Vec::new(),
+                    skipping: false,
+                    written: 0,
+                };
+                for c in input.chunks(step) {
+                    w.write_all(c).unwrap();
+                }
+                w.finish().unwrap();
+                assert_eq!(w.out, want, "{:?} in steps of {step}", String::from_utf8_lossy(input));
+                assert_eq!(w.written, want.len() as u64);
+                assert_eq!(w.sha.take().unwrap().finish(), super::super::wheel::sha256(&want));
+            }
+        }
     }
 
     #[test]
