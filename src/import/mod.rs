@@ -34,6 +34,7 @@
 //! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
 //! path importlib would start from.
 
+pub mod pth;
 pub mod syspath;
 
 use std::collections::{HashMap, HashSet};
