@@ -2,7 +2,8 @@
  * portions, packages, modules, extension and sourceless files, a non-UTF-8
  * entry, relative entries), and bad input: NULL for every pointer, malformed
  * names, entries that are missing or files, unreadable directories, bad
- * extension suffixes. Every failure returns its status with a message and
+ * extension suffixes; module listing (iter_modules, walk_packages) and
+ * module_name with theirs. Every failure returns its status with a message and
  * leaves the out-parameter alone; ASan and Valgrind stay clean. */
 #include <errno.h>
 #include <fcntl.h>
@@ -588,6 +589,104 @@ static void test_unreadable(void) {
     chmod(p, 0755);
 }
 
+/* pepkit_iter_modules, _walk_packages and _module_name on the tree, and
+ * their bad input. */
+static void test_listing(void) {
+    char e1[512], e2[512];
+    path_of(e1, sizeof e1, "e1");
+    path_of(e2, sizeof e2, "e2");
+    const char *path[] = {e1, e2};
+    pepkit_modules *list = (pepkit_modules *)(uintptr_t)0x5a5c;
+    static const char *const want_iter[][2] = {
+        {"Case", "1"}, {"bc", "2"}, {"both", "4"}, {"ext", "3"}, {"lockns", "5"},
+        {"m", "1"},    {"ns", "5"}, {"late", "1"}, {"pkg", "4"}, /* e2/late.py: test_finder made it */
+    };
+    CHECK_OK(pepkit_iter_modules(path, 2, NULL, 0, &list));
+    CHECK(pepkit_modules_len(list) == sizeof want_iter / sizeof want_iter[0]);
+    for (size_t i = 0; i < pepkit_modules_len(list) && i < sizeof want_iter / sizeof want_iter[0]; i++) {
+        CHECK(strcmp(pepkit_modules_name(list, i), want_iter[i][0]) == 0);
+        CHECK(pepkit_modules_kind(list, i) == atoi(want_iter[i][1]));
+    }
+    CHECK(strcmp(pepkit_modules_location(list, 8), e2) == 0);
+    CHECK(pepkit_modules_name(list, 9) == NULL);
+    CHECK_MESSAGE("module index 9 out of range for a list of 9");
+    CHECK(pepkit_modules_kind(list, 9) == PEPKIT_MODULE_NONE);
+    CHECK(pepkit_modules_location(list, 99) == NULL);
+    pepkit_modules_free(list);
+
+    static const char *const want_walk[] = {"Case", "bc", "both", "ext", "lockns", "lockns.inner",
+                                            "m", "ns", "ns.mod", "late", "pkg", "pkg.sub"};
+    CHECK_OK(pepkit_walk_packages(path, 2, NULL, 0, &list));
+    CHECK(pepkit_modules_len(list) == sizeof want_walk / sizeof want_walk[0]);
+    for (size_t i = 0; i < pepkit_modules_len(list) && i < sizeof want_walk / sizeof want_walk[0]; i++) {
+        CHECK(strcmp(pepkit_modules_name(list, i), want_walk[i]) == 0);
+    }
+    CHECK(pepkit_modules_kind(list, 11) == PEPKIT_MODULE_BYTECODE);
+    CHECK(strcmp(pepkit_modules_location(list, 11), joined(e2, "pkg")) == 0);
+    pepkit_modules_free(list);
+
+    /* No extension suffixes: ext.abi3.so is no module. */
+    const char *none[] = {".nothing"};
+    CHECK_OK(pepkit_iter_modules(path, 2, none, 0, &list));
+    CHECK(pepkit_modules_len(list) == 8);
+    pepkit_modules_free(list);
+
+    pepkit_finder *finder = NULL;
+    CHECK_OK(pepkit_finder_new(path, 2, NULL, 0, &finder));
+    CHECK_OK(pepkit_finder_walk_packages(finder, &list));
+    CHECK(pepkit_modules_len(list) == sizeof want_walk / sizeof want_walk[0]);
+    pepkit_modules_free(list);
+    CHECK_OK(pepkit_finder_iter_modules(finder, &list));
+    CHECK(pepkit_modules_len(list) == 9);
+    pepkit_modules_free(list);
+    pepkit_finder_free(finder);
+
+    char *name = (char *)(uintptr_t)0x5a5d;
+    char file[1100];
+    snprintf(file, sizeof file, "%s/pkg/sub.pyc", e2);
+    CHECK_OK(pepkit_module_name(file, path, 2, &name));
+    CHECK(strcmp(name, "pkg.sub") == 0);
+    pepkit_free(name);
+    snprintf(file, sizeof file, "%s/pkg/__init__.py", e2);
+    CHECK_OK(pepkit_module_name_ex(file, path, 2, NULL, 0, &name));
+    CHECK(strcmp(name, "pkg") == 0);
+    pepkit_free(name);
+    name = (char *)(uintptr_t)0x5a5d;
+    snprintf(file, sizeof file, "%s/both.py", e1);
+    CHECK_STATUS(pepkit_module_name(file, path, 2, &name), PEPKIT_ERR_NOT_FOUND);
+    CHECK(strstr(pepkit_last_error(), "both/__init__.pyc") != NULL);
+    CHECK_STATUS(pepkit_module_name("/elsewhere/x.py", path, 2, &name), PEPKIT_ERR_NOT_FOUND);
+    CHECK_MESSAGE("'/elsewhere/x.py' is not under any entry of the path");
+    CHECK_STATUS(pepkit_module_name("/elsewhere/x.txt", path, 2, &name), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_module_name("", path, 2, &name), PEPKIT_ERR_VALUE);
+    CHECK(name == (char *)(uintptr_t)0x5a5d);
+
+    /* Bad input: NULL for each pointer; the out-parameters stay as they were. */
+    list = (pepkit_modules *)(uintptr_t)0x5a5c;
+    CHECK_STATUS(pepkit_iter_modules(NULL, 2, NULL, 0, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_iter_modules(path, 2, NULL, 1, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_iter_modules(path, 2, NULL, 0, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    const char *with_null[] = {e1, NULL};
+    CHECK_STATUS(pepkit_walk_packages(with_null, 2, NULL, 0, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    const char *empty_suffix[] = {""};
+    CHECK_STATUS(pepkit_walk_packages(path, 2, empty_suffix, 1, &list), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_finder_iter_modules(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_walk_packages(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_iter_modules(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_walk_packages(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK(list == (pepkit_modules *)(uintptr_t)0x5a5c);
+    CHECK(pepkit_modules_len(NULL) == 0);
+    CHECK(pepkit_modules_name(NULL, 0) == NULL);
+    CHECK(pepkit_modules_kind(NULL, 0) == PEPKIT_MODULE_NONE);
+    CHECK(pepkit_modules_location(NULL, 0) == NULL);
+    pepkit_modules_free(NULL);
+    CHECK_STATUS(pepkit_module_name(NULL, path, 2, &name), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_module_name(file, NULL, 2, &name), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_module_name(file, path, 2, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_module_name_ex(file, path, 2, NULL, 3, &name), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK(name == (char *)(uintptr_t)0x5a5d);
+}
+
 int main(void) {
     build_tree();
     test_found();
@@ -596,6 +695,7 @@ int main(void) {
     test_finder();
     test_finder_threads();
     test_venv_sys_path();
+    test_listing();
     test_unreadable();
     nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary("test_import");

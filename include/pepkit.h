@@ -197,7 +197,7 @@
 /**
  * The CPython minor version whose extension tag the defaults use.
  */
-#define DEFAULT_PYTHON_MINOR 13
+#define PEPKIT_DEFAULT_PYTHON_MINOR 13
 
 /**
  * A finder over a fixed path that caches directory listings between
@@ -206,6 +206,16 @@
  * several threads at once; they are serialized.
  */
 typedef struct pepkit_finder pepkit_finder;
+
+/**
+ * A list of modules found without importing anything (pepkit_iter_modules,
+ * pepkit_walk_packages and their finder and venv forms): for each, its
+ * dotted name, its kind and the path entry it was found in. Read with
+ * pepkit_modules_len, _name, _kind and _location; free with
+ * pepkit_modules_free. Immutable: a `const pepkit_modules *` may be read
+ * from several threads at once.
+ */
+typedef struct pepkit_modules pepkit_modules;
 
 /**
  * An exporter of memory, shared through atomic reference counting.
@@ -1566,7 +1576,17 @@ void pepkit_strings_free(struct pepkit_strings *list);
  *   order (names starting with '.' skipped from 3.13): comment and blank
  *   lines skipped, relative entries joined to the site directory, each
  *   normalized and added once, and only when it exists. `import` lines are
- *   not run: pepkit_venv_pth_imports lists them.
+ *   not run: pepkit_venv_pth_imports lists them. Lines are read as the
+ *   env's CPython version reads them: 3.13 decodes UTF-8 (a BOM dropped,
+ *   the locale encoding as fallback) and splits lines as `str.splitlines`
+ *   does (also at `\x0b`, `\x0c`, `\x1c`-`\x1e`, `\x85`, U+2028, U+2029);
+ *   3.6-3.12 decode the locale encoding (UTF-8 under a UTF-8 locale, in
+ *   UTF-8 mode and, from 3.7, under the C locale; ASCII for 3.6 under the C
+ *   locale; the locale is taken from this process's `LC_ALL`, `LC_CTYPE`,
+ *   `LANG` and `PYTHONUTF8`) and split at `\n`, `\r\n` and `\r` only.
+ *   Trailing whitespace is Python's (`str.rstrip`: Unicode spaces such as
+ *   U+00A0 and U+3000 too). A line that makes `site` raise ends its file
+ *   (a NUL in an import line; in a path on 3.6 and 3.7).
  *
  * Matches the env interpreter's own `sys.path` for CPython 3.6-3.13 (see
  * tests/oracle/test_venv_sys_path.py) when it runs without `PYTHONPATH`,
@@ -1577,8 +1597,10 @@ void pepkit_strings_free(struct pepkit_strings *list);
  * `v` is borrowed for the call. On success `*out` is a new list the caller
  * owns (free it with pepkit_strings_free). Errors: PEPKIT_ERR_NULL_ARGUMENT;
  * PEPKIT_ERR_NOT_FOUND when pyvenv.cfg has no `home` or no version can be
- * found; PEPKIT_ERR_OS when a directory cannot be read for another reason
- * than missing or permissions.
+ * found; PEPKIT_ERR_VALUE when a `.pth` file does not decode in the
+ * encoding the interpreter reads it with (the interpreter would fail to
+ * start: `import site` raises UnicodeDecodeError); PEPKIT_ERR_OS when a
+ * directory cannot be read for another reason than missing or permissions.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_venv_sys_path(const struct pepkit_venv *v,
@@ -1613,6 +1635,173 @@ PEPKIT_MUST_USE
 pepkit_status pepkit_venv_find_spec(const struct pepkit_venv *v,
                                     const char *fullname,
                                     struct pepkit_spec **out);
+
+/**
+ * What `pkgutil.iter_modules(path)` lists, computed without importing:
+ * the modules and packages directly in the `npath` entries of `path`, in
+ * pkgutil's order (entry by entry, each directory's names sorted as Python
+ * sorts strings; the first of a name wins), plus the namespace packages
+ * pkgutil leaves out, marked PEPKIT_MODULE_NAMESPACE (a directory with no
+ * `.` in its name and no `__init__` file, unless a later entry has a module
+ * or package of that name, which importlib would load instead). The kind
+ * of the others: PEPKIT_MODULE_PACKAGE (pkgutil's `ispkg`: the directory
+ * holds something named `__init__` plus a loader suffix) or the kind its
+ * suffix gives (SOURCE, BYTECODE, EXTENSION; the longest suffix that ends
+ * the name decides, as `inspect.getmodulename` does). Entries that are not
+ * directories (missing, files, zip archives) list nothing.
+ *
+ * `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
+ * be 0), otherwise the `n_ext` extension suffixes of the interpreter to
+ * mirror (its `importlib.machinery.EXTENSION_SUFFIXES`); `.py` and `.pyc`
+ * always count.
+ *
+ * `path`, `ext_suffixes` and their strings are borrowed for the call. On
+ * success `*out` is a new list the caller owns: free it with
+ * pepkit_modules_free. Errors: PEPKIT_ERR_NULL_ARGUMENT, PEPKIT_ERR_VALUE
+ * (a bad suffix), PEPKIT_ERR_NO_MEMORY, PEPKIT_ERR_OS (no current directory
+ * for a relative entry). On failure `*out` is not written.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_iter_modules(const char *const *path,
+                                  size_t npath,
+                                  const char *const *ext_suffixes,
+                                  size_t n_ext,
+                                  struct pepkit_modules **out);
+
+/**
+ * What `pkgutil.walk_packages(path)` lists, computed without importing or
+ * running any `__init__`: pepkit_iter_modules' list, with each package
+ * followed by the walk of its submodule search locations (names prefixed
+ * with the package's name and a dot), depth first. A package's search
+ * locations are those pepkit_find_spec gives for its name over `path`
+ * (what `__import__` would set as `__path__` when no `__init__` changes
+ * it); a namespace package is walked over all its portions (pkgutil skips
+ * namespace packages); a location already walked is not walked again, and
+ * a package importlib would not find is not entered, as in pkgutil.
+ *
+ * Arguments, ownership and errors as pepkit_iter_modules': on success
+ * `*out` is a new list to free with pepkit_modules_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_walk_packages(const char *const *path,
+                                   size_t npath,
+                                   const char *const *ext_suffixes,
+                                   size_t n_ext,
+                                   struct pepkit_modules **out);
+
+/**
+ * pepkit_iter_modules over a finder's path and suffixes. `finder` is
+ * borrowed for the call; on success `*out` is a new list to free with
+ * pepkit_modules_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_iter_modules(const struct pepkit_finder *finder,
+                                         struct pepkit_modules **out);
+
+/**
+ * pepkit_walk_packages over a finder's path and suffixes. `finder` is
+ * borrowed for the call; on success `*out` is a new list to free with
+ * pepkit_modules_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_walk_packages(const struct pepkit_finder *finder,
+                                          struct pepkit_modules **out);
+
+/**
+ * pepkit_iter_modules over the env's import path (pepkit_venv_sys_path)
+ * with the extension suffixes of its CPython version: the top-level modules
+ * `import` could load in that env (stdlib and site-packages included).
+ * `v` is borrowed for the call; on success `*out` is a new list to free with
+ * pepkit_modules_free. Errors as pepkit_venv_sys_path's and pepkit_iter_modules'.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_iter_modules(const struct pepkit_venv *v,
+                                       struct pepkit_modules **out);
+
+/**
+ * pepkit_walk_packages over the env's import path with the extension
+ * suffixes of its CPython version. `v` is borrowed for the call; on success
+ * `*out` is a new list to free with pepkit_modules_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_walk_packages(const struct pepkit_venv *v,
+                                        struct pepkit_modules **out);
+
+/**
+ * The number of modules in `list`; 0, with PEPKIT_ERR_NULL_ARGUMENT set,
+ * when `list` is NULL. `list` is borrowed for the call.
+ */
+size_t pepkit_modules_len(const struct pepkit_modules *list);
+
+/**
+ * The dotted name of module `index` of `list`. Borrowed from `list`: valid
+ * until pepkit_modules_free(list); never free it. NULL with the error set
+ * when `list` is NULL (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below
+ * its length (PEPKIT_ERR_INDEX).
+ */
+const char *pepkit_modules_name(const struct pepkit_modules *list, size_t index);
+
+/**
+ * The kind of module `index` of `list`: PEPKIT_MODULE_PACKAGE,
+ * _NAMESPACE, or for a module the kind its suffix gives (_SOURCE,
+ * _BYTECODE, _EXTENSION). PEPKIT_MODULE_NONE with the error set when
+ * `list` is NULL or `index` is out of range. `list` is borrowed for the call.
+ */
+pepkit_module_kind pepkit_modules_kind(const struct pepkit_modules *list, size_t index);
+
+/**
+ * The path entry (for a walk, the package's search location) module
+ * `index` was found in, as given. Borrowed from `list`: valid until
+ * pepkit_modules_free(list); never free it. NULL with the error set when
+ * `list` is NULL or `index` is out of range.
+ */
+const char *pepkit_modules_location(const struct pepkit_modules *list, size_t index);
+
+/**
+ * Frees a list of modules, and with it every string borrowed from it.
+ * NULL is fine. Must not be called twice with the same list.
+ */
+void pepkit_modules_free(struct pepkit_modules *list);
+
+/**
+ * The dotted name under which importlib would load `file` with `sys.path`
+ * set to the `npath` entries of `path`: the first name, over the entries in
+ * order, that `file`'s path below an entry spells (`a/b/m.py` is `a.b.m`,
+ * `a/b/__init__.py` is `a.b`) and for which pepkit_find_spec gives `file`
+ * as the origin. Paths are compared after `os.path.normpath` (relative ones
+ * made absolute against the current directory), links not resolved; the
+ * extension suffixes are pepkit_find_spec's defaults (see
+ * pepkit_module_name_ex to choose them).
+ *
+ * Errors: PEPKIT_ERR_NOT_FOUND when no name imports `file`: it lies under
+ * no entry, or each name it could have resolves elsewhere — the message
+ * names what shadows it (`'a.m' is '/first/entry/a/m.py'`, a namespace
+ * package, or why the name is not found); PEPKIT_ERR_VALUE when `file` is
+ * empty or its name ends with no loader suffix; PEPKIT_ERR_NULL_ARGUMENT.
+ *
+ * `file`, `path` and its strings are borrowed for the call. On success
+ * `*out` is a new NUL-terminated string the caller owns: free it with
+ * pepkit_free. On failure `*out` is not written.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_module_name(const char *file,
+                                 const char *const *path,
+                                 size_t npath,
+                                 char **out);
+
+/**
+ * pepkit_module_name with the extension suffixes given (NULL with `n_ext`
+ * 0 for the defaults), as for pepkit_iter_modules. Ownership as
+ * pepkit_module_name's: on success `*out` is a new string to free with
+ * pepkit_free.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_module_name_ex(const char *file,
+                                    const char *const *path,
+                                    size_t npath,
+                                    const char *const *ext_suffixes,
+                                    size_t n_ext,
+                                    char **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -34,6 +34,7 @@
 //! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
 //! path importlib would start from.
 
+pub mod listing;
 pub mod pth;
 pub mod syspath;
 
@@ -113,7 +114,7 @@ pub struct Suffixes {
 }
 
 /// The CPython minor version whose extension tag the defaults use.
-pub const DEFAULT_PYTHON_MINOR: u32 = 13;
+pub const PEPKIT_DEFAULT_PYTHON_MINOR: u32 = 13;
 
 /// CPython's `PLATFORM_TRIPLET` for the platform pepkit was built for, where
 /// CPython defines one (Linux); `None` elsewhere.
@@ -169,9 +170,9 @@ impl Suffixes {
         Suffixes { extension, source: vec![b".py".to_vec()], bytecode: vec![b".pyc".to_vec()] }
     }
 
-    /// The suffixes of CPython 3.[`DEFAULT_PYTHON_MINOR`] on this platform.
+    /// The suffixes of CPython 3.[`PEPKIT_DEFAULT_PYTHON_MINOR`] on this platform.
     pub fn platform_default() -> Suffixes {
-        Suffixes::with_extensions(extension_suffixes_for(DEFAULT_PYTHON_MINOR))
+        Suffixes::with_extensions(extension_suffixes_for(PEPKIT_DEFAULT_PYTHON_MINOR))
     }
 
     /// Every suffix with its loader, in importlib's order (extensions, source, bytecode).
@@ -627,6 +628,16 @@ impl Finder {
         let top: Vec<&[u8]> = self.path.iter().map(Vec::as_slice).collect();
         let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(&mut cache) };
         resolve(&mut ctx, fullname, &top)
+    }
+
+    /// The path entries this finder searches.
+    pub fn path(&self) -> &[Vec<u8>] {
+        &self.path
+    }
+
+    /// The suffixes this finder recognises.
+    pub fn suffixes(&self) -> &Suffixes {
+        &self.suffixes
     }
 
     /// Forgets every cached listing (`importlib.invalidate_caches()`).

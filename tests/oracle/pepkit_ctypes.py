@@ -277,6 +277,16 @@ def load_pepkit(path=None):
         "pepkit_venv_sys_path": (st, [c_void_p, POINTER(c_void_p)]),
         "pepkit_venv_pth_imports": (st, [c_void_p, POINTER(c_void_p)]),
         "pepkit_venv_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
+        "pepkit_iter_modules": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_walk_packages": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_modules_len": (c_size_t, [c_void_p]),
+        "pepkit_modules_name": (c_char_p, [c_void_p, c_size_t]),
+        "pepkit_modules_kind": (c_int32, [c_void_p, c_size_t]),
+        "pepkit_modules_location": (c_char_p, [c_void_p, c_size_t]),
+        "pepkit_modules_free": (None, [c_void_p]),
+        "pepkit_module_name_ex": (st, [c_char_p, POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t,
+                                       POINTER(c_void_p)]),
+        "pepkit_free": (None, [c_void_p]),
     }
     for name, (restype, argtypes) in protos.items():
         fn = getattr(lib, name)
@@ -323,6 +333,36 @@ def find_spec(lib, fullname, path, ext_suffixes=None):
         ext, n_ext = c_strings(ext_suffixes)
         status = lib.pepkit_find_spec_ex(fullname, entries, n, ext, n_ext, byref(out))
     return _spec_result(lib, status, out, fullname)
+
+
+def list_modules(lib, fn, path, ext_suffixes):
+    """pepkit_iter_modules or pepkit_walk_packages (`fn`): a list of
+    (name, kind, location) with bytes names, or ("error", status name, message)."""
+    entries, n = c_strings(path)
+    ext, n_ext = c_strings(ext_suffixes)
+    out = c_void_p()
+    status = getattr(lib, fn)(entries, n, ext, n_ext, byref(out))
+    if status != 0:
+        return ("error", STATUS_NAMES.get(status), last_error(lib))
+    try:
+        return [(lib.pepkit_modules_name(out, i), MODULE_KINDS.get(lib.pepkit_modules_kind(out, i)),
+                 lib.pepkit_modules_location(out, i)) for i in range(lib.pepkit_modules_len(out))]
+    finally:
+        lib.pepkit_modules_free(out)
+
+
+def module_name(lib, file, path, ext_suffixes):
+    """pepkit_module_name_ex: ("ok", name bytes) or ("error", status name, message)."""
+    entries, n = c_strings(path)
+    ext, n_ext = c_strings(ext_suffixes)
+    out = c_void_p()
+    status = lib.pepkit_module_name_ex(file, entries, n, ext, n_ext, byref(out))
+    if status != 0:
+        return ("error", STATUS_NAMES.get(status), last_error(lib))
+    try:
+        return ("ok", ctypes.string_at(out.value))
+    finally:
+        lib.pepkit_free(out)
 
 
 def finder_new(lib, path, ext_suffixes=None):

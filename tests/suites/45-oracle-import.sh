@@ -5,6 +5,8 @@
 #                          importlib.util.find_spec on random trees
 #   test_venv_sys_path.py  pepkit_venv_sys_path, _pth_imports and _find_spec
 #                          against the sys.path of envs made by python -m venv
+#   test_listing.py        pepkit_iter_modules, _walk_packages, _module_name
+#                          against pkgutil and importlib on random trees
 # The scripts run with -S so no site hook (a .pth meta-path finder) stands
 # between importlib and the tree.
 # One seed for the whole run (printed; PEPKIT_SEED= reproduces it),
@@ -13,4 +15,5 @@
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
-pepkit_oracle_suite oracle-import "-S" tests/oracle/test_find_spec.py tests/oracle/test_venv_sys_path.py
+pepkit_oracle_suite oracle-import "-S" tests/oracle/test_find_spec.py tests/oracle/test_venv_sys_path.py \
+    tests/oracle/test_listing.py
