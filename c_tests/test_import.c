@@ -687,6 +687,109 @@ static void test_listing(void) {
     CHECK(name == (char *)(uintptr_t)0x5a5d);
 }
 
+/* Writes a stored zip archive at rel with the given member names (empty
+ * data; a name ending in '/' is a directory member). */
+static void write_zip(const char *rel, const char *const *names, size_t n) {
+    char p[512];
+    path_of(p, sizeof p, rel);
+    FILE *f = fopen(p, "wb");
+    if (f == NULL) {
+        perror(p);
+        exit(2);
+    }
+    unsigned char central[4096];
+    size_t clen = 0;
+    uint32_t offsets[16];
+    for (size_t i = 0; i < n && i < 16; i++) {
+        uint16_t len = (uint16_t)strlen(names[i]);
+        offsets[i] = (uint32_t)ftell(f);
+        unsigned char local[30] = {'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0};
+        local[26] = (unsigned char)len;
+        fwrite(local, 1, 30, f);
+        fwrite(names[i], 1, len, f);
+        unsigned char head[46] = {'P', 'K', 1, 2, 20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0};
+        head[28] = (unsigned char)len;
+        memcpy(head + 42, &offsets[i], 4); /* little-endian host */
+        memcpy(central + clen, head, 46);
+        memcpy(central + clen + 46, names[i], len);
+        clen += 46 + len;
+    }
+    uint32_t cd_off = (uint32_t)ftell(f), cd_len = (uint32_t)clen;
+    fwrite(central, 1, clen, f);
+    unsigned char eocd[22] = {'P', 'K', 5, 6};
+    eocd[8] = eocd[10] = (unsigned char)n;
+    memcpy(eocd + 12, &cd_len, 4);
+    memcpy(eocd + 16, &cd_off, 4);
+    fwrite(eocd, 1, 22, f);
+    fclose(f);
+}
+
+/* Zip archives on the path, and hostile ones. */
+static void test_zip(void) {
+    static const char *const members[] = {"zm.py", "zp/", "zp/__init__.py", "zp/inner.py", "zns/", "zns/x.py", "bad\n.py"};
+    write_zip("a.zip", members, 7);
+    char archive[512], sub[600];
+    path_of(archive, sizeof archive, "a.zip");
+    snprintf(sub, sizeof sub, "%s/zp", archive);
+    const char *path[] = {archive};
+    pepkit_spec *spec = SPEC_SENTINEL;
+    CHECK_OK(pepkit_find_spec("zm", path, 1, &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_SOURCE);
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(archive, "zm.py")) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_find_spec("zp.inner", path, 1, &spec));
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(archive, "zp/inner.py")) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_find_spec("zns", path, 1, &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_NAMESPACE);
+    pepkit_spec_free(spec);
+    const char *subpath[] = {sub};
+    CHECK_OK(pepkit_find_spec("inner", subpath, 1, &spec)); /* a.zip/zp: a prefix in the archive */
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(archive, "zp/inner.py")) == 0);
+    pepkit_spec_free(spec);
+    pepkit_finder *finder = NULL;
+    CHECK_OK(pepkit_finder_new(path, 1, NULL, 0, &finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "zp", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_PACKAGE);
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "late", &spec), PEPKIT_ERR_NOT_FOUND);
+    /* Rewritten archive (another size): the finder reads it again. */
+    static const char *const later[] = {"late.py", "zm.py"};
+    write_zip("a.zip", later, 2);
+    CHECK_OK(pepkit_finder_find_spec(finder, "late", &spec));
+    pepkit_spec_free(spec);
+    pepkit_finder_free(finder);
+
+    /* Hostile: not a zip, a truncated one, and a sparse 80 MiB file whose
+     * end record claims a 70 MiB central directory (over the limit). */
+    spec = SPEC_SENTINEL;
+    make_file("notzip.zip");
+    char bad[512];
+    path_of(bad, sizeof bad, "notzip.zip");
+    const char *badpath[] = {bad, archive};
+    CHECK_OK(pepkit_find_spec("late", badpath, 2, &spec));
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    path_of(bad, sizeof bad, "huge.zip");
+    FILE *f = fopen(bad, "wb");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        CHECK(ftruncate(fileno(f), 80L << 20) == 0);
+        fseek(f, (80L << 20) - 22, SEEK_SET);
+        unsigned char eocd[22] = {'P', 'K', 5, 6};
+        uint32_t size = 70u << 20, off = 0;
+        memcpy(eocd + 12, &size, 4);
+        memcpy(eocd + 16, &off, 4);
+        fwrite(eocd, 1, 22, f);
+        fclose(f);
+    }
+    CHECK_STATUS(pepkit_find_spec("x", badpath, 1, &spec), PEPKIT_ERR_VALUE);
+    CHECK(strstr(pepkit_last_error(), "larger than pepkit's limit") != NULL);
+    CHECK(spec == SPEC_SENTINEL);
+    unlink(bad);
+}
+
 int main(void) {
     build_tree();
     test_found();
@@ -696,6 +799,7 @@ int main(void) {
     test_finder_threads();
     test_venv_sys_path();
     test_listing();
+    test_zip();
     test_unreadable();
     nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary("test_import");

@@ -200,6 +200,16 @@
 #define PEPKIT_DEFAULT_PYTHON_MINOR 13
 
 /**
+ * The largest central directory pepkit reads (bytes).
+ */
+#define MAX_DIRECTORY (64 << 20)
+
+/**
+ * The most members pepkit indexes in one archive.
+ */
+#define MAX_ENTRIES (1 << 20)
+
+/**
  * A finder over a fixed path that caches directory listings between
  * lookups, as importlib's FileFinders do (see pepkit_finder_new). Made by
  * pepkit_finder_new, freed with pepkit_finder_free. Lookups may come from
@@ -1355,9 +1365,22 @@ void pepkit_venv_free(struct pepkit_venv *v);
  * - A dotted name resolves level by level through each parent's
  *   submodule search locations; a parent that is a module, not a package,
  *   has no submodules.
- * - Names match byte for byte (case-sensitive, as importlib on Linux). An
- *   entry that is not a directory (missing, a file, a zip archive: pepkit has
- *   no zipimport) is skipped, as is one that cannot be listed (no read
+ * - An entry that names a zip archive, or a directory inside one
+ *   (`a.zip/sub`: going up from the entry while the path does not exist,
+ *   the first existing path is a regular zip file), is searched as
+ *   `zipimport` does: `n/__init__.pyc`, `n/__init__.py`, `n.pyc`, `n.py`
+ *   under the prefix, the first present deciding package or module and the
+ *   first whose code zipimport accepts being the origin (`.py` sources are
+ *   assumed to compile; a `.pyc` needs the magic number of the CPython
+ *   version the extension suffixes name, `.cpython-3XY`, 3.13 without one,
+ *   and must not be stale against a `.py` beside it); an explicit
+ *   directory member `n/` is a namespace portion. No extension modules
+ *   load from archives. Before 3.8 an archive with a trailing comment is
+ *   not an archive. Central directories over 64 MiB or over 2^20 members
+ *   are refused (PEPKIT_ERR_VALUE) rather than read.
+ * - Names match byte for byte (case-sensitive, as importlib on Linux).
+ *   Other entries that are not directories (missing, files that are not
+ *   zip archives) are skipped, as is one that cannot be listed (no read
  *   permission), as importlib does. An empty entry is the current directory;
  *   relative entries are made absolute against it as CPython 3.12+ does.
  * - No `__init__` is run: a package that rewrites its own `__path__` is seen
@@ -1420,7 +1443,9 @@ pepkit_status pepkit_find_spec_ex(const char *fullname,
  * system's timestamp granularity of the previous listing can go unseen:
  * call pepkit_finder_invalidate_caches after changing the tree (importlib's
  * `invalidate_caches()`). Relative entries are resolved against the current
- * directory at each lookup.
+ * directory at each lookup. A zip archive's index is read once and kept
+ * while the archive's size and modification time stay the same (one `stat`
+ * a lookup), where zipimport keeps it until `invalidate_caches()`.
  *
  * `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
  * be 0), otherwise the `n_ext` extension suffixes in order, as for

@@ -5,9 +5,11 @@
 //! Linux; checked against every CPython on the machine by
 //! `tests/oracle/test_find_spec.py`):
 //!
-//! * `PathFinder` visits the path entries in order. An entry that is not a
-//!   directory (missing, a file, a zip archive) is skipped: pepkit has no
-//!   zipimport. An empty entry is the current directory.
+//! * `PathFinder` visits the path entries in order. An entry that names a
+//!   zip archive (or a directory inside one, `a.zip/sub`) is searched as
+//!   `zipimport` searches it (see [`zip`]); any other entry that is not a
+//!   directory (missing, a file) is skipped. An empty entry is the current
+//!   directory.
 //! * `FileFinder.find_spec` for one entry `d` and a tail name `n`: when `d`
 //!   lists `n`, the first of `n/__init__<suffix>` that is a regular file (in
 //!   loader order: extension suffixes, `.py`, `.pyc`) makes `n` a regular
@@ -37,6 +39,7 @@
 pub mod listing;
 pub mod pth;
 pub mod syspath;
+pub mod zip;
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsStr, OsString};
@@ -173,6 +176,21 @@ impl Suffixes {
     /// The suffixes of CPython 3.[`PEPKIT_DEFAULT_PYTHON_MINOR`] on this platform.
     pub fn platform_default() -> Suffixes {
         Suffixes::with_extensions(extension_suffixes_for(PEPKIT_DEFAULT_PYTHON_MINOR))
+    }
+
+    /// The CPython minor version these suffixes belong to, read from the
+    /// `.cpython-3XY` tag of an extension suffix; [`PEPKIT_DEFAULT_PYTHON_MINOR`]
+    /// without one. Zip lookups use it for the bytecode magic number.
+    pub fn python_minor(&self) -> u32 {
+        for s in &self.extension {
+            if let Some(rest) = s.strip_prefix(b".cpython-3") {
+                let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).collect();
+                if let Some(minor) = std::str::from_utf8(&digits).ok().and_then(|d| d.parse().ok()) {
+                    return minor;
+                }
+            }
+        }
+        PEPKIT_DEFAULT_PYTHON_MINOR
     }
 
     /// Every suffix with its loader, in importlib's order (extensions, source, bytecode).
@@ -508,13 +526,22 @@ fn find_level(
     let mut portions: Vec<PathBuf> = Vec::new();
     for entry in path {
         let base = entry_base(entry, &mut ctx.cwd)?;
-        let found = match ctx.cache.as_deref_mut() {
-            None => find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Stat)?,
+        let (found, maybe_zip) = match ctx.cache.as_deref_mut() {
+            None => {
+                let found = find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Stat)?;
+                let maybe_zip = matches!(found, Found::Nothing) && ctx.probe.dir_mtime(base_dir(&base)).is_none();
+                (found, maybe_zip)
+            }
             Some(cache) => {
                 let set = cached_listing(&mut ctx.probe, cache, &base)?;
-                find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Cached(set))?
+                let found = find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Cached(set))?;
+                let maybe_zip = cache.get(&base).is_some_and(|l| l.mtime.is_none());
+                (found, maybe_zip)
             }
         };
+        // Not a directory: zipimport's turn (its path hook comes first, but
+        // takes no directory, so asking it second changes nothing).
+        let found = if maybe_zip { find_in_archive(ctx, &base, tail)? } else { found };
         match found {
             Found::Nothing => {}
             Found::Portion(dir) => portions.push(to_path(dir)),
@@ -548,6 +575,61 @@ struct Lookup<'a> {
     cwd: Option<Vec<u8>>,
     suffixes: &'a Suffixes,
     cache: Option<&'a mut ListingCache>,
+    /// A finder's open archives by path (revalidated by size and mtime);
+    /// `None`: each lookup reads the archives it meets afresh.
+    zips: Option<&'a mut ZipCache>,
+}
+
+/// Open archives by path, for [`Finder`].
+type ZipCache = HashMap<Vec<u8>, zip::OpenZip>;
+
+/// What the archive an entry names (zipimport's rules, see [`zip`]) holds for `tail`.
+fn find_in_archive(ctx: &mut Lookup, base: &[u8], tail: &[u8]) -> Result<Found> {
+    if tail.contains(&b'/') {
+        return Ok(Found::Nothing);
+    }
+    let Some((archive, prefix)) = zip::split_archive(base_dir(base)) else {
+        return Ok(Found::Nothing);
+    };
+    let minor = ctx.suffixes.python_minor();
+    let mut fresh = None;
+    let open: &zip::OpenZip = match ctx.zips.as_deref_mut() {
+        Some(zips) => {
+            if zips.get(&archive).is_some_and(|z| !zip::still_valid(z, &archive)) {
+                zips.remove(&archive);
+            }
+            if !zips.contains_key(&archive) {
+                match zip::open_zip(&archive, minor)? {
+                    Some(z) => {
+                        zips.insert(archive.clone(), z);
+                    }
+                    None => return Ok(Found::Nothing),
+                }
+            }
+            match zips.get(&archive) {
+                Some(z) => z,
+                None => return Ok(Found::Nothing),
+            }
+        }
+        None => match zip::open_zip(&archive, minor)? {
+            Some(z) => fresh.insert(z),
+            None => return Ok(Found::Nothing),
+        },
+    };
+    Ok(match zip::find_in_zip(&open.index, &archive, &open.file, &prefix, tail, minor) {
+        zip::ZipFound::Nothing => Found::Nothing,
+        zip::ZipFound::Portion(dir) => Found::Portion(dir),
+        zip::ZipFound::Spec { origin, package, bytecode } => {
+            let loader = if bytecode { LoaderKind::Bytecode } else { LoaderKind::Source };
+            let package_dir = if package {
+                let cut = origin.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                Some(origin[..cut].to_vec())
+            } else {
+                None
+            };
+            Found::Spec { loader, origin, package_dir }
+        }
+    })
 }
 
 fn to_path(bytes: Vec<u8>) -> PathBuf {
@@ -562,7 +644,7 @@ pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixe
     suffixes.validate()?;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
     check_entries(&top)?;
-    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None };
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None };
     resolve(&mut ctx, fullname, &top)
 }
 
@@ -612,21 +694,22 @@ fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpe
 pub struct Finder {
     path: Vec<Vec<u8>>,
     suffixes: Suffixes,
-    cache: Mutex<ListingCache>,
+    cache: Mutex<(ListingCache, ZipCache)>,
 }
 
 impl Finder {
     pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
         suffixes.validate()?;
         check_entries(&path)?;
-        Ok(Finder { path, suffixes, cache: Mutex::new(HashMap::new()) })
+        Ok(Finder { path, suffixes, cache: Mutex::new((HashMap::new(), HashMap::new())) })
     }
 
     /// [`find_spec`] over this finder's path, with its cached listings.
     pub fn find_spec(&self, fullname: &[u8]) -> Result<ModuleSpec> {
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let top: Vec<&[u8]> = self.path.iter().map(Vec::as_slice).collect();
-        let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(&mut cache) };
+        let (dirs, zips) = &mut *cache;
+        let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(dirs), zips: Some(zips) };
         resolve(&mut ctx, fullname, &top)
     }
 
@@ -642,7 +725,9 @@ impl Finder {
 
     /// Forgets every cached listing (`importlib.invalidate_caches()`).
     pub fn invalidate_caches(&self) {
-        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.0.clear();
+        cache.1.clear();
     }
 }
 

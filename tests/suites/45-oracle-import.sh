@@ -3,6 +3,8 @@
 # (pepkit_pythons in tests/lib.sh):
 #   test_find_spec.py      pepkit_find_spec and pepkit_finder against
 #                          importlib.util.find_spec on random trees
+#   test_find_spec_zip.py  the same over zip archives (zipimport) mixed with
+#                          directories
 #   test_venv_sys_path.py  pepkit_venv_sys_path, _pth_imports and _find_spec
 #                          against the sys.path of envs made by python -m venv
 #   test_listing.py        pepkit_iter_modules, _walk_packages, _module_name
@@ -15,5 +17,6 @@
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
-pepkit_oracle_suite oracle-import "-S" tests/oracle/test_find_spec.py tests/oracle/test_venv_sys_path.py \
+pepkit_oracle_suite oracle-import "-S" tests/oracle/test_find_spec.py tests/oracle/test_find_spec_zip.py \
+    tests/oracle/test_venv_sys_path.py \
     tests/oracle/test_listing.py
