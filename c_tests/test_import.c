@@ -790,6 +790,52 @@ static void test_zip(void) {
     unlink(bad);
 }
 
+/* The snapshot finder: answers from its snapshots until they are
+ * invalidated or older than the interval; bad input. */
+static void test_snapshot(void) {
+    char e1[512], e2[512];
+    path_of(e1, sizeof e1, "e1");
+    path_of(e2, sizeof e2, "e2");
+    const char *path[] = {e1, e2};
+    pepkit_finder *finder = NULL;
+    pepkit_spec *spec = SPEC_SENTINEL;
+    CHECK_OK(pepkit_finder_new_snapshot(path, 2, NULL, 0, UINT64_MAX, &finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "ns.mod", &spec));
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(e2, "ns/mod.py")) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_finder_find_spec(finder, "pkg.sub", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_BYTECODE);
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "snap_new", &spec), PEPKIT_ERR_NOT_FOUND);
+    make_file("e2/snap_new.py");
+    /* The snapshot is trusted: still not there until invalidated. */
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "snap_new", &spec), PEPKIT_ERR_NOT_FOUND);
+    CHECK(spec == SPEC_SENTINEL);
+    CHECK_OK(pepkit_finder_invalidate_caches(finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "snap_new", &spec));
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(e2, "snap_new.py")) == 0);
+    pepkit_spec_free(spec);
+    pepkit_finder_free(finder);
+    /* Interval 0: every lookup compares the directory's mtime (a new
+     * directory entry changes it, to the nanosecond on this file system). */
+    CHECK_OK(pepkit_finder_new_snapshot(path, 2, NULL, 0, 0, &finder));
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "snap_two", &spec), PEPKIT_ERR_NOT_FOUND);
+    make_dir("e1/snap_two");
+    CHECK_OK(pepkit_finder_find_spec(finder, "snap_two", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_NAMESPACE);
+    pepkit_spec_free(spec);
+    pepkit_finder_free(finder);
+    finder = (pepkit_finder *)(uintptr_t)0x5a5e;
+    CHECK_STATUS(pepkit_finder_new_snapshot(NULL, 1, NULL, 0, 0, &finder), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_new_snapshot(path, 2, NULL, 2, 0, &finder), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_new_snapshot(path, 2, NULL, 0, 0, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    const char *empty_suffix[] = {""};
+    CHECK_STATUS(pepkit_finder_new_snapshot(path, 2, empty_suffix, 1, 0, &finder), PEPKIT_ERR_VALUE);
+    CHECK(finder == (pepkit_finder *)(uintptr_t)0x5a5e);
+}
+
 int main(void) {
     build_tree();
     test_found();
@@ -800,6 +846,7 @@ int main(void) {
     test_venv_sys_path();
     test_listing();
     test_zip();
+    test_snapshot();
     test_unreadable();
     nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary("test_import");

@@ -1465,6 +1465,33 @@ pepkit_status pepkit_finder_new(const char *const *path,
                                 struct pepkit_finder **out);
 
 /**
+ * A snapshot finder, for tools that resolve many names against a tree that
+ * changes rarely (type checkers, IDEs, linters): like pepkit_finder_new, but
+ * each directory is listed once together with the type of every name, and
+ * a listing is then trusted with no system call at all until it is
+ * `interval_ms` milliseconds old; after that, one `stat` compares the
+ * directory's modification time and the listing is read again only when it
+ * changed. pepkit_finder_invalidate_caches forgets every snapshot at once
+ * (call it when the tool knows the tree changed, e.g. from a file watcher).
+ * While a snapshot is fresh the answers are those of the tree as it was
+ * when listed; with `interval_ms` 0 every lookup revalidates, and
+ * UINT64_MAX never does until pepkit_finder_invalidate_caches. The default
+ * finder (pepkit_finder_new) keeps importlib's exact per-call semantics.
+ *
+ * Arguments, errors and ownership as pepkit_finder_new's: `path`,
+ * `ext_suffixes` and their strings are borrowed for the call; on success
+ * `*out` is a new finder the caller owns (free it with pepkit_finder_free),
+ * used with pepkit_finder_find_spec and the other pepkit_finder_* calls.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_new_snapshot(const char *const *path,
+                                         size_t npath,
+                                         const char *const *ext_suffixes,
+                                         size_t n_ext,
+                                         uint64_t interval_ms,
+                                         struct pepkit_finder **out);
+
+/**
  * pepkit_find_spec_ex(fullname, ...) over the finder's path and suffixes,
  * using and refreshing its cached listings. Statuses as pepkit_find_spec's.
  * `finder` and `fullname` are borrowed for the call. On success `*out` is a

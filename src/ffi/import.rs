@@ -269,6 +269,45 @@ pub unsafe extern "C" fn pepkit_finder_new(
     })
 }
 
+/// A snapshot finder, for tools that resolve many names against a tree that
+/// changes rarely (type checkers, IDEs, linters): like pepkit_finder_new, but
+/// each directory is listed once together with the type of every name, and
+/// a listing is then trusted with no system call at all until it is
+/// `interval_ms` milliseconds old; after that, one `stat` compares the
+/// directory's modification time and the listing is read again only when it
+/// changed. pepkit_finder_invalidate_caches forgets every snapshot at once
+/// (call it when the tool knows the tree changed, e.g. from a file watcher).
+/// While a snapshot is fresh the answers are those of the tree as it was
+/// when listed; with `interval_ms` 0 every lookup revalidates, and
+/// UINT64_MAX never does until pepkit_finder_invalidate_caches. The default
+/// finder (pepkit_finder_new) keeps importlib's exact per-call semantics.
+///
+/// Arguments, errors and ownership as pepkit_finder_new's: `path`,
+/// `ext_suffixes` and their strings are borrowed for the call; on success
+/// `*out` is a new finder the caller owns (free it with pepkit_finder_free),
+/// used with pepkit_finder_find_spec and the other pepkit_finder_* calls.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_new_snapshot(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    interval_ms: u64,
+    out: *mut *mut pepkit_finder,
+) -> pepkit_status {
+    guard("pepkit_finder_new_snapshot", || {
+        let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
+        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
+        let out = arg_out(out, "out")?;
+        let interval = std::time::Duration::from_millis(interval_ms);
+        let finder = pepkit_finder { inner: Finder::snapshot(entries, suffixes, interval)? };
+        // SAFETY: out was checked non-NULL.
+        out.write(Box::into_raw(Box::new(finder)));
+        Ok(())
+    })
+}
+
 /// pepkit_find_spec_ex(fullname, ...) over the finder's path and suffixes,
 /// using and refreshing its cached listings. Statuses as pepkit_find_spec's.
 /// `finder` and `fullname` are borrowed for the call. On success `*out` is a

@@ -24,12 +24,15 @@
 //! `__path__`; pepkit asks [`find_spec`] (never running an `__init__`), so
 //! the walk equals pkgutil's on trees whose `__init__` files do not change
 //! `__path__`. Namespace packages are walked too (across all portions).
-//! As in pkgutil, a search location already walked is not walked again, and
-//! a package importlib cannot find is skipped.
+//! As in pkgutil, a search location already walked among one level's
+//! packages is not walked again, and a package importlib cannot find is
+//! skipped. One walk reads the tree as it stands when the walk starts.
 
 use std::collections::{HashMap, HashSet};
 
-use super::{entry_base, find_spec, os_str, quote, split_name, LoaderKind, ModuleKind, Suffixes};
+use std::time::Duration;
+
+use super::{entry_base, find_spec, os_str, quote, split_name, Finder, LoaderKind, ModuleKind, Suffixes};
 use crate::error::{Error, ErrorKind, Result};
 
 /// One module a listing found.
@@ -182,21 +185,25 @@ pub fn iter_modules<E: AsRef<[u8]>>(path: &[E], prefix: &[u8], suffixes: &Suffix
 /// `__import__` would with `sys.path` = `path`).
 pub fn walk_packages<E: AsRef<[u8]>>(path: &[E], suffixes: &Suffixes) -> Result<Vec<ModuleInfo>> {
     let top: Vec<&[u8]> = path.iter().map(AsRef::as_ref).collect();
-    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    // The packages' search locations come from one snapshot finder over the
+    // path: a walk reads the tree once, as it stands when it starts.
+    let finder = Finder::snapshot(top.iter().map(|e| e.to_vec()).collect(), suffixes.clone(), Duration::MAX)?;
     let mut out = Vec::new();
-    walk(&top, &top, b"", suffixes, &mut seen, &mut out, 0)?;
+    walk(&finder, &top, b"", suffixes, &mut out, 0)?;
     Ok(out)
 }
 
 fn walk(
-    top: &[&[u8]],
+    finder: &Finder,
     path: &[&[u8]],
     prefix: &[u8],
     suffixes: &Suffixes,
-    seen: &mut HashSet<Vec<u8>>,
     out: &mut Vec<ModuleInfo>,
     depth: usize,
 ) -> Result<()> {
+    // pkgutil's `seen` is made afresh by each walk_packages call: it keeps a
+    // location from being walked twice among one level's packages.
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
     // A tree of symlinked directories can nest without end; `seen` stops a
     // location from being walked twice, and this bounds the name's length.
     if depth > 256 {
@@ -210,8 +217,7 @@ fn walk(
         if !package {
             continue;
         }
-        let tops: Vec<std::path::PathBuf> = top.iter().map(|e| std::path::PathBuf::from(os_str(e))).collect();
-        let spec = match find_spec(&name, &tops, suffixes) {
+        let spec = match finder.find_spec(&name) {
             Ok(spec) => spec,
             Err(e) if e.kind == ErrorKind::NotFound => continue, // pkgutil's onerror
             Err(e) => return Err(e),
@@ -226,7 +232,7 @@ fn walk(
         let locations: Vec<&[u8]> = locations.iter().map(Vec::as_slice).collect();
         let mut sub = name;
         sub.push(b'.');
-        walk(top, &locations, &sub, suffixes, seen, out, depth + 1)?;
+        walk(finder, &locations, &sub, suffixes, out, depth + 1)?;
     }
     Ok(())
 }

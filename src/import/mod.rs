@@ -527,6 +527,7 @@ fn find_level(
     for entry in path {
         let base = entry_base(entry, &mut ctx.cwd)?;
         let (found, maybe_zip) = match ctx.cache.as_deref_mut() {
+            _ if ctx.snap.is_some() => find_in_snapshot(ctx, &base, tail)?,
             None => {
                 let found = find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Stat)?;
                 let maybe_zip = matches!(found, Found::Nothing) && ctx.probe.dir_mtime(base_dir(&base)).is_none();
@@ -578,6 +579,134 @@ struct Lookup<'a> {
     /// A finder's open archives by path (revalidated by size and mtime);
     /// `None`: each lookup reads the archives it meets afresh.
     zips: Option<&'a mut ZipCache>,
+    /// A snapshot finder's typed listings, the time of this lookup and the
+    /// revalidation interval (see [`Finder::snapshot`]).
+    snap: Option<(&'a mut SnapCache, std::time::Instant, std::time::Duration)>,
+}
+
+/// One directory as a snapshot finder keeps it: the type of each name
+/// (links followed), and when its mtime was last compared.
+struct SnapDir {
+    checked: std::time::Instant,
+    mtime: Option<(i64, i64)>,
+    listable: bool,
+    types: HashMap<Vec<u8>, FileType>,
+}
+
+/// Typed listings by directory, for a snapshot [`Finder`].
+type SnapCache = HashMap<Vec<u8>, SnapDir>;
+
+/// `os.listdir` with each name's type (from the directory entry, `stat` for
+/// links and unknown types); `None` when the directory cannot be listed.
+fn read_typed_listing(dir: &[u8]) -> Result<Option<HashMap<Vec<u8>, FileType>>> {
+    let entries = match std::fs::read_dir(os_str(dir)) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return match e.raw_os_error() {
+                Some(libc::ENOENT) | Some(libc::ENOTDIR) | Some(libc::EACCES) | Some(libc::EPERM) => Ok(None),
+                _ => Err(Error::io(&e, format_args!("cannot list directory {}", quote(dir)))),
+            }
+        }
+    };
+    let mut types = HashMap::new();
+    let mut probe = Probe::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(&e, format_args!("cannot list directory {}", quote(dir))))?;
+        let name = entry.file_name().into_vec();
+        let kind = match entry.file_type() {
+            Ok(t) if t.is_file() => FileType::File,
+            Ok(t) if t.is_dir() => FileType::Dir,
+            Ok(t) if !t.is_symlink() => FileType::Other,
+            _ => probe.stat(&[dir, b"/", &name]),
+        };
+        types.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
+        types.insert(name, kind);
+    }
+    Ok(Some(types))
+}
+
+/// The snapshot of `dir`, read or revalidated (by mtime) when older than
+/// the interval.
+fn snap_dir<'c>(
+    probe: &mut Probe,
+    cache: &'c mut SnapCache,
+    dir: &[u8],
+    now: std::time::Instant,
+    interval: std::time::Duration,
+) -> Result<&'c SnapDir> {
+    let fresh = cache.get(dir).is_some_and(|d| now.saturating_duration_since(d.checked) < interval);
+    if !fresh {
+        let mtime = probe.dir_mtime(dir);
+        let same = mtime.is_some() && cache.get(dir).is_some_and(|d| d.mtime == mtime);
+        if same {
+            if let Some(d) = cache.get_mut(dir) {
+                d.checked = now;
+            }
+        } else {
+            let listing = if mtime.is_some() { read_typed_listing(dir)? } else { None };
+            let listable = listing.is_some();
+            let types = listing.unwrap_or_default();
+            cache.insert(dir.to_vec(), SnapDir { checked: now, mtime, listable, types });
+        }
+    }
+    cache.get(dir).ok_or_else(|| Error::value("snapshot listing vanished"))
+}
+
+/// FileFinder.find_spec over snapshot listings: no system call while the
+/// snapshots are younger than the interval. Also says whether the entry is
+/// not a directory (then zipimport's turn).
+fn find_in_snapshot(ctx: &mut Lookup, base: &[u8], tail: &[u8]) -> Result<(Found, bool)> {
+    if tail.contains(&b'/') {
+        return Ok((Found::Nothing, false));
+    }
+    let Some((cache, now, interval)) = ctx.snap.as_mut() else {
+        return Ok((Found::Nothing, false));
+    };
+    let (now, interval) = (*now, *interval);
+    let dir = base_dir(base);
+    let d = snap_dir(&mut ctx.probe, cache, dir, now, interval)?;
+    if d.mtime.is_none() {
+        return Ok((Found::Nothing, true));
+    }
+    let is_dir = d.types.get(tail) == Some(&FileType::Dir);
+    let mut key = Vec::with_capacity(tail.len() + 40);
+    let mut module = None;
+    for (suffix, loader) in ctx.suffixes.loaders() {
+        key.clear();
+        key.extend_from_slice(tail);
+        key.extend_from_slice(suffix);
+        if d.types.get(&key) == Some(&FileType::File) {
+            module = Some((suffix.to_vec(), loader));
+            break;
+        }
+    }
+    if is_dir {
+        let sub = [base, tail].concat();
+        let s = snap_dir(&mut ctx.probe, cache, &sub, now, interval)?;
+        let listable = s.listable;
+        for (suffix, loader) in ctx.suffixes.loaders() {
+            key.clear();
+            key.extend_from_slice(b"__init__");
+            key.extend_from_slice(suffix);
+            // An unlistable package directory: importlib stats its __init__.
+            let hit = if listable {
+                s.types.get(&key) == Some(&FileType::File)
+            } else {
+                ctx.probe.stat(&[&sub, b"/", &key]) == FileType::File
+            };
+            if hit {
+                let origin = [sub.as_slice(), b"/", key.as_slice()].concat();
+                return Ok((Found::Spec { loader, origin, package_dir: Some(sub) }, false));
+            }
+        }
+    }
+    if let Some((suffix, loader)) = module {
+        return Ok((Found::Spec { loader, origin: [base, tail, suffix.as_slice()].concat(), package_dir: None }, false));
+    }
+    if is_dir {
+        return Ok((Found::Portion([base, tail].concat()), false));
+    }
+    Ok((Found::Nothing, false))
 }
 
 /// Open archives by path, for [`Finder`].
@@ -644,7 +773,7 @@ pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixe
     suffixes.validate()?;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
     check_entries(&top)?;
-    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None };
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None };
     resolve(&mut ctx, fullname, &top)
 }
 
@@ -694,22 +823,39 @@ fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpe
 pub struct Finder {
     path: Vec<Vec<u8>>,
     suffixes: Suffixes,
-    cache: Mutex<(ListingCache, ZipCache)>,
+    cache: Mutex<(ListingCache, ZipCache, SnapCache)>,
+    /// Snapshot mode: listings are trusted for this long.
+    snapshot: Option<std::time::Duration>,
 }
 
 impl Finder {
     pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
         suffixes.validate()?;
         check_entries(&path)?;
-        Ok(Finder { path, suffixes, cache: Mutex::new((HashMap::new(), HashMap::new())) })
+        Ok(Finder { path, suffixes, cache: Mutex::new((HashMap::new(), HashMap::new(), HashMap::new())), snapshot: None })
+    }
+
+    /// A snapshot finder, as type checkers and IDEs keep one: each directory
+    /// is listed once with the type of every name, and a listing is trusted
+    /// without any system call until it is `interval` old; then one `stat`
+    /// compares the directory's mtime and the listing is read again only if
+    /// it changed. [`Finder::invalidate_caches`] forgets every snapshot. While
+    /// the snapshots are fresh, answers are those of a file system frozen at
+    /// the time of the listings; a zero interval revalidates at every lookup.
+    pub fn snapshot(path: Vec<Vec<u8>>, suffixes: Suffixes, interval: std::time::Duration) -> Result<Finder> {
+        let mut finder = Finder::new(path, suffixes)?;
+        finder.snapshot = Some(interval);
+        Ok(finder)
     }
 
     /// [`find_spec`] over this finder's path, with its cached listings.
     pub fn find_spec(&self, fullname: &[u8]) -> Result<ModuleSpec> {
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let top: Vec<&[u8]> = self.path.iter().map(Vec::as_slice).collect();
-        let (dirs, zips) = &mut *cache;
-        let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(dirs), zips: Some(zips) };
+        let (dirs, zips, snaps) = &mut *cache;
+        let snap = self.snapshot.map(|interval| (snaps, std::time::Instant::now(), interval));
+        let mut ctx =
+            Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(dirs), zips: Some(zips), snap };
         resolve(&mut ctx, fullname, &top)
     }
 
@@ -728,6 +874,7 @@ impl Finder {
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         cache.0.clear();
         cache.1.clear();
+        cache.2.clear();
     }
 }
 

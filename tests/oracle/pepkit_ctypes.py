@@ -269,6 +269,8 @@ def load_pepkit(path=None):
         "pepkit_strings_get": (c_char_p, [c_void_p, c_size_t]),
         "pepkit_strings_free": (None, [c_void_p]),
         "pepkit_finder_new": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_finder_new_snapshot": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, ctypes.c_uint64,
+                                            POINTER(c_void_p)]),
         "pepkit_finder_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
         "pepkit_finder_invalidate_caches": (st, [c_void_p]),
         "pepkit_finder_free": (None, [c_void_p]),
@@ -365,10 +367,19 @@ def module_name(lib, file, path, ext_suffixes):
         lib.pepkit_free(out)
 
 
-def finder_new(lib, path, ext_suffixes=None):
+def finder_new(lib, path, ext_suffixes=None, snapshot_ms=None):
     """A pepkit_finder (its address) over `path` (bytes entries) with the
-    given extension suffixes (None: the defaults); free with pepkit_finder_free."""
+    given extension suffixes (None: the defaults), a snapshot finder when
+    snapshot_ms is not None; free with pepkit_finder_free."""
     entries, n = c_strings(path)
+    if snapshot_ms is not None:
+        out = c_void_p()
+        ext, n_ext = c_strings(ext_suffixes or [])
+        status = lib.pepkit_finder_new_snapshot(entries, n, ext if ext_suffixes is not None else None, n_ext,
+                                                snapshot_ms, byref(out))
+        if status != 0:
+            raise RuntimeError("pepkit_finder_new_snapshot: %s: %s" % (STATUS_NAMES.get(status), last_error(lib)))
+        return out.value
     out = c_void_p()
     if ext_suffixes is None:
         status = lib.pepkit_finder_new(entries, n, None, 0, byref(out))

@@ -207,7 +207,7 @@ def main():
             os.mkdir(root)
             w += 1
             entries, names = make_world(rng, root)
-            finder = finder_new(lib, [os.fsencode(p) for p in entries], ext)
+            finder = finder_new(lib, [os.fsencode(p) for p in entries], ext, rng.choice([None, 0, 60000]))
             try:
                 for name in names[:40]:
                     path = list(entries)
