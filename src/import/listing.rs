@@ -29,6 +29,7 @@
 //! skipped. One walk reads the tree as it stands when the walk starts.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use std::time::Duration;
 
@@ -83,36 +84,50 @@ fn module_name_of<'a>(file: &'a [u8], order: &[(&[u8], LoaderKind)]) -> Option<(
     order.iter().find(|(s, _)| file.ends_with(s)).map(|&(s, k)| (&file[..file.len() - s.len()], k))
 }
 
-fn list_dir(dir: &[u8]) -> Result<Option<Vec<Vec<u8>>>> {
-    let entries = match std::fs::read_dir(os_str(dir)) {
-        Ok(e) => e,
+/// A directory's names, each with whether it is a directory (links
+/// followed), sorted as Python sorts them; `None` when it cannot be listed.
+type Names = Option<Rc<Vec<(Vec<u8>, bool)>>>;
+
+/// Listings by directory: one walk lists each directory once (the listing
+/// that tells whether a directory is a package serves its walk too).
+type DirCache = HashMap<Vec<u8>, Names>;
+
+fn list_dir(cache: &mut DirCache, dir: &[u8]) -> Result<Names> {
+    if let Some(names) = cache.get(dir) {
+        return Ok(names.clone());
+    }
+    let names = match std::fs::read_dir(os_str(dir)) {
         // pkgutil: "except OSError: filenames = []"; a missing or non-directory
         // entry has no importer at all. Either way, nothing.
-        Err(_) => return Ok(None),
+        Err(_) => None,
+        Ok(entries) => {
+            let mut names = Vec::new();
+            for entry in entries {
+                let Ok(entry) = entry else { continue };
+                let is_dir = match entry.file_type() {
+                    Ok(t) if !t.is_symlink() => t.is_dir(),
+                    _ => std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()),
+                };
+                names.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
+                names.push((std::os::unix::ffi::OsStringExt::into_vec(entry.file_name()), is_dir));
+            }
+            names.sort_by_cached_key(|n| py_sort_key(&n.0));
+            Some(Rc::new(names))
+        }
     };
-    let mut names = Vec::new();
-    for entry in entries {
-        let Ok(entry) = entry else { continue };
-        names.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
-        names.push(std::os::unix::ffi::OsStringExt::into_vec(entry.file_name()));
-    }
-    Ok(Some(names))
-}
-
-fn is_dir(path: &[u8]) -> bool {
-    std::fs::metadata(os_str(path)).is_ok_and(|m| m.is_dir())
+    cache.insert(dir.to_vec(), names.clone());
+    Ok(names)
 }
 
 /// `_iter_file_finder_modules` of one directory, with namespace portions.
-fn list_entry(base: &[u8], order: &[(&[u8], LoaderKind)]) -> Result<Vec<(Vec<u8>, ModuleKind)>> {
+fn list_entry(cache: &mut DirCache, base: &[u8], order: &[(&[u8], LoaderKind)]) -> Result<Vec<(Vec<u8>, ModuleKind)>> {
     let dir = super::base_dir(base);
-    let Some(mut names) = list_dir(dir)? else {
+    let Some(names) = list_dir(cache, dir)? else {
         return Ok(Vec::new());
     };
-    names.sort_by_cached_key(|n| py_sort_key(n));
     let mut yielded: HashSet<Vec<u8>> = HashSet::new();
     let mut out = Vec::new();
-    for file in &names {
+    for (file, file_is_dir) in names.iter() {
         let found = module_name_of(file, order);
         if let Some((stem, _)) = found {
             if stem == b"__init__" || yielded.contains(stem) {
@@ -126,12 +141,13 @@ fn list_entry(base: &[u8], order: &[(&[u8], LoaderKind)]) -> Result<Vec<(Vec<u8>
                 if file.contains(&b'.') || yielded.contains(file.as_slice()) {
                     continue;
                 }
-                let path = [base, file.as_slice()].concat();
-                if !is_dir(&path) {
+                if !file_is_dir {
                     continue;
                 }
-                let inner = list_dir(&path)?.unwrap_or_default();
-                let package = inner.iter().any(|n| module_name_of(n, order).is_some_and(|(s, _)| s == b"__init__"));
+                let path = [base, file.as_slice()].concat();
+                let package = list_dir(cache, &path)?.is_some_and(|inner| {
+                    inner.iter().any(|(n, _)| module_name_of(n, order).is_some_and(|(s, _)| s == b"__init__"))
+                });
                 (file.clone(), if package { ModuleKind::Package } else { ModuleKind::Namespace })
             }
         };
@@ -153,6 +169,15 @@ fn list_entry(base: &[u8], order: &[(&[u8], LoaderKind)]) -> Result<Vec<(Vec<u8>
 /// `pkgutil.iter_modules(path, prefix)` plus namespace packages; `prefix`
 /// is put before each name.
 pub fn iter_modules<E: AsRef<[u8]>>(path: &[E], prefix: &[u8], suffixes: &Suffixes) -> Result<Vec<ModuleInfo>> {
+    iter_modules_with(&mut DirCache::new(), path, prefix, suffixes)
+}
+
+fn iter_modules_with<E: AsRef<[u8]>>(
+    cache: &mut DirCache,
+    path: &[E],
+    prefix: &[u8],
+    suffixes: &Suffixes,
+) -> Result<Vec<ModuleInfo>> {
     suffixes.validate()?;
     super::check_entries(path)?;
     let order = suffix_order(suffixes);
@@ -163,7 +188,7 @@ pub fn iter_modules<E: AsRef<[u8]>>(path: &[E], prefix: &[u8], suffixes: &Suffix
     for entry in path {
         let entry = entry.as_ref();
         let base = entry_base(entry, &mut cwd)?;
-        for (name, kind) in list_entry(&base, &order)? {
+        for (name, kind) in list_entry(cache, &base, &order)? {
             let namespace = kind == ModuleKind::Namespace;
             match seen.get(&name).copied() {
                 Some((_, false)) => continue,
@@ -189,12 +214,13 @@ pub fn walk_packages<E: AsRef<[u8]>>(path: &[E], suffixes: &Suffixes) -> Result<
     // path: a walk reads the tree once, as it stands when it starts.
     let finder = Finder::snapshot(top.iter().map(|e| e.to_vec()).collect(), suffixes.clone(), Duration::MAX)?;
     let mut out = Vec::new();
-    walk(&finder, &top, b"", suffixes, &mut out, 0)?;
+    walk(&finder, &mut DirCache::new(), &top, b"", suffixes, &mut out, 0)?;
     Ok(out)
 }
 
 fn walk(
     finder: &Finder,
+    cache: &mut DirCache,
     path: &[&[u8]],
     prefix: &[u8],
     suffixes: &Suffixes,
@@ -209,7 +235,7 @@ fn walk(
     if depth > 256 {
         return Ok(());
     }
-    for info in iter_modules(path, prefix, suffixes)? {
+    for info in iter_modules_with(cache, path, prefix, suffixes)? {
         let package = info.is_package();
         let name = info.name.clone();
         out.try_reserve(1).map_err(|_| Error::no_memory("out of memory listing modules"))?;
@@ -232,7 +258,7 @@ fn walk(
         let locations: Vec<&[u8]> = locations.iter().map(Vec::as_slice).collect();
         let mut sub = name;
         sub.push(b'.');
-        walk(finder, &locations, &sub, suffixes, out, depth + 1)?;
+        walk(finder, cache, &locations, &sub, suffixes, out, depth + 1)?;
     }
     Ok(())
 }
