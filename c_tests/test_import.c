@@ -481,6 +481,48 @@ static void test_venv_sys_path(void) {
     pepkit_spec_free(spec);
     CHECK_OK(pepkit_venv_find_spec(v, "envmod", &spec));
     pepkit_spec_free(spec);
+
+    /* A setuptools editable install: its finder's MAPPING is read, not run. */
+    char finder[2048];
+    make_dir("edsrc");
+    make_dir("edsrc/edpkg");
+    make_file("edsrc/edpkg/__init__.py");
+    make_file("edsrc/edpkg/child.py");
+    make_file("edsrc/edmod.py");
+    snprintf(finder, sizeof finder,
+             "import sys\nMAPPING: dict[str, str] = {'edpkg': '%s/edsrc/edpkg', 'edmod': '%s/edsrc/edmod'}\n"
+             "NAMESPACES: dict[str, list[str]] = {}\n", root, root);
+    write_text("env/lib/python3.12/site-packages/__editable___ed_0_1_finder.py", finder);
+    write_text("env/lib/python3.12/site-packages/y.pth",
+               "import __editable___ed_0_1_finder; __editable___ed_0_1_finder.install()\n");
+    CHECK_OK(pepkit_venv_find_spec(v, "edpkg", &spec));
+    path_of(p, sizeof p, "edsrc/edpkg/__init__.py");
+    CHECK(spec && pepkit_spec_kind(spec) == PEPKIT_MODULE_PACKAGE && strcmp(pepkit_spec_origin(spec), p) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_venv_find_spec(v, "edpkg.child", &spec));
+    path_of(p, sizeof p, "edsrc/edpkg/child.py");
+    CHECK(spec && strcmp(pepkit_spec_origin(spec), p) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_venv_find_spec(v, "edmod", &spec));
+    path_of(p, sizeof p, "edsrc/edmod.py");
+    CHECK(spec && pepkit_spec_kind(spec) == PEPKIT_MODULE_SOURCE && strcmp(pepkit_spec_origin(spec), p) == 0);
+    pepkit_spec_free(spec);
+    pepkit_modules *mods = NULL;
+    CHECK_OK(pepkit_venv_iter_modules(v, &mods));
+    int has_envmod = 0;
+    for (size_t i = 0; i < pepkit_modules_len(mods); i++) has_envmod |= strcmp(pepkit_modules_name(mods, i), "envmod") == 0;
+    CHECK(has_envmod);
+    pepkit_modules_free(mods);
+    CHECK_OK(pepkit_venv_walk_packages(v, &mods));
+    CHECK(pepkit_modules_len(mods) > 0);
+    pepkit_modules_free(mods);
+    /* A malformed finder is not read: the names are not found. */
+    write_text("env/lib/python3.12/site-packages/__editable___ed_0_1_finder.py", "MAPPING = {'edpkg': \n");
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_venv_find_spec(v, "edpkg", &spec), PEPKIT_ERR_NOT_FOUND);
+    CHECK(spec == SPEC_SENTINEL);
+    path_of(p, sizeof p, "env/lib/python3.12/site-packages/y.pth");
+    unlink(p);
     spec = SPEC_SENTINEL;
     CHECK_STATUS(pepkit_venv_find_spec(v, "nothere", &spec), PEPKIT_ERR_NOT_FOUND);
     CHECK_STATUS(pepkit_venv_find_spec(v, "", &spec), PEPKIT_ERR_VALUE);

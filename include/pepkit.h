@@ -1678,7 +1678,16 @@ pepkit_status pepkit_venv_pth_imports(const struct pepkit_venv *v,
  * pepkit_find_spec_ex over the env's import path (pepkit_venv_sys_path),
  * with the extension suffixes of a default CPython build of the env's
  * version on this platform (`.cpython-3XY-<triplet>.so`, `.abi3.so`,
- * `.so`): where `import fullname` in that env would come from. Statuses as
+ * `.so`): where `import fullname` in that env would come from. Editable
+ * installs resolve too: `.pth` path entries (setuptools' src layout and
+ * strict mode, hatchling, flit, pdm) are on the path, and setuptools'
+ * `__editable___*_finder.py` modules that `.pth` import lines install are
+ * read statically (their `MAPPING`, never run): a top-level name the path
+ * does not resolve is looked up there, as the finder, which follows
+ * PathFinder on the meta path, does (`<path>/__init__.py`, else `<path>`
+ * with `.py`, `.pyc` or an extension suffix; an immediate child of a mapped
+ * package in the mapped directory). Their `NAMESPACES` are not read.
+ * Statuses as
  * pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
  * borrowed for the call. On success `*out` is a new spec the caller owns
  * (free it with pepkit_spec_free); on failure it is not written.

@@ -582,7 +582,16 @@ pub unsafe extern "C" fn pepkit_venv_pth_imports(v: *const pepkit_venv, out: *mu
 /// pepkit_find_spec_ex over the env's import path (pepkit_venv_sys_path),
 /// with the extension suffixes of a default CPython build of the env's
 /// version on this platform (`.cpython-3XY-<triplet>.so`, `.abi3.so`,
-/// `.so`): where `import fullname` in that env would come from. Statuses as
+/// `.so`): where `import fullname` in that env would come from. Editable
+/// installs resolve too: `.pth` path entries (setuptools' src layout and
+/// strict mode, hatchling, flit, pdm) are on the path, and setuptools'
+/// `__editable___*_finder.py` modules that `.pth` import lines install are
+/// read statically (their `MAPPING`, never run): a top-level name the path
+/// does not resolve is looked up there, as the finder, which follows
+/// PathFinder on the meta path, does (`<path>/__init__.py`, else `<path>`
+/// with `.py`, `.pyc` or an extension suffix; an immediate child of a mapped
+/// package in the mapped directory). Their `NAMESPACES` are not read.
+/// Statuses as
 /// pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
 /// borrowed for the call. On success `*out` is a new spec the caller owns
 /// (free it with pepkit_spec_free); on failure it is not written.
@@ -600,7 +609,7 @@ pub unsafe extern "C" fn pepkit_venv_find_spec(
         let (_, _, minor, _) = syspath::env_facts(v.inner())?;
         let sys_path = syspath::of_venv(v.inner())?;
         let suffixes = Suffixes::with_extensions(import::extension_suffixes_for(minor));
-        let spec = pepkit_spec::of(import::find_spec(name, &sys_path.entries, &suffixes)?)?;
+        let spec = pepkit_spec::of(import::find_spec_with_editables(name, &sys_path.entries, &suffixes, &sys_path.editables)?)?;
         // SAFETY: out was checked non-NULL.
         out.write(Box::into_raw(Box::new(spec)));
         Ok(())

@@ -36,6 +36,7 @@
 //! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
 //! path importlib would start from.
 
+pub mod editable;
 pub mod listing;
 pub mod pth;
 pub mod syspath;
@@ -774,7 +775,7 @@ pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixe
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
     check_entries(&top)?;
     let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None };
-    resolve(&mut ctx, fullname, &top)
+    resolve(&mut ctx, fullname, &top, &[])
 }
 
 /// Path entries are C strings: no NUL inside (CPython: "embedded null byte").
@@ -785,7 +786,84 @@ fn check_entries<E: AsRef<[u8]>>(path: &[E]) -> Result<()> {
     }
 }
 
-fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpec> {
+/// [`find_spec`] in an interpreter where setuptools' editable finders
+/// (see [`editable`]) follow PathFinder on the meta path, in `editables`' order.
+pub fn find_spec_with_editables<P: AsRef<Path>>(
+    fullname: &[u8],
+    path: &[P],
+    suffixes: &Suffixes,
+    editables: &[editable::EditableFinder],
+) -> Result<ModuleSpec> {
+    suffixes.validate()?;
+    let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
+    check_entries(&top)?;
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None };
+    resolve(&mut ctx, fullname, &top, editables)
+}
+
+/// What the editable finders answer for `name` once PathFinder found nothing.
+fn editable_spec(
+    ctx: &mut Lookup,
+    editables: &[editable::EditableFinder],
+    name: &[u8],
+    tail: &[u8],
+) -> Result<Option<ModuleSpec>> {
+    let parent = name.iter().rposition(|&b| b == b'.').map(|i| &name[..i]);
+    for finder in editables {
+        match parent {
+            None => {
+                let Some(mapped) = finder.get(name) else { continue };
+                // _find_spec: <path>/__init__.py, then <path> with each of
+                // all_suffixes() (source, bytecode, extension) as its suffix.
+                let init = [mapped, b"/__init__.py"].concat();
+                if probe_exists(&mut ctx.probe, &init) {
+                    return Ok(Some(ModuleSpec {
+                        name: name.to_vec(),
+                        kind: ModuleKind::Package,
+                        loader: Some(LoaderKind::Source),
+                        origin: Some(to_path(init)),
+                        search_locations: Some(vec![to_path(mapped.to_vec())]),
+                    }));
+                }
+                let sfx = ctx.suffixes;
+                let order = sfx
+                    .source
+                    .iter()
+                    .map(|s| (s, LoaderKind::Source))
+                    .chain(sfx.bytecode.iter().map(|s| (s, LoaderKind::Bytecode)))
+                    .chain(sfx.extension.iter().map(|s| (s, LoaderKind::Extension)));
+                for (suffix, loader) in order {
+                    let candidate = editable::with_suffix(mapped, suffix);
+                    if probe_exists(&mut ctx.probe, &candidate) {
+                        return Ok(Some(ModuleSpec {
+                            name: name.to_vec(),
+                            kind: loader.module_kind(),
+                            loader: Some(loader),
+                            origin: Some(to_path(candidate)),
+                            search_locations: None,
+                        }));
+                    }
+                }
+            }
+            Some(parent) => {
+                // An immediate child of a mapped package: PathFinder over the
+                // mapped directory.
+                let Some(mapped) = finder.get(parent) else { continue };
+                if let Some(spec) = find_level(ctx, name, tail, &[mapped])? {
+                    return Ok(Some(spec));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// `Path.exists()`: anything `stat` (following links) finds.
+fn probe_exists(probe: &mut Probe, path: &[u8]) -> bool {
+    probe.stat(&[path]) != FileType::Missing
+}
+
+fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]], editables: &[editable::EditableFinder]) -> Result<ModuleSpec> {
     let parts = split_name(fullname)?;
     let mut spec: Option<ModuleSpec> = None;
     let mut end = 0;
@@ -805,6 +883,10 @@ fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpe
                 let locations: Vec<&[u8]> = locations.iter().map(|p| p.as_os_str().as_bytes()).collect();
                 find_level(ctx, name, tail, &locations)?
             }
+        };
+        let found = match found {
+            None if !editables.is_empty() => editable_spec(ctx, editables, name, tail)?,
+            found => found,
         };
         match found {
             Some(s) => spec = Some(s),
@@ -856,7 +938,7 @@ impl Finder {
         let snap = self.snapshot.map(|interval| (snaps, std::time::Instant::now(), interval));
         let mut ctx =
             Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(dirs), zips: Some(zips), snap };
-        resolve(&mut ctx, fullname, &top)
+        resolve(&mut ctx, fullname, &top, &[])
     }
 
     /// The path entries this finder searches.

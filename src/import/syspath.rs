@@ -39,6 +39,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use super::editable::{finder_module, parse_editable_finder, EditableFinder};
 use super::pth::{parse_pth, PthLine, PthRules};
 use super::quote;
 use crate::venv::paths::normpath;
@@ -58,6 +59,8 @@ pub struct SysPath {
     pub entries: Vec<PathBuf>,
     /// `import` lines found in the `.pth` files processed, in order.
     pub pth_imports: Vec<PthImport>,
+    /// setuptools' editable finders those lines install, in meta path order.
+    pub editables: Vec<EditableFinder>,
 }
 
 /// What the computation needs to know about the env.
@@ -137,6 +140,7 @@ struct Builder {
     entries: Vec<Vec<u8>>,
     known: HashSet<Vec<u8>>,
     imports: Vec<PthImport>,
+    editables: Vec<EditableFinder>,
     minor: u32,
     rules: PthRules,
 }
@@ -176,6 +180,18 @@ impl Builder {
             match line {
                 PthLine::Import(line) => {
                     self.imports.push(PthImport { file: PathBuf::from(OsString::from_vec(file.clone())), line: line.to_vec() });
+                    // setuptools' editable finder: read its MAPPING, never run
+                    // it; installed once however often the line runs.
+                    if let Some(module) = finder_module(line) {
+                        if !self.editables.iter().any(|f| f.module == module) {
+                            let source = join(sitedir, &[module, b".py"].concat());
+                            if let Ok(text) = std::fs::read(std::ffi::OsStr::from_bytes(&source)) {
+                                if let Ok(finder) = parse_editable_finder(module, &text) {
+                                    self.editables.push(finder);
+                                }
+                            }
+                        }
+                    }
                 }
                 PthLine::Path(line) => {
                     let dir = normpath(&join(sitedir, line));
@@ -276,7 +292,7 @@ pub fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
     let prefix = search_up(&home, &[os_py.as_bytes(), os_pyc.as_bytes()], is_file).unwrap_or_else(fallback);
     let exec_prefix = search_up(&home, &[dynload.as_bytes()], is_dir).unwrap_or_else(|| prefix.clone());
 
-    let mut b = Builder { entries: Vec::new(), known: HashSet::new(), imports: Vec::new(), minor: facts.minor, rules: PthRules::for_python(facts.minor) };
+    let mut b = Builder { entries: Vec::new(), known: HashSet::new(), imports: Vec::new(), editables: Vec::new(), minor: facts.minor, rules: PthRules::for_python(facts.minor) };
     for entry in [
         join(&prefix, format!("lib/python{}{}.zip", facts.major, facts.minor).as_bytes()),
         join(&prefix, stdlib_sub.as_bytes()),
@@ -326,6 +342,7 @@ pub fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
     Ok(SysPath {
         entries: b.entries.into_iter().map(|e| PathBuf::from(OsString::from_vec(e))).collect(),
         pth_imports: b.imports,
+        editables: b.editables,
     })
 }
 
