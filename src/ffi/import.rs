@@ -590,7 +590,9 @@ pub unsafe extern "C" fn pepkit_venv_pth_imports(v: *const pepkit_venv, out: *mu
 /// does not resolve is looked up there, as the finder, which follows
 /// PathFinder on the meta path, does (`<path>/__init__.py`, else `<path>`
 /// with `.py`, `.pyc` or an extension suffix; an immediate child of a mapped
-/// package in the mapped directory). Their `NAMESPACES` are not read.
+/// package in the mapped directory), and their `NAMESPACES` are namespace
+/// packages at the placeholder entry `install()` appends to `sys.path`
+/// (pepkit_venv_sys_path lists it too, as the interpreter does).
 /// Statuses as
 /// pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
 /// borrowed for the call. On success `*out` is a new spec the caller owns

@@ -17,9 +17,12 @@
 //! hatchling, flit and pdm's default editable installs are `.pth` path
 //! entries, which the import path already follows.
 //!
-//! Not read: `NAMESPACES` (namespace packages of the project, served by a
-//! path hook on a placeholder entry), hatchling's `dev-mode-exact` and
-//! pdm's `editables` mode (import hooks of the `editables` package).
+//! `NAMESPACES` (the project's namespace packages) are served by a path
+//! hook on `PATH_PLACEHOLDER`, an entry `install()` appends to `sys.path`:
+//! at that entry a name in `NAMESPACES` is a namespace portion made of its
+//! paths (or its `MAPPING` path) and the placeholder itself. Not read:
+//! hatchling's `dev-mode-exact` and pdm's `editables` mode (import hooks of
+//! the `editables` package).
 
 use crate::error::{Error, Result};
 
@@ -31,11 +34,31 @@ pub struct EditableFinder {
     /// `MAPPING`, in its order: top-level name to path (bytes, as
     /// `os.fsencode` gives them).
     pub mapping: Vec<(Vec<u8>, Vec<u8>)>,
+    /// `NAMESPACES`: namespace package name to its portions.
+    pub namespaces: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
+    /// `PATH_PLACEHOLDER`: the entry `install()` appends to `sys.path` (when
+    /// `NAMESPACES` is not empty) for its namespace path hook.
+    pub placeholder: Vec<u8>,
 }
 
 impl EditableFinder {
     pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
         self.mapping.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_slice())
+    }
+
+    /// `_EditableNamespaceFinder.find_spec`: the portions of namespace
+    /// package `name` (its `NAMESPACES` paths, else its `MAPPING` path, then
+    /// the placeholder), or `None` when `name` is not one of its namespaces.
+    pub fn namespace_portions(&self, name: &[u8]) -> Option<Vec<Vec<u8>>> {
+        let (_, paths) = self.namespaces.iter().find(|(k, _)| k == name)?;
+        let mut out = paths.clone();
+        if out.is_empty() {
+            if let Some(mapped) = self.get(name) {
+                out.push(mapped.to_vec());
+            }
+        }
+        out.push(self.placeholder.clone());
+        Some(out)
     }
 }
 
@@ -110,41 +133,98 @@ fn string_literal(s: &[u8]) -> Result<(Vec<u8>, &[u8])> {
     }
 }
 
-/// Reads `MAPPING` from the text of a `__editable___*_finder.py` module:
-/// the line that starts with `MAPPING` (`MAPPING = {...}` or, in recent
-/// setuptools, `MAPPING: dict[str, str] = {...}`), a dict literal of string
-/// keys and values as `repr` writes it. Value error when it is missing or
-/// malformed. A pure function of the bytes, for fuzzing.
-pub fn parse_editable_finder(module: &[u8], text: &[u8]) -> Result<EditableFinder> {
-    let line_start = text
-        .split(|&b| b == b'\n')
-        .find(|l| l.starts_with(b"MAPPING"))
-        .ok_or_else(|| Error::value("editable finder: no MAPPING line"))?;
-    let offset = line_start.as_ptr() as usize - text.as_ptr() as usize;
-    let rest = &text[offset..];
-    let eq = rest.iter().position(|&b| b == b'=').ok_or_else(|| Error::value("editable finder: MAPPING has no value"))?;
-    let mut s = rest[eq + 1..].trim_ascii_start();
-    s = s.strip_prefix(b"{").ok_or_else(|| Error::value("editable finder: MAPPING is not a dict literal"))?;
-    let mut mapping = Vec::new();
+/// The text after `=` on the first line that starts with `name` (a
+/// module-level assignment, annotated or not).
+fn assignment<'a>(text: &'a [u8], name: &[u8]) -> Result<&'a [u8]> {
+    let missing = || Error::value(format!("editable finder: no {} line", String::from_utf8_lossy(name)));
+    let mut at = 0;
+    for line in text.split(|&b| b == b'\n') {
+        let next = at + line.len() + 1;
+        if line.starts_with(name) && line.get(name.len()).is_some_and(|&b| b == b' ' || b == b':' || b == b'=') {
+            let eq = line.iter().position(|&b| b == b'=').ok_or_else(missing)?;
+            return Ok(&text[at + eq + 1..]);
+        }
+        at = next.min(text.len());
+    }
+    Err(missing())
+}
+
+/// A dict literal of string keys at the start of `s`, each value read by
+/// `value`; the rest after the closing brace.
+fn dict_literal<'a, T>(
+    s: &'a [u8],
+    mut value: impl FnMut(&'a [u8]) -> Result<(T, &'a [u8])>,
+) -> Result<(Vec<(Vec<u8>, T)>, &'a [u8])> {
+    let bad = |what: &str| Error::value(format!("editable finder: {what}"));
+    let mut s = s.trim_ascii_start().strip_prefix(b"{").ok_or_else(|| bad("a dict literal expected"))?;
+    let mut out = Vec::new();
     loop {
         s = s.trim_ascii_start();
-        if let Some(r) = s.strip_prefix(b"}") {
-            let _ = r;
-            break;
+        if let Some(rest) = s.strip_prefix(b"}") {
+            return Ok((out, rest));
         }
         let (key, r) = string_literal(s)?;
-        let r = r.trim_ascii_start().strip_prefix(b":").ok_or_else(|| Error::value("editable finder: ':' expected in MAPPING"))?;
-        let (value, r) = string_literal(r)?;
-        mapping.try_reserve(1).map_err(|_| Error::no_memory("out of memory reading an editable finder"))?;
-        mapping.push((key, value));
+        let r = r.trim_ascii_start().strip_prefix(b":").ok_or_else(|| bad("':' expected"))?;
+        let (v, r) = value(r)?;
+        out.try_reserve(1).map_err(|_| Error::no_memory("out of memory reading an editable finder"))?;
+        out.push((key, v));
         let r = r.trim_ascii_start();
         s = match r.strip_prefix(b",") {
             Some(r) => r,
             None if r.starts_with(b"}") => r,
-            None => return Err(Error::value("editable finder: ',' or '}' expected in MAPPING")),
+            None => return Err(bad("',' or '}' expected")),
         };
     }
-    Ok(EditableFinder { module: module.to_vec(), mapping })
+}
+
+/// A list literal of strings at the start of `s`, and the rest.
+fn list_literal(s: &[u8]) -> Result<(Vec<Vec<u8>>, &[u8])> {
+    let bad = || Error::value("editable finder: a list of strings expected");
+    let mut s = s.trim_ascii_start().strip_prefix(b"[").ok_or_else(bad)?;
+    let mut out = Vec::new();
+    loop {
+        s = s.trim_ascii_start();
+        if let Some(rest) = s.strip_prefix(b"]") {
+            return Ok((out, rest));
+        }
+        let (item, r) = string_literal(s)?;
+        out.try_reserve(1).map_err(|_| Error::no_memory("out of memory reading an editable finder"))?;
+        out.push(item);
+        let r = r.trim_ascii_start();
+        s = match r.strip_prefix(b",") {
+            Some(r) => r,
+            None if r.starts_with(b"]") => r,
+            None => return Err(bad()),
+        };
+    }
+}
+
+/// Reads a `__editable___*_finder.py` module's text: `MAPPING` (`MAPPING =
+/// {...}` or, in recent setuptools, `MAPPING: dict[str, str] = {...}`, a dict
+/// of strings as `repr` writes it), `NAMESPACES` (a dict of string lists;
+/// empty when absent, as in setuptools before namespaces were supported) and
+/// `PATH_PLACEHOLDER` (string literals joined by `+`). Value error when
+/// `MAPPING` is missing or anything is malformed. A pure function of the
+/// bytes, for fuzzing.
+pub fn parse_editable_finder(module: &[u8], text: &[u8]) -> Result<EditableFinder> {
+    let (mapping, _) = dict_literal(assignment(text, b"MAPPING")?, string_literal)?;
+    let namespaces = match assignment(text, b"NAMESPACES") {
+        Ok(s) => dict_literal(s, list_literal)?.0,
+        Err(_) => Vec::new(),
+    };
+    let mut placeholder = Vec::new();
+    if let Ok(mut s) = assignment(text, b"PATH_PLACEHOLDER") {
+        loop {
+            let (part, r) = string_literal(s)?;
+            placeholder.extend_from_slice(&part);
+            let r = r.trim_ascii_start();
+            match r.strip_prefix(b"+") {
+                Some(r) => s = r,
+                None => break,
+            }
+        }
+    }
+    Ok(EditableFinder { module: module.to_vec(), mapping, namespaces, placeholder })
 }
 
 /// `Path(p).with_suffix(suffix)`: the last component's suffix (from its last
@@ -170,6 +250,15 @@ mod tests {
         assert_eq!(f.get(b"flatmod"), Some(&b"/p/flat\\mod"[..]));
         assert_eq!(f.get(b"pkg"), Some(&b"/p/\xc3\xa9\xff"[..]));
         assert_eq!(parse_editable_finder(b"m", b"MAPPING = {}\n").unwrap().mapping.len(), 0);
+        let ns = parse_editable_finder(
+            b"m",
+            b"MAPPING: dict[str, str] = {'nsx.pkg': '/p/nsx/pkg'}\nNAMESPACES: dict[str, list[str]] = {'nsx': [], 'b': ['/q', '/r']}\nPATH_PLACEHOLDER = '__editable__.p-0.1.finder' + \".__path_hook__\"\n",
+        )
+        .unwrap();
+        assert_eq!(ns.placeholder, b"__editable__.p-0.1.finder.__path_hook__");
+        assert_eq!(ns.namespace_portions(b"nsx"), Some(vec![ns.placeholder.clone()]));
+        assert_eq!(ns.namespace_portions(b"b"), Some(vec![b"/q".to_vec(), b"/r".to_vec(), ns.placeholder.clone()]));
+        assert_eq!(ns.namespace_portions(b"nsx.pkg"), None);
         for bad in [&b"nothing"[..], b"MAPPING = {'a' '/x'}", b"MAPPING = {'a': '/x'", b"MAPPING = ['a']", b"MAPPING = {'a\\q': 'b'}"] {
             assert!(parse_editable_finder(b"m", bad).is_err(), "{bad:?}");
         }

@@ -526,6 +526,13 @@ fn find_level(
 ) -> Result<Option<ModuleSpec>> {
     let mut portions: Vec<PathBuf> = Vec::new();
     for entry in path {
+        // An editable finder's placeholder entry: its namespace path hook.
+        if let Some(finder) = ctx.editables.iter().find(|f| !f.placeholder.is_empty() && f.placeholder == *entry) {
+            if let Some(found) = finder.namespace_portions(name) {
+                portions.extend(found.into_iter().map(to_path));
+            }
+            continue;
+        }
         let base = entry_base(entry, &mut ctx.cwd)?;
         let (found, maybe_zip) = match ctx.cache.as_deref_mut() {
             _ if ctx.snap.is_some() => find_in_snapshot(ctx, &base, tail)?,
@@ -580,6 +587,8 @@ struct Lookup<'a> {
     /// A finder's open archives by path (revalidated by size and mtime);
     /// `None`: each lookup reads the archives it meets afresh.
     zips: Option<&'a mut ZipCache>,
+    /// setuptools' editable finders whose placeholder entries may be on the path.
+    editables: &'a [editable::EditableFinder],
     /// A snapshot finder's typed listings, the time of this lookup and the
     /// revalidation interval (see [`Finder::snapshot`]).
     snap: Option<(&'a mut SnapCache, std::time::Instant, std::time::Duration)>,
@@ -774,7 +783,7 @@ pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixe
     suffixes.validate()?;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
     check_entries(&top)?;
-    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None };
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None, editables: &[] };
     resolve(&mut ctx, fullname, &top, &[])
 }
 
@@ -797,7 +806,7 @@ pub fn find_spec_with_editables<P: AsRef<Path>>(
     suffixes.validate()?;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
     check_entries(&top)?;
-    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None };
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None, editables };
     resolve(&mut ctx, fullname, &top, editables)
 }
 
@@ -810,9 +819,8 @@ fn editable_spec(
 ) -> Result<Option<ModuleSpec>> {
     let parent = name.iter().rposition(|&b| b == b'.').map(|i| &name[..i]);
     for finder in editables {
-        match parent {
-            None => {
-                let Some(mapped) = finder.get(name) else { continue };
+        match finder.get(name) {
+            Some(mapped) => {
                 // _find_spec: <path>/__init__.py, then <path> with each of
                 // all_suffixes() (source, bytecode, extension) as its suffix.
                 let init = [mapped, b"/__init__.py"].concat();
@@ -845,10 +853,10 @@ fn editable_spec(
                     }
                 }
             }
-            Some(parent) => {
+            None => {
                 // An immediate child of a mapped package: PathFinder over the
                 // mapped directory.
-                let Some(mapped) = finder.get(parent) else { continue };
+                let Some(mapped) = parent.and_then(|p| finder.get(p)) else { continue };
                 if let Some(spec) = find_level(ctx, name, tail, &[mapped])? {
                     return Ok(Some(spec));
                 }
@@ -937,7 +945,7 @@ impl Finder {
         let (dirs, zips, snaps) = &mut *cache;
         let snap = self.snapshot.map(|interval| (snaps, std::time::Instant::now(), interval));
         let mut ctx =
-            Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(dirs), zips: Some(zips), snap };
+            Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(dirs), zips: Some(zips), snap, editables: &[] };
         resolve(&mut ctx, fullname, &top, &[])
     }
 

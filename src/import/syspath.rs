@@ -187,6 +187,13 @@ impl Builder {
                             let source = join(sitedir, &[module, b".py"].concat());
                             if let Ok(text) = std::fs::read(std::ffi::OsStr::from_bytes(&source)) {
                                 if let Ok(finder) = parse_editable_finder(module, &text) {
+                                    // install(): with namespaces, the placeholder
+                                    // goes on sys.path (once).
+                                    if !finder.namespaces.is_empty() && !finder.placeholder.is_empty()
+                                        && !self.entries.contains(&finder.placeholder)
+                                    {
+                                        self.entries.push(finder.placeholder.clone());
+                                    }
                                     self.editables.push(finder);
                                 }
                             }

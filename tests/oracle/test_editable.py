@@ -12,11 +12,16 @@ hatchling, editables and their dependencies):
   src     setuptools, src layout, lenient mode: a .pth path entry
   strict  setuptools, flat layout, strict mode: a link tree on the path
   hatch   hatchling: a .pth path entry
+  ns      setuptools, flat layout, a package inside an implicit namespace
+          package: MAPPING {'nsx.pkg': ...}, NAMESPACES {'nsx': []}, and the
+          finder's placeholder entry on sys.path
 
 Then the env's interpreter (started normally, so site runs the .pth import
 lines and installs the finders) reports importlib.util.find_spec for names
-in and beside the projects, and pepkit_venv_find_spec, which reads the
-finder modules without running them, must give the same kind and origin.
+in and beside the projects and its sys.path, and pepkit_venv_find_spec,
+which reads the finder modules without running them, must give the same
+kind, origin and search locations, and pepkit_venv_sys_path the same path
+(with the namespace placeholder install() appends).
 A project directory also shadows nothing on the path, and a name the path
 already resolves is not taken from MAPPING (the finder follows PathFinder):
 `shadowed` exists both as a module in site-packages and in MAPPING.
@@ -35,7 +40,7 @@ from pepkit_ctypes import MODULE_KINDS, Report, STATUS_NAMES, load_pepkit, strin
 
 WHEELS = os.environ.get("PEPKIT_WHEELS") or os.path.expanduser("~/.cache/pepkit/wheels")
 NAMES = ["flatpkg", "flatpkg.sub", "flatpkg.nope", "flatmod", "shadowed", "srcpkg", "srcpkg.inner", "strictpkg",
-         "strictpkg.s", "hatchpkg", "hatchpkg.x", "missing_x"]
+         "strictpkg.s", "hatchpkg", "hatchpkg.x", "nsx", "nsx.pkg", "nsx.pkg.m", "nsx.other", "missing_x"]
 PROBE = ("import os, importlib.util as u, importlib.machinery as m\n"
          "L = {m.SourceFileLoader: 'source', m.SourcelessFileLoader: 'bytecode', m.ExtensionFileLoader: 'extension'}\n"
          "def k(n):\n"
@@ -49,6 +54,8 @@ PROBE = ("import os, importlib.util as u, importlib.machinery as m\n"
          "        return ('namespace', [os.fsencode(p) for p in s.submodule_search_locations])\n"
          "    kind = 'package' if s.submodule_search_locations is not None else L.get(type(s.loader), '?')\n"
          "    return (kind, os.fsencode(s.origin))\n"
+         "import sys\n"
+         "print(repr([os.fsencode(p) for p in sys.path[1:]]))\n"
          "print(repr({n: k(n) for n in %r}))\n" % (NAMES,))
 
 SETUPTOOLS = """[build-system]
@@ -96,7 +103,11 @@ packages = ["src/hatchpkg"]
 """)
     write(os.path.join(hatch, "src", "hatchpkg", "__init__.py"))
     write(os.path.join(hatch, "src", "hatchpkg", "x.py"))
-    return flat, src, strict, hatch
+    ns = os.path.join(root, "ns")
+    write(os.path.join(ns, "pyproject.toml"), SETUPTOOLS % "nsproj" + '[tool.setuptools]\npackages = ["nsx.pkg"]\n')
+    write(os.path.join(ns, "nsx", "pkg", "__init__.py"))
+    write(os.path.join(ns, "nsx", "pkg", "m.py"))
+    return flat, src, strict, hatch, ns
 
 
 def pepkit_specs(lib, env):
@@ -142,11 +153,11 @@ def main():
         if venv.returncode != 0:
             print("SKIPPED: %s -m venv cannot make an env with pip: %s" % (sys.executable, venv.stdout.decode()[-200:]))
             sys.exit(77)
-        flat, src, strict, hatch = projects(base)
+        flat, src, strict, hatch, ns = projects(base)
         clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and not k.startswith("PIP_")}
         clean["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
         pip = [os.path.join(env, "bin", "python"), "-m", "pip", "install", "-q", "--no-index", "--find-links", WHEELS]
-        for args in (["-e", flat, "-e", src, "-e", hatch],
+        for args in (["-e", flat, "-e", src, "-e", hatch, "-e", ns],
                      ["--config-settings", "editable_mode=strict", "-e", strict]):
             done = subprocess.run(pip + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=clean, cwd=base)
             if not report.check(done.returncode == 0, "pip install %s" % " ".join(args), 0,
@@ -160,8 +171,15 @@ def main():
         files = sorted(os.listdir(site))
         print("  site-packages: %s" % ", ".join(f for f in files if "editable" in f or f.endswith(".pth")))
         out = subprocess.check_output([os.path.join(env, "bin", "python"), "-c", PROBE], env=clean, cwd=base)
-        want = eval(out.decode().splitlines()[-1])
+        want_path, want = [eval(line) for line in out.decode().splitlines()[-2:]]
         got = pepkit_specs(lib, env)
+        v = c_void_p()
+        lib.pepkit_venv_open(os.fsencode(env), byref(v))
+        listing = c_void_p()
+        status = lib.pepkit_venv_sys_path(v, byref(listing))
+        lib.pepkit_venv_free(v)
+        report.equal("sys.path of an env with editable installs", want_path,
+                     strings_list(lib, listing.value) if status == 0 else STATUS_NAMES.get(status))
         if not isinstance(got, dict):
             report.check(False, "pepkit_venv_open", want, got)
         else:
