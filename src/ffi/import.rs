@@ -219,6 +219,27 @@ unsafe fn suffixes_arg(ext_suffixes: *const *const c_char, n_ext: usize) -> Resu
     Ok(Suffixes::with_extensions(ext.into_iter().map(<[u8]>::to_vec).collect()))
 }
 
+/// pepkit_finder_new and _new_snapshot: a finder, a snapshot one when an interval is given.
+unsafe fn new_finder(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    snapshot: Option<std::time::Duration>,
+    out: *mut *mut pepkit_finder,
+) -> Result<()> {
+    let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
+    let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
+    let out = arg_out(out, "out")?;
+    let inner = match snapshot {
+        Some(interval) => Finder::snapshot(entries, suffixes, interval)?,
+        None => Finder::new(entries, suffixes)?,
+    };
+    // SAFETY: out was checked non-NULL.
+    out.write(Box::into_raw(Box::new(pepkit_finder { inner })));
+    Ok(())
+}
+
 /// A finder over a fixed path that caches directory listings between
 /// lookups, as importlib's FileFinders do (see pepkit_finder_new). Made by
 /// pepkit_finder_new, freed with pepkit_finder_free. Lookups may come from
@@ -258,15 +279,7 @@ pub unsafe extern "C" fn pepkit_finder_new(
     n_ext: usize,
     out: *mut *mut pepkit_finder,
 ) -> pepkit_status {
-    guard("pepkit_finder_new", || {
-        let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
-        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
-        let out = arg_out(out, "out")?;
-        let finder = pepkit_finder { inner: Finder::new(entries, suffixes)? };
-        // SAFETY: out was checked non-NULL.
-        out.write(Box::into_raw(Box::new(finder)));
-        Ok(())
-    })
+    guard("pepkit_finder_new", || new_finder(path, npath, ext_suffixes, n_ext, None, out))
 }
 
 /// A snapshot finder, for tools that resolve many names against a tree that
@@ -297,14 +310,7 @@ pub unsafe extern "C" fn pepkit_finder_new_snapshot(
     out: *mut *mut pepkit_finder,
 ) -> pepkit_status {
     guard("pepkit_finder_new_snapshot", || {
-        let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
-        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
-        let out = arg_out(out, "out")?;
-        let interval = std::time::Duration::from_millis(interval_ms);
-        let finder = pepkit_finder { inner: Finder::snapshot(entries, suffixes, interval)? };
-        // SAFETY: out was checked non-NULL.
-        out.write(Box::into_raw(Box::new(finder)));
-        Ok(())
+        new_finder(path, npath, ext_suffixes, n_ext, Some(std::time::Duration::from_millis(interval_ms)), out)
     })
 }
 

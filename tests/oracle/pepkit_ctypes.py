@@ -337,6 +337,28 @@ def find_spec(lib, fullname, path, ext_suffixes=None):
     return _spec_result(lib, status, out, fullname)
 
 
+def venv_specs(lib, v, names):
+    """pepkit_venv_find_spec of each name in an open venv `v`: {name: (kind,
+    origin) or ("namespace", locations) or a status name}."""
+    specs = {}
+    for name in names:
+        out = c_void_p()
+        status = lib.pepkit_venv_find_spec(v, name.encode(), byref(out))
+        if status != 0:
+            specs[name] = STATUS_NAMES.get(status)
+            continue
+        spec = out.value
+        kind = MODULE_KINDS.get(lib.pepkit_spec_kind(spec))
+        if kind == "namespace":
+            locs = c_void_p()
+            lib.pepkit_spec_search_locations(spec, byref(locs))
+            specs[name] = (kind, strings_list(lib, locs.value))
+        else:
+            specs[name] = (kind, lib.pepkit_spec_origin(spec))
+        lib.pepkit_spec_free(spec)
+    return specs
+
+
 def list_modules(lib, fn, path, ext_suffixes):
     """pepkit_iter_modules or pepkit_walk_packages (`fn`): a list of
     (name, kind, location) with bytes names, or ("error", status name, message)."""

@@ -36,7 +36,7 @@ import sys
 import tempfile
 from ctypes import byref, c_void_p
 
-from pepkit_ctypes import MODULE_KINDS, Report, STATUS_NAMES, load_pepkit, strings_list
+from pepkit_ctypes import Report, STATUS_NAMES, load_pepkit, strings_list, venv_specs
 
 WHEELS = os.environ.get("PEPKIT_WHEELS") or os.path.expanduser("~/.cache/pepkit/wheels")
 NAMES = ["flatpkg", "flatpkg.sub", "flatpkg.nope", "flatmod", "shadowed", "srcpkg", "srcpkg.inner", "strictpkg",
@@ -116,23 +116,7 @@ def pepkit_specs(lib, env):
     if status != 0:
         return STATUS_NAMES.get(status)
     try:
-        specs = {}
-        for name in NAMES:
-            out = c_void_p()
-            status = lib.pepkit_venv_find_spec(v, name.encode(), byref(out))
-            if status != 0:
-                specs[name] = STATUS_NAMES.get(status)
-                continue
-            spec = out.value
-            kind = MODULE_KINDS.get(lib.pepkit_spec_kind(spec))
-            if kind == "namespace":
-                locs = c_void_p()
-                lib.pepkit_spec_search_locations(spec, byref(locs))
-                specs[name] = (kind, strings_list(lib, locs.value))
-            else:
-                specs[name] = (kind, lib.pepkit_spec_origin(spec))
-            lib.pepkit_spec_free(spec)
-        return specs
+        return venv_specs(lib, v, NAMES)
     finally:
         lib.pepkit_venv_free(v)
 

@@ -29,7 +29,7 @@ import sys
 import tempfile
 from ctypes import byref, c_void_p
 
-from pepkit_ctypes import MODULE_KINDS, Report, last_error, load_pepkit, strings_list, STATUS_NAMES
+from pepkit_ctypes import Report, last_error, load_pepkit, strings_list, venv_specs, STATUS_NAMES
 
 MARK = "_pepkit_pth"
 # Names pepkit_venv_find_spec resolves in each case, compared with the env
@@ -74,23 +74,7 @@ def pepkit_side(lib, env):
             return ("error", STATUS_NAMES.get(status), last_error(lib))
         flat = strings_list(lib, out.value)
         imports = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
-        specs = {}
-        for name in NAMES:
-            out = c_void_p()
-            status = lib.pepkit_venv_find_spec(v, name.encode(), byref(out))
-            if status != 0:
-                specs[name] = STATUS_NAMES.get(status)
-                continue
-            spec = out.value
-            kind = MODULE_KINDS.get(lib.pepkit_spec_kind(spec))
-            if kind == "namespace":
-                locs = c_void_p()
-                lib.pepkit_spec_search_locations(spec, byref(locs))
-                specs[name] = (kind, strings_list(lib, locs.value))
-            else:
-                specs[name] = (kind, lib.pepkit_spec_origin(spec))
-            lib.pepkit_spec_free(spec)
-        return path, imports, specs
+        return path, imports, venv_specs(lib, v, NAMES)
     finally:
         lib.pepkit_venv_free(v)
 
