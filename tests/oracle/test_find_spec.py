@@ -299,8 +299,11 @@ def cpython(name, path, counts):
             # A parent could not be loaded (an empty extension module).
             counts["unloadable parent"] = counts.get("unloadable parent", 0) + 1
             return classify(level_by_level(name, path))
-        except UnicodeError:
-            # CPython cannot run a parent's code from a non-UTF-8 path.
+        except (UnicodeError, SystemError) as e:
+            # CPython cannot run a parent's code from a non-UTF-8 path (3.12.1
+            # can even raise SystemError from the UnicodeEncodeError).
+            if isinstance(e, SystemError) and not isinstance(e.__cause__, UnicodeError):
+                raise
             counts["parent on a non-UTF-8 path"] = counts.get("parent on a non-UTF-8 path", 0) + 1
             return classify(level_by_level(name, path))
     finally:
