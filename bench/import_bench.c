@@ -2,10 +2,14 @@
  * names.txt over the entries of entries.txt, with the extension suffixes
  * given on the command line (the interpreter's EXTENSION_SUFFIXES).
  *   import_bench DIR RUNS SUFFIX...
- * and then pepkit_finder_find_spec with one cached finder. Prints the median
- * milliseconds of RUNS stateless passes, the finder's first pass, the median
- * of RUNS warm finder passes, and the count of each outcome, in
- * import_tree.py's words so the two sides can be compared. */
+ * and then pepkit_finder_find_spec with one cached finder and with one
+ * snapshot finder (pepkit_finder_new_snapshot, 1 s interval), and
+ * pepkit_walk_packages over the entries. Prints the median milliseconds of
+ * RUNS stateless passes, the finder's first pass, the median of RUNS warm
+ * finder passes, the median of RUNS warm snapshot passes, the median walk and
+ * the number of modules it listed (namespace packages apart), and the count
+ * of each outcome, in import_tree.py's words so the two sides can be
+ * compared. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,8 +133,38 @@ int main(int argc, char **argv) {
         fprintf(stderr, "the finder's outcomes differ from pepkit_find_spec_ex's\n");
         return 1;
     }
-    printf("%.3f %.3f %.3f bytecode=%zu extension=%zu missing=%zu namespace=%zu package=%zu source=%zu\n", stateless,
-           first, warm, c.counts[2], c.counts[3], c.counts[0], c.counts[5], c.counts[4], c.counts[1]);
+    if (pepkit_finder_new_snapshot(c.entries, c.nentries, c.ext, c.next, 1000, &c.finder) != PEPKIT_OK) {
+        fprintf(stderr, "pepkit_finder_new_snapshot: %s\n", pepkit_last_error());
+        return 1;
+    }
+    pass(&c);
+    double snapshot = median_pass(&c, runs);
+    pepkit_finder_free(c.finder);
+    if (memcmp(counts, c.counts, sizeof counts) != 0) {
+        fprintf(stderr, "the snapshot finder's outcomes differ from pepkit_find_spec_ex's\n");
+        return 1;
+    }
+    double walks[64];
+    size_t listed = 0, namespaces = 0;
+    for (int r = 0; r < runs; r++) {
+        pepkit_modules *list = NULL;
+        double t0 = now_ms();
+        if (pepkit_walk_packages(c.entries, c.nentries, c.ext, c.next, &list) != PEPKIT_OK) {
+            fprintf(stderr, "pepkit_walk_packages: %s\n", pepkit_last_error());
+            return 1;
+        }
+        walks[r] = now_ms() - t0;
+        listed = namespaces = 0;
+        for (size_t i = 0; i < pepkit_modules_len(list); i++) {
+            if (pepkit_modules_kind(list, i) == PEPKIT_MODULE_NAMESPACE) namespaces++;
+            else listed++;
+        }
+        pepkit_modules_free(list);
+    }
+    qsort(walks, (size_t)runs, sizeof *walks, cmp_double);
+    printf("%.3f %.3f %.3f %.3f %.3f %zu %zu bytecode=%zu extension=%zu missing=%zu namespace=%zu package=%zu source=%zu\n",
+           stateless, first, warm, snapshot, walks[runs / 2], listed, namespaces, c.counts[2], c.counts[3], c.counts[0],
+           c.counts[5], c.counts[4], c.counts[1]);
     for (size_t i = 0; i < c.nnames; i++) free(c.names[i]);
     free(c.names);
     for (size_t i = 0; i < ne; i++) free(entries[i]);

@@ -9,6 +9,10 @@
                                 sys.path = the entries: prints the cold first
                                 pass and the median of RUNS warm passes (ms),
                                 and the count of each outcome
+  import_tree.py walk DIR RUNS  pkgutil.walk_packages(entries) with sys.path =
+                                the entries: the first walk (it imports every
+                                package) and the median of RUNS later walks
+                                (ms), and the number of modules listed
 """
 import importlib.machinery
 import importlib.util
@@ -80,8 +84,24 @@ def time_it(d, runs):
     print("%.3f %.3f %s" % (cold, warm, " ".join("%s=%d" % kv for kv in sorted(counts.items()))))
 
 
+def walk_it(d, runs):
+    import inspect  # noqa: F401 (pkgutil imports it lazily, after sys.path is swapped)
+    import pkgutil
+    entries = open(os.path.join(d, "entries.txt")).read().split()
+    sys.path[:] = entries
+    samples = []
+    listed = 0
+    for r in range(runs + 1):
+        t0 = time.perf_counter()
+        listed = sum(1 for _ in pkgutil.walk_packages(entries, onerror=lambda name: None))
+        samples.append((time.perf_counter() - t0) * 1e3)
+    print("%.3f %.3f %d" % (samples[0], sorted(samples[1:])[runs // 2], listed))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
+    elif sys.argv[1] == "walk":
+        walk_it(sys.argv[2], int(sys.argv[3]))
     else:
         time_it(sys.argv[2], int(sys.argv[3]))

@@ -2,7 +2,8 @@
  * portions, packages, modules, extension and sourceless files, a non-UTF-8
  * entry, relative entries), and bad input: NULL for every pointer, malformed
  * names, entries that are missing or files, unreadable directories, bad
- * extension suffixes. Every failure returns its status with a message and
+ * extension suffixes; module listing (iter_modules, walk_packages) and
+ * module_name with theirs. Every failure returns its status with a message and
  * leaves the out-parameter alone; ASan and Valgrind stay clean. */
 #include <errno.h>
 #include <fcntl.h>
@@ -480,6 +481,48 @@ static void test_venv_sys_path(void) {
     pepkit_spec_free(spec);
     CHECK_OK(pepkit_venv_find_spec(v, "envmod", &spec));
     pepkit_spec_free(spec);
+
+    /* A setuptools editable install: its finder's MAPPING is read, not run. */
+    char finder[2048];
+    make_dir("edsrc");
+    make_dir("edsrc/edpkg");
+    make_file("edsrc/edpkg/__init__.py");
+    make_file("edsrc/edpkg/child.py");
+    make_file("edsrc/edmod.py");
+    snprintf(finder, sizeof finder,
+             "import sys\nMAPPING: dict[str, str] = {'edpkg': '%s/edsrc/edpkg', 'edmod': '%s/edsrc/edmod'}\n"
+             "NAMESPACES: dict[str, list[str]] = {}\n", root, root);
+    write_text("env/lib/python3.12/site-packages/__editable___ed_0_1_finder.py", finder);
+    write_text("env/lib/python3.12/site-packages/y.pth",
+               "import __editable___ed_0_1_finder; __editable___ed_0_1_finder.install()\n");
+    CHECK_OK(pepkit_venv_find_spec(v, "edpkg", &spec));
+    path_of(p, sizeof p, "edsrc/edpkg/__init__.py");
+    CHECK(spec && pepkit_spec_kind(spec) == PEPKIT_MODULE_PACKAGE && strcmp(pepkit_spec_origin(spec), p) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_venv_find_spec(v, "edpkg.child", &spec));
+    path_of(p, sizeof p, "edsrc/edpkg/child.py");
+    CHECK(spec && strcmp(pepkit_spec_origin(spec), p) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_venv_find_spec(v, "edmod", &spec));
+    path_of(p, sizeof p, "edsrc/edmod.py");
+    CHECK(spec && pepkit_spec_kind(spec) == PEPKIT_MODULE_SOURCE && strcmp(pepkit_spec_origin(spec), p) == 0);
+    pepkit_spec_free(spec);
+    pepkit_modules *mods = NULL;
+    CHECK_OK(pepkit_venv_iter_modules(v, &mods));
+    int has_envmod = 0;
+    for (size_t i = 0; i < pepkit_modules_len(mods); i++) has_envmod |= strcmp(pepkit_modules_name(mods, i), "envmod") == 0;
+    CHECK(has_envmod);
+    pepkit_modules_free(mods);
+    CHECK_OK(pepkit_venv_walk_packages(v, &mods));
+    CHECK(pepkit_modules_len(mods) > 0);
+    pepkit_modules_free(mods);
+    /* A malformed finder is not read: the names are not found. */
+    write_text("env/lib/python3.12/site-packages/__editable___ed_0_1_finder.py", "MAPPING = {'edpkg': \n");
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_venv_find_spec(v, "edpkg", &spec), PEPKIT_ERR_NOT_FOUND);
+    CHECK(spec == SPEC_SENTINEL);
+    path_of(p, sizeof p, "env/lib/python3.12/site-packages/y.pth");
+    unlink(p);
     spec = SPEC_SENTINEL;
     CHECK_STATUS(pepkit_venv_find_spec(v, "nothere", &spec), PEPKIT_ERR_NOT_FOUND);
     CHECK_STATUS(pepkit_venv_find_spec(v, "", &spec), PEPKIT_ERR_VALUE);
@@ -588,6 +631,253 @@ static void test_unreadable(void) {
     chmod(p, 0755);
 }
 
+/* pepkit_iter_modules, _walk_packages and _module_name on the tree, and
+ * their bad input. */
+static void test_listing(void) {
+    char e1[512], e2[512];
+    path_of(e1, sizeof e1, "e1");
+    path_of(e2, sizeof e2, "e2");
+    const char *path[] = {e1, e2};
+    pepkit_modules *list = (pepkit_modules *)(uintptr_t)0x5a5c;
+    static const char *const want_iter[][2] = {
+        {"Case", "1"}, {"bc", "2"}, {"both", "4"}, {"ext", "3"}, {"lockns", "5"},
+        {"m", "1"},    {"ns", "5"}, {"late", "1"}, {"pkg", "4"}, /* e2/late.py: test_finder made it */
+    };
+    CHECK_OK(pepkit_iter_modules(path, 2, NULL, 0, &list));
+    CHECK(pepkit_modules_len(list) == sizeof want_iter / sizeof want_iter[0]);
+    for (size_t i = 0; i < pepkit_modules_len(list) && i < sizeof want_iter / sizeof want_iter[0]; i++) {
+        CHECK(strcmp(pepkit_modules_name(list, i), want_iter[i][0]) == 0);
+        CHECK(pepkit_modules_kind(list, i) == atoi(want_iter[i][1]));
+    }
+    CHECK(strcmp(pepkit_modules_location(list, 8), e2) == 0);
+    CHECK(pepkit_modules_name(list, 9) == NULL);
+    CHECK_MESSAGE("module index 9 out of range for a list of 9");
+    CHECK(pepkit_modules_kind(list, 9) == PEPKIT_MODULE_NONE);
+    CHECK(pepkit_modules_location(list, 99) == NULL);
+    pepkit_modules_free(list);
+
+    static const char *const want_walk[] = {"Case", "bc", "both", "ext", "lockns", "lockns.inner",
+                                            "m", "ns", "ns.mod", "late", "pkg", "pkg.sub"};
+    CHECK_OK(pepkit_walk_packages(path, 2, NULL, 0, &list));
+    CHECK(pepkit_modules_len(list) == sizeof want_walk / sizeof want_walk[0]);
+    for (size_t i = 0; i < pepkit_modules_len(list) && i < sizeof want_walk / sizeof want_walk[0]; i++) {
+        CHECK(strcmp(pepkit_modules_name(list, i), want_walk[i]) == 0);
+    }
+    CHECK(pepkit_modules_kind(list, 11) == PEPKIT_MODULE_BYTECODE);
+    CHECK(strcmp(pepkit_modules_location(list, 11), joined(e2, "pkg")) == 0);
+    pepkit_modules_free(list);
+
+    /* No extension suffixes: ext.abi3.so is no module. */
+    const char *none[] = {".nothing"};
+    CHECK_OK(pepkit_iter_modules(path, 2, none, 0, &list));
+    CHECK(pepkit_modules_len(list) == 8);
+    pepkit_modules_free(list);
+
+    pepkit_finder *finder = NULL;
+    CHECK_OK(pepkit_finder_new(path, 2, NULL, 0, &finder));
+    CHECK_OK(pepkit_finder_walk_packages(finder, &list));
+    CHECK(pepkit_modules_len(list) == sizeof want_walk / sizeof want_walk[0]);
+    pepkit_modules_free(list);
+    CHECK_OK(pepkit_finder_iter_modules(finder, &list));
+    CHECK(pepkit_modules_len(list) == 9);
+    pepkit_modules_free(list);
+    pepkit_finder_free(finder);
+
+    char *name = (char *)(uintptr_t)0x5a5d;
+    char file[1100];
+    snprintf(file, sizeof file, "%s/pkg/sub.pyc", e2);
+    CHECK_OK(pepkit_module_name(file, path, 2, &name));
+    CHECK(strcmp(name, "pkg.sub") == 0);
+    pepkit_free(name);
+    snprintf(file, sizeof file, "%s/pkg/__init__.py", e2);
+    CHECK_OK(pepkit_module_name_ex(file, path, 2, NULL, 0, &name));
+    CHECK(strcmp(name, "pkg") == 0);
+    pepkit_free(name);
+    name = (char *)(uintptr_t)0x5a5d;
+    snprintf(file, sizeof file, "%s/both.py", e1);
+    CHECK_STATUS(pepkit_module_name(file, path, 2, &name), PEPKIT_ERR_NOT_FOUND);
+    CHECK(strstr(pepkit_last_error(), "both/__init__.pyc") != NULL);
+    CHECK_STATUS(pepkit_module_name("/elsewhere/x.py", path, 2, &name), PEPKIT_ERR_NOT_FOUND);
+    CHECK_MESSAGE("'/elsewhere/x.py' is not under any entry of the path");
+    CHECK_STATUS(pepkit_module_name("/elsewhere/x.txt", path, 2, &name), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_module_name("", path, 2, &name), PEPKIT_ERR_VALUE);
+    CHECK(name == (char *)(uintptr_t)0x5a5d);
+
+    /* Bad input: NULL for each pointer; the out-parameters stay as they were. */
+    list = (pepkit_modules *)(uintptr_t)0x5a5c;
+    CHECK_STATUS(pepkit_iter_modules(NULL, 2, NULL, 0, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_iter_modules(path, 2, NULL, 1, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_iter_modules(path, 2, NULL, 0, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    const char *with_null[] = {e1, NULL};
+    CHECK_STATUS(pepkit_walk_packages(with_null, 2, NULL, 0, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    const char *empty_suffix[] = {""};
+    CHECK_STATUS(pepkit_walk_packages(path, 2, empty_suffix, 1, &list), PEPKIT_ERR_VALUE);
+    CHECK_STATUS(pepkit_finder_iter_modules(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_walk_packages(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_iter_modules(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_venv_walk_packages(NULL, &list), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK(list == (pepkit_modules *)(uintptr_t)0x5a5c);
+    CHECK(pepkit_modules_len(NULL) == 0);
+    CHECK(pepkit_modules_name(NULL, 0) == NULL);
+    CHECK(pepkit_modules_kind(NULL, 0) == PEPKIT_MODULE_NONE);
+    CHECK(pepkit_modules_location(NULL, 0) == NULL);
+    pepkit_modules_free(NULL);
+    CHECK_STATUS(pepkit_module_name(NULL, path, 2, &name), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_module_name(file, NULL, 2, &name), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_module_name(file, path, 2, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_module_name_ex(file, path, 2, NULL, 3, &name), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK(name == (char *)(uintptr_t)0x5a5d);
+}
+
+/* Writes a stored zip archive at rel with the given member names (empty
+ * data; a name ending in '/' is a directory member). */
+static void write_zip(const char *rel, const char *const *names, size_t n) {
+    char p[512];
+    path_of(p, sizeof p, rel);
+    FILE *f = fopen(p, "wb");
+    if (f == NULL) {
+        perror(p);
+        exit(2);
+    }
+    unsigned char central[4096];
+    size_t clen = 0;
+    uint32_t offsets[16];
+    for (size_t i = 0; i < n && i < 16; i++) {
+        uint16_t len = (uint16_t)strlen(names[i]);
+        offsets[i] = (uint32_t)ftell(f);
+        unsigned char local[30] = {'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0};
+        local[26] = (unsigned char)len;
+        fwrite(local, 1, 30, f);
+        fwrite(names[i], 1, len, f);
+        unsigned char head[46] = {'P', 'K', 1, 2, 20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0};
+        head[28] = (unsigned char)len;
+        memcpy(head + 42, &offsets[i], 4); /* little-endian host */
+        memcpy(central + clen, head, 46);
+        memcpy(central + clen + 46, names[i], len);
+        clen += 46 + len;
+    }
+    uint32_t cd_off = (uint32_t)ftell(f), cd_len = (uint32_t)clen;
+    fwrite(central, 1, clen, f);
+    unsigned char eocd[22] = {'P', 'K', 5, 6};
+    eocd[8] = eocd[10] = (unsigned char)n;
+    memcpy(eocd + 12, &cd_len, 4);
+    memcpy(eocd + 16, &cd_off, 4);
+    fwrite(eocd, 1, 22, f);
+    fclose(f);
+}
+
+/* Zip archives on the path, and hostile ones. */
+static void test_zip(void) {
+    static const char *const members[] = {"zm.py", "zp/", "zp/__init__.py", "zp/inner.py", "zns/", "zns/x.py", "bad\n.py"};
+    write_zip("a.zip", members, 7);
+    char archive[512], sub[600];
+    path_of(archive, sizeof archive, "a.zip");
+    snprintf(sub, sizeof sub, "%s/zp", archive);
+    const char *path[] = {archive};
+    pepkit_spec *spec = SPEC_SENTINEL;
+    CHECK_OK(pepkit_find_spec("zm", path, 1, &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_SOURCE);
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(archive, "zm.py")) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_find_spec("zp.inner", path, 1, &spec));
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(archive, "zp/inner.py")) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_find_spec("zns", path, 1, &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_NAMESPACE);
+    pepkit_spec_free(spec);
+    const char *subpath[] = {sub};
+    CHECK_OK(pepkit_find_spec("inner", subpath, 1, &spec)); /* a.zip/zp: a prefix in the archive */
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(archive, "zp/inner.py")) == 0);
+    pepkit_spec_free(spec);
+    pepkit_finder *finder = NULL;
+    CHECK_OK(pepkit_finder_new(path, 1, NULL, 0, &finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "zp", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_PACKAGE);
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "late", &spec), PEPKIT_ERR_NOT_FOUND);
+    /* Rewritten archive (another size): the finder reads it again. */
+    static const char *const later[] = {"late.py", "zm.py"};
+    write_zip("a.zip", later, 2);
+    CHECK_OK(pepkit_finder_find_spec(finder, "late", &spec));
+    pepkit_spec_free(spec);
+    pepkit_finder_free(finder);
+
+    /* Hostile: not a zip, a truncated one, and a sparse 80 MiB file whose
+     * end record claims a 70 MiB central directory (over the limit). */
+    spec = SPEC_SENTINEL;
+    make_file("notzip.zip");
+    char bad[512];
+    path_of(bad, sizeof bad, "notzip.zip");
+    const char *badpath[] = {bad, archive};
+    CHECK_OK(pepkit_find_spec("late", badpath, 2, &spec));
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    path_of(bad, sizeof bad, "huge.zip");
+    FILE *f = fopen(bad, "wb");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        CHECK(ftruncate(fileno(f), 80L << 20) == 0);
+        fseek(f, (80L << 20) - 22, SEEK_SET);
+        unsigned char eocd[22] = {'P', 'K', 5, 6};
+        uint32_t size = 70u << 20, off = 0;
+        memcpy(eocd + 12, &size, 4);
+        memcpy(eocd + 16, &off, 4);
+        fwrite(eocd, 1, 22, f);
+        fclose(f);
+    }
+    CHECK_STATUS(pepkit_find_spec("x", badpath, 1, &spec), PEPKIT_ERR_VALUE);
+    CHECK(strstr(pepkit_last_error(), "larger than pepkit's limit") != NULL);
+    CHECK(spec == SPEC_SENTINEL);
+    unlink(bad);
+}
+
+/* The snapshot finder: answers from its snapshots until they are
+ * invalidated or older than the interval; bad input. */
+static void test_snapshot(void) {
+    char e1[512], e2[512];
+    path_of(e1, sizeof e1, "e1");
+    path_of(e2, sizeof e2, "e2");
+    const char *path[] = {e1, e2};
+    pepkit_finder *finder = NULL;
+    pepkit_spec *spec = SPEC_SENTINEL;
+    CHECK_OK(pepkit_finder_new_snapshot(path, 2, NULL, 0, UINT64_MAX, &finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "ns.mod", &spec));
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(e2, "ns/mod.py")) == 0);
+    pepkit_spec_free(spec);
+    CHECK_OK(pepkit_finder_find_spec(finder, "pkg.sub", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_BYTECODE);
+    pepkit_spec_free(spec);
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "snap_new", &spec), PEPKIT_ERR_NOT_FOUND);
+    make_file("e2/snap_new.py");
+    /* The snapshot is trusted: still not there until invalidated. */
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "snap_new", &spec), PEPKIT_ERR_NOT_FOUND);
+    CHECK(spec == SPEC_SENTINEL);
+    CHECK_OK(pepkit_finder_invalidate_caches(finder));
+    CHECK_OK(pepkit_finder_find_spec(finder, "snap_new", &spec));
+    CHECK(strcmp(pepkit_spec_origin(spec), joined(e2, "snap_new.py")) == 0);
+    pepkit_spec_free(spec);
+    pepkit_finder_free(finder);
+    /* Interval 0: every lookup compares the directory's mtime (a new
+     * directory entry changes it, to the nanosecond on this file system). */
+    CHECK_OK(pepkit_finder_new_snapshot(path, 2, NULL, 0, 0, &finder));
+    spec = SPEC_SENTINEL;
+    CHECK_STATUS(pepkit_finder_find_spec(finder, "snap_two", &spec), PEPKIT_ERR_NOT_FOUND);
+    make_dir("e1/snap_two");
+    CHECK_OK(pepkit_finder_find_spec(finder, "snap_two", &spec));
+    CHECK(pepkit_spec_kind(spec) == PEPKIT_MODULE_NAMESPACE);
+    pepkit_spec_free(spec);
+    pepkit_finder_free(finder);
+    finder = (pepkit_finder *)(uintptr_t)0x5a5e;
+    CHECK_STATUS(pepkit_finder_new_snapshot(NULL, 1, NULL, 0, 0, &finder), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_new_snapshot(path, 2, NULL, 2, 0, &finder), PEPKIT_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(pepkit_finder_new_snapshot(path, 2, NULL, 0, 0, NULL), PEPKIT_ERR_NULL_ARGUMENT);
+    const char *empty_suffix[] = {""};
+    CHECK_STATUS(pepkit_finder_new_snapshot(path, 2, empty_suffix, 1, 0, &finder), PEPKIT_ERR_VALUE);
+    CHECK(finder == (pepkit_finder *)(uintptr_t)0x5a5e);
+}
+
 int main(void) {
     build_tree();
     test_found();
@@ -596,6 +886,9 @@ int main(void) {
     test_finder();
     test_finder_threads();
     test_venv_sys_path();
+    test_listing();
+    test_zip();
+    test_snapshot();
     test_unreadable();
     nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary("test_import");

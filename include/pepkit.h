@@ -24,10 +24,6 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-/**
- * Marks every function that returns a pepkit_status: ignoring the status is
- * a compiler warning under GCC and Clang (warn_unused_result).
- */
 #if defined(__GNUC__) || defined(__clang__)
 #define PEPKIT_MUST_USE __attribute__((warn_unused_result))
 #else
@@ -37,129 +33,10 @@
 /** An omitted bound or step in a pepkit_slice, as Python's None. */
 #define PEPKIT_NONE PTRDIFF_MIN
 
-/*
- * DLPack (dmlc/dlpack, ABI 1.x) and the Arrow C Data Interface, declared
- * field for field as their own headers do, under their own guards: include
- * dlpack.h or Arrow's abi.h before or after this header, or not at all.
- * When this header comes first it defines DLPACK_DLPACK_H_, so a dlpack.h
- * included later is skipped; include dlpack.h first to get its newer
- * additions (dtype codes after kDLBool, the exchange API).
- */
-#ifndef DLPACK_DLPACK_H_
-#define DLPACK_DLPACK_H_
-#ifdef __cplusplus
-#define DLPACK_EXTERN_C extern "C"
-#else
-#define DLPACK_EXTERN_C
-#endif
-#define DLPACK_MAJOR_VERSION 1
-#define DLPACK_MINOR_VERSION 0
-#define DLPACK_DLL
-typedef struct {
-  uint32_t major;
-  uint32_t minor;
-} DLPackVersion;
-#ifdef __cplusplus
-typedef enum : int32_t {
-#else
-typedef enum {
-#endif
-  kDLCPU = 1,
-  kDLCUDA = 2,
-  kDLCUDAHost = 3,
-  kDLOpenCL = 4,
-  kDLVulkan = 7,
-  kDLMetal = 8,
-  kDLVPI = 9,
-  kDLROCM = 10,
-  kDLROCMHost = 11,
-  kDLExtDev = 12,
-  kDLCUDAManaged = 13,
-  kDLOneAPI = 14,
-  kDLWebGPU = 15,
-  kDLHexagon = 16,
-  kDLMAIA = 17
-} DLDeviceType;
-typedef struct {
-  DLDeviceType device_type;
-  int32_t device_id;
-} DLDevice;
-typedef enum {
-  kDLInt = 0U,
-  kDLUInt = 1U,
-  kDLFloat = 2U,
-  kDLOpaqueHandle = 3U,
-  kDLBfloat = 4U,
-  kDLComplex = 5U,
-  kDLBool = 6U
-} DLDataTypeCode;
-typedef struct {
-  uint8_t code;
-  uint8_t bits;
-  uint16_t lanes;
-} DLDataType;
-typedef struct {
-  void *data;
-  DLDevice device;
-  int32_t ndim;
-  DLDataType dtype;
-  int64_t *shape;
-  int64_t *strides;
-  uint64_t byte_offset;
-} DLTensor;
-typedef struct DLManagedTensor {
-  DLTensor dl_tensor;
-  void *manager_ctx;
-  void (*deleter)(struct DLManagedTensor *self);
-} DLManagedTensor;
-#define DLPACK_FLAG_BITMASK_READ_ONLY (1UL << 0UL)
-#define DLPACK_FLAG_BITMASK_IS_COPIED (1UL << 1UL)
-typedef struct DLManagedTensorVersioned {
-  DLPackVersion version;
-  void *manager_ctx;
-  void (*deleter)(struct DLManagedTensorVersioned *self);
-  uint64_t flags;
-  DLTensor dl_tensor;
-} DLManagedTensorVersioned;
-#endif /* DLPACK_DLPACK_H_ */
-
-#ifndef ARROW_C_DATA_INTERFACE
-#define ARROW_C_DATA_INTERFACE
-#define ARROW_FLAG_DICTIONARY_ORDERED 1
-#define ARROW_FLAG_NULLABLE 2
-#define ARROW_FLAG_MAP_KEYS_SORTED 4
-struct ArrowSchema {
-  const char *format;
-  const char *name;
-  const char *metadata;
-  int64_t flags;
-  int64_t n_children;
-  struct ArrowSchema **children;
-  struct ArrowSchema *dictionary;
-  void (*release)(struct ArrowSchema *);
-  void *private_data;
-};
-struct ArrowArray {
-  int64_t length;
-  int64_t null_count;
-  int64_t offset;
-  int64_t n_buffers;
-  int64_t n_children;
-  const void **buffers;
-  struct ArrowArray **children;
-  struct ArrowArray *dictionary;
-  void (*release)(struct ArrowArray *);
-  void *private_data;
-};
-#endif /* ARROW_C_DATA_INTERFACE */
-
-/** The header's major version; compare with pepkit_version() at run time. */
+/** The version of the header; compare with pepkit_version() at run time. */
 #define PEPKIT_VERSION_MAJOR 0
-/** The header's minor version. */
 #define PEPKIT_VERSION_MINOR 1
-/** The header's patch version. */
 #define PEPKIT_VERSION_PATCH 0
-/** The header's version as a string, equal to pepkit_version() of the same release. */
 #define PEPKIT_VERSION_STRING "0.1.0"
 
 
@@ -320,7 +197,17 @@ struct ArrowArray {
 /**
  * The CPython minor version whose extension tag the defaults use.
  */
-#define DEFAULT_PYTHON_MINOR 13
+#define PEPKIT_DEFAULT_PYTHON_MINOR 13
+
+/**
+ * The largest central directory pepkit reads (bytes).
+ */
+#define MAX_DIRECTORY (64 << 20)
+
+/**
+ * The most members pepkit indexes in one archive.
+ */
+#define MAX_ENTRIES (1 << 20)
 
 /**
  * A finder over a fixed path that caches directory listings between
@@ -329,6 +216,16 @@ struct ArrowArray {
  * several threads at once; they are serialized.
  */
 typedef struct pepkit_finder pepkit_finder;
+
+/**
+ * A list of modules found without importing anything (pepkit_iter_modules,
+ * pepkit_walk_packages and their finder and venv forms): for each, its
+ * dotted name, its kind and the path entry it was found in. Read with
+ * pepkit_modules_len, _name, _kind and _location; free with
+ * pepkit_modules_free. Immutable: a `const pepkit_modules *` may be read
+ * from several threads at once.
+ */
+typedef struct pepkit_modules pepkit_modules;
 
 /**
  * An exporter of memory, shared through atomic reference counting.
@@ -519,20 +416,8 @@ typedef struct pepkit_exporter_vtable {
  * One slice `start:stop:step`; PEPKIT_NONE stands for an omitted part.
  */
 typedef struct pepkit_slice {
-  /**
-   * The first index (negative: from the end), or PEPKIT_NONE for the start
-   * (the end when `step` is negative).
-   */
   ptrdiff_t start;
-  /**
-   * The index to stop before (negative: from the end), or PEPKIT_NONE for
-   * past the end (before the start when `step` is negative).
-   */
   ptrdiff_t stop;
-  /**
-   * The distance between indices, never 0 (PEPKIT_ERR_VALUE); PEPKIT_NONE
-   * means 1.
-   */
   ptrdiff_t step;
 } pepkit_slice;
 
@@ -548,44 +433,19 @@ typedef int pepkit_value_kind;
  * for pepkit_memoryview_set_item it is the caller's, borrowed for the call.
  */
 typedef struct pepkit_value {
-  /**
-   * Which field holds the value: a PEPKIT_VALUE_* constant.
-   */
   pepkit_value_kind kind;
-  /**
-   * The value of a PEPKIT_VALUE_INT (signed integer formats).
-   */
   int64_t i;
-  /**
-   * The value of a PEPKIT_VALUE_UINT (unsigned integer formats).
-   */
   uint64_t u;
-  /**
-   * The value of a PEPKIT_VALUE_FLOAT.
-   */
   double f;
-  /**
-   * The value of a PEPKIT_VALUE_BOOL.
-   */
   bool b;
-  /**
-   * The bytes of a PEPKIT_VALUE_BYTES (`len` of them; not NUL-terminated);
-   * borrowed, see the struct's description.
-   */
   const uint8_t *bytes;
-  /**
-   * The number of bytes at `bytes` for a PEPKIT_VALUE_BYTES.
-   */
   size_t len;
 } pepkit_value;
 
 /**
  * A progress callback: `step` names the step about to run ("facts",
  * "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
- * "upgrade-deps", "done"), or, starting with "warning: ", something the
- * caller should know that did not stop the call (a RECORD entry of an
- * older installed pip that would leave the env, skipped instead of removed,
- * as pip's uninstall skips it). `step` is borrowed for the duration of the call
+ * "upgrade-deps", "done"). `step` is borrowed for the duration of the call
  * only; `ctx` is the options' `progress_ctx`, passed through untouched. The
  * callback runs on the thread that called `pepkit_venv_create` and must not
  * call `pepkit_venv_create` itself.
@@ -601,9 +461,7 @@ typedef void (*pepkit_venv_progress_fn)(void *ctx, const char *step);
 typedef struct pepkit_venv_options {
   /**
    * `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
-   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers:
-   * pepkit accepts exactly the sizes of the struct's published versions
-   * (today one) and refuses any other with PEPKIT_ERR_VALUE.
+   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers.
    */
   size_t struct_size;
   /**
@@ -680,10 +538,7 @@ typedef struct pepkit_venv_options {
   /**
    * A file of interpreter facts in the cache's format (as pepkit writes under
    * `$XDG_CACHE_HOME/pepkit/interpreters/`), used instead of running the
-   * interpreter; NULL (the default) to learn them. The facts are validated
-   * as learned ones are: a layout path that is absolute, has a `..`, `.`,
-   * empty part or NUL, or any other insane fact is PEPKIT_ERR_VALUE
-   * naming it. Borrowed for the duration of the call.
+   * interpreter; NULL (the default) to learn them.
    */
   const char *facts_file;
 } pepkit_venv_options;
@@ -850,11 +705,10 @@ const char *pepkit_version(void);
  * getbuffer, say), so that the status the callback returns reaches its caller
  * with this message instead of a generic one.
  *
- * `message` is borrowed and copied (cut after 16 KiB, with its full length
- * said); NULL means no message. Returns `status`
+ * `message` is borrowed and copied; NULL means no message. Returns `status`
  * unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
  */
-PEPKIT_MUST_USE pepkit_status pepkit_set_error(pepkit_status status, const char *message);
+pepkit_status pepkit_set_error(pepkit_status status, const char *message);
 
 /**
  * Exports the memory of `exporter` into `view` as `flags` (PEPKIT_BUF_*)
@@ -885,7 +739,7 @@ pepkit_status pepkit_getbuffer(struct pepkit_object *exporter,
  * changes nothing. `view` is the caller's struct, borrowed for the call; the
  * reference it held is gone afterwards (the object may have been freed).
  */
-PEPKIT_MUST_USE pepkit_status pepkit_releasebuffer(struct pepkit_buffer *view);
+pepkit_status pepkit_releasebuffer(struct pepkit_buffer *view);
 
 /**
  * PyBuffer_IsContiguous: 1 if `view` is contiguous in `order` ('C', 'F', or
@@ -1045,13 +899,10 @@ pepkit_status pepkit_bytearray_new(const uint8_t *data,
 
 /**
  * Resizes a bytearray to `new_len` bytes, keeping the first bytes and zeroing
- * new ones. Resizing to the current length does nothing and succeeds, even
- * while exported (as PyByteArray_Resize). Fails with PEPKIT_ERR_BUFFER
- * ("Existing exports of data: object cannot be re-sized") while any export of
- * it is live, PEPKIT_ERR_NO_MEMORY when the memory cannot be had,
- * PEPKIT_ERR_OVERFLOW past PTRDIFF_MAX, PEPKIT_ERR_TYPE for any other kind of
- * object, and leaves the object unchanged on failure. `obj` is borrowed for
- * the call.
+ * new ones. Fails with PEPKIT_ERR_BUFFER ("Existing exports of data: object
+ * cannot be re-sized") while any export of it is live, with PEPKIT_ERR_TYPE
+ * for any other kind of object, and leaves the object unchanged on failure.
+ * `obj` is borrowed for the call.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_bytearray_resize(struct pepkit_object *obj, size_t new_len);
 
@@ -1245,7 +1096,6 @@ pepkit_status pepkit_memoryview_toreadonly(struct pepkit_object *mv,
 /**
  * `m.tobytes(order)`: the view's items in `order` 'C', 'F' or 'A' (as they
  * lie when the view is C- or Fortran-contiguous, else C), for any format.
- * PEPKIT_ERR_NO_MEMORY (nothing written) when the bytes cannot be allocated.
  * On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
  * when empty): free it with pepkit_free.
  */
@@ -1271,10 +1121,8 @@ pepkit_status pepkit_memoryview_tobytes_into(struct pepkit_object *mv,
  * C-order bytes, with `sep` (NULL for none, else a one-character ASCII
  * string: PEPKIT_ERR_VALUE otherwise) between groups of |bytes_per_sep|
  * bytes, counted from the right when positive and from the left when
- * negative. PEPKIT_ERR_NO_MEMORY when the text (or the C-order copy a
- * non-contiguous view needs) cannot be allocated. On success `*out` is an
- * owned NUL-terminated string of `*out_len` characters: free it with
- * pepkit_free. `sep` is borrowed.
+ * negative. On success `*out` is an owned NUL-terminated string of
+ * `*out_len` characters: free it with pepkit_free. `sep` is borrowed.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_hex(struct pepkit_object *mv,
@@ -1330,11 +1178,8 @@ pepkit_status pepkit_memoryview_set_item(struct pepkit_object *mv,
  * `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
  * a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
  * beyond CPython, every struct format (multi-value ones as tuples), equal to
- * repr of what struct.unpack_from gives. The text's least possible size is
- * checked first: PEPKIT_ERR_NO_MEMORY (as CPython's MemoryError) when it
- * cannot fit, e.g. shape (2**63-1, 0, 2**63-1), or when memory runs out
- * while writing. On success `*out` is an owned NUL-terminated string of
- * `*out_len` bytes: free it with pepkit_free.
+ * repr of what struct.unpack_from gives. On success `*out` is an owned
+ * NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
@@ -1349,8 +1194,7 @@ pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
  * extent) and every item equal — typed for the same native format (NaN !=
  * NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
  * 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
- * Items are compared value by value without allocating, however many fields
- * a format has. `a` and `b` are borrowed for the call.
+ * `a` and `b` are borrowed for the call.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
@@ -1365,10 +1209,8 @@ pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
  * hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
  * 'bytearray'"), other exporters only when their memory is read-only
  * (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
- * _testbuffer.ndarray). A view that is not C-contiguous is hashed through a
- * C-order copy, as CPython does: PEPKIT_ERR_NO_MEMORY when that copy cannot
- * be allocated. The hash is cached: a released view still answers with a
- * hash computed before.
+ * _testbuffer.ndarray). The hash is cached: a released
+ * view still answers with a hash computed before.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, pepkit_ssize *out);
 
@@ -1380,8 +1222,6 @@ PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, p
  * (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
  * structures"); overlapping memory is copied correctly. Several slices
  * assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
- * Unless both sides are C-contiguous the source is staged through a C-order
- * copy: PEPKIT_ERR_NO_MEMORY (nothing written) when it cannot be allocated.
  * `slices` and `src` are borrowed for the call.
  */
 PEPKIT_MUST_USE
@@ -1398,7 +1238,7 @@ pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
  * `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
  * PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
  */
-PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
+pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
 
 /**
  * Creates (or re-creates, clears, upgrades) a virtual environment at
@@ -1422,16 +1262,6 @@ PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_option
  * - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
  *   directory that has no pyvenv.cfg unless `force` is set; clearing never
  *   follows symlinks out of the env.
- * - No write, link, rename or delete inside the env follows a symlink: each
- *   resolves beneath the env directory (`openat2` `RESOLVE_BENEATH |
- *   RESOLVE_NO_SYMLINKS`, else an `O_NOFOLLOW` walk). A link where `bin/`,
- *   `lib/`, site-packages, `include/` or the env itself must be is refused
- *   (PEPKIT_ERR_VALUE); a link where a file is written is replaced, never
- *   written through. When native pip replaces an older installed pip, a
- *   RECORD entry that would leave the env (absolute elsewhere, `..` past the
- *   root, through a symlinked directory, not UTF-8, NUL) is skipped and
- *   reported to `progress` as a "warning: ..." step; the rest of the
- *   uninstall proceeds, as pip's does.
  * - A path containing ':' is refused (PEPKIT_ERR_VALUE) for every version.
  * - Activation scripts are rendered from the interpreter's own templates with
  *   its own quoting. For interpreters whose `venv` predates the
@@ -1443,18 +1273,14 @@ PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_option
  *   (`-I -S`) and cached (see `use_cache`).
  *
  * Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
- * the path, `upgrade` with `clear`, a `struct_size` that is not the size of
- * a published version of `pepkit_venv_options` (today only
- * `sizeof(pepkit_venv_options)`), a file or symlink where the env directory
+ * the path, `upgrade` with `clear`, a file or symlink where the env directory
  * must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
  * PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
  * I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
  * ensurepip or pip failed; the output is in the message);
  * PEPKIT_ERR_NOT_IMPLEMENTED (native pip where pepkit cannot install it).
  */
-PEPKIT_MUST_USE
-pepkit_status pepkit_venv_create(const char *env_dir,
-                                 const struct pepkit_venv_options *opts);
+pepkit_status pepkit_venv_create(const char *env_dir, const struct pepkit_venv_options *opts);
 
 /**
  * Opens the environment at `dir` (borrowed, NUL-terminated): reads its
@@ -1465,7 +1291,7 @@ pepkit_status pepkit_venv_create(const char *env_dir,
  * PEPKIT_ERR_NOT_FOUND (no pyvenv.cfg there), PEPKIT_ERR_VALUE (not UTF-8),
  * PEPKIT_ERR_OS. On failure `*out` is not written.
  */
-PEPKIT_MUST_USE pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
+pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
 
 /**
  * Finds the environment an interpreter started as `executable` (borrowed;
@@ -1477,7 +1303,7 @@ PEPKIT_MUST_USE pepkit_status pepkit_venv_open(const char *dir, struct pepkit_ve
  * On success `*out` receives a new `pepkit_venv` (free it with
  * `pepkit_venv_free`). PEPKIT_ERR_NOT_FOUND when the executable is in no venv.
  */
-PEPKIT_MUST_USE pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **out);
+pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **out);
 
 /**
  * The value of `key` in the env's pyvenv.cfg, read as the interpreter reads
@@ -1488,11 +1314,12 @@ PEPKIT_MUST_USE pepkit_status pepkit_venv_locate(const char *executable, struct 
  * `key` is borrowed. On success `*out` points to a string owned by `v`,
  * valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
  * when the key is absent (`*out` untouched).
+ *
+ * (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
+ * `out` so that, like every other pepkit call, it returns a status and sets
+ * `pepkit_last_error()` instead of overloading NULL.)
  */
-PEPKIT_MUST_USE
-pepkit_status pepkit_venv_get(const struct pepkit_venv *v,
-                              const char *key,
-                              const char **out);
+pepkit_status pepkit_venv_get(const struct pepkit_venv *v, const char *key, const char **out);
 
 /**
  * The env's site-packages directory (`<env>/lib/pythonX.Y/site-packages`,
@@ -1500,19 +1327,14 @@ pepkit_status pepkit_venv_get(const struct pepkit_venv *v,
  * `lib/python*` directory). `*out` is owned by `v`, valid until
  * `pepkit_venv_free(v)`. PEPKIT_ERR_NOT_FOUND when the version cannot be told.
  */
-PEPKIT_MUST_USE
-pepkit_status pepkit_venv_site_packages(const struct pepkit_venv *v,
-                                        const char **out);
+pepkit_status pepkit_venv_site_packages(const struct pepkit_venv *v, const char **out);
 
 /**
  * The env's directory (absolute) and, if `cfg_path` is not NULL, its
  * pyvenv.cfg path. Both strings are owned by `v`, valid until
  * `pepkit_venv_free(v)`.
  */
-PEPKIT_MUST_USE
-pepkit_status pepkit_venv_dir(const struct pepkit_venv *v,
-                              const char **out,
-                              const char **cfg_path);
+pepkit_status pepkit_venv_dir(const struct pepkit_venv *v, const char **out, const char **cfg_path);
 
 /**
  * Whether the env sees the base interpreter's site-packages
@@ -1520,9 +1342,7 @@ pepkit_status pepkit_venv_dir(const struct pepkit_venv *v,
  * interpreter). Writes `*out` on success. `v` and `out` are borrowed for the
  * call.
  */
-PEPKIT_MUST_USE
-pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v,
-                                               bool *out);
+pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v, bool *out);
 
 /**
  * Frees a `pepkit_venv` and every string it handed out. NULL is fine. Must
@@ -1545,9 +1365,22 @@ void pepkit_venv_free(struct pepkit_venv *v);
  * - A dotted name resolves level by level through each parent's
  *   submodule search locations; a parent that is a module, not a package,
  *   has no submodules.
- * - Names match byte for byte (case-sensitive, as importlib on Linux). An
- *   entry that is not a directory (missing, a file, a zip archive: pepkit has
- *   no zipimport) is skipped, as is one that cannot be listed (no read
+ * - An entry that names a zip archive, or a directory inside one
+ *   (`a.zip/sub`: going up from the entry while the path does not exist,
+ *   the first existing path is a regular zip file), is searched as
+ *   `zipimport` does: `n/__init__.pyc`, `n/__init__.py`, `n.pyc`, `n.py`
+ *   under the prefix, the first present deciding package or module and the
+ *   first whose code zipimport accepts being the origin (`.py` sources are
+ *   assumed to compile; a `.pyc` needs the magic number of the CPython
+ *   version the extension suffixes name, `.cpython-3XY`, 3.13 without one,
+ *   and must not be stale against a `.py` beside it); an explicit
+ *   directory member `n/` is a namespace portion. No extension modules
+ *   load from archives. Before 3.8 an archive with a trailing comment is
+ *   not an archive. Central directories over 64 MiB or over 2^20 members
+ *   are refused (PEPKIT_ERR_VALUE) rather than read.
+ * - Names match byte for byte (case-sensitive, as importlib on Linux).
+ *   Other entries that are not directories (missing, files that are not
+ *   zip archives) are skipped, as is one that cannot be listed (no read
  *   permission), as importlib does. An empty entry is the current directory;
  *   relative entries are made absolute against it as CPython 3.12+ does.
  * - No `__init__` is run: a package that rewrites its own `__path__` is seen
@@ -1610,7 +1443,9 @@ pepkit_status pepkit_find_spec_ex(const char *fullname,
  * system's timestamp granularity of the previous listing can go unseen:
  * call pepkit_finder_invalidate_caches after changing the tree (importlib's
  * `invalidate_caches()`). Relative entries are resolved against the current
- * directory at each lookup.
+ * directory at each lookup. A zip archive's index is read once and kept
+ * while the archive's size and modification time stay the same (one `stat`
+ * a lookup), where zipimport keeps it until `invalidate_caches()`.
  *
  * `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
  * be 0), otherwise the `n_ext` extension suffixes in order, as for
@@ -1628,6 +1463,33 @@ pepkit_status pepkit_finder_new(const char *const *path,
                                 const char *const *ext_suffixes,
                                 size_t n_ext,
                                 struct pepkit_finder **out);
+
+/**
+ * A snapshot finder, for tools that resolve many names against a tree that
+ * changes rarely (type checkers, IDEs, linters): like pepkit_finder_new, but
+ * each directory is listed once together with the type of every name, and
+ * a listing is then trusted with no system call at all until it is
+ * `interval_ms` milliseconds old; after that, one `stat` compares the
+ * directory's modification time and the listing is read again only when it
+ * changed. pepkit_finder_invalidate_caches forgets every snapshot at once
+ * (call it when the tool knows the tree changed, e.g. from a file watcher).
+ * While a snapshot is fresh the answers are those of the tree as it was
+ * when listed; with `interval_ms` 0 every lookup revalidates, and
+ * UINT64_MAX never does until pepkit_finder_invalidate_caches. The default
+ * finder (pepkit_finder_new) keeps importlib's exact per-call semantics.
+ *
+ * Arguments, errors and ownership as pepkit_finder_new's: `path`,
+ * `ext_suffixes` and their strings are borrowed for the call; on success
+ * `*out` is a new finder the caller owns (free it with pepkit_finder_free),
+ * used with pepkit_finder_find_spec and the other pepkit_finder_* calls.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_finder_new_snapshot(const char *const *path,
+                                         size_t npath,
+                                         const char *const *ext_suffixes,
+                                         size_t n_ext,
+                                         uint64_t interval_ms,
+                                         struct pepkit_finder **out);
 
 /**
  * pepkit_find_spec_ex(fullname, ...) over the finder's path and suffixes,
@@ -1766,7 +1628,17 @@ void pepkit_strings_free(struct pepkit_strings *list);
  *   order (names starting with '.' skipped from 3.13): comment and blank
  *   lines skipped, relative entries joined to the site directory, each
  *   normalized and added once, and only when it exists. `import` lines are
- *   not run: pepkit_venv_pth_imports lists them.
+ *   not run: pepkit_venv_pth_imports lists them. Lines are read as the
+ *   env's CPython version reads them: 3.13 decodes UTF-8 (a BOM dropped,
+ *   the locale encoding as fallback) and splits lines as `str.splitlines`
+ *   does (also at `\x0b`, `\x0c`, `\x1c`-`\x1e`, `\x85`, U+2028, U+2029);
+ *   3.6-3.12 decode the locale encoding (UTF-8 under a UTF-8 locale, in
+ *   UTF-8 mode and, from 3.7, under the C locale; ASCII for 3.6 under the C
+ *   locale; the locale is taken from this process's `LC_ALL`, `LC_CTYPE`,
+ *   `LANG` and `PYTHONUTF8`) and split at `\n`, `\r\n` and `\r` only.
+ *   Trailing whitespace is Python's (`str.rstrip`: Unicode spaces such as
+ *   U+00A0 and U+3000 too). A line that makes `site` raise ends its file
+ *   (a NUL in an import line; in a path on 3.6 and 3.7).
  *
  * Matches the env interpreter's own `sys.path` for CPython 3.6-3.13 (see
  * tests/oracle/test_venv_sys_path.py) when it runs without `PYTHONPATH`,
@@ -1777,8 +1649,10 @@ void pepkit_strings_free(struct pepkit_strings *list);
  * `v` is borrowed for the call. On success `*out` is a new list the caller
  * owns (free it with pepkit_strings_free). Errors: PEPKIT_ERR_NULL_ARGUMENT;
  * PEPKIT_ERR_NOT_FOUND when pyvenv.cfg has no `home` or no version can be
- * found; PEPKIT_ERR_OS when a directory cannot be read for another reason
- * than missing or permissions.
+ * found; PEPKIT_ERR_VALUE when a `.pth` file does not decode in the
+ * encoding the interpreter reads it with (the interpreter would fail to
+ * start: `import site` raises UnicodeDecodeError); PEPKIT_ERR_OS when a
+ * directory cannot be read for another reason than missing or permissions.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_venv_sys_path(const struct pepkit_venv *v,
@@ -1804,7 +1678,18 @@ pepkit_status pepkit_venv_pth_imports(const struct pepkit_venv *v,
  * pepkit_find_spec_ex over the env's import path (pepkit_venv_sys_path),
  * with the extension suffixes of a default CPython build of the env's
  * version on this platform (`.cpython-3XY-<triplet>.so`, `.abi3.so`,
- * `.so`): where `import fullname` in that env would come from. Statuses as
+ * `.so`): where `import fullname` in that env would come from. Editable
+ * installs resolve too: `.pth` path entries (setuptools' src layout and
+ * strict mode, hatchling, flit, pdm) are on the path, and setuptools'
+ * `__editable___*_finder.py` modules that `.pth` import lines install are
+ * read statically (their `MAPPING`, never run): a top-level name the path
+ * does not resolve is looked up there, as the finder, which follows
+ * PathFinder on the meta path, does (`<path>/__init__.py`, else `<path>`
+ * with `.py`, `.pyc` or an extension suffix; an immediate child of a mapped
+ * package in the mapped directory), and their `NAMESPACES` are namespace
+ * packages at the placeholder entry `install()` appends to `sys.path`
+ * (pepkit_venv_sys_path lists it too, as the interpreter does).
+ * Statuses as
  * pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
  * borrowed for the call. On success `*out` is a new spec the caller owns
  * (free it with pepkit_spec_free); on failure it is not written.
@@ -1815,152 +1700,171 @@ pepkit_status pepkit_venv_find_spec(const struct pepkit_venv *v,
                                     struct pepkit_spec **out);
 
 /**
- * Exports `exporter`'s memory as a DLPack 1.x tensor, without copying.
+ * What `pkgutil.iter_modules(path)` lists, computed without importing:
+ * the modules and packages directly in the `npath` entries of `path`, in
+ * pkgutil's order (entry by entry, each directory's names sorted as Python
+ * sorts strings; the first of a name wins), plus the namespace packages
+ * pkgutil leaves out, marked PEPKIT_MODULE_NAMESPACE (a directory with no
+ * `.` in its name and no `__init__` file, unless a later entry has a module
+ * or package of that name, which importlib would load instead). The kind
+ * of the others: PEPKIT_MODULE_PACKAGE (pkgutil's `ispkg`: the directory
+ * holds something named `__init__` plus a loader suffix) or the kind its
+ * suffix gives (SOURCE, BYTECODE, EXTENSION; the longest suffix that ends
+ * the name decides, as `inspect.getmodulename` does). Entries that are not
+ * directories (missing, files, zip archives) list nothing.
  *
- * The tensor holds one export of `exporter` (a `flags | PEPKIT_BUF_FULL_RO`
- * request: pass PEPKIT_BUF_WRITABLE to demand writable memory, or a
- * contiguity flag) until its deleter runs; call the deleter exactly once,
- * from any thread. `version` is 1.0, the device is kDLCPU 0, `byte_offset`
- * is 0, shape and strides (in items) live in the tensor's own block, and
- * `flags` has DLPACK_FLAG_BITMASK_READ_ONLY when the memory is read-only
- * (DLPACK_FLAG_BITMASK_IS_COPIED never: nothing is copied). `manager_ctx`
- * is `exporter` (borrowed: valid until the deleter runs).
+ * `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
+ * be 0), otherwise the `n_ext` extension suffixes of the interpreter to
+ * mirror (its `importlib.machinery.EXTENSION_SUFFIXES`); `.py` and `.pyc`
+ * always count.
  *
- * Refused (PEPKIT_ERR_BUFFER or _VALUE, nothing exported) for suboffsets,
- * byte strides that are not a multiple of the itemsize, a non-native byte
- * order, and formats with no DLPack dtype (see pepkit_format_to_dlpack).
- * `exporter` is borrowed for the call.
- *
- * On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+ * `path`, `ext_suffixes` and their strings are borrowed for the call. On
+ * success `*out` is a new list the caller owns: free it with
+ * pepkit_modules_free. Errors: PEPKIT_ERR_NULL_ARGUMENT, PEPKIT_ERR_VALUE
+ * (a bad suffix), PEPKIT_ERR_NO_MEMORY, PEPKIT_ERR_OS (no current directory
+ * for a relative entry). On failure `*out` is not written.
  */
 PEPKIT_MUST_USE
-pepkit_status pepkit_dlpack_export(struct pepkit_object *exporter,
-                                   int flags,
-                                   DLManagedTensorVersioned **out);
+pepkit_status pepkit_iter_modules(const char *const *path,
+                                  size_t npath,
+                                  const char *const *ext_suffixes,
+                                  size_t n_ext,
+                                  struct pepkit_modules **out);
 
 /**
- * pepkit_dlpack_export for consumers of the legacy unversioned
- * DLManagedTensor. It cannot mark memory read-only, so read-only memory is
- * refused (PEPKIT_ERR_BUFFER), as numpy does.
+ * What `pkgutil.walk_packages(path)` lists, computed without importing or
+ * running any `__init__`: pepkit_iter_modules' list, with each package
+ * followed by the walk of its submodule search locations (names prefixed
+ * with the package's name and a dot), depth first. A package's search
+ * locations are those pepkit_find_spec gives for its name over `path`
+ * (what `__import__` would set as `__path__` when no `__init__` changes
+ * it); a namespace package is walked over all its portions (pkgutil skips
+ * namespace packages); a location already walked is not walked again, and
+ * a package importlib would not find is not entered, as in pkgutil.
  *
- * On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+ * Arguments, ownership and errors as pepkit_iter_modules': on success
+ * `*out` is a new list to free with pepkit_modules_free.
  */
 PEPKIT_MUST_USE
-pepkit_status pepkit_dlpack_export_legacy(struct pepkit_object *exporter,
-                                          int flags,
-                                          DLManagedTensor **out);
+pepkit_status pepkit_walk_packages(const char *const *path,
+                                   size_t npath,
+                                   const char *const *ext_suffixes,
+                                   size_t n_ext,
+                                   struct pepkit_modules **out);
 
 /**
- * Takes ownership of a DLPack 1.x tensor: `*out` becomes an exporter (kind
- * "wrap") of the tensor's memory, `byte_offset` applied, strides turned into
- * bytes (NULL strides mean C order), read-only when the tensor's flags say
- * so. The tensor's deleter (if not NULL) runs exactly once, on the thread
- * that drops the object's last reference or export.
- *
- * Refused, with the tensor left the caller's (its deleter NOT called): a
- * major version other than 1, devices other than kDLCPU (and the CPU-readable
- * kDLCUDAHost, kDLROCMHost, kDLCUDAManaged), ndim outside 0..64, negative or
- * overflowing extents and strides, NULL data for a non-empty tensor, and
- * dtypes with no struct format (lanes != 1, bfloat, sub-byte; see
- * pepkit_format_from_dlpack). `tensor` must be valid per DLPack.
- *
- * On success `*out` is a new reference: release it with pepkit_decref.
+ * pepkit_iter_modules over a finder's path and suffixes. `finder` is
+ * borrowed for the call; on success `*out` is a new list to free with
+ * pepkit_modules_free.
  */
 PEPKIT_MUST_USE
-pepkit_status pepkit_dlpack_import(DLManagedTensorVersioned *tensor,
-                                   struct pepkit_object **out);
+pepkit_status pepkit_finder_iter_modules(const struct pepkit_finder *finder,
+                                         struct pepkit_modules **out);
 
 /**
- * pepkit_dlpack_import for a legacy unversioned DLManagedTensor (whose
- * memory is taken as writable: the struct has no read-only flag).
- *
- * On success `*out` is a new reference: release it with pepkit_decref.
+ * pepkit_walk_packages over a finder's path and suffixes. `finder` is
+ * borrowed for the call; on success `*out` is a new list to free with
+ * pepkit_modules_free.
  */
 PEPKIT_MUST_USE
-pepkit_status pepkit_dlpack_import_legacy(DLManagedTensor *tensor,
-                                          struct pepkit_object **out);
+pepkit_status pepkit_finder_walk_packages(const struct pepkit_finder *finder,
+                                          struct pepkit_modules **out);
 
 /**
- * Exports `exporter`'s memory through the Arrow C Data Interface, without
- * copying, into the caller's `*schema_out` and `*array_out` (overwritten;
- * the caller releases each exactly once with its `release`, from any
- * thread). A 1-D C-contiguous array becomes an Arrow primitive (or `w:N`
- * fixed-size binary for formats with no Arrow primitive); an N-d
- * C-contiguous array the canonical `arrow.fixed_shape_tensor` extension
- * type (a `+w:K` fixed-size list, the first dimension as rows, metadata as
- * pyarrow writes it). The array holds one PEPKIT_BUF_FULL_RO export of
- * `exporter` until it is released.
- *
- * Refused (PEPKIT_ERR_BUFFER or _VALUE, nothing written): 0-dim arrays,
- * non-C-contiguous layouts, suboffsets, misaligned data, `?` (Arrow's
- * booleans are bits) and non-native byte order. `exporter` is borrowed for
- * the call.
+ * pepkit_iter_modules over the env's import path (pepkit_venv_sys_path)
+ * with the extension suffixes of its CPython version: the top-level modules
+ * `import` could load in that env (stdlib and site-packages included).
+ * `v` is borrowed for the call; on success `*out` is a new list to free with
+ * pepkit_modules_free. Errors as pepkit_venv_sys_path's and pepkit_iter_modules'.
  */
 PEPKIT_MUST_USE
-pepkit_status pepkit_arrow_export(struct pepkit_object *exporter,
-                                  struct ArrowSchema *schema_out,
-                                  struct ArrowArray *array_out);
+pepkit_status pepkit_venv_iter_modules(const struct pepkit_venv *v,
+                                       struct pepkit_modules **out);
 
 /**
- * Takes an Arrow array in, zero-copy: moves `*schema` and `*array` (their
- * `release` is set to NULL; the schema is released at once, the array when
- * `*out`'s last reference and export are gone, on that thread). `*out` is a
- * read-only exporter (kind "wrap"): 1-D for primitives (`Ns` for `w:N`),
- * N-d for `arrow.fixed_shape_tensor` (a `permutation` becomes strides:
- * logical dimension i is physical dimension permutation[i], as the canonical
- * extension defines it), 2-D for other fixed-size lists.
- *
- * Refused, with both structs left the caller's and untouched: released
- * structs, nulls (null_count > 0, or unknown with a validity buffer),
- * dictionaries, booleans (bit-packed), variable-size types, tensor metadata
- * that does not parse or match the list size, data misaligned for its items,
- * and lengths or offsets that overflow. Both structs must be valid per the Arrow C Data Interface.
- *
- * On success `*out` is a new reference: release it with pepkit_decref.
+ * pepkit_walk_packages over the env's import path with the extension
+ * suffixes of its CPython version. `v` is borrowed for the call; on success
+ * `*out` is a new list to free with pepkit_modules_free.
  */
 PEPKIT_MUST_USE
-pepkit_status pepkit_arrow_import(struct ArrowSchema *schema,
-                                  struct ArrowArray *array,
-                                  struct pepkit_object **out);
+pepkit_status pepkit_venv_walk_packages(const struct pepkit_venv *v,
+                                        struct pepkit_modules **out);
 
 /**
- * The DLPack dtype of one item of struct-module `format`, with sizes as the
- * struct module has them on this platform (native `l` is 64 bits, `=l` 32;
- * `n`, `N`, `P` pointer-sized; `?` kDLBool 8; `2f`/`2d` complex64/128).
- * PEPKIT_ERR_VALUE for formats with no dtype (`c`, `s`, `p`, `x`, several
- * fields), a non-native byte order, or a bad format. `format` is borrowed.
+ * The number of modules in `list`; 0, with PEPKIT_ERR_NULL_ARGUMENT set,
+ * when `list` is NULL. `list` is borrowed for the call.
  */
-PEPKIT_MUST_USE pepkit_status pepkit_format_to_dlpack(const char *format, DLDataType *out);
+size_t pepkit_modules_len(const struct pepkit_modules *list);
 
 /**
- * The struct-module format of DLPack `dtype`: `b h i q`, `B H I Q`,
- * `e f d`, `?`, `2f`/`2d` for complex. PEPKIT_ERR_VALUE for lanes != 1,
- * bfloat and any other dtype.
+ * The dotted name of module `index` of `list`. Borrowed from `list`: valid
+ * until pepkit_modules_free(list); never free it. NULL with the error set
+ * when `list` is NULL (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below
+ * its length (PEPKIT_ERR_INDEX).
+ */
+const char *pepkit_modules_name(const struct pepkit_modules *list, size_t index);
+
+/**
+ * The kind of module `index` of `list`: PEPKIT_MODULE_PACKAGE,
+ * _NAMESPACE, or for a module the kind its suffix gives (_SOURCE,
+ * _BYTECODE, _EXTENSION). PEPKIT_MODULE_NONE with the error set when
+ * `list` is NULL or `index` is out of range. `list` is borrowed for the call.
+ */
+pepkit_module_kind pepkit_modules_kind(const struct pepkit_modules *list, size_t index);
+
+/**
+ * The path entry (for a walk, the package's search location) module
+ * `index` was found in, as given. Borrowed from `list`: valid until
+ * pepkit_modules_free(list); never free it. NULL with the error set when
+ * `list` is NULL or `index` is out of range.
+ */
+const char *pepkit_modules_location(const struct pepkit_modules *list, size_t index);
+
+/**
+ * Frees a list of modules, and with it every string borrowed from it.
+ * NULL is fine. Must not be called twice with the same list.
+ */
+void pepkit_modules_free(struct pepkit_modules *list);
+
+/**
+ * The dotted name under which importlib would load `file` with `sys.path`
+ * set to the `npath` entries of `path`: the first name, over the entries in
+ * order, that `file`'s path below an entry spells (`a/b/m.py` is `a.b.m`,
+ * `a/b/__init__.py` is `a.b`) and for which pepkit_find_spec gives `file`
+ * as the origin. Paths are compared after `os.path.normpath` (relative ones
+ * made absolute against the current directory), links not resolved; the
+ * extension suffixes are pepkit_find_spec's defaults (see
+ * pepkit_module_name_ex to choose them).
  *
- * On success `*out` is an owned string: free it with pepkit_free.
+ * Errors: PEPKIT_ERR_NOT_FOUND when no name imports `file`: it lies under
+ * no entry, or each name it could have resolves elsewhere — the message
+ * names what shadows it (`'a.m' is '/first/entry/a/m.py'`, a namespace
+ * package, or why the name is not found); PEPKIT_ERR_VALUE when `file` is
+ * empty or its name ends with no loader suffix; PEPKIT_ERR_NULL_ARGUMENT.
+ *
+ * `file`, `path` and its strings are borrowed for the call. On success
+ * `*out` is a new NUL-terminated string the caller owns: free it with
+ * pepkit_free. On failure `*out` is not written.
  */
-PEPKIT_MUST_USE pepkit_status pepkit_format_from_dlpack(DLDataType dtype, char **out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_module_name(const char *file,
+                                 const char *const *path,
+                                 size_t npath,
+                                 char **out);
 
 /**
- * The Arrow format string of one item of struct-module `format`: `c s i l`,
- * `C S I L`, `e f g`, or `w:N` (fixed-size binary) for formats with no Arrow
- * primitive (`c`, `s`, `p`, several fields, complex). PEPKIT_ERR_VALUE for
- * `?` (Arrow's booleans are bits), a non-native byte order, or a bad
- * format. `format` is borrowed.
- *
- * On success `*out` is an owned string: free it with pepkit_free.
+ * pepkit_module_name with the extension suffixes given (NULL with `n_ext`
+ * 0 for the defaults), as for pepkit_iter_modules. Ownership as
+ * pepkit_module_name's: on success `*out` is a new string to free with
+ * pepkit_free.
  */
-PEPKIT_MUST_USE pepkit_status pepkit_format_to_arrow(const char *format, char **out);
-
-/**
- * The struct-module format of an Arrow item format: `c`→`b`, `C`→`B`,
- * `s`→`h`, `S`→`H`, `i`, `I`, `l`→`q`, `L`→`Q`, `e`, `f`, `g`→`d`, and
- * `w:N`→`Ns`. PEPKIT_ERR_VALUE for `b` (bit-packed booleans) and every
- * other format. `arrow_format` is borrowed.
- *
- * On success `*out` is an owned string: free it with pepkit_free.
- */
-PEPKIT_MUST_USE pepkit_status pepkit_format_from_arrow(const char *arrow_format, char **out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_module_name_ex(const char *file,
+                                    const char *const *path,
+                                    size_t npath,
+                                    const char *const *ext_suffixes,
+                                    size_t n_ext,
+                                    char **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -6,7 +6,7 @@ use std::ffi::{c_char, CString};
 use super::{arg_cstr, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
 use crate::error::{Error, Result};
 use super::venv::pepkit_venv;
-use crate::import::{self, c_string, path_bytes, syspath, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
+use crate::import::{self, c_string, listing, path_bytes, syspath, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
 
 /// What a pepkit_spec describes: one of the PEPKIT_MODULE_* values.
 pub type pepkit_module_kind = i32;
@@ -127,9 +127,22 @@ unsafe fn find(
 /// - A dotted name resolves level by level through each parent's
 ///   submodule search locations; a parent that is a module, not a package,
 ///   has no submodules.
-/// - Names match byte for byte (case-sensitive, as importlib on Linux). An
-///   entry that is not a directory (missing, a file, a zip archive: pepkit has
-///   no zipimport) is skipped, as is one that cannot be listed (no read
+/// - An entry that names a zip archive, or a directory inside one
+///   (`a.zip/sub`: going up from the entry while the path does not exist,
+///   the first existing path is a regular zip file), is searched as
+///   `zipimport` does: `n/__init__.pyc`, `n/__init__.py`, `n.pyc`, `n.py`
+///   under the prefix, the first present deciding package or module and the
+///   first whose code zipimport accepts being the origin (`.py` sources are
+///   assumed to compile; a `.pyc` needs the magic number of the CPython
+///   version the extension suffixes name, `.cpython-3XY`, 3.13 without one,
+///   and must not be stale against a `.py` beside it); an explicit
+///   directory member `n/` is a namespace portion. No extension modules
+///   load from archives. Before 3.8 an archive with a trailing comment is
+///   not an archive. Central directories over 64 MiB or over 2^20 members
+///   are refused (PEPKIT_ERR_VALUE) rather than read.
+/// - Names match byte for byte (case-sensitive, as importlib on Linux).
+///   Other entries that are not directories (missing, files that are not
+///   zip archives) are skipped, as is one that cannot be listed (no read
 ///   permission), as importlib does. An empty entry is the current directory;
 ///   relative entries are made absolute against it as CPython 3.12+ does.
 /// - No `__init__` is run: a package that rewrites its own `__path__` is seen
@@ -193,6 +206,40 @@ pub unsafe extern "C" fn pepkit_find_spec_ex(
     })
 }
 
+/// The suffixes of a call that takes `ext_suffixes` and `n_ext`: NULL (with
+/// `n_ext` 0) for the defaults, otherwise the extension suffixes given.
+unsafe fn suffixes_arg(ext_suffixes: *const *const c_char, n_ext: usize) -> Result<Suffixes> {
+    if ext_suffixes.is_null() {
+        if n_ext != 0 {
+            return Err(Error::null_argument(format!("ext_suffixes must not be NULL when its length is {n_ext}")));
+        }
+        return Ok(Suffixes::platform_default());
+    }
+    let ext = c_string_list(ext_suffixes, n_ext, "ext_suffixes")?;
+    Ok(Suffixes::with_extensions(ext.into_iter().map(<[u8]>::to_vec).collect()))
+}
+
+/// pepkit_finder_new and _new_snapshot: a finder, a snapshot one when an interval is given.
+unsafe fn new_finder(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    snapshot: Option<std::time::Duration>,
+    out: *mut *mut pepkit_finder,
+) -> Result<()> {
+    let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
+    let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
+    let out = arg_out(out, "out")?;
+    let inner = match snapshot {
+        Some(interval) => Finder::snapshot(entries, suffixes, interval)?,
+        None => Finder::new(entries, suffixes)?,
+    };
+    // SAFETY: out was checked non-NULL.
+    out.write(Box::into_raw(Box::new(pepkit_finder { inner })));
+    Ok(())
+}
+
 /// A finder over a fixed path that caches directory listings between
 /// lookups, as importlib's FileFinders do (see pepkit_finder_new). Made by
 /// pepkit_finder_new, freed with pepkit_finder_free. Lookups may come from
@@ -210,7 +257,9 @@ pub struct pepkit_finder {
 /// system's timestamp granularity of the previous listing can go unseen:
 /// call pepkit_finder_invalidate_caches after changing the tree (importlib's
 /// `invalidate_caches()`). Relative entries are resolved against the current
-/// directory at each lookup.
+/// directory at each lookup. A zip archive's index is read once and kept
+/// while the archive's size and modification time stay the same (one `stat`
+/// a lookup), where zipimport keeps it until `invalidate_caches()`.
 ///
 /// `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
 /// be 0), otherwise the `n_ext` extension suffixes in order, as for
@@ -230,22 +279,38 @@ pub unsafe extern "C" fn pepkit_finder_new(
     n_ext: usize,
     out: *mut *mut pepkit_finder,
 ) -> pepkit_status {
-    guard("pepkit_finder_new", || {
-        let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
-        let suffixes = if ext_suffixes.is_null() {
-            if n_ext != 0 {
-                return Err(Error::null_argument(format!("ext_suffixes must not be NULL when its length is {n_ext}")));
-            }
-            Suffixes::platform_default()
-        } else {
-            let ext = c_string_list(ext_suffixes, n_ext, "ext_suffixes")?;
-            Suffixes::with_extensions(ext.into_iter().map(<[u8]>::to_vec).collect())
-        };
-        let out = arg_out(out, "out")?;
-        let finder = pepkit_finder { inner: Finder::new(entries, suffixes)? };
-        // SAFETY: out was checked non-NULL.
-        out.write(Box::into_raw(Box::new(finder)));
-        Ok(())
+    guard("pepkit_finder_new", || new_finder(path, npath, ext_suffixes, n_ext, None, out))
+}
+
+/// A snapshot finder, for tools that resolve many names against a tree that
+/// changes rarely (type checkers, IDEs, linters): like pepkit_finder_new, but
+/// each directory is listed once together with the type of every name, and
+/// a listing is then trusted with no system call at all until it is
+/// `interval_ms` milliseconds old; after that, one `stat` compares the
+/// directory's modification time and the listing is read again only when it
+/// changed. pepkit_finder_invalidate_caches forgets every snapshot at once
+/// (call it when the tool knows the tree changed, e.g. from a file watcher).
+/// While a snapshot is fresh the answers are those of the tree as it was
+/// when listed; with `interval_ms` 0 every lookup revalidates, and
+/// UINT64_MAX never does until pepkit_finder_invalidate_caches. The default
+/// finder (pepkit_finder_new) keeps importlib's exact per-call semantics.
+///
+/// Arguments, errors and ownership as pepkit_finder_new's: `path`,
+/// `ext_suffixes` and their strings are borrowed for the call; on success
+/// `*out` is a new finder the caller owns (free it with pepkit_finder_free),
+/// used with pepkit_finder_find_spec and the other pepkit_finder_* calls.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_new_snapshot(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    interval_ms: u64,
+    out: *mut *mut pepkit_finder,
+) -> pepkit_status {
+    guard("pepkit_finder_new_snapshot", || {
+        new_finder(path, npath, ext_suffixes, n_ext, Some(std::time::Duration::from_millis(interval_ms)), out)
     })
 }
 
@@ -455,7 +520,17 @@ fn strings_out(out: *mut *mut pepkit_strings, items: Vec<CString>) {
 ///   order (names starting with '.' skipped from 3.13): comment and blank
 ///   lines skipped, relative entries joined to the site directory, each
 ///   normalized and added once, and only when it exists. `import` lines are
-///   not run: pepkit_venv_pth_imports lists them.
+///   not run: pepkit_venv_pth_imports lists them. Lines are read as the
+///   env's CPython version reads them: 3.13 decodes UTF-8 (a BOM dropped,
+///   the locale encoding as fallback) and splits lines as `str.splitlines`
+///   does (also at `\x0b`, `\x0c`, `\x1c`-`\x1e`, `\x85`, U+2028, U+2029);
+///   3.6-3.12 decode the locale encoding (UTF-8 under a UTF-8 locale, in
+///   UTF-8 mode and, from 3.7, under the C locale; ASCII for 3.6 under the C
+///   locale; the locale is taken from this process's `LC_ALL`, `LC_CTYPE`,
+///   `LANG` and `PYTHONUTF8`) and split at `\n`, `\r\n` and `\r` only.
+///   Trailing whitespace is Python's (`str.rstrip`: Unicode spaces such as
+///   U+00A0 and U+3000 too). A line that makes `site` raise ends its file
+///   (a NUL in an import line; in a path on 3.6 and 3.7).
 ///
 /// Matches the env interpreter's own `sys.path` for CPython 3.6-3.13 (see
 /// tests/oracle/test_venv_sys_path.py) when it runs without `PYTHONPATH`,
@@ -466,8 +541,10 @@ fn strings_out(out: *mut *mut pepkit_strings, items: Vec<CString>) {
 /// `v` is borrowed for the call. On success `*out` is a new list the caller
 /// owns (free it with pepkit_strings_free). Errors: PEPKIT_ERR_NULL_ARGUMENT;
 /// PEPKIT_ERR_NOT_FOUND when pyvenv.cfg has no `home` or no version can be
-/// found; PEPKIT_ERR_OS when a directory cannot be read for another reason
-/// than missing or permissions.
+/// found; PEPKIT_ERR_VALUE when a `.pth` file does not decode in the
+/// encoding the interpreter reads it with (the interpreter would fail to
+/// start: `import site` raises UnicodeDecodeError); PEPKIT_ERR_OS when a
+/// directory cannot be read for another reason than missing or permissions.
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_sys_path(v: *const pepkit_venv, out: *mut *mut pepkit_strings) -> pepkit_status {
@@ -511,7 +588,18 @@ pub unsafe extern "C" fn pepkit_venv_pth_imports(v: *const pepkit_venv, out: *mu
 /// pepkit_find_spec_ex over the env's import path (pepkit_venv_sys_path),
 /// with the extension suffixes of a default CPython build of the env's
 /// version on this platform (`.cpython-3XY-<triplet>.so`, `.abi3.so`,
-/// `.so`): where `import fullname` in that env would come from. Statuses as
+/// `.so`): where `import fullname` in that env would come from. Editable
+/// installs resolve too: `.pth` path entries (setuptools' src layout and
+/// strict mode, hatchling, flit, pdm) are on the path, and setuptools'
+/// `__editable___*_finder.py` modules that `.pth` import lines install are
+/// read statically (their `MAPPING`, never run): a top-level name the path
+/// does not resolve is looked up there, as the finder, which follows
+/// PathFinder on the meta path, does (`<path>/__init__.py`, else `<path>`
+/// with `.py`, `.pyc` or an extension suffix; an immediate child of a mapped
+/// package in the mapped directory), and their `NAMESPACES` are namespace
+/// packages at the placeholder entry `install()` appends to `sys.path`
+/// (pepkit_venv_sys_path lists it too, as the interpreter does).
+/// Statuses as
 /// pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
 /// borrowed for the call. On success `*out` is a new spec the caller owns
 /// (free it with pepkit_spec_free); on failure it is not written.
@@ -529,9 +617,286 @@ pub unsafe extern "C" fn pepkit_venv_find_spec(
         let (_, _, minor, _) = syspath::env_facts(v.inner())?;
         let sys_path = syspath::of_venv(v.inner())?;
         let suffixes = Suffixes::with_extensions(import::extension_suffixes_for(minor));
-        let spec = pepkit_spec::of(import::find_spec(name, &sys_path.entries, &suffixes)?)?;
+        let spec = pepkit_spec::of(import::find_spec_with_editables(name, &sys_path.entries, &suffixes, &sys_path.editables)?)?;
         // SAFETY: out was checked non-NULL.
         out.write(Box::into_raw(Box::new(spec)));
         Ok(())
+    })
+}
+
+/// A list of modules found without importing anything (pepkit_iter_modules,
+/// pepkit_walk_packages and their finder and venv forms): for each, its
+/// dotted name, its kind and the path entry it was found in. Read with
+/// pepkit_modules_len, _name, _kind and _location; free with
+/// pepkit_modules_free. Immutable: a `const pepkit_modules *` may be read
+/// from several threads at once.
+pub struct pepkit_modules {
+    items: Vec<(CString, pepkit_module_kind, CString)>,
+}
+
+fn modules_out(out: *mut *mut pepkit_modules, list: Vec<listing::ModuleInfo>) -> Result<()> {
+    let mut items = Vec::new();
+    items.try_reserve_exact(list.len()).map_err(|_| Error::no_memory("out of memory listing modules"))?;
+    for info in list {
+        items.push((c_string(&info.name)?, module_kind(info.kind), c_string(&info.location)?));
+    }
+    // SAFETY: callers checked out non-NULL.
+    unsafe { out.write(Box::into_raw(Box::new(pepkit_modules { items }))) };
+    Ok(())
+}
+
+/// What `pkgutil.iter_modules(path)` lists, computed without importing:
+/// the modules and packages directly in the `npath` entries of `path`, in
+/// pkgutil's order (entry by entry, each directory's names sorted as Python
+/// sorts strings; the first of a name wins), plus the namespace packages
+/// pkgutil leaves out, marked PEPKIT_MODULE_NAMESPACE (a directory with no
+/// `.` in its name and no `__init__` file, unless a later entry has a module
+/// or package of that name, which importlib would load instead). The kind
+/// of the others: PEPKIT_MODULE_PACKAGE (pkgutil's `ispkg`: the directory
+/// holds something named `__init__` plus a loader suffix) or the kind its
+/// suffix gives (SOURCE, BYTECODE, EXTENSION; the longest suffix that ends
+/// the name decides, as `inspect.getmodulename` does). Entries that are not
+/// directories (missing, files, zip archives) list nothing.
+///
+/// `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
+/// be 0), otherwise the `n_ext` extension suffixes of the interpreter to
+/// mirror (its `importlib.machinery.EXTENSION_SUFFIXES`); `.py` and `.pyc`
+/// always count.
+///
+/// `path`, `ext_suffixes` and their strings are borrowed for the call. On
+/// success `*out` is a new list the caller owns: free it with
+/// pepkit_modules_free. Errors: PEPKIT_ERR_NULL_ARGUMENT, PEPKIT_ERR_VALUE
+/// (a bad suffix), PEPKIT_ERR_NO_MEMORY, PEPKIT_ERR_OS (no current directory
+/// for a relative entry). On failure `*out` is not written.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_iter_modules(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    out: *mut *mut pepkit_modules,
+) -> pepkit_status {
+    guard("pepkit_iter_modules", || {
+        let entries = c_string_list(path, npath, "path")?;
+        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
+        let out = arg_out(out, "out")?;
+        modules_out(out, listing::iter_modules(&entries, b"", &suffixes)?)
+    })
+}
+
+/// What `pkgutil.walk_packages(path)` lists, computed without importing or
+/// running any `__init__`: pepkit_iter_modules' list, with each package
+/// followed by the walk of its submodule search locations (names prefixed
+/// with the package's name and a dot), depth first. A package's search
+/// locations are those pepkit_find_spec gives for its name over `path`
+/// (what `__import__` would set as `__path__` when no `__init__` changes
+/// it); a namespace package is walked over all its portions (pkgutil skips
+/// namespace packages); a location already walked is not walked again, and
+/// a package importlib would not find is not entered, as in pkgutil.
+///
+/// Arguments, ownership and errors as pepkit_iter_modules': on success
+/// `*out` is a new list to free with pepkit_modules_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_walk_packages(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    out: *mut *mut pepkit_modules,
+) -> pepkit_status {
+    guard("pepkit_walk_packages", || {
+        let entries = c_string_list(path, npath, "path")?;
+        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
+        let out = arg_out(out, "out")?;
+        modules_out(out, listing::walk_packages(&entries, &suffixes)?)
+    })
+}
+
+/// pepkit_iter_modules over a finder's path and suffixes. `finder` is
+/// borrowed for the call; on success `*out` is a new list to free with
+/// pepkit_modules_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_iter_modules(finder: *const pepkit_finder, out: *mut *mut pepkit_modules) -> pepkit_status {
+    guard("pepkit_finder_iter_modules", || {
+        let finder = arg_ref(finder, "finder")?;
+        let out = arg_out(out, "out")?;
+        modules_out(out, listing::iter_modules(finder.inner.path(), b"", finder.inner.suffixes())?)
+    })
+}
+
+/// pepkit_walk_packages over a finder's path and suffixes. `finder` is
+/// borrowed for the call; on success `*out` is a new list to free with
+/// pepkit_modules_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_finder_walk_packages(finder: *const pepkit_finder, out: *mut *mut pepkit_modules) -> pepkit_status {
+    guard("pepkit_finder_walk_packages", || {
+        let finder = arg_ref(finder, "finder")?;
+        let out = arg_out(out, "out")?;
+        modules_out(out, listing::walk_packages(finder.inner.path(), finder.inner.suffixes())?)
+    })
+}
+
+/// The import path and extension suffixes pepkit_venv_find_spec uses.
+fn venv_path(v: &pepkit_venv) -> Result<(Vec<Vec<u8>>, Suffixes)> {
+    let (_, _, minor, _) = syspath::env_facts(v.inner())?;
+    let sys_path = syspath::of_venv(v.inner())?;
+    let entries = sys_path.entries.iter().map(|p| path_bytes(p).to_vec()).collect();
+    Ok((entries, Suffixes::with_extensions(import::extension_suffixes_for(minor))))
+}
+
+/// pepkit_iter_modules over the env's import path (pepkit_venv_sys_path)
+/// with the extension suffixes of its CPython version: the top-level modules
+/// `import` could load in that env (stdlib and site-packages included).
+/// `v` is borrowed for the call; on success `*out` is a new list to free with
+/// pepkit_modules_free. Errors as pepkit_venv_sys_path's and pepkit_iter_modules'.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_iter_modules(v: *const pepkit_venv, out: *mut *mut pepkit_modules) -> pepkit_status {
+    guard("pepkit_venv_iter_modules", || {
+        let v = arg_ref(v, "v")?;
+        let out = arg_out(out, "out")?;
+        let (entries, suffixes) = venv_path(v)?;
+        modules_out(out, listing::iter_modules(&entries, b"", &suffixes)?)
+    })
+}
+
+/// pepkit_walk_packages over the env's import path with the extension
+/// suffixes of its CPython version. `v` is borrowed for the call; on success
+/// `*out` is a new list to free with pepkit_modules_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_walk_packages(v: *const pepkit_venv, out: *mut *mut pepkit_modules) -> pepkit_status {
+    guard("pepkit_venv_walk_packages", || {
+        let v = arg_ref(v, "v")?;
+        let out = arg_out(out, "out")?;
+        let (entries, suffixes) = venv_path(v)?;
+        modules_out(out, listing::walk_packages(&entries, &suffixes)?)
+    })
+}
+
+/// The number of modules in `list`; 0, with PEPKIT_ERR_NULL_ARGUMENT set,
+/// when `list` is NULL. `list` is borrowed for the call.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_modules_len(list: *const pepkit_modules) -> usize {
+    guard_or("pepkit_modules_len", 0, || Ok(arg_ref(list, "list")?.items.len()))
+}
+
+unsafe fn module_at<'a>(list: *const pepkit_modules, index: usize) -> Result<&'a (CString, pepkit_module_kind, CString)> {
+    let list = arg_ref(list, "list")?;
+    list.items
+        .get(index)
+        .ok_or_else(|| Error::index(format!("module index {index} out of range for a list of {}", list.items.len())))
+}
+
+/// The dotted name of module `index` of `list`. Borrowed from `list`: valid
+/// until pepkit_modules_free(list); never free it. NULL with the error set
+/// when `list` is NULL (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below
+/// its length (PEPKIT_ERR_INDEX).
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_modules_name(list: *const pepkit_modules, index: usize) -> *const c_char {
+    guard_or("pepkit_modules_name", std::ptr::null(), || Ok(module_at(list, index)?.0.as_ptr()))
+}
+
+/// The kind of module `index` of `list`: PEPKIT_MODULE_PACKAGE,
+/// _NAMESPACE, or for a module the kind its suffix gives (_SOURCE,
+/// _BYTECODE, _EXTENSION). PEPKIT_MODULE_NONE with the error set when
+/// `list` is NULL or `index` is out of range. `list` is borrowed for the call.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_modules_kind(list: *const pepkit_modules, index: usize) -> pepkit_module_kind {
+    guard_or("pepkit_modules_kind", PEPKIT_MODULE_NONE, || Ok(module_at(list, index)?.1))
+}
+
+/// The path entry (for a walk, the package's search location) module
+/// `index` was found in, as given. Borrowed from `list`: valid until
+/// pepkit_modules_free(list); never free it. NULL with the error set when
+/// `list` is NULL or `index` is out of range.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_modules_location(list: *const pepkit_modules, index: usize) -> *const c_char {
+    guard_or("pepkit_modules_location", std::ptr::null(), || Ok(module_at(list, index)?.2.as_ptr()))
+}
+
+/// Frees a list of modules, and with it every string borrowed from it.
+/// NULL is fine. Must not be called twice with the same list.
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_modules_free(list: *mut pepkit_modules) {
+    guard_or("pepkit_modules_free", (), || {
+        if !list.is_null() {
+            drop(Box::from_raw(list));
+        }
+        Ok(())
+    })
+}
+
+unsafe fn module_name_call(
+    file: *const c_char,
+    path: *const *const c_char,
+    npath: usize,
+    suffixes: Suffixes,
+    out: *mut *mut c_char,
+) -> Result<()> {
+    let file = arg_cstr(file, "file")?.to_bytes();
+    let entries = c_string_list(path, npath, "path")?;
+    let out = arg_out(out, "out")?;
+    let name = listing::module_name(file, &entries, &suffixes)?;
+    let p = super::memoryview::alloc_owned(name.len() + 1)?;
+    // SAFETY: p holds name.len() + 1 bytes; name holds no NUL (its parts
+    // come from a C string).
+    std::ptr::copy_nonoverlapping(name.as_ptr(), p, name.len());
+    *p.add(name.len()) = 0;
+    // SAFETY: out was checked non-NULL.
+    out.write(p.cast());
+    Ok(())
+}
+
+/// The dotted name under which importlib would load `file` with `sys.path`
+/// set to the `npath` entries of `path`: the first name, over the entries in
+/// order, that `file`'s path below an entry spells (`a/b/m.py` is `a.b.m`,
+/// `a/b/__init__.py` is `a.b`) and for which pepkit_find_spec gives `file`
+/// as the origin. Paths are compared after `os.path.normpath` (relative ones
+/// made absolute against the current directory), links not resolved; the
+/// extension suffixes are pepkit_find_spec's defaults (see
+/// pepkit_module_name_ex to choose them).
+///
+/// Errors: PEPKIT_ERR_NOT_FOUND when no name imports `file`: it lies under
+/// no entry, or each name it could have resolves elsewhere — the message
+/// names what shadows it (`'a.m' is '/first/entry/a/m.py'`, a namespace
+/// package, or why the name is not found); PEPKIT_ERR_VALUE when `file` is
+/// empty or its name ends with no loader suffix; PEPKIT_ERR_NULL_ARGUMENT.
+///
+/// `file`, `path` and its strings are borrowed for the call. On success
+/// `*out` is a new NUL-terminated string the caller owns: free it with
+/// pepkit_free. On failure `*out` is not written.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_module_name(
+    file: *const c_char,
+    path: *const *const c_char,
+    npath: usize,
+    out: *mut *mut c_char,
+) -> pepkit_status {
+    guard("pepkit_module_name", || module_name_call(file, path, npath, Suffixes::platform_default(), out))
+}
+
+/// pepkit_module_name with the extension suffixes given (NULL with `n_ext`
+/// 0 for the defaults), as for pepkit_iter_modules. Ownership as
+/// pepkit_module_name's: on success `*out` is a new string to free with
+/// pepkit_free.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_module_name_ex(
+    file: *const c_char,
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    out: *mut *mut c_char,
+) -> pepkit_status {
+    guard("pepkit_module_name_ex", || {
+        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
+        module_name_call(file, path, npath, suffixes, out)
     })
 }

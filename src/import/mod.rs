@@ -5,9 +5,11 @@
 //! Linux; checked against every CPython on the machine by
 //! `tests/oracle/test_find_spec.py`):
 //!
-//! * `PathFinder` visits the path entries in order. An entry that is not a
-//!   directory (missing, a file, a zip archive) is skipped: pepkit has no
-//!   zipimport. An empty entry is the current directory.
+//! * `PathFinder` visits the path entries in order. An entry that names a
+//!   zip archive (or a directory inside one, `a.zip/sub`) is searched as
+//!   `zipimport` searches it (see [`zip`]); any other entry that is not a
+//!   directory (missing, a file) is skipped. An empty entry is the current
+//!   directory.
 //! * `FileFinder.find_spec` for one entry `d` and a tail name `n`: when `d`
 //!   lists `n`, the first of `n/__init__<suffix>` that is a regular file (in
 //!   loader order: extension suffixes, `.py`, `.pyc`) makes `n` a regular
@@ -34,7 +36,11 @@
 //! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
 //! path importlib would start from.
 
+pub mod editable;
+pub mod listing;
+pub mod pth;
 pub mod syspath;
+pub mod zip;
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsStr, OsString};
@@ -112,7 +118,7 @@ pub struct Suffixes {
 }
 
 /// The CPython minor version whose extension tag the defaults use.
-pub const DEFAULT_PYTHON_MINOR: u32 = 13;
+pub const PEPKIT_DEFAULT_PYTHON_MINOR: u32 = 13;
 
 /// CPython's `PLATFORM_TRIPLET` for the platform pepkit was built for, where
 /// CPython defines one (Linux); `None` elsewhere.
@@ -168,9 +174,24 @@ impl Suffixes {
         Suffixes { extension, source: vec![b".py".to_vec()], bytecode: vec![b".pyc".to_vec()] }
     }
 
-    /// The suffixes of CPython 3.[`DEFAULT_PYTHON_MINOR`] on this platform.
+    /// The suffixes of CPython 3.[`PEPKIT_DEFAULT_PYTHON_MINOR`] on this platform.
     pub fn platform_default() -> Suffixes {
-        Suffixes::with_extensions(extension_suffixes_for(DEFAULT_PYTHON_MINOR))
+        Suffixes::with_extensions(extension_suffixes_for(PEPKIT_DEFAULT_PYTHON_MINOR))
+    }
+
+    /// The CPython minor version these suffixes belong to, read from the
+    /// `.cpython-3XY` tag of an extension suffix; [`PEPKIT_DEFAULT_PYTHON_MINOR`]
+    /// without one. Zip lookups use it for the bytecode magic number.
+    pub fn python_minor(&self) -> u32 {
+        for s in &self.extension {
+            if let Some(rest) = s.strip_prefix(b".cpython-3") {
+                let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).collect();
+                if let Some(minor) = std::str::from_utf8(&digits).ok().and_then(|d| d.parse().ok()) {
+                    return minor;
+                }
+            }
+        }
+        PEPKIT_DEFAULT_PYTHON_MINOR
     }
 
     /// Every suffix with its loader, in importlib's order (extensions, source, bytecode).
@@ -505,14 +526,31 @@ fn find_level(
 ) -> Result<Option<ModuleSpec>> {
     let mut portions: Vec<PathBuf> = Vec::new();
     for entry in path {
+        // An editable finder's placeholder entry: its namespace path hook.
+        if let Some(finder) = ctx.editables.iter().find(|f| !f.placeholder.is_empty() && f.placeholder == *entry) {
+            if let Some(found) = finder.namespace_portions(name) {
+                portions.extend(found.into_iter().map(to_path));
+            }
+            continue;
+        }
         let base = entry_base(entry, &mut ctx.cwd)?;
-        let found = match ctx.cache.as_deref_mut() {
-            None => find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Stat)?,
+        let (found, maybe_zip) = match ctx.cache.as_deref_mut() {
+            _ if ctx.snap.is_some() => find_in_snapshot(ctx, &base, tail)?,
+            None => {
+                let found = find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Stat)?;
+                let maybe_zip = matches!(found, Found::Nothing) && ctx.probe.dir_mtime(base_dir(&base)).is_none();
+                (found, maybe_zip)
+            }
             Some(cache) => {
                 let set = cached_listing(&mut ctx.probe, cache, &base)?;
-                find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Cached(set))?
+                let found = find_in_entry(&mut ctx.probe, &base, tail, ctx.suffixes, Listing::Cached(set))?;
+                let maybe_zip = cache.get(&base).is_some_and(|l| l.mtime.is_none());
+                (found, maybe_zip)
             }
         };
+        // Not a directory: zipimport's turn (its path hook comes first, but
+        // takes no directory, so asking it second changes nothing).
+        let found = if maybe_zip { find_in_archive(ctx, &base, tail)? } else { found };
         match found {
             Found::Nothing => {}
             Found::Portion(dir) => portions.push(to_path(dir)),
@@ -546,6 +584,191 @@ struct Lookup<'a> {
     cwd: Option<Vec<u8>>,
     suffixes: &'a Suffixes,
     cache: Option<&'a mut ListingCache>,
+    /// A finder's open archives by path (revalidated by size and mtime);
+    /// `None`: each lookup reads the archives it meets afresh.
+    zips: Option<&'a mut ZipCache>,
+    /// setuptools' editable finders whose placeholder entries may be on the path.
+    editables: &'a [editable::EditableFinder],
+    /// A snapshot finder's typed listings, the time of this lookup and the
+    /// revalidation interval (see [`Finder::snapshot`]).
+    snap: Option<(&'a mut SnapCache, std::time::Instant, std::time::Duration)>,
+}
+
+/// One directory as a snapshot finder keeps it: the type of each name
+/// (links followed), and when its mtime was last compared.
+struct SnapDir {
+    checked: std::time::Instant,
+    mtime: Option<(i64, i64)>,
+    listable: bool,
+    types: HashMap<Vec<u8>, FileType>,
+}
+
+/// Typed listings by directory, for a snapshot [`Finder`].
+type SnapCache = HashMap<Vec<u8>, SnapDir>;
+
+/// `os.listdir` with each name's type (from the directory entry, `stat` for
+/// links and unknown types); `None` when the directory cannot be listed.
+fn read_typed_listing(dir: &[u8]) -> Result<Option<HashMap<Vec<u8>, FileType>>> {
+    let entries = match std::fs::read_dir(os_str(dir)) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return match e.raw_os_error() {
+                Some(libc::ENOENT) | Some(libc::ENOTDIR) | Some(libc::EACCES) | Some(libc::EPERM) => Ok(None),
+                _ => Err(Error::io(&e, format_args!("cannot list directory {}", quote(dir)))),
+            }
+        }
+    };
+    let mut types = HashMap::new();
+    let mut probe = Probe::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(&e, format_args!("cannot list directory {}", quote(dir))))?;
+        let name = entry.file_name().into_vec();
+        let kind = match entry.file_type() {
+            Ok(t) if t.is_file() => FileType::File,
+            Ok(t) if t.is_dir() => FileType::Dir,
+            Ok(t) if !t.is_symlink() => FileType::Other,
+            _ => probe.stat(&[dir, b"/", &name]),
+        };
+        types.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
+        types.insert(name, kind);
+    }
+    Ok(Some(types))
+}
+
+/// The snapshot of `dir`, read or revalidated (by mtime) when older than
+/// the interval.
+fn snap_dir<'c>(
+    probe: &mut Probe,
+    cache: &'c mut SnapCache,
+    dir: &[u8],
+    now: std::time::Instant,
+    interval: std::time::Duration,
+) -> Result<&'c SnapDir> {
+    let fresh = cache.get(dir).is_some_and(|d| now.saturating_duration_since(d.checked) < interval);
+    if !fresh {
+        let mtime = probe.dir_mtime(dir);
+        let same = mtime.is_some() && cache.get(dir).is_some_and(|d| d.mtime == mtime);
+        if same {
+            if let Some(d) = cache.get_mut(dir) {
+                d.checked = now;
+            }
+        } else {
+            let listing = if mtime.is_some() { read_typed_listing(dir)? } else { None };
+            let listable = listing.is_some();
+            let types = listing.unwrap_or_default();
+            cache.insert(dir.to_vec(), SnapDir { checked: now, mtime, listable, types });
+        }
+    }
+    cache.get(dir).ok_or_else(|| Error::value("snapshot listing vanished"))
+}
+
+/// FileFinder.find_spec over snapshot listings: no system call while the
+/// snapshots are younger than the interval. Also says whether the entry is
+/// not a directory (then zipimport's turn).
+fn find_in_snapshot(ctx: &mut Lookup, base: &[u8], tail: &[u8]) -> Result<(Found, bool)> {
+    if tail.contains(&b'/') {
+        return Ok((Found::Nothing, false));
+    }
+    let Some((cache, now, interval)) = ctx.snap.as_mut() else {
+        return Ok((Found::Nothing, false));
+    };
+    let (now, interval) = (*now, *interval);
+    let dir = base_dir(base);
+    let d = snap_dir(&mut ctx.probe, cache, dir, now, interval)?;
+    if d.mtime.is_none() {
+        return Ok((Found::Nothing, true));
+    }
+    let is_dir = d.types.get(tail) == Some(&FileType::Dir);
+    let mut key = Vec::with_capacity(tail.len() + 40);
+    let mut module = None;
+    for (suffix, loader) in ctx.suffixes.loaders() {
+        key.clear();
+        key.extend_from_slice(tail);
+        key.extend_from_slice(suffix);
+        if d.types.get(&key) == Some(&FileType::File) {
+            module = Some((suffix.to_vec(), loader));
+            break;
+        }
+    }
+    if is_dir {
+        let sub = [base, tail].concat();
+        let s = snap_dir(&mut ctx.probe, cache, &sub, now, interval)?;
+        let listable = s.listable;
+        for (suffix, loader) in ctx.suffixes.loaders() {
+            key.clear();
+            key.extend_from_slice(b"__init__");
+            key.extend_from_slice(suffix);
+            // An unlistable package directory: importlib stats its __init__.
+            let hit = if listable {
+                s.types.get(&key) == Some(&FileType::File)
+            } else {
+                ctx.probe.stat(&[&sub, b"/", &key]) == FileType::File
+            };
+            if hit {
+                let origin = [sub.as_slice(), b"/", key.as_slice()].concat();
+                return Ok((Found::Spec { loader, origin, package_dir: Some(sub) }, false));
+            }
+        }
+    }
+    if let Some((suffix, loader)) = module {
+        return Ok((Found::Spec { loader, origin: [base, tail, suffix.as_slice()].concat(), package_dir: None }, false));
+    }
+    if is_dir {
+        return Ok((Found::Portion([base, tail].concat()), false));
+    }
+    Ok((Found::Nothing, false))
+}
+
+/// Open archives by path, for [`Finder`].
+type ZipCache = HashMap<Vec<u8>, zip::OpenZip>;
+
+/// What the archive an entry names (zipimport's rules, see [`zip`]) holds for `tail`.
+fn find_in_archive(ctx: &mut Lookup, base: &[u8], tail: &[u8]) -> Result<Found> {
+    if tail.contains(&b'/') {
+        return Ok(Found::Nothing);
+    }
+    let Some((archive, prefix)) = zip::split_archive(base_dir(base)) else {
+        return Ok(Found::Nothing);
+    };
+    let minor = ctx.suffixes.python_minor();
+    let mut fresh = None;
+    let open: &zip::OpenZip = match ctx.zips.as_deref_mut() {
+        Some(zips) => {
+            if zips.get(&archive).is_some_and(|z| !zip::still_valid(z, &archive)) {
+                zips.remove(&archive);
+            }
+            if !zips.contains_key(&archive) {
+                match zip::open_zip(&archive, minor)? {
+                    Some(z) => {
+                        zips.insert(archive.clone(), z);
+                    }
+                    None => return Ok(Found::Nothing),
+                }
+            }
+            match zips.get(&archive) {
+                Some(z) => z,
+                None => return Ok(Found::Nothing),
+            }
+        }
+        None => match zip::open_zip(&archive, minor)? {
+            Some(z) => fresh.insert(z),
+            None => return Ok(Found::Nothing),
+        },
+    };
+    Ok(match zip::find_in_zip(&open.index, &archive, &open.file, &prefix, tail, minor) {
+        zip::ZipFound::Nothing => Found::Nothing,
+        zip::ZipFound::Portion(dir) => Found::Portion(dir),
+        zip::ZipFound::Spec { origin, package, bytecode } => {
+            let loader = if bytecode { LoaderKind::Bytecode } else { LoaderKind::Source };
+            let package_dir = if package {
+                let cut = origin.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                Some(origin[..cut].to_vec())
+            } else {
+                None
+            };
+            Found::Spec { loader, origin, package_dir }
+        }
+    })
 }
 
 fn to_path(bytes: Vec<u8>) -> PathBuf {
@@ -560,8 +783,8 @@ pub fn find_spec<P: AsRef<Path>>(fullname: &[u8], path: &[P], suffixes: &Suffixe
     suffixes.validate()?;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
     check_entries(&top)?;
-    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None };
-    resolve(&mut ctx, fullname, &top)
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None, editables: &[] };
+    resolve(&mut ctx, fullname, &top, &[])
 }
 
 /// Path entries are C strings: no NUL inside (CPython: "embedded null byte").
@@ -572,7 +795,83 @@ fn check_entries<E: AsRef<[u8]>>(path: &[E]) -> Result<()> {
     }
 }
 
-fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpec> {
+/// [`find_spec`] in an interpreter where setuptools' editable finders
+/// (see [`editable`]) follow PathFinder on the meta path, in `editables`' order.
+pub fn find_spec_with_editables<P: AsRef<Path>>(
+    fullname: &[u8],
+    path: &[P],
+    suffixes: &Suffixes,
+    editables: &[editable::EditableFinder],
+) -> Result<ModuleSpec> {
+    suffixes.validate()?;
+    let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
+    check_entries(&top)?;
+    let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes, cache: None, zips: None, snap: None, editables };
+    resolve(&mut ctx, fullname, &top, editables)
+}
+
+/// What the editable finders answer for `name` once PathFinder found nothing.
+fn editable_spec(
+    ctx: &mut Lookup,
+    editables: &[editable::EditableFinder],
+    name: &[u8],
+    tail: &[u8],
+) -> Result<Option<ModuleSpec>> {
+    let parent = name.iter().rposition(|&b| b == b'.').map(|i| &name[..i]);
+    for finder in editables {
+        match finder.get(name) {
+            Some(mapped) => {
+                // _find_spec: <path>/__init__.py, then <path> with each of
+                // all_suffixes() (source, bytecode, extension) as its suffix.
+                let init = [mapped, b"/__init__.py"].concat();
+                if probe_exists(&mut ctx.probe, &init) {
+                    return Ok(Some(ModuleSpec {
+                        name: name.to_vec(),
+                        kind: ModuleKind::Package,
+                        loader: Some(LoaderKind::Source),
+                        origin: Some(to_path(init)),
+                        search_locations: Some(vec![to_path(mapped.to_vec())]),
+                    }));
+                }
+                let sfx = ctx.suffixes;
+                let order = sfx
+                    .source
+                    .iter()
+                    .map(|s| (s, LoaderKind::Source))
+                    .chain(sfx.bytecode.iter().map(|s| (s, LoaderKind::Bytecode)))
+                    .chain(sfx.extension.iter().map(|s| (s, LoaderKind::Extension)));
+                for (suffix, loader) in order {
+                    let candidate = editable::with_suffix(mapped, suffix);
+                    if probe_exists(&mut ctx.probe, &candidate) {
+                        return Ok(Some(ModuleSpec {
+                            name: name.to_vec(),
+                            kind: loader.module_kind(),
+                            loader: Some(loader),
+                            origin: Some(to_path(candidate)),
+                            search_locations: None,
+                        }));
+                    }
+                }
+            }
+            None => {
+                // An immediate child of a mapped package: PathFinder over the
+                // mapped directory.
+                let Some(mapped) = parent.and_then(|p| finder.get(p)) else { continue };
+                if let Some(spec) = find_level(ctx, name, tail, &[mapped])? {
+                    return Ok(Some(spec));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// `Path.exists()`: anything `stat` (following links) finds.
+fn probe_exists(probe: &mut Probe, path: &[u8]) -> bool {
+    probe.stat(&[path]) != FileType::Missing
+}
+
+fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]], editables: &[editable::EditableFinder]) -> Result<ModuleSpec> {
     let parts = split_name(fullname)?;
     let mut spec: Option<ModuleSpec> = None;
     let mut end = 0;
@@ -593,6 +892,10 @@ fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpe
                 find_level(ctx, name, tail, &locations)?
             }
         };
+        let found = match found {
+            None if !editables.is_empty() => editable_spec(ctx, editables, name, tail)?,
+            found => found,
+        };
         match found {
             Some(s) => spec = Some(s),
             None => return Err(Error::not_found(format!("No module named {}", quote(name)))),
@@ -610,27 +913,58 @@ fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]]) -> Result<ModuleSpe
 pub struct Finder {
     path: Vec<Vec<u8>>,
     suffixes: Suffixes,
-    cache: Mutex<ListingCache>,
+    cache: Mutex<(ListingCache, ZipCache, SnapCache)>,
+    /// Snapshot mode: listings are trusted for this long.
+    snapshot: Option<std::time::Duration>,
 }
 
 impl Finder {
     pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
         suffixes.validate()?;
         check_entries(&path)?;
-        Ok(Finder { path, suffixes, cache: Mutex::new(HashMap::new()) })
+        Ok(Finder { path, suffixes, cache: Mutex::new((HashMap::new(), HashMap::new(), HashMap::new())), snapshot: None })
+    }
+
+    /// A snapshot finder, as type checkers and IDEs keep one: each directory
+    /// is listed once with the type of every name, and a listing is trusted
+    /// without any system call until it is `interval` old; then one `stat`
+    /// compares the directory's mtime and the listing is read again only if
+    /// it changed. [`Finder::invalidate_caches`] forgets every snapshot. While
+    /// the snapshots are fresh, answers are those of a file system frozen at
+    /// the time of the listings; a zero interval revalidates at every lookup.
+    pub fn snapshot(path: Vec<Vec<u8>>, suffixes: Suffixes, interval: std::time::Duration) -> Result<Finder> {
+        let mut finder = Finder::new(path, suffixes)?;
+        finder.snapshot = Some(interval);
+        Ok(finder)
     }
 
     /// [`find_spec`] over this finder's path, with its cached listings.
     pub fn find_spec(&self, fullname: &[u8]) -> Result<ModuleSpec> {
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let top: Vec<&[u8]> = self.path.iter().map(Vec::as_slice).collect();
-        let mut ctx = Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(&mut cache) };
-        resolve(&mut ctx, fullname, &top)
+        let (dirs, zips, snaps) = &mut *cache;
+        let snap = self.snapshot.map(|interval| (snaps, std::time::Instant::now(), interval));
+        let mut ctx =
+            Lookup { probe: Probe::new(), cwd: None, suffixes: &self.suffixes, cache: Some(dirs), zips: Some(zips), snap, editables: &[] };
+        resolve(&mut ctx, fullname, &top, &[])
+    }
+
+    /// The path entries this finder searches.
+    pub fn path(&self) -> &[Vec<u8>] {
+        &self.path
+    }
+
+    /// The suffixes this finder recognises.
+    pub fn suffixes(&self) -> &Suffixes {
+        &self.suffixes
     }
 
     /// Forgets every cached listing (`importlib.invalidate_caches()`).
     pub fn invalidate_caches(&self) {
-        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.0.clear();
+        cache.1.clear();
+        cache.2.clear();
     }
 }
 

@@ -18,10 +18,12 @@
 //!    `prefix/local/lib/pythonX.Y/dist-packages`, `prefix/lib/python3/dist-packages`
 //!    and `prefix/lib/pythonX.Y/dist-packages`. Only directories count.
 //! 4. Each site directory's `.pth` files, in sorted order (names starting
-//!    with `.` skipped from 3.13 on): `#` lines and blank lines skipped,
-//!    `import` lines not run but reported, any other line joined to the site
-//!    directory, normalized, and added when it exists and is not already on
-//!    the path.
+//!    with `.` skipped from 3.13 on), read as that version's `site` reads
+//!    them (encoding, line breaks, Unicode whitespace: see [`super::pth`]):
+//!    `#` lines and blank lines skipped, `import` lines not run but
+//!    reported, any other line joined to the site directory, normalized, and
+//!    added when it exists and is not already on the path. A `.pth` file
+//!    that does not decode is an error (the interpreter would not start).
 //!
 //! Entries are normalized (`os.path.abspath`) and duplicates dropped, as
 //! `site.removeduppaths` does. As in `site`, the env's own site directories
@@ -37,6 +39,9 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use super::editable::{finder_module, parse_editable_finder, EditableFinder};
+use super::pth::{parse_pth, PthLine, PthRules};
+use super::quote;
 use crate::venv::paths::normpath;
 
 /// An `import` line of a `.pth` file, which the interpreter would run.
@@ -54,6 +59,8 @@ pub struct SysPath {
     pub entries: Vec<PathBuf>,
     /// `import` lines found in the `.pth` files processed, in order.
     pub pth_imports: Vec<PthImport>,
+    /// setuptools' editable finders those lines install, in meta path order.
+    pub editables: Vec<EditableFinder>,
 }
 
 /// What the computation needs to know about the env.
@@ -133,7 +140,9 @@ struct Builder {
     entries: Vec<Vec<u8>>,
     known: HashSet<Vec<u8>>,
     imports: Vec<PthImport>,
+    editables: Vec<EditableFinder>,
     minor: u32,
+    rules: PthRules,
 }
 
 impl Builder {
@@ -153,42 +162,54 @@ impl Builder {
             .collect();
         names.sort();
         for name in names {
-            self.add_pth(&sitedir, &name);
+            self.add_pth(&sitedir, &name)?;
         }
         Ok(())
     }
 
-    /// `site.addpackage`: one `.pth` file.
-    fn add_pth(&mut self, sitedir: &[u8], name: &[u8]) {
+    /// `site.addpackage`: one `.pth` file, read as this interpreter reads it
+    /// (see [`pth`]). A file that does not decode is an error: the
+    /// interpreter would fail to start.
+    fn add_pth(&mut self, sitedir: &[u8], name: &[u8]) -> Result<()> {
         let file = join(sitedir, name);
-        let Ok(mut text) = std::fs::read(std::ffi::OsStr::from_bytes(&file)) else {
-            return;
+        let Ok(text) = std::fs::read(std::ffi::OsStr::from_bytes(&file)) else {
+            return Ok(());
         };
-        if self.minor >= 13 && text.starts_with(b"\xef\xbb\xbf") {
-            text.drain(..3); // 3.13 reads .pth files as utf-8-sig
+        let lines = parse_pth(&text, &self.rules).map_err(|e| Error::new(e.kind, format!("{}: {}", quote(&file), e.message)))?;
+        for line in lines {
+            match line {
+                PthLine::Import(line) => {
+                    self.imports.push(PthImport { file: PathBuf::from(OsString::from_vec(file.clone())), line: line.to_vec() });
+                    // setuptools' editable finder: read its MAPPING, never run
+                    // it; installed once however often the line runs.
+                    if let Some(module) = finder_module(line) {
+                        if !self.editables.iter().any(|f| f.module == module) {
+                            let source = join(sitedir, &[module, b".py"].concat());
+                            if let Ok(text) = std::fs::read(std::ffi::OsStr::from_bytes(&source)) {
+                                if let Ok(finder) = parse_editable_finder(module, &text) {
+                                    // install(): with namespaces, the placeholder
+                                    // goes on sys.path (once).
+                                    if !finder.namespaces.is_empty() && !finder.placeholder.is_empty()
+                                        && !self.entries.contains(&finder.placeholder)
+                                    {
+                                        self.entries.push(finder.placeholder.clone());
+                                    }
+                                    self.editables.push(finder);
+                                }
+                            }
+                        }
+                    }
+                }
+                PthLine::Path(line) => {
+                    let dir = normpath(&join(sitedir, line));
+                    if !self.known.contains(&dir) && exists(&dir) {
+                        self.known.insert(dir.clone());
+                        self.entries.push(dir);
+                    }
+                }
+            }
         }
-        // Universal newlines: \n, \r\n and \r all end a line.
-        let text = text.split(|&b| b == b'\n').flat_map(|l| l.split(|&b| b == b'\r')).collect::<Vec<_>>();
-        for line in text {
-            if line.starts_with(b"#") {
-                continue;
-            }
-            if line.starts_with(b"import ") || line.starts_with(b"import\t") {
-                self.imports.push(PthImport { file: PathBuf::from(OsString::from_vec(file.clone())), line: line.to_vec() });
-                continue;
-            }
-            // str.rstrip(): ASCII whitespace, \v, and the separators \x1c-\x1f.
-            let end = line.iter().rposition(|&b| !(b.is_ascii_whitespace() || b == 0x0b || (0x1c..=0x1f).contains(&b))).map_or(0, |i| i + 1);
-            let line = &line[..end];
-            if line.is_empty() {
-                continue; // the site directory itself: already known
-            }
-            let dir = normpath(&join(sitedir, line));
-            if !self.known.contains(&dir) && exists(&dir) {
-                self.known.insert(dir.clone());
-                self.entries.push(dir);
-            }
-        }
+        Ok(())
     }
 }
 
@@ -278,7 +299,7 @@ pub fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
     let prefix = search_up(&home, &[os_py.as_bytes(), os_pyc.as_bytes()], is_file).unwrap_or_else(fallback);
     let exec_prefix = search_up(&home, &[dynload.as_bytes()], is_dir).unwrap_or_else(|| prefix.clone());
 
-    let mut b = Builder { entries: Vec::new(), known: HashSet::new(), imports: Vec::new(), minor: facts.minor };
+    let mut b = Builder { entries: Vec::new(), known: HashSet::new(), imports: Vec::new(), editables: Vec::new(), minor: facts.minor, rules: PthRules::for_python(facts.minor) };
     for entry in [
         join(&prefix, format!("lib/python{}{}.zip", facts.major, facts.minor).as_bytes()),
         join(&prefix, stdlib_sub.as_bytes()),
@@ -328,6 +349,7 @@ pub fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
     Ok(SysPath {
         entries: b.entries.into_iter().map(|e| PathBuf::from(OsString::from_vec(e))).collect(),
         pth_imports: b.imports,
+        editables: b.editables,
     })
 }
 

@@ -269,6 +269,8 @@ def load_pepkit(path=None):
         "pepkit_strings_get": (c_char_p, [c_void_p, c_size_t]),
         "pepkit_strings_free": (None, [c_void_p]),
         "pepkit_finder_new": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_finder_new_snapshot": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, ctypes.c_uint64,
+                                            POINTER(c_void_p)]),
         "pepkit_finder_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
         "pepkit_finder_invalidate_caches": (st, [c_void_p]),
         "pepkit_finder_free": (None, [c_void_p]),
@@ -277,6 +279,16 @@ def load_pepkit(path=None):
         "pepkit_venv_sys_path": (st, [c_void_p, POINTER(c_void_p)]),
         "pepkit_venv_pth_imports": (st, [c_void_p, POINTER(c_void_p)]),
         "pepkit_venv_find_spec": (st, [c_void_p, c_char_p, POINTER(c_void_p)]),
+        "pepkit_iter_modules": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_walk_packages": (st, [POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_void_p)]),
+        "pepkit_modules_len": (c_size_t, [c_void_p]),
+        "pepkit_modules_name": (c_char_p, [c_void_p, c_size_t]),
+        "pepkit_modules_kind": (c_int32, [c_void_p, c_size_t]),
+        "pepkit_modules_location": (c_char_p, [c_void_p, c_size_t]),
+        "pepkit_modules_free": (None, [c_void_p]),
+        "pepkit_module_name_ex": (st, [c_char_p, POINTER(c_char_p), c_size_t, POINTER(c_char_p), c_size_t,
+                                       POINTER(c_void_p)]),
+        "pepkit_free": (None, [c_void_p]),
     }
     for name, (restype, argtypes) in protos.items():
         fn = getattr(lib, name)
@@ -325,10 +337,71 @@ def find_spec(lib, fullname, path, ext_suffixes=None):
     return _spec_result(lib, status, out, fullname)
 
 
-def finder_new(lib, path, ext_suffixes=None):
-    """A pepkit_finder (its address) over `path` (bytes entries) with the
-    given extension suffixes (None: the defaults); free with pepkit_finder_free."""
+def venv_specs(lib, v, names):
+    """pepkit_venv_find_spec of each name in an open venv `v`: {name: (kind,
+    origin) or ("namespace", locations) or a status name}."""
+    specs = {}
+    for name in names:
+        out = c_void_p()
+        status = lib.pepkit_venv_find_spec(v, name.encode(), byref(out))
+        if status != 0:
+            specs[name] = STATUS_NAMES.get(status)
+            continue
+        spec = out.value
+        kind = MODULE_KINDS.get(lib.pepkit_spec_kind(spec))
+        if kind == "namespace":
+            locs = c_void_p()
+            lib.pepkit_spec_search_locations(spec, byref(locs))
+            specs[name] = (kind, strings_list(lib, locs.value))
+        else:
+            specs[name] = (kind, lib.pepkit_spec_origin(spec))
+        lib.pepkit_spec_free(spec)
+    return specs
+
+
+def list_modules(lib, fn, path, ext_suffixes):
+    """pepkit_iter_modules or pepkit_walk_packages (`fn`): a list of
+    (name, kind, location) with bytes names, or ("error", status name, message)."""
     entries, n = c_strings(path)
+    ext, n_ext = c_strings(ext_suffixes)
+    out = c_void_p()
+    status = getattr(lib, fn)(entries, n, ext, n_ext, byref(out))
+    if status != 0:
+        return ("error", STATUS_NAMES.get(status), last_error(lib))
+    try:
+        return [(lib.pepkit_modules_name(out, i), MODULE_KINDS.get(lib.pepkit_modules_kind(out, i)),
+                 lib.pepkit_modules_location(out, i)) for i in range(lib.pepkit_modules_len(out))]
+    finally:
+        lib.pepkit_modules_free(out)
+
+
+def module_name(lib, file, path, ext_suffixes):
+    """pepkit_module_name_ex: ("ok", name bytes) or ("error", status name, message)."""
+    entries, n = c_strings(path)
+    ext, n_ext = c_strings(ext_suffixes)
+    out = c_void_p()
+    status = lib.pepkit_module_name_ex(file, entries, n, ext, n_ext, byref(out))
+    if status != 0:
+        return ("error", STATUS_NAMES.get(status), last_error(lib))
+    try:
+        return ("ok", ctypes.string_at(out.value))
+    finally:
+        lib.pepkit_free(out)
+
+
+def finder_new(lib, path, ext_suffixes=None, snapshot_ms=None):
+    """A pepkit_finder (its address) over `path` (bytes entries) with the
+    given extension suffixes (None: the defaults), a snapshot finder when
+    snapshot_ms is not None; free with pepkit_finder_free."""
+    entries, n = c_strings(path)
+    if snapshot_ms is not None:
+        out = c_void_p()
+        ext, n_ext = c_strings(ext_suffixes or [])
+        status = lib.pepkit_finder_new_snapshot(entries, n, ext if ext_suffixes is not None else None, n_ext,
+                                                snapshot_ms, byref(out))
+        if status != 0:
+            raise RuntimeError("pepkit_finder_new_snapshot: %s: %s" % (STATUS_NAMES.get(status), last_error(lib)))
+        return out.value
     out = c_void_p()
     if ext_suffixes is None:
         status = lib.pepkit_finder_new(entries, n, None, 0, byref(out))

@@ -19,7 +19,8 @@ importlib.util.find_spec(name) with sys.path set to the world's entries (fresh
 finder caches, sys.modules restored after each case) and pepkit_find_spec_ex
 is called with the same entries and this interpreter's EXTENSION_SUFFIXES
 (about half the cases instead go through one pepkit_finder a world, which
-keeps its directory listings between lookups, over one spelling of the path).
+keeps its directory listings between lookups, over one spelling of the path;
+for half the worlds a snapshot finder, pepkit_finder_new_snapshot).
 Compared: the kind (from the loader class and submodule_search_locations),
 the loader of a package's __init__, origin, and search locations, byte for
 byte; and NOT_FOUND against find_spec returning None or raising
@@ -298,8 +299,11 @@ def cpython(name, path, counts):
             # A parent could not be loaded (an empty extension module).
             counts["unloadable parent"] = counts.get("unloadable parent", 0) + 1
             return classify(level_by_level(name, path))
-        except UnicodeError:
-            # CPython cannot run a parent's code from a non-UTF-8 path.
+        except (UnicodeError, SystemError) as e:
+            # CPython cannot run a parent's code from a non-UTF-8 path (3.12.1
+            # can even raise SystemError from the UnicodeEncodeError).
+            if isinstance(e, SystemError) and not isinstance(e.__cause__, UnicodeError):
+                raise
             counts["parent on a non-UTF-8 path"] = counts.get("parent on a non-UTF-8 path", 0) + 1
             return classify(level_by_level(name, path))
     finally:
@@ -353,7 +357,10 @@ def main():
             # One cached finder a world, over one spelling of its path, for
             # about half the cases (its listings stay valid: the tree is fixed).
             finder_path = world.path(os.getcwd())
-            finder = finder_new(lib, [os.fsencode(p) for p in finder_path], [os.fsencode(s) for s in EXT])
+            # Half the worlds use a snapshot finder (pepkit_finder_new_snapshot;
+            # the tree does not change, so its snapshots stay right).
+            snapshot = rng.choice([None, 0, 60000, (1 << 64) - 1])
+            finder = finder_new(lib, [os.fsencode(p) for p in finder_path], [os.fsencode(s) for s in EXT], snapshot)
             finder_cwd = os.getcwd()
             try:
                 for name in names[:40]:
@@ -374,7 +381,8 @@ def main():
                             got = finder_find_spec(lib, finder, os.fsencode(name))
                             if got[0] == "error" and got[1] == "PEPKIT_ERR_NOT_FOUND":
                                 got = got[:2]
-                            counts["cached finder"] = counts.get("cached finder", 0) + 1
+                            key = "cached finder" if snapshot is None else "snapshot finder"
+                            counts[key] = counts.get(key, 0) + 1
                         else:
                             got = pepkit(lib, name, path, use_defaults)
                     except Exception:

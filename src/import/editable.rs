@@ -1,0 +1,274 @@
+//! setuptools' editable installs, read statically (never run).
+//!
+//! `pip install -e` of a setuptools project (PEP 660, setuptools 64+) in
+//! its default (lenient) mode writes, when the project's directory cannot
+//! simply go on the path (a flat layout), a `.pth` line
+//! `import __editable___<name>_finder; __editable___<name>_finder.install()`
+//! and the module `__editable___<name>_finder.py` beside it, whose
+//! `MAPPING` (`{'pkg': '/src/pkg', 'mod': '/src/mod'}`) names the project's
+//! top-level packages and modules. `install()` appends a meta path finder
+//! after importlib's PathFinder, so a top-level name the path does not
+//! resolve is looked up in `MAPPING`: `<path>/__init__.py`, else
+//! `<path>` with each of `importlib.machinery.all_suffixes()` put in place of
+//! its suffix (`.py`, `.pyc`, then the extension suffixes), the first that
+//! exists; and a child of a mapped package the path does not resolve is
+//! looked up in the mapped directory. The src layout (a path entry in the
+//! `.pth`), strict mode (a link tree whose directory is in the `.pth`),
+//! hatchling, flit and pdm's default editable installs are `.pth` path
+//! entries, which the import path already follows.
+//!
+//! `NAMESPACES` (the project's namespace packages) are served by a path
+//! hook on `PATH_PLACEHOLDER`, an entry `install()` appends to `sys.path`:
+//! at that entry a name in `NAMESPACES` is a namespace portion made of its
+//! paths (or its `MAPPING` path) and the placeholder itself. Not read:
+//! hatchling's `dev-mode-exact` and pdm's `editables` mode (import hooks of
+//! the `editables` package).
+
+use crate::error::{Error, Result};
+
+/// One `__editable___*_finder.py` module, as far as pepkit reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EditableFinder {
+    /// The module's name (`__editable___proj_0_1_finder`).
+    pub module: Vec<u8>,
+    /// `MAPPING`, in its order: top-level name to path (bytes, as
+    /// `os.fsencode` gives them).
+    pub mapping: Vec<(Vec<u8>, Vec<u8>)>,
+    /// `NAMESPACES`: namespace package name to its portions.
+    pub namespaces: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
+    /// `PATH_PLACEHOLDER`: the entry `install()` appends to `sys.path` (when
+    /// `NAMESPACES` is not empty) for its namespace path hook.
+    pub placeholder: Vec<u8>,
+}
+
+impl EditableFinder {
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.mapping.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_slice())
+    }
+
+    /// `_EditableNamespaceFinder.find_spec`: the portions of namespace
+    /// package `name` (its `NAMESPACES` paths, else its `MAPPING` path, then
+    /// the placeholder), or `None` when `name` is not one of its namespaces.
+    pub fn namespace_portions(&self, name: &[u8]) -> Option<Vec<Vec<u8>>> {
+        let (_, paths) = self.namespaces.iter().find(|(k, _)| k == name)?;
+        let mut out = paths.clone();
+        if out.is_empty() {
+            if let Some(mapped) = self.get(name) {
+                out.push(mapped.to_vec());
+            }
+        }
+        out.push(self.placeholder.clone());
+        Some(out)
+    }
+}
+
+/// The module an `import` line of a `.pth` file installs as a setuptools
+/// editable finder: `import __editable___X_finder; ...` gives
+/// `__editable___X_finder`.
+pub fn finder_module(line: &[u8]) -> Option<&[u8]> {
+    let rest = line.strip_prefix(b"import")?;
+    let rest = rest.trim_ascii_start();
+    let end = rest.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_')).unwrap_or(rest.len());
+    let module = &rest[..end];
+    (module.starts_with(b"__editable___") && module.ends_with(b"_finder")).then_some(module)
+}
+
+/// Parses one Python string literal at the start of `s` (after optional
+/// whitespace): `'...'` or `"..."` with the escapes `repr` writes. Returns
+/// the value (as `os.fsencode` would give it: UTF-8, lone surrogates
+/// U+DC80-U+DCFF as the bytes they escape) and the rest.
+fn string_literal(s: &[u8]) -> Result<(Vec<u8>, &[u8])> {
+    let bad = || Error::value("editable finder: malformed string literal in MAPPING");
+    let s = s.trim_ascii_start();
+    let quote = *s.first().ok_or_else(bad)?;
+    if quote != b'\'' && quote != b'"' {
+        return Err(bad());
+    }
+    let mut out = Vec::new();
+    let mut i = 1;
+    loop {
+        let b = *s.get(i).ok_or_else(bad)?;
+        if b == quote {
+            return Ok((out, &s[i + 1..]));
+        }
+        if b == b'\n' {
+            return Err(bad());
+        }
+        if b != b'\\' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let e = *s.get(i + 1).ok_or_else(bad)?;
+        i += 2;
+        let simple = match e {
+            b'\\' => Some(b'\\'),
+            b'\'' => Some(b'\''),
+            b'"' => Some(b'"'),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            continue;
+        }
+        let width = match e {
+            b'x' => 2,
+            b'u' => 4,
+            b'U' => 8,
+            _ => return Err(bad()),
+        };
+        let hex = s.get(i..i + width).ok_or_else(bad)?;
+        let code = std::str::from_utf8(hex).ok().and_then(|h| u32::from_str_radix(h, 16).ok()).ok_or_else(bad)?;
+        i += width;
+        if (0xdc80..=0xdcff).contains(&code) {
+            out.push((code - 0xdc00) as u8); // surrogateescape: the raw byte
+        } else {
+            let c = char::from_u32(code).ok_or_else(bad)?;
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
+/// The text after `=` on the first line that starts with `name` (a
+/// module-level assignment, annotated or not).
+fn assignment<'a>(text: &'a [u8], name: &[u8]) -> Result<&'a [u8]> {
+    let missing = || Error::value(format!("editable finder: no {} line", String::from_utf8_lossy(name)));
+    let mut at = 0;
+    for line in text.split(|&b| b == b'\n') {
+        let next = at + line.len() + 1;
+        if line.starts_with(name) && line.get(name.len()).is_some_and(|&b| b == b' ' || b == b':' || b == b'=') {
+            let eq = line.iter().position(|&b| b == b'=').ok_or_else(missing)?;
+            return Ok(&text[at + eq + 1..]);
+        }
+        at = next.min(text.len());
+    }
+    Err(missing())
+}
+
+/// A dict literal of string keys at the start of `s`, each value read by
+/// `value`; the rest after the closing brace.
+fn dict_literal<'a, T>(
+    s: &'a [u8],
+    mut value: impl FnMut(&'a [u8]) -> Result<(T, &'a [u8])>,
+) -> Result<(Vec<(Vec<u8>, T)>, &'a [u8])> {
+    let bad = |what: &str| Error::value(format!("editable finder: {what}"));
+    let mut s = s.trim_ascii_start().strip_prefix(b"{").ok_or_else(|| bad("a dict literal expected"))?;
+    let mut out = Vec::new();
+    loop {
+        s = s.trim_ascii_start();
+        if let Some(rest) = s.strip_prefix(b"}") {
+            return Ok((out, rest));
+        }
+        let (key, r) = string_literal(s)?;
+        let r = r.trim_ascii_start().strip_prefix(b":").ok_or_else(|| bad("':' expected"))?;
+        let (v, r) = value(r)?;
+        out.try_reserve(1).map_err(|_| Error::no_memory("out of memory reading an editable finder"))?;
+        out.push((key, v));
+        let r = r.trim_ascii_start();
+        s = match r.strip_prefix(b",") {
+            Some(r) => r,
+            None if r.starts_with(b"}") => r,
+            None => return Err(bad("',' or '}' expected")),
+        };
+    }
+}
+
+/// A list literal of strings at the start of `s`, and the rest.
+fn list_literal(s: &[u8]) -> Result<(Vec<Vec<u8>>, &[u8])> {
+    let bad = || Error::value("editable finder: a list of strings expected");
+    let mut s = s.trim_ascii_start().strip_prefix(b"[").ok_or_else(bad)?;
+    let mut out = Vec::new();
+    loop {
+        s = s.trim_ascii_start();
+        if let Some(rest) = s.strip_prefix(b"]") {
+            return Ok((out, rest));
+        }
+        let (item, r) = string_literal(s)?;
+        out.try_reserve(1).map_err(|_| Error::no_memory("out of memory reading an editable finder"))?;
+        out.push(item);
+        let r = r.trim_ascii_start();
+        s = match r.strip_prefix(b",") {
+            Some(r) => r,
+            None if r.starts_with(b"]") => r,
+            None => return Err(bad()),
+        };
+    }
+}
+
+/// Reads a `__editable___*_finder.py` module's text: `MAPPING` (`MAPPING =
+/// {...}` or, in recent setuptools, `MAPPING: dict[str, str] = {...}`, a dict
+/// of strings as `repr` writes it), `NAMESPACES` (a dict of string lists;
+/// empty when absent, as in setuptools before namespaces were supported) and
+/// `PATH_PLACEHOLDER` (string literals joined by `+`). Value error when
+/// `MAPPING` is missing or anything is malformed. A pure function of the
+/// bytes, for fuzzing.
+pub fn parse_editable_finder(module: &[u8], text: &[u8]) -> Result<EditableFinder> {
+    let (mapping, _) = dict_literal(assignment(text, b"MAPPING")?, string_literal)?;
+    let namespaces = match assignment(text, b"NAMESPACES") {
+        Ok(s) => dict_literal(s, list_literal)?.0,
+        Err(_) => Vec::new(),
+    };
+    let mut placeholder = Vec::new();
+    if let Ok(mut s) = assignment(text, b"PATH_PLACEHOLDER") {
+        loop {
+            let (part, r) = string_literal(s)?;
+            placeholder.extend_from_slice(&part);
+            let r = r.trim_ascii_start();
+            match r.strip_prefix(b"+") {
+                Some(r) => s = r,
+                None => break,
+            }
+        }
+    }
+    Ok(EditableFinder { module: module.to_vec(), mapping, namespaces, placeholder })
+}
+
+/// `Path(p).with_suffix(suffix)`: the last component's suffix (from its last
+/// '.', not a leading one) replaced.
+pub fn with_suffix(path: &[u8], suffix: &[u8]) -> Vec<u8> {
+    let start = path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+    let name = &path[start..];
+    let stem_len = match name.iter().rposition(|&b| b == b'.') {
+        Some(i) if i > 0 && i + 1 < name.len() => i,
+        _ => name.len(),
+    };
+    [&path[..start + stem_len], suffix].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapping_and_lines() {
+        let text = b"from x import y\nMAPPING: dict[str, str] = {'flatmod': '/p/flat\\\\mod', \"pkg\": '/p/\\xe9\\udcff'}\nNAMESPACES = {}\n";
+        let f = parse_editable_finder(b"__editable___p_finder", text).unwrap();
+        assert_eq!(f.get(b"flatmod"), Some(&b"/p/flat\\mod"[..]));
+        assert_eq!(f.get(b"pkg"), Some(&b"/p/\xc3\xa9\xff"[..]));
+        assert_eq!(parse_editable_finder(b"m", b"MAPPING = {}\n").unwrap().mapping.len(), 0);
+        let ns = parse_editable_finder(
+            b"m",
+            b"MAPPING: dict[str, str] = {'nsx.pkg': '/p/nsx/pkg'}\nNAMESPACES: dict[str, list[str]] = {'nsx': [], 'b': ['/q', '/r']}\nPATH_PLACEHOLDER = '__editable__.p-0.1.finder' + \".__path_hook__\"\n",
+        )
+        .unwrap();
+        assert_eq!(ns.placeholder, b"__editable__.p-0.1.finder.__path_hook__");
+        assert_eq!(ns.namespace_portions(b"nsx"), Some(vec![ns.placeholder.clone()]));
+        assert_eq!(ns.namespace_portions(b"b"), Some(vec![b"/q".to_vec(), b"/r".to_vec(), ns.placeholder.clone()]));
+        assert_eq!(ns.namespace_portions(b"nsx.pkg"), None);
+        for bad in [&b"nothing"[..], b"MAPPING = {'a' '/x'}", b"MAPPING = {'a': '/x'", b"MAPPING = ['a']", b"MAPPING = {'a\\q': 'b'}"] {
+            assert!(parse_editable_finder(b"m", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            finder_module(b"import __editable___proj_0_1_finder; __editable___proj_0_1_finder.install()"),
+            Some(&b"__editable___proj_0_1_finder"[..])
+        );
+        assert_eq!(finder_module(b"import os"), None);
+        assert_eq!(with_suffix(b"/a/b", b".py"), b"/a/b.py");
+        assert_eq!(with_suffix(b"/a.d/b.x", b".py"), b"/a.d/b.py");
+        assert_eq!(with_suffix(b"/a/.b", b".py"), b"/a/.b.py");
+    }
+}

@@ -1,0 +1,397 @@
+//! Listing modules without importing them (`pkgutil.iter_modules` and
+//! `walk_packages`), and the reverse lookup from a file to the dotted name
+//! importlib would load it as.
+//!
+//! `pkgutil.iter_modules(path)` (CPython 3.6-3.13, FileFinder entries):
+//!
+//! * An entry that is not a directory yields nothing (no path hook accepts
+//!   it; zip archives are not listed by pepkit yet).
+//! * A directory's names are sorted as Python sorts `str` (code points of
+//!   the file-system decoding, undecodable bytes as U+DC80-U+DCFF), and for
+//!   each one `inspect.getmodulename` strips the longest loader suffix that
+//!   ends it (a directory called `x.py` counts as module `x`). `__init__` is
+//!   skipped; a suffix-less name with no `.` that is a directory is a
+//!   package when anything in it is named `__init__` plus a suffix, and
+//!   otherwise not listed; a name with a `.` left is not listed. Within one
+//!   directory and across entries the first of a name wins.
+//!
+//! pepkit adds what pkgutil skips: a directory that is not a package is a
+//! namespace portion, listed as [`ModuleKind::Namespace`] unless a later
+//! entry holds a module or package of that name (importlib then loads that).
+//!
+//! `walk_packages(path)` yields each module and, after a package, walks the
+//! package's search locations: `pkgutil` imports the package to read its
+//! `__path__`; pepkit asks [`find_spec`] (never running an `__init__`), so
+//! the walk equals pkgutil's on trees whose `__init__` files do not change
+//! `__path__`. Namespace packages are walked too (across all portions).
+//! As in pkgutil, a search location already walked among one level's
+//! packages is not walked again, and a package importlib cannot find is
+//! skipped. One walk reads the tree as it stands when the walk starts.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use std::time::Duration;
+
+use super::{entry_base, find_spec, os_str, quote, split_name, Finder, LoaderKind, ModuleKind, Suffixes};
+use crate::error::{Error, ErrorKind, Result};
+
+/// One module a listing found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleInfo {
+    /// The dotted name (with the parent package's name in a walk).
+    pub name: Vec<u8>,
+    /// Package, Namespace, or the module's loader kind by its suffix.
+    pub kind: ModuleKind,
+    /// The path entry (or search location) it was found in, as given.
+    pub location: Vec<u8>,
+}
+
+impl ModuleInfo {
+    /// What pkgutil's `ModuleInfo.ispkg` says (namespace packages are not in pkgutil's lists).
+    pub fn is_package(&self) -> bool {
+        matches!(self.kind, ModuleKind::Package | ModuleKind::Namespace)
+    }
+}
+
+/// The key Python sorts an `os.listdir` name by: its code points after
+/// `os.fsdecode` (UTF-8 with surrogateescape).
+fn py_sort_key(name: &[u8]) -> Vec<u32> {
+    let mut key = Vec::with_capacity(name.len());
+    for chunk in name.utf8_chunks() {
+        key.extend(chunk.valid().chars().map(u32::from));
+        key.extend(chunk.invalid().iter().map(|&b| 0xdc00 + u32::from(b)));
+    }
+    key
+}
+
+/// Every loader suffix, longest first (ties by code point), with its kind:
+/// the order `inspect.getmodulename` tries them in.
+fn suffix_order(suffixes: &Suffixes) -> Vec<(&[u8], LoaderKind)> {
+    let mut all: Vec<(&[u8], LoaderKind)> = suffixes
+        .source
+        .iter()
+        .map(|s| (s.as_slice(), LoaderKind::Source))
+        .chain(suffixes.bytecode.iter().map(|s| (s.as_slice(), LoaderKind::Bytecode)))
+        .chain(suffixes.extension.iter().map(|s| (s.as_slice(), LoaderKind::Extension)))
+        .collect();
+    all.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| py_sort_key(a.0).cmp(&py_sort_key(b.0))));
+    all
+}
+
+/// `inspect.getmodulename`: the name without the first suffix (of `order`) that ends it.
+fn module_name_of<'a>(file: &'a [u8], order: &[(&[u8], LoaderKind)]) -> Option<(&'a [u8], LoaderKind)> {
+    order.iter().find(|(s, _)| file.ends_with(s)).map(|&(s, k)| (&file[..file.len() - s.len()], k))
+}
+
+/// A directory's names, each with whether it is a directory (links
+/// followed), sorted as Python sorts them; `None` when it cannot be listed.
+type Names = Option<Rc<Vec<(Vec<u8>, bool)>>>;
+
+/// Listings by directory: one walk lists each directory once (the listing
+/// that tells whether a directory is a package serves its walk too).
+type DirCache = HashMap<Vec<u8>, Names>;
+
+fn list_dir(cache: &mut DirCache, dir: &[u8]) -> Result<Names> {
+    if let Some(names) = cache.get(dir) {
+        return Ok(names.clone());
+    }
+    let names = match std::fs::read_dir(os_str(dir)) {
+        // pkgutil: "except OSError: filenames = []"; a missing or non-directory
+        // entry has no importer at all. Either way, nothing.
+        Err(_) => None,
+        Ok(entries) => {
+            let mut names = Vec::new();
+            for entry in entries {
+                let Ok(entry) = entry else { continue };
+                let is_dir = match entry.file_type() {
+                    Ok(t) if !t.is_symlink() => t.is_dir(),
+                    _ => std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()),
+                };
+                names.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
+                names.push((std::os::unix::ffi::OsStringExt::into_vec(entry.file_name()), is_dir));
+            }
+            names.sort_by_cached_key(|n| py_sort_key(&n.0));
+            Some(Rc::new(names))
+        }
+    };
+    cache.insert(dir.to_vec(), names.clone());
+    Ok(names)
+}
+
+/// `_iter_file_finder_modules` of one directory, with namespace portions.
+fn list_entry(cache: &mut DirCache, base: &[u8], order: &[(&[u8], LoaderKind)]) -> Result<Vec<(Vec<u8>, ModuleKind)>> {
+    let dir = super::base_dir(base);
+    let Some(names) = list_dir(cache, dir)? else {
+        return Ok(Vec::new());
+    };
+    let mut yielded: HashSet<Vec<u8>> = HashSet::new();
+    let mut out = Vec::new();
+    for (file, file_is_dir) in names.iter() {
+        let found = module_name_of(file, order);
+        if let Some((stem, _)) = found {
+            if stem == b"__init__" || yielded.contains(stem) {
+                continue;
+            }
+        }
+        let (modname, kind) = match found {
+            Some((stem, loader)) if !stem.is_empty() => (stem.to_vec(), loader.module_kind()),
+            Some(_) => continue,
+            None => {
+                if file.contains(&b'.') || yielded.contains(file.as_slice()) {
+                    continue;
+                }
+                if !file_is_dir {
+                    continue;
+                }
+                let path = [base, file.as_slice()].concat();
+                let package = list_dir(cache, &path)?.is_some_and(|inner| {
+                    inner.iter().any(|(n, _)| module_name_of(n, order).is_some_and(|(s, _)| s == b"__init__"))
+                });
+                (file.clone(), if package { ModuleKind::Package } else { ModuleKind::Namespace })
+            }
+        };
+        if modname.contains(&b'.') {
+            continue;
+        }
+        // A namespace portion blocks nothing: a module of the same name in
+        // this directory wins (importlib's order; pkgutil never lists it).
+        if kind != ModuleKind::Namespace {
+            yielded.insert(modname.clone());
+        }
+        out.try_reserve(1).map_err(|_| Error::no_memory("out of memory listing modules"))?;
+        out.push((modname, kind));
+    }
+    out.retain(|(name, kind)| *kind != ModuleKind::Namespace || !yielded.contains(name));
+    Ok(out)
+}
+
+/// `pkgutil.iter_modules(path, prefix)` plus namespace packages; `prefix`
+/// is put before each name.
+pub fn iter_modules<E: AsRef<[u8]>>(path: &[E], prefix: &[u8], suffixes: &Suffixes) -> Result<Vec<ModuleInfo>> {
+    iter_modules_with(&mut DirCache::new(), path, prefix, suffixes)
+}
+
+fn iter_modules_with<E: AsRef<[u8]>>(
+    cache: &mut DirCache,
+    path: &[E],
+    prefix: &[u8],
+    suffixes: &Suffixes,
+) -> Result<Vec<ModuleInfo>> {
+    suffixes.validate()?;
+    super::check_entries(path)?;
+    let order = suffix_order(suffixes);
+    let mut cwd = None;
+    let mut out: Vec<Option<ModuleInfo>> = Vec::new();
+    // name -> index in `out`, and whether it is a namespace placeholder.
+    let mut seen: HashMap<Vec<u8>, (usize, bool)> = HashMap::new();
+    for entry in path {
+        let entry = entry.as_ref();
+        let base = entry_base(entry, &mut cwd)?;
+        for (name, kind) in list_entry(cache, &base, &order)? {
+            let namespace = kind == ModuleKind::Namespace;
+            match seen.get(&name).copied() {
+                Some((_, false)) => continue,
+                Some((_, true)) if namespace => continue, // one more portion
+                Some((i, true)) => out[i] = None, // a later module or package wins
+                None => {}
+            }
+            seen.insert(name.clone(), (out.len(), namespace));
+            let full = [prefix, name.as_slice()].concat();
+            out.try_reserve(1).map_err(|_| Error::no_memory("out of memory listing modules"))?;
+            out.push(Some(ModuleInfo { name: full, kind, location: entry.to_vec() }));
+        }
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// `pkgutil.walk_packages(path)` with namespace packages, resolving each
+/// package's search locations with [`find_spec`] over `path` (as
+/// `__import__` would with `sys.path` = `path`).
+pub fn walk_packages<E: AsRef<[u8]>>(path: &[E], suffixes: &Suffixes) -> Result<Vec<ModuleInfo>> {
+    let top: Vec<&[u8]> = path.iter().map(AsRef::as_ref).collect();
+    // The packages' search locations come from one snapshot finder over the
+    // path: a walk reads the tree once, as it stands when it starts.
+    let finder = Finder::snapshot(top.iter().map(|e| e.to_vec()).collect(), suffixes.clone(), Duration::MAX)?;
+    let mut out = Vec::new();
+    walk(&finder, &mut DirCache::new(), &top, b"", suffixes, &mut out, 0)?;
+    Ok(out)
+}
+
+fn walk(
+    finder: &Finder,
+    cache: &mut DirCache,
+    path: &[&[u8]],
+    prefix: &[u8],
+    suffixes: &Suffixes,
+    out: &mut Vec<ModuleInfo>,
+    depth: usize,
+) -> Result<()> {
+    // pkgutil's `seen` is made afresh by each walk_packages call: it keeps a
+    // location from being walked twice among one level's packages.
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    // A tree of symlinked directories can nest without end; `seen` stops a
+    // location from being walked twice, and this bounds the name's length.
+    if depth > 256 {
+        return Ok(());
+    }
+    for info in iter_modules_with(cache, path, prefix, suffixes)? {
+        let package = info.is_package();
+        let name = info.name.clone();
+        out.try_reserve(1).map_err(|_| Error::no_memory("out of memory listing modules"))?;
+        out.push(info);
+        if !package {
+            continue;
+        }
+        let spec = match finder.find_spec(&name) {
+            Ok(spec) => spec,
+            Err(e) if e.kind == ErrorKind::NotFound => continue, // pkgutil's onerror
+            Err(e) => return Err(e),
+        };
+        let locations: Vec<Vec<u8>> = spec
+            .search_locations
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| super::path_bytes(&p).to_vec())
+            .filter(|p| seen.insert(p.clone()))
+            .collect();
+        let locations: Vec<&[u8]> = locations.iter().map(Vec::as_slice).collect();
+        let mut sub = name;
+        sub.push(b'.');
+        walk(finder, cache, &locations, &sub, suffixes, out, depth + 1)?;
+    }
+    Ok(())
+}
+
+/// The dotted name importlib would load `file` as with `sys.path` = `path`:
+/// for each entry in order that `file` lies under (paths compared after
+/// `os.path.normpath`, links not resolved), the name its relative path
+/// spells (`a/b/m.py` is `a.b.m`, `a/b/__init__.py` is `a.b`), kept when
+/// [`find_spec`] of that name has `file` as its origin. The first name that
+/// does is the answer. NotFound when none does, naming what each candidate
+/// resolves to instead (the shadowing entry); Value when `file` has no
+/// loader suffix.
+pub fn module_name<E: AsRef<[u8]>>(file: &[u8], path: &[E], suffixes: &Suffixes) -> Result<Vec<u8>> {
+    suffixes.validate()?;
+    super::check_entries(path)?;
+    if file.is_empty() || file.contains(&0) {
+        return Err(Error::value(format!("file {} is empty or contains a NUL byte", quote(file))));
+    }
+    let order = suffix_order(suffixes);
+    let mut cwd = None;
+    let target = crate::venv::paths::normpath(&entry_base(file, &mut cwd)?);
+    let basename = target.rsplit(|&b| b == b'/').next().unwrap_or(&target);
+    if module_name_of(basename, &order).is_none() {
+        return Err(Error::value(format!(
+            "{} is not a module file: its name ends with none of the loader suffixes",
+            quote(&target)
+        )));
+    }
+    let tops: Vec<std::path::PathBuf> =
+        path.iter().map(|e| std::path::PathBuf::from(os_str(e.as_ref()))).collect();
+    let mut why: Vec<String> = Vec::new();
+    let mut tried: HashSet<Vec<u8>> = HashSet::new();
+    for entry in path {
+        let entry = entry.as_ref();
+        let mut base = crate::venv::paths::normpath(&entry_base(entry, &mut cwd)?);
+        if base != b"/" {
+            base.push(b'/');
+        }
+        let Some(rel) = target.strip_prefix(base.as_slice()) else { continue };
+        let mut parts: Vec<&[u8]> = rel.split(|&b| b == b'/').collect();
+        let Some(last) = parts.pop() else { continue };
+        // Each suffix that ends the file name gives a candidate stem; only
+        // one without a '.' can be a name component.
+        for (suffix, _) in &order {
+            let Some(stem) = last.strip_suffix(*suffix) else { continue };
+            let mut comps = parts.clone();
+            if stem != b"__init__" {
+                comps.push(stem);
+            }
+            if comps.is_empty() || comps.iter().any(|c| c.is_empty() || c.contains(&b'.')) {
+                continue;
+            }
+            let name = comps.join(&b'.');
+            if split_name(&name).is_err() || !tried.insert(name.clone()) {
+                continue;
+            }
+            match find_spec(&name, &tops, suffixes) {
+                Ok(spec) => {
+                    let origin = spec.origin.as_deref().map(|p| crate::venv::paths::normpath(super::path_bytes(p)));
+                    if origin.as_deref() == Some(target.as_slice()) {
+                        return Ok(name);
+                    }
+                    why.push(match &spec.origin {
+                        Some(o) => format!("{} is {}", quote(&name), quote(super::path_bytes(o))),
+                        None => format!("{} is a namespace package", quote(&name)),
+                    });
+                }
+                Err(e) if e.kind == ErrorKind::NotFound => {
+                    why.push(format!("{}: {}", quote(&name), e.message));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if why.is_empty() {
+        return Err(Error::not_found(format!("{} is not under any entry of the path", quote(&target))));
+    }
+    Err(Error::not_found(format!("{} is shadowed: {}", quote(&target), why.join("; "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::Path;
+
+    fn touch(p: &Path) {
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, b"").unwrap();
+    }
+
+    #[test]
+    fn listing_and_names() {
+        let root = std::env::temp_dir().join(format!("pepkit-listing-unit-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let (a, b) = (root.join("a"), root.join("b"));
+        touch(&a.join("pkg/__init__.py"));
+        touch(&a.join("pkg/sub.py"));
+        fs::create_dir_all(a.join("ns/inner")).unwrap();
+        touch(&b.join("ns/mod.abi3.so"));
+        touch(&b.join("m.py"));
+        touch(&b.join("x.y.py"));
+        fs::create_dir_all(a.join("late")).unwrap();
+        touch(&b.join("late.py"));
+        touch(&a.join("shadow.py"));
+        touch(&b.join("shadow.py"));
+        let sfx = Suffixes::platform_default();
+        let path = [a.as_os_str().as_encoded_bytes().to_vec(), b.as_os_str().as_encoded_bytes().to_vec()];
+        let list = iter_modules(&path, b"", &sfx).unwrap();
+        let names: Vec<(&[u8], ModuleKind)> = list.iter().map(|i| (i.name.as_slice(), i.kind)).collect();
+        assert_eq!(
+            names,
+            vec![
+                (&b"ns"[..], ModuleKind::Namespace),
+                (b"pkg", ModuleKind::Package),
+                (b"shadow", ModuleKind::Source),
+                (b"late", ModuleKind::Source),
+                (b"m", ModuleKind::Source),
+            ]
+        );
+        let walk = walk_packages(&path, &sfx).unwrap();
+        let names: Vec<&[u8]> = walk.iter().map(|i| i.name.as_slice()).collect();
+        assert_eq!(names, vec![&b"ns"[..], b"ns.inner", b"ns.mod", b"pkg", b"pkg.sub", b"shadow", b"late", b"m"]);
+        let f = |p: &Path| p.as_os_str().as_encoded_bytes().to_vec();
+        assert_eq!(module_name(&f(&a.join("pkg/sub.py")), &path, &sfx).unwrap(), b"pkg.sub");
+        assert_eq!(module_name(&f(&a.join("pkg/__init__.py")), &path, &sfx).unwrap(), b"pkg");
+        assert_eq!(module_name(&f(&b.join("ns/mod.abi3.so")), &path, &sfx).unwrap(), b"ns.mod");
+        let err = module_name(&f(&b.join("shadow.py")), &path, &sfx).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NotFound);
+        assert!(err.message.contains("a/shadow.py"), "{}", err.message);
+        assert_eq!(module_name(&f(&b.join("x.y.py")), &path, &sfx).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(module_name(b"/nowhere/x.py", &path, &sfx).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(module_name(b"/nowhere/x.txt", &path, &sfx).unwrap_err().kind, ErrorKind::Value);
+        fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,496 @@
+//! Zip archives on the import path, as `zipimport` resolves them (CPython
+//! 3.6-3.13; checked against each by `tests/oracle/test_find_spec_zip.py`).
+//!
+//! * A path entry names an archive when, going up from it one component at
+//!   a time while the path does not exist, the first existing path is a
+//!   regular file whose end-of-central-directory record can be found (at
+//!   the very end, or from 3.8 within the 64 KiB of a trailing comment). The
+//!   components gone up make the prefix: `a.zip/sub` searches `sub/` in
+//!   `a.zip`. An entry that is itself a directory is never an archive.
+//! * The central directory is read up to the first record without the
+//!   central-header signature; member names are decoded as zipimport does
+//!   (UTF-8 with flag bit 11, else ASCII); names that are neither, or hold a
+//!   NUL, can name no module and are left out.
+//! * For a tail name `n` under prefix `p`: `p/n/__init__.pyc`,
+//!   `p/n/__init__.py`, `p/n.pyc`, `p/n.py`, the first member present decides
+//!   whether `n` is a package; the origin is the first of them whose code
+//!   zipimport would accept: a `.py` (pepkit assumes it compiles), or a `.pyc`
+//!   with this version's magic number that is not stale (a timestamp pyc
+//!   whose `.py` beside it has another DOS modification time, give or take
+//!   one second, or from 3.8 another size; 3.7 refuses checked hash-based
+//!   pycs, later versions are assumed to find the hash right). A package's
+//!   search location is the directory of its origin. No extension modules.
+//! * Otherwise, when the archive lists the directory `p/n/` (an explicit
+//!   directory member: zipimport sees no implied ones), `archive/p/n` is a
+//!   namespace portion.
+//!
+//! Hostile archives are bounded: the central directory is read only when
+//! its declared size is at most [`MAX_DIRECTORY`] and it holds at most
+//! [`MAX_ENTRIES`] members; allocations are fallible. An archive that
+//! zipimport would refuse, or that breaks these bounds, is not an archive.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+
+use crate::error::{Error, Result};
+
+/// The largest central directory pepkit reads (bytes).
+pub const MAX_DIRECTORY: u64 = 64 << 20;
+/// The most members pepkit indexes in one archive.
+pub const MAX_ENTRIES: usize = 1 << 20;
+const EOCD_SIZE: usize = 22;
+const MAX_COMMENT: usize = 65535;
+
+/// One member of the archive, as zipimport's table of contents keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    pub compress: u16,
+    pub data_size: u32,
+    pub file_size: u32,
+    /// Offset of the local header in the file (the archive offset added).
+    pub file_offset: u64,
+    pub time: u16,
+    pub date: u16,
+}
+
+/// An archive's table of contents: member name (UTF-8 bytes, `/`-separated) to member.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZipIndex {
+    pub files: HashMap<Vec<u8>, Member>,
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// Where the central directory is: `(position, size, header_offset,
+/// arc_offset)` from the file's tail (its last bytes, at most 64 KiB + 22)
+/// and the file's size; `None` when zipimport of CPython 3.`minor` would
+/// not take the file (before 3.8 the record must end the file: no comment).
+pub fn locate_directory(tail: &[u8], file_size: u64, minor: u32) -> Option<(u64, u64, u64, u64)> {
+    if tail.len() < EOCD_SIZE || (tail.len() as u64) > file_size {
+        return None;
+    }
+    let tail_start = file_size - tail.len() as u64;
+    let last = &tail[tail.len() - EOCD_SIZE..];
+    let (buffer, header_position) = if last.starts_with(b"PK\x05\x06") {
+        (last, file_size - EOCD_SIZE as u64)
+    } else if minor < 8 {
+        return None;
+    } else {
+        // data.rfind(signature) within the comment window, then 22 bytes.
+        let pos = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+        let buffer = tail.get(pos..pos + EOCD_SIZE)?;
+        (buffer, tail_start + pos as u64)
+    };
+    let size = u64::from(u32_at(buffer, 12));
+    let offset = u64::from(u32_at(buffer, 16));
+    if header_position < size || header_position < offset {
+        return None;
+    }
+    let position = header_position - size;
+    let arc_offset = position.checked_sub(offset)?;
+    Some((position, size, offset, arc_offset))
+}
+
+/// Decodes a member name as zipimport does: UTF-8 with flag bit 11, else
+/// ASCII (other names, in code page 437, and names with a NUL are skipped).
+fn member_name(raw: &[u8], flags: u16) -> Option<&[u8]> {
+    if raw.contains(&0) {
+        return None;
+    }
+    if flags & 0x800 != 0 {
+        std::str::from_utf8(raw).ok().map(str::as_bytes)
+    } else if raw.is_ascii() {
+        Some(raw)
+    } else {
+        None
+    }
+}
+
+/// The central directory records in `cd` (read from the directory's
+/// position to the end of the file's declared directory), up to the first
+/// record without the signature. `header_offset` is the directory's
+/// declared offset, `arc_offset` what precedes the archive in the file.
+pub fn parse_directory(cd: &[u8], header_offset: u64, arc_offset: u64) -> Result<Option<ZipIndex>> {
+    let mut files: HashMap<Vec<u8>, Member> = HashMap::new();
+    let mut at = 0usize;
+    loop {
+        let Some(head) = cd.get(at..at + 46) else {
+            // zipimport: fewer than 4 bytes or a short record is an EOFError;
+            // either way the archive is not used.
+            if cd.len().saturating_sub(at) >= 4 && !cd[at..].starts_with(b"PK\x01\x02") {
+                break;
+            }
+            return Ok(None);
+        };
+        if !head.starts_with(b"PK\x01\x02") {
+            break;
+        }
+        let flags = u16_at(head, 8);
+        let name_size = usize::from(u16_at(head, 28));
+        let rest = name_size + usize::from(u16_at(head, 30)) + usize::from(u16_at(head, 32));
+        let file_offset = u64::from(u32_at(head, 42));
+        if file_offset > header_offset {
+            return Ok(None); // "bad local header offset"
+        }
+        let Some(raw) = cd.get(at + 46..at + 46 + name_size) else { return Ok(None) };
+        if cd.len() < at + 46 + rest {
+            return Ok(None);
+        }
+        if files.len() >= MAX_ENTRIES {
+            return Err(Error::value(format!("zip archive has more than {MAX_ENTRIES} members: pepkit does not index it")));
+        }
+        if let Some(name) = member_name(raw, flags) {
+            files.try_reserve(1).map_err(|_| Error::no_memory("out of memory indexing a zip archive"))?;
+            let mut key = Vec::new();
+            key.try_reserve_exact(name.len()).map_err(|_| Error::no_memory("out of memory indexing a zip archive"))?;
+            key.extend_from_slice(name);
+            files.insert(
+                key,
+                Member {
+                    compress: u16_at(head, 10),
+                    data_size: u32_at(head, 20),
+                    file_size: u32_at(head, 24),
+                    file_offset: file_offset + arc_offset,
+                    time: u16_at(head, 12),
+                    date: u16_at(head, 14),
+                },
+            );
+        }
+        at += 46 + rest;
+    }
+    Ok(Some(ZipIndex { files }))
+}
+
+/// The index of an archive held whole in memory (for tests and fuzzing):
+/// `None` when zipimport of CPython 3.`minor` would not take it.
+pub fn parse_zip_index(data: &[u8], minor: u32) -> Result<Option<ZipIndex>> {
+    let tail = &data[data.len().saturating_sub(MAX_COMMENT + EOCD_SIZE)..];
+    let Some((position, size, offset, arc)) = locate_directory(tail, data.len() as u64, minor) else {
+        return Ok(None);
+    };
+    if size > MAX_DIRECTORY {
+        return Err(too_big(size));
+    }
+    let start = usize::try_from(position).unwrap_or(usize::MAX).min(data.len());
+    parse_directory(&data[start..], offset, arc)
+}
+
+fn too_big(size: u64) -> Error {
+    Error::value(format!("zip central directory of {size} bytes is larger than pepkit's limit of {MAX_DIRECTORY}"))
+}
+
+/// The index of the archive at `path` (a regular file), read from its tail
+/// and central directory only; `None` when zipimport would not take it.
+pub fn read_zip_index(file: &File, file_size: u64, minor: u32) -> Result<Option<ZipIndex>> {
+    let tail_len = file_size.min((MAX_COMMENT + EOCD_SIZE) as u64) as usize;
+    let mut tail = vec![0u8; tail_len];
+    if file.read_exact_at(&mut tail, file_size - tail_len as u64).is_err() {
+        return Ok(None);
+    }
+    let Some((position, size, offset, arc)) = locate_directory(&tail, file_size, minor) else {
+        return Ok(None);
+    };
+    if size > MAX_DIRECTORY {
+        return Err(too_big(size));
+    }
+    // zipimport reads records from the directory's position on, past the
+    // declared size if they continue; the end of the file bounds it, and
+    // so does the limit.
+    let len = (file_size - position).min(MAX_DIRECTORY + EOCD_SIZE as u64 + MAX_COMMENT as u64) as usize;
+    let mut cd = Vec::new();
+    cd.try_reserve_exact(len).map_err(|_| Error::no_memory("out of memory reading a zip central directory"))?;
+    cd.resize(len, 0);
+    if file.read_exact_at(&mut cd, position).is_err() {
+        return Ok(None);
+    }
+    parse_directory(&cd, offset, arc)
+}
+
+/// The first `n` bytes of a member's data (inflated when compressed), or
+/// `None` when they cannot be read.
+fn member_head(file: &File, m: &Member, n: usize) -> Option<Vec<u8>> {
+    let mut local = [0u8; 30];
+    file.read_exact_at(&mut local, m.file_offset).ok()?;
+    if &local[..4] != b"PK\x03\x04" {
+        return None;
+    }
+    let start = m.file_offset + 30 + u64::from(u16_at(&local, 26)) + u64::from(u16_at(&local, 28));
+    if m.compress == 0 {
+        let take = (m.data_size as usize).min(n);
+        let mut out = vec![0u8; take];
+        file.read_exact_at(&mut out, start).ok()?;
+        return Some(out);
+    }
+    // Deflate (zipimport inflates any other method as deflate too): a few
+    // KiB of input give the first bytes of output.
+    let take = (m.data_size as usize).min(64 << 10);
+    let mut raw = vec![0u8; take];
+    file.read_exact_at(&mut raw, start).ok()?;
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    let mut state = DecompressorOxide::new();
+    let mut out = vec![0u8; n.max(1)];
+    let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (_, _, written) = decompress(&mut state, &raw, &mut out, 0, flags);
+    out.truncate(written);
+    Some(out)
+}
+
+/// CPython 3.`minor`'s bytecode magic number (`importlib.util.MAGIC_NUMBER`).
+pub fn magic_number(minor: u32) -> Option<[u8; 4]> {
+    let n: u16 = match minor {
+        6 => 3379,
+        7 => 3394,
+        8 => 3413,
+        9 => 3425,
+        10 => 3439,
+        11 => 3495,
+        12 => 3531,
+        13 => 3571,
+        _ => return None,
+    };
+    let b = n.to_le_bytes();
+    Some([b[0], b[1], b'\r', b'\n'])
+}
+
+/// `_parse_dostime`: `time.mktime` of a DOS date and time (local time).
+fn dos_time(date: u16, time: u16) -> i64 {
+    // SAFETY: a zeroed tm is a valid value; mktime reads and normalizes it.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    tm.tm_year = i32::from(date >> 9) + 80;
+    tm.tm_mon = i32::from((date >> 5) & 0xf) - 1;
+    tm.tm_mday = i32::from(date & 0x1f);
+    tm.tm_hour = i32::from(time >> 11);
+    tm.tm_min = i32::from((time >> 5) & 0x3f);
+    tm.tm_sec = i32::from(time & 0x1f) * 2;
+    tm.tm_isdst = -1;
+    // SAFETY: tm is initialized; mktime only reads and writes it.
+    i64::from(unsafe { libc::mktime(&mut tm) })
+}
+
+/// Whether zipimport of CPython 3.`minor` would accept the `.pyc` member
+/// `name` (its code; a bad magic number or stale bytecode is refused).
+fn pyc_accepted(index: &ZipIndex, file: &File, name: &[u8], m: &Member, minor: u32) -> bool {
+    let Some(head) = member_head(file, m, 16) else { return false };
+    let Some(magic) = magic_number(minor) else { return false };
+    if head.len() < 16 || head[..4] != magic {
+        return false;
+    }
+    let source = index.files.get(&name[..name.len() - 1]);
+    if minor == 6 {
+        // 12-byte header: magic, mtime, source size.
+        return source.map_or(true, |s| (i64::from(u32_at(&head, 4)) - dos_time(s.date, s.time)).abs() <= 1);
+    }
+    let flags = u32_at(&head, 4);
+    if flags & !0b11 != 0 {
+        return false;
+    }
+    if flags & 1 != 0 {
+        // Hash-based: 3.7 refuses checked ones; later versions check the
+        // hash against the source, which pepkit assumes matches.
+        return !(minor == 7 && flags & 0b10 != 0);
+    }
+    let Some(s) = source else { return true };
+    let mtime = dos_time(s.date, s.time);
+    if mtime == 0 {
+        return true;
+    }
+    let fresh = (i64::from(u32_at(&head, 8)) - mtime).abs() <= 1;
+    fresh && (minor < 8 || u32_at(&head, 12) == s.file_size)
+}
+
+/// What an archive holds for a tail name.
+pub enum ZipFound {
+    Nothing,
+    /// A namespace portion: the member directory's path (archive/prefix/name).
+    Portion(Vec<u8>),
+    /// A module or package: the origin (archive/member), whether it is a
+    /// package, and whether the origin is bytecode.
+    Spec { origin: Vec<u8>, package: bool, bytecode: bool },
+}
+
+/// zipimporter's `find_spec(tail)` under `prefix` (empty or ending in '/').
+pub fn find_in_zip(index: &ZipIndex, archive: &[u8], file: &File, prefix: &[u8], tail: &[u8], minor: u32) -> ZipFound {
+    const ORDER: [(&[u8], bool, bool); 4] =
+        [(b"/__init__.pyc", true, true), (b"/__init__.py", false, true), (b".pyc", true, false), (b".py", false, false)];
+    let path = [prefix, tail].concat();
+    let mut package = None;
+    for (suffix, bytecode, is_pkg) in ORDER {
+        let name = [path.as_slice(), suffix].concat();
+        let Some(m) = index.files.get(&name) else { continue };
+        package.get_or_insert(is_pkg);
+        if bytecode && !pyc_accepted(index, file, &name, m, minor) {
+            continue;
+        }
+        let origin = [archive, b"/", name.as_slice()].concat();
+        return ZipFound::Spec { origin, package: package.unwrap_or(is_pkg), bytecode };
+    }
+    if let Some(package) = package {
+        // Only refused bytecode: zipimport has a loader but no file name;
+        // pepkit reports the first member.
+        for (suffix, bytecode, _) in ORDER {
+            let name = [path.as_slice(), suffix].concat();
+            if index.files.contains_key(&name) {
+                return ZipFound::Spec { origin: [archive, b"/", name.as_slice()].concat(), package, bytecode };
+            }
+        }
+    }
+    let mut dir = path.clone();
+    dir.push(b'/');
+    if index.files.contains_key(&dir) {
+        return ZipFound::Portion([archive, b"/", path.as_slice()].concat());
+    }
+    ZipFound::Nothing
+}
+
+/// An archive opened for lookups: its file, size and modification time
+/// (to revalidate a cached index) and its index.
+pub struct OpenZip {
+    pub file: File,
+    pub size: u64,
+    pub mtime: (i64, i64),
+    pub index: ZipIndex,
+}
+
+/// zipimporter's constructor: from the entry (absolute, no trailing '/'),
+/// go up while the path does not exist; the first existing path must be a
+/// regular file. Returns the archive path and the prefix ('' or ending in
+/// '/'), or `None` when the entry is no archive path (it exists and is a
+/// directory, or nothing above it is a file).
+pub fn split_archive(entry: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut path = entry.to_vec();
+    let mut prefix: Vec<&[u8]> = Vec::new();
+    let mut owned: Vec<Vec<u8>> = Vec::new();
+    loop {
+        match std::fs::metadata(super::os_str(&path)) {
+            Ok(m) => {
+                if !m.is_file() {
+                    return None;
+                }
+                break;
+            }
+            Err(_) => {
+                let cut = path.iter().rposition(|&b| b == b'/')?;
+                let (dir, base) = (path[..cut].to_vec(), path[cut + 1..].to_vec());
+                let dir = if dir.is_empty() { b"/".to_vec() } else { dir };
+                if dir == path {
+                    return None;
+                }
+                owned.push(base);
+                path = dir;
+            }
+        }
+    }
+    for b in owned.iter().rev() {
+        prefix.push(b);
+    }
+    // _path_join of the components, then a separator.
+    let mut joined: Vec<u8> = Vec::new();
+    for (i, c) in prefix.iter().enumerate() {
+        if i > 0 && !joined.ends_with(b"/") {
+            joined.push(b'/');
+        }
+        joined.extend_from_slice(c);
+    }
+    if !joined.is_empty() && !joined.ends_with(b"/") {
+        joined.push(b'/');
+    }
+    Some((path, joined))
+}
+
+/// Opens `archive` and reads its index; `None` when it is not an archive
+/// zipimport of CPython 3.`minor` would take.
+pub fn open_zip(archive: &[u8], minor: u32) -> Result<Option<OpenZip>> {
+    let Ok(file) = File::open(super::os_str(archive)) else { return Ok(None) };
+    let Ok(meta) = file.metadata() else { return Ok(None) };
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    use std::os::unix::fs::MetadataExt;
+    let size = meta.len();
+    let mtime = (meta.mtime(), meta.mtime_nsec());
+    let index = match read_zip_index(&file, size, minor)? {
+        Some(index) => index,
+        None => return Ok(None),
+    };
+    Ok(Some(OpenZip { file, size, mtime, index }))
+}
+
+/// Whether a cached archive still describes the file (same size and mtime).
+pub fn still_valid(z: &OpenZip, archive: &[u8]) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(super::os_str(archive))
+        .is_ok_and(|m| m.is_file() && m.len() == z.size && (m.mtime(), m.mtime_nsec()) == z.mtime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stored zip of (name, data) members, optionally with a comment.
+    fn make_zip(members: &[(&str, &[u8])], comment: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, data) in members {
+            let off = out.len() as u32;
+            out.extend_from_slice(b"PK\x03\x04\x14\0\0\0\0\0\0\0\x21\0");
+            out.extend_from_slice(&[0; 4]);
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data);
+            central.extend_from_slice(b"PK\x01\x02\x14\0\x14\0\0\0\0\0\0\0\x21\0");
+            central.extend_from_slice(&[0; 4]);
+            central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            central.extend_from_slice(&[0; 12]);
+            central.extend_from_slice(&off.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+        }
+        let cd_off = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        out.extend_from_slice(&(members.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(members.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&cd_off.to_le_bytes());
+        out.extend_from_slice(&(comment.len() as u16).to_le_bytes());
+        out.extend_from_slice(comment);
+        out
+    }
+
+    #[test]
+    fn index_and_bad_archives() {
+        let z = make_zip(&[("a.py", b""), ("p/", b""), ("p/__init__.py", b"x"), ("bad\0.py", b"")], b"");
+        let idx = parse_zip_index(&z, 13).unwrap().unwrap();
+        assert_eq!(idx.files.len(), 3);
+        assert!(idx.files.contains_key(&b"p/__init__.py"[..]));
+        let with_comment = make_zip(&[("a.py", b"")], b"hello");
+        assert_eq!(parse_zip_index(&with_comment, 13).unwrap().unwrap().files.len(), 1);
+        assert_eq!(parse_zip_index(&with_comment, 7).unwrap(), None);
+        let mut prepended = b"#!/bin/sh\n".to_vec();
+        prepended.extend_from_slice(&z);
+        assert_eq!(parse_zip_index(&prepended, 7).unwrap().unwrap().files.len(), 3);
+        assert_eq!(parse_zip_index(b"not a zip at all, not at all", 13).unwrap(), None);
+        assert_eq!(parse_zip_index(b"", 13).unwrap(), None);
+        // Truncated central directory: not an archive.
+        let mut cut = z.clone();
+        let n = cut.len();
+        cut.drain(n - 40..n - 22);
+        assert_eq!(parse_zip_index(&cut, 13).ok().flatten().map(|i| i.files.len()).unwrap_or(0) <= 3, true);
+        // A declared directory size beyond the limit.
+        let mut huge = make_zip(&[], b"");
+        let n = huge.len();
+        huge[n - 10..n - 6].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(parse_zip_index(&huge, 13).map(|o| o.is_none()).unwrap_or(true));
+    }
+}
