@@ -24,6 +24,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/**
+ * Marks every function that returns a pepkit_status: ignoring the status is
+ * a compiler warning under GCC and Clang (warn_unused_result).
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define PEPKIT_MUST_USE __attribute__((warn_unused_result))
 #else
@@ -33,10 +37,129 @@
 /** An omitted bound or step in a pepkit_slice, as Python's None. */
 #define PEPKIT_NONE PTRDIFF_MIN
 
-/** The version of the header; compare with pepkit_version() at run time. */
+/*
+ * DLPack (dmlc/dlpack, ABI 1.x) and the Arrow C Data Interface, declared
+ * field for field as their own headers do, under their own guards: include
+ * dlpack.h or Arrow's abi.h before or after this header, or not at all.
+ * When this header comes first it defines DLPACK_DLPACK_H_, so a dlpack.h
+ * included later is skipped; include dlpack.h first to get its newer
+ * additions (dtype codes after kDLBool, the exchange API).
+ */
+#ifndef DLPACK_DLPACK_H_
+#define DLPACK_DLPACK_H_
+#ifdef __cplusplus
+#define DLPACK_EXTERN_C extern "C"
+#else
+#define DLPACK_EXTERN_C
+#endif
+#define DLPACK_MAJOR_VERSION 1
+#define DLPACK_MINOR_VERSION 0
+#define DLPACK_DLL
+typedef struct {
+  uint32_t major;
+  uint32_t minor;
+} DLPackVersion;
+#ifdef __cplusplus
+typedef enum : int32_t {
+#else
+typedef enum {
+#endif
+  kDLCPU = 1,
+  kDLCUDA = 2,
+  kDLCUDAHost = 3,
+  kDLOpenCL = 4,
+  kDLVulkan = 7,
+  kDLMetal = 8,
+  kDLVPI = 9,
+  kDLROCM = 10,
+  kDLROCMHost = 11,
+  kDLExtDev = 12,
+  kDLCUDAManaged = 13,
+  kDLOneAPI = 14,
+  kDLWebGPU = 15,
+  kDLHexagon = 16,
+  kDLMAIA = 17
+} DLDeviceType;
+typedef struct {
+  DLDeviceType device_type;
+  int32_t device_id;
+} DLDevice;
+typedef enum {
+  kDLInt = 0U,
+  kDLUInt = 1U,
+  kDLFloat = 2U,
+  kDLOpaqueHandle = 3U,
+  kDLBfloat = 4U,
+  kDLComplex = 5U,
+  kDLBool = 6U
+} DLDataTypeCode;
+typedef struct {
+  uint8_t code;
+  uint8_t bits;
+  uint16_t lanes;
+} DLDataType;
+typedef struct {
+  void *data;
+  DLDevice device;
+  int32_t ndim;
+  DLDataType dtype;
+  int64_t *shape;
+  int64_t *strides;
+  uint64_t byte_offset;
+} DLTensor;
+typedef struct DLManagedTensor {
+  DLTensor dl_tensor;
+  void *manager_ctx;
+  void (*deleter)(struct DLManagedTensor *self);
+} DLManagedTensor;
+#define DLPACK_FLAG_BITMASK_READ_ONLY (1UL << 0UL)
+#define DLPACK_FLAG_BITMASK_IS_COPIED (1UL << 1UL)
+typedef struct DLManagedTensorVersioned {
+  DLPackVersion version;
+  void *manager_ctx;
+  void (*deleter)(struct DLManagedTensorVersioned *self);
+  uint64_t flags;
+  DLTensor dl_tensor;
+} DLManagedTensorVersioned;
+#endif /* DLPACK_DLPACK_H_ */
+
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+struct ArrowSchema {
+  const char *format;
+  const char *name;
+  const char *metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema **children;
+  struct ArrowSchema *dictionary;
+  void (*release)(struct ArrowSchema *);
+  void *private_data;
+};
+struct ArrowArray {
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void **buffers;
+  struct ArrowArray **children;
+  struct ArrowArray *dictionary;
+  void (*release)(struct ArrowArray *);
+  void *private_data;
+};
+#endif /* ARROW_C_DATA_INTERFACE */
+
+/** The header's major version; compare with pepkit_version() at run time. */
 #define PEPKIT_VERSION_MAJOR 0
+/** The header's minor version. */
 #define PEPKIT_VERSION_MINOR 1
+/** The header's patch version. */
 #define PEPKIT_VERSION_PATCH 0
+/** The header's version as a string, equal to pepkit_version() of the same release. */
 #define PEPKIT_VERSION_STRING "0.1.0"
 
 
@@ -198,16 +321,6 @@
  * The CPython minor version whose extension tag the defaults use.
  */
 #define PEPKIT_DEFAULT_PYTHON_MINOR 13
-
-/**
- * The largest central directory pepkit reads (bytes).
- */
-#define MAX_DIRECTORY (64 << 20)
-
-/**
- * The most members pepkit indexes in one archive.
- */
-#define MAX_ENTRIES (1 << 20)
 
 /**
  * A finder over a fixed path that caches directory listings between
@@ -416,8 +529,20 @@ typedef struct pepkit_exporter_vtable {
  * One slice `start:stop:step`; PEPKIT_NONE stands for an omitted part.
  */
 typedef struct pepkit_slice {
+  /**
+   * The first index (negative: from the end), or PEPKIT_NONE for the start
+   * (the end when `step` is negative).
+   */
   ptrdiff_t start;
+  /**
+   * The index to stop before (negative: from the end), or PEPKIT_NONE for
+   * past the end (before the start when `step` is negative).
+   */
   ptrdiff_t stop;
+  /**
+   * The distance between indices, never 0 (PEPKIT_ERR_VALUE); PEPKIT_NONE
+   * means 1.
+   */
   ptrdiff_t step;
 } pepkit_slice;
 
@@ -433,19 +558,44 @@ typedef int pepkit_value_kind;
  * for pepkit_memoryview_set_item it is the caller's, borrowed for the call.
  */
 typedef struct pepkit_value {
+  /**
+   * Which field holds the value: a PEPKIT_VALUE_* constant.
+   */
   pepkit_value_kind kind;
+  /**
+   * The value of a PEPKIT_VALUE_INT (signed integer formats).
+   */
   int64_t i;
+  /**
+   * The value of a PEPKIT_VALUE_UINT (unsigned integer formats).
+   */
   uint64_t u;
+  /**
+   * The value of a PEPKIT_VALUE_FLOAT.
+   */
   double f;
+  /**
+   * The value of a PEPKIT_VALUE_BOOL.
+   */
   bool b;
+  /**
+   * The bytes of a PEPKIT_VALUE_BYTES (`len` of them; not NUL-terminated);
+   * borrowed, see the struct's description.
+   */
   const uint8_t *bytes;
+  /**
+   * The number of bytes at `bytes` for a PEPKIT_VALUE_BYTES.
+   */
   size_t len;
 } pepkit_value;
 
 /**
  * A progress callback: `step` names the step about to run ("facts",
  * "directories", "pyvenv.cfg", "python", "pip", "scripts", "rename",
- * "upgrade-deps", "done"). `step` is borrowed for the duration of the call
+ * "upgrade-deps", "done"), or, starting with "warning: ", something the
+ * caller should know that did not stop the call (a RECORD entry of an
+ * older installed pip that would leave the env, skipped instead of removed,
+ * as pip's uninstall skips it). `step` is borrowed for the duration of the call
  * only; `ctx` is the options' `progress_ctx`, passed through untouched. The
  * callback runs on the thread that called `pepkit_venv_create` and must not
  * call `pepkit_venv_create` itself.
@@ -461,7 +611,9 @@ typedef void (*pepkit_venv_progress_fn)(void *ctx, const char *step);
 typedef struct pepkit_venv_options {
   /**
    * `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
-   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers.
+   * `pepkit_venv_options_init`. Lets the struct grow without breaking callers:
+   * pepkit accepts exactly the sizes of the struct's published versions
+   * (today one) and refuses any other with PEPKIT_ERR_VALUE.
    */
   size_t struct_size;
   /**
@@ -538,7 +690,10 @@ typedef struct pepkit_venv_options {
   /**
    * A file of interpreter facts in the cache's format (as pepkit writes under
    * `$XDG_CACHE_HOME/pepkit/interpreters/`), used instead of running the
-   * interpreter; NULL (the default) to learn them.
+   * interpreter; NULL (the default) to learn them. The facts are validated
+   * as learned ones are: a layout path that is absolute, has a `..`, `.`,
+   * empty part or NUL, or any other insane fact is PEPKIT_ERR_VALUE
+   * naming it. Borrowed for the duration of the call.
    */
   const char *facts_file;
 } pepkit_venv_options;
@@ -705,10 +860,11 @@ const char *pepkit_version(void);
  * getbuffer, say), so that the status the callback returns reaches its caller
  * with this message instead of a generic one.
  *
- * `message` is borrowed and copied; NULL means no message. Returns `status`
+ * `message` is borrowed and copied (cut after 16 KiB, with its full length
+ * said); NULL means no message. Returns `status`
  * unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
  */
-pepkit_status pepkit_set_error(pepkit_status status, const char *message);
+PEPKIT_MUST_USE pepkit_status pepkit_set_error(pepkit_status status, const char *message);
 
 /**
  * Exports the memory of `exporter` into `view` as `flags` (PEPKIT_BUF_*)
@@ -739,7 +895,7 @@ pepkit_status pepkit_getbuffer(struct pepkit_object *exporter,
  * changes nothing. `view` is the caller's struct, borrowed for the call; the
  * reference it held is gone afterwards (the object may have been freed).
  */
-pepkit_status pepkit_releasebuffer(struct pepkit_buffer *view);
+PEPKIT_MUST_USE pepkit_status pepkit_releasebuffer(struct pepkit_buffer *view);
 
 /**
  * PyBuffer_IsContiguous: 1 if `view` is contiguous in `order` ('C', 'F', or
@@ -899,10 +1055,13 @@ pepkit_status pepkit_bytearray_new(const uint8_t *data,
 
 /**
  * Resizes a bytearray to `new_len` bytes, keeping the first bytes and zeroing
- * new ones. Fails with PEPKIT_ERR_BUFFER ("Existing exports of data: object
- * cannot be re-sized") while any export of it is live, with PEPKIT_ERR_TYPE
- * for any other kind of object, and leaves the object unchanged on failure.
- * `obj` is borrowed for the call.
+ * new ones. Resizing to the current length does nothing and succeeds, even
+ * while exported (as PyByteArray_Resize). Fails with PEPKIT_ERR_BUFFER
+ * ("Existing exports of data: object cannot be re-sized") while any export of
+ * it is live, PEPKIT_ERR_NO_MEMORY when the memory cannot be had,
+ * PEPKIT_ERR_OVERFLOW past PTRDIFF_MAX, PEPKIT_ERR_TYPE for any other kind of
+ * object, and leaves the object unchanged on failure. `obj` is borrowed for
+ * the call.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_bytearray_resize(struct pepkit_object *obj, size_t new_len);
 
@@ -1096,6 +1255,7 @@ pepkit_status pepkit_memoryview_toreadonly(struct pepkit_object *mv,
 /**
  * `m.tobytes(order)`: the view's items in `order` 'C', 'F' or 'A' (as they
  * lie when the view is C- or Fortran-contiguous, else C), for any format.
+ * PEPKIT_ERR_NO_MEMORY (nothing written) when the bytes cannot be allocated.
  * On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
  * when empty): free it with pepkit_free.
  */
@@ -1121,8 +1281,10 @@ pepkit_status pepkit_memoryview_tobytes_into(struct pepkit_object *mv,
  * C-order bytes, with `sep` (NULL for none, else a one-character ASCII
  * string: PEPKIT_ERR_VALUE otherwise) between groups of |bytes_per_sep|
  * bytes, counted from the right when positive and from the left when
- * negative. On success `*out` is an owned NUL-terminated string of
- * `*out_len` characters: free it with pepkit_free. `sep` is borrowed.
+ * negative. PEPKIT_ERR_NO_MEMORY when the text (or the C-order copy a
+ * non-contiguous view needs) cannot be allocated. On success `*out` is an
+ * owned NUL-terminated string of `*out_len` characters: free it with
+ * pepkit_free. `sep` is borrowed.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_hex(struct pepkit_object *mv,
@@ -1178,8 +1340,11 @@ pepkit_status pepkit_memoryview_set_item(struct pepkit_object *mv,
  * `repr(m.tolist())`, byte for byte: nested lists in C order (a scalar for
  * a 0-dim view), Python's float repr, bytes repr for 'c', True/False for '?';
  * beyond CPython, every struct format (multi-value ones as tuples), equal to
- * repr of what struct.unpack_from gives. On success `*out` is an owned
- * NUL-terminated string of `*out_len` bytes: free it with pepkit_free.
+ * repr of what struct.unpack_from gives. The text's least possible size is
+ * checked first: PEPKIT_ERR_NO_MEMORY (as CPython's MemoryError) when it
+ * cannot fit, e.g. shape (2**63-1, 0, 2**63-1), or when memory runs out
+ * while writing. On success `*out` is an owned NUL-terminated string of
+ * `*out_len` bytes: free it with pepkit_free.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
@@ -1194,7 +1359,8 @@ pepkit_status pepkit_memoryview_tolist(struct pepkit_object *mv,
  * extent) and every item equal — typed for the same native format (NaN !=
  * NaN, -0.0 == 0.0), by struct unpacking and Python's == otherwise ('i' 1 ==
  * 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
- * `a` and `b` are borrowed for the call.
+ * Items are compared value by value without allocating, however many fields
+ * a format has. `a` and `b` are borrowed for the call.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
@@ -1209,8 +1375,10 @@ pepkit_status pepkit_memoryview_equal(struct pepkit_object *a,
  * hashable: never a bytearray (PEPKIT_ERR_TYPE "unhashable type:
  * 'bytearray'"), other exporters only when their memory is read-only
  * (PEPKIT_ERR_VALUE "cannot hash writable ndarray object", as
- * _testbuffer.ndarray). The hash is cached: a released
- * view still answers with a hash computed before.
+ * _testbuffer.ndarray). A view that is not C-contiguous is hashed through a
+ * C-order copy, as CPython does: PEPKIT_ERR_NO_MEMORY when that copy cannot
+ * be allocated. The hash is cached: a released view still answers with a
+ * hash computed before.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, pepkit_ssize *out);
 
@@ -1222,6 +1390,8 @@ PEPKIT_MUST_USE pepkit_status pepkit_memoryview_hash(struct pepkit_object *mv, p
  * (PEPKIT_ERR_VALUE "memoryview assignment: lvalue and rvalue have different
  * structures"); overlapping memory is copied correctly. Several slices
  * assign an N-d region (beyond CPython). A read-only view is PEPKIT_ERR_TYPE.
+ * Unless both sides are C-contiguous the source is staged through a C-order
+ * copy: PEPKIT_ERR_NO_MEMORY (nothing written) when it cannot be allocated.
  * `slices` and `src` are borrowed for the call.
  */
 PEPKIT_MUST_USE
@@ -1238,7 +1408,7 @@ pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
  * `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
  * PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
  */
-pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
+PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
 
 /**
  * Creates (or re-creates, clears, upgrades) a virtual environment at
@@ -1262,6 +1432,16 @@ pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
  * - `clear` refuses (PEPKIT_ERR_EXISTS, nothing touched) a non-empty
  *   directory that has no pyvenv.cfg unless `force` is set; clearing never
  *   follows symlinks out of the env.
+ * - No write, link, rename or delete inside the env follows a symlink: each
+ *   resolves beneath the env directory (`openat2` `RESOLVE_BENEATH |
+ *   RESOLVE_NO_SYMLINKS`, else an `O_NOFOLLOW` walk). A link where `bin/`,
+ *   `lib/`, site-packages, `include/` or the env itself must be is refused
+ *   (PEPKIT_ERR_VALUE); a link where a file is written is replaced, never
+ *   written through. When native pip replaces an older installed pip, a
+ *   RECORD entry that would leave the env (absolute elsewhere, `..` past the
+ *   root, through a symlinked directory, not UTF-8, NUL) is skipped and
+ *   reported to `progress` as a "warning: ..." step; the rest of the
+ *   uninstall proceeds, as pip's does.
  * - A path containing ':' is refused (PEPKIT_ERR_VALUE) for every version.
  * - Activation scripts are rendered from the interpreter's own templates with
  *   its own quoting. For interpreters whose `venv` predates the
@@ -1273,14 +1453,18 @@ pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
  *   (`-I -S`) and cached (see `use_cache`).
  *
  * Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
- * the path, `upgrade` with `clear`, a file or symlink where the env directory
+ * the path, `upgrade` with `clear`, a `struct_size` that is not the size of
+ * a published version of `pepkit_venv_options` (today only
+ * `sizeof(pepkit_venv_options)`), a file or symlink where the env directory
  * must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
  * PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
  * I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
  * ensurepip or pip failed; the output is in the message);
  * PEPKIT_ERR_NOT_IMPLEMENTED (native pip where pepkit cannot install it).
  */
-pepkit_status pepkit_venv_create(const char *env_dir, const struct pepkit_venv_options *opts);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_create(const char *env_dir,
+                                 const struct pepkit_venv_options *opts);
 
 /**
  * Opens the environment at `dir` (borrowed, NUL-terminated): reads its
@@ -1291,7 +1475,7 @@ pepkit_status pepkit_venv_create(const char *env_dir, const struct pepkit_venv_o
  * PEPKIT_ERR_NOT_FOUND (no pyvenv.cfg there), PEPKIT_ERR_VALUE (not UTF-8),
  * PEPKIT_ERR_OS. On failure `*out` is not written.
  */
-pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
+PEPKIT_MUST_USE pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
 
 /**
  * Finds the environment an interpreter started as `executable` (borrowed;
@@ -1303,7 +1487,7 @@ pepkit_status pepkit_venv_open(const char *dir, struct pepkit_venv **out);
  * On success `*out` receives a new `pepkit_venv` (free it with
  * `pepkit_venv_free`). PEPKIT_ERR_NOT_FOUND when the executable is in no venv.
  */
-pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **out);
+PEPKIT_MUST_USE pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **out);
 
 /**
  * The value of `key` in the env's pyvenv.cfg, read as the interpreter reads
@@ -1314,12 +1498,11 @@ pepkit_status pepkit_venv_locate(const char *executable, struct pepkit_venv **ou
  * `key` is borrowed. On success `*out` points to a string owned by `v`,
  * valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
  * when the key is absent (`*out` untouched).
- *
- * (SPEC names this `pepkit_venv_get(v, key)`; the value comes back through
- * `out` so that, like every other pepkit call, it returns a status and sets
- * `pepkit_last_error()` instead of overloading NULL.)
  */
-pepkit_status pepkit_venv_get(const struct pepkit_venv *v, const char *key, const char **out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_get(const struct pepkit_venv *v,
+                              const char *key,
+                              const char **out);
 
 /**
  * The env's site-packages directory (`<env>/lib/pythonX.Y/site-packages`,
@@ -1327,14 +1510,19 @@ pepkit_status pepkit_venv_get(const struct pepkit_venv *v, const char *key, cons
  * `lib/python*` directory). `*out` is owned by `v`, valid until
  * `pepkit_venv_free(v)`. PEPKIT_ERR_NOT_FOUND when the version cannot be told.
  */
-pepkit_status pepkit_venv_site_packages(const struct pepkit_venv *v, const char **out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_site_packages(const struct pepkit_venv *v,
+                                        const char **out);
 
 /**
  * The env's directory (absolute) and, if `cfg_path` is not NULL, its
  * pyvenv.cfg path. Both strings are owned by `v`, valid until
  * `pepkit_venv_free(v)`.
  */
-pepkit_status pepkit_venv_dir(const struct pepkit_venv *v, const char **out, const char **cfg_path);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_dir(const struct pepkit_venv *v,
+                              const char **out,
+                              const char **cfg_path);
 
 /**
  * Whether the env sees the base interpreter's site-packages
@@ -1342,7 +1530,9 @@ pepkit_status pepkit_venv_dir(const struct pepkit_venv *v, const char **out, con
  * interpreter). Writes `*out` on success. `v` and `out` are borrowed for the
  * call.
  */
-pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v, bool *out);
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v,
+                                               bool *out);
 
 /**
  * Frees a `pepkit_venv` and every string it handed out. NULL is fine. Must
@@ -1865,6 +2055,154 @@ pepkit_status pepkit_module_name_ex(const char *file,
                                     const char *const *ext_suffixes,
                                     size_t n_ext,
                                     char **out);
+
+/**
+ * Exports `exporter`'s memory as a DLPack 1.x tensor, without copying.
+ *
+ * The tensor holds one export of `exporter` (a `flags | PEPKIT_BUF_FULL_RO`
+ * request: pass PEPKIT_BUF_WRITABLE to demand writable memory, or a
+ * contiguity flag) until its deleter runs; call the deleter exactly once,
+ * from any thread. `version` is 1.0, the device is kDLCPU 0, `byte_offset`
+ * is 0, shape and strides (in items) live in the tensor's own block, and
+ * `flags` has DLPACK_FLAG_BITMASK_READ_ONLY when the memory is read-only
+ * (DLPACK_FLAG_BITMASK_IS_COPIED never: nothing is copied). `manager_ctx`
+ * is `exporter` (borrowed: valid until the deleter runs).
+ *
+ * Refused (PEPKIT_ERR_BUFFER or _VALUE, nothing exported) for suboffsets,
+ * byte strides that are not a multiple of the itemsize, a non-native byte
+ * order, and formats with no DLPack dtype (see pepkit_format_to_dlpack).
+ * `exporter` is borrowed for the call.
+ *
+ * On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_export(struct pepkit_object *exporter,
+                                   int flags,
+                                   DLManagedTensorVersioned **out);
+
+/**
+ * pepkit_dlpack_export for consumers of the legacy unversioned
+ * DLManagedTensor. It cannot mark memory read-only, so read-only memory is
+ * refused (PEPKIT_ERR_BUFFER), as numpy does.
+ *
+ * On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_export_legacy(struct pepkit_object *exporter,
+                                          int flags,
+                                          DLManagedTensor **out);
+
+/**
+ * Takes ownership of a DLPack 1.x tensor: `*out` becomes an exporter (kind
+ * "wrap") of the tensor's memory, `byte_offset` applied, strides turned into
+ * bytes (NULL strides mean C order), read-only when the tensor's flags say
+ * so. The tensor's deleter (if not NULL) runs exactly once, on the thread
+ * that drops the object's last reference or export.
+ *
+ * Refused, with the tensor left the caller's (its deleter NOT called): a
+ * major version other than 1, devices other than kDLCPU (and the CPU-readable
+ * kDLCUDAHost, kDLROCMHost, kDLCUDAManaged), ndim outside 0..64, negative or
+ * overflowing extents and strides, NULL data for a non-empty tensor, and
+ * dtypes with no struct format (lanes != 1, bfloat, sub-byte; see
+ * pepkit_format_from_dlpack). `tensor` must be valid per DLPack.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_import(DLManagedTensorVersioned *tensor,
+                                   struct pepkit_object **out);
+
+/**
+ * pepkit_dlpack_import for a legacy unversioned DLManagedTensor (whose
+ * memory is taken as writable: the struct has no read-only flag).
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_import_legacy(DLManagedTensor *tensor,
+                                          struct pepkit_object **out);
+
+/**
+ * Exports `exporter`'s memory through the Arrow C Data Interface, without
+ * copying, into the caller's `*schema_out` and `*array_out` (overwritten;
+ * the caller releases each exactly once with its `release`, from any
+ * thread). A 1-D C-contiguous array becomes an Arrow primitive (or `w:N`
+ * fixed-size binary for formats with no Arrow primitive); an N-d
+ * C-contiguous array the canonical `arrow.fixed_shape_tensor` extension
+ * type (a `+w:K` fixed-size list, the first dimension as rows, metadata as
+ * pyarrow writes it). The array holds one PEPKIT_BUF_FULL_RO export of
+ * `exporter` until it is released.
+ *
+ * Refused (PEPKIT_ERR_BUFFER or _VALUE, nothing written): 0-dim arrays,
+ * non-C-contiguous layouts, suboffsets, misaligned data, `?` (Arrow's
+ * booleans are bits) and non-native byte order. `exporter` is borrowed for
+ * the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_arrow_export(struct pepkit_object *exporter,
+                                  struct ArrowSchema *schema_out,
+                                  struct ArrowArray *array_out);
+
+/**
+ * Takes an Arrow array in, zero-copy: moves `*schema` and `*array` (their
+ * `release` is set to NULL; the schema is released at once, the array when
+ * `*out`'s last reference and export are gone, on that thread). `*out` is a
+ * read-only exporter (kind "wrap"): 1-D for primitives (`Ns` for `w:N`),
+ * N-d for `arrow.fixed_shape_tensor` (a `permutation` becomes strides:
+ * logical dimension i is physical dimension permutation[i], as the canonical
+ * extension defines it), 2-D for other fixed-size lists.
+ *
+ * Refused, with both structs left the caller's and untouched: released
+ * structs, nulls (null_count > 0, or unknown with a validity buffer),
+ * dictionaries, booleans (bit-packed), variable-size types, tensor metadata
+ * that does not parse or match the list size, data misaligned for its items,
+ * and lengths or offsets that overflow. Both structs must be valid per the Arrow C Data Interface.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_arrow_import(struct ArrowSchema *schema,
+                                  struct ArrowArray *array,
+                                  struct pepkit_object **out);
+
+/**
+ * The DLPack dtype of one item of struct-module `format`, with sizes as the
+ * struct module has them on this platform (native `l` is 64 bits, `=l` 32;
+ * `n`, `N`, `P` pointer-sized; `?` kDLBool 8; `2f`/`2d` complex64/128).
+ * PEPKIT_ERR_VALUE for formats with no dtype (`c`, `s`, `p`, `x`, several
+ * fields), a non-native byte order, or a bad format. `format` is borrowed.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_to_dlpack(const char *format, DLDataType *out);
+
+/**
+ * The struct-module format of DLPack `dtype`: `b h i q`, `B H I Q`,
+ * `e f d`, `?`, `2f`/`2d` for complex. PEPKIT_ERR_VALUE for lanes != 1,
+ * bfloat and any other dtype.
+ *
+ * On success `*out` is an owned string: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_from_dlpack(DLDataType dtype, char **out);
+
+/**
+ * The Arrow format string of one item of struct-module `format`: `c s i l`,
+ * `C S I L`, `e f g`, or `w:N` (fixed-size binary) for formats with no Arrow
+ * primitive (`c`, `s`, `p`, several fields, complex). PEPKIT_ERR_VALUE for
+ * `?` (Arrow's booleans are bits), a non-native byte order, or a bad
+ * format. `format` is borrowed.
+ *
+ * On success `*out` is an owned string: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_to_arrow(const char *format, char **out);
+
+/**
+ * The struct-module format of an Arrow item format: `c`→`b`, `C`→`B`,
+ * `s`→`h`, `S`→`H`, `i`, `I`, `l`→`q`, `L`→`Q`, `e`, `f`, `g`→`d`, and
+ * `w:N`→`Ns`. PEPKIT_ERR_VALUE for `b` (bit-packed booleans) and every
+ * other format. `arrow_format` is borrowed.
+ *
+ * On success `*out` is an owned string: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_from_arrow(const char *arrow_format, char **out);
 
 #ifdef __cplusplus
 }  // extern "C"

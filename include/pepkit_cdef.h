@@ -157,9 +157,11 @@ struct ArrowArray {
 
 #define PEPKIT_BUF_WRITE 512
 
-#define DEFAULT_PYTHON_MINOR 13
+#define PEPKIT_DEFAULT_PYTHON_MINOR 13
 
 typedef struct pepkit_finder pepkit_finder;
+
+typedef struct pepkit_modules pepkit_modules;
 
 typedef struct pepkit_object pepkit_object;
 
@@ -554,6 +556,13 @@ pepkit_status pepkit_finder_new(const char *const *path,
                                 size_t n_ext,
                                 struct pepkit_finder **out);
 
+pepkit_status pepkit_finder_new_snapshot(const char *const *path,
+                                         size_t npath,
+                                         const char *const *ext_suffixes,
+                                         size_t n_ext,
+                                         uint64_t interval_ms,
+                                         struct pepkit_finder **out);
+
 pepkit_status pepkit_finder_find_spec(const struct pepkit_finder *finder,
                                       const char *fullname,
                                       struct pepkit_spec **out);
@@ -592,6 +601,52 @@ pepkit_status pepkit_venv_pth_imports(const struct pepkit_venv *v,
 pepkit_status pepkit_venv_find_spec(const struct pepkit_venv *v,
                                     const char *fullname,
                                     struct pepkit_spec **out);
+
+pepkit_status pepkit_iter_modules(const char *const *path,
+                                  size_t npath,
+                                  const char *const *ext_suffixes,
+                                  size_t n_ext,
+                                  struct pepkit_modules **out);
+
+pepkit_status pepkit_walk_packages(const char *const *path,
+                                   size_t npath,
+                                   const char *const *ext_suffixes,
+                                   size_t n_ext,
+                                   struct pepkit_modules **out);
+
+pepkit_status pepkit_finder_iter_modules(const struct pepkit_finder *finder,
+                                         struct pepkit_modules **out);
+
+pepkit_status pepkit_finder_walk_packages(const struct pepkit_finder *finder,
+                                          struct pepkit_modules **out);
+
+pepkit_status pepkit_venv_iter_modules(const struct pepkit_venv *v,
+                                       struct pepkit_modules **out);
+
+pepkit_status pepkit_venv_walk_packages(const struct pepkit_venv *v,
+                                        struct pepkit_modules **out);
+
+size_t pepkit_modules_len(const struct pepkit_modules *list);
+
+const char *pepkit_modules_name(const struct pepkit_modules *list, size_t index);
+
+pepkit_module_kind pepkit_modules_kind(const struct pepkit_modules *list, size_t index);
+
+const char *pepkit_modules_location(const struct pepkit_modules *list, size_t index);
+
+void pepkit_modules_free(struct pepkit_modules *list);
+
+pepkit_status pepkit_module_name(const char *file,
+                                 const char *const *path,
+                                 size_t npath,
+                                 char **out);
+
+pepkit_status pepkit_module_name_ex(const char *file,
+                                    const char *const *path,
+                                    size_t npath,
+                                    const char *const *ext_suffixes,
+                                    size_t n_ext,
+                                    char **out);
 
 pepkit_status pepkit_dlpack_export(struct pepkit_object *exporter,
                                    int flags,

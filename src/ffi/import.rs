@@ -842,13 +842,10 @@ unsafe fn module_name_call(
     let entries = c_string_list(path, npath, "path")?;
     let out = arg_out(out, "out")?;
     let name = listing::module_name(file, &entries, &suffixes)?;
-    let p = super::memoryview::alloc_owned(name.len() + 1)?;
-    // SAFETY: p holds name.len() + 1 bytes; name holds no NUL (its parts
-    // come from a C string).
-    std::ptr::copy_nonoverlapping(name.as_ptr(), p, name.len());
-    *p.add(name.len()) = 0;
+    // name holds no NUL: its parts come from a C string.
+    let p = super::memoryview::owned_c_string(&name)?;
     // SAFETY: out was checked non-NULL.
-    out.write(p.cast());
+    out.write(p);
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::memoryview::OwnedBytes;
+use super::memoryview::owned_c_string;
 use super::{arg_cstr, arg_mut, arg_out, guard, pepkit_status};
 use crate::buffer::pepkit_object;
 use crate::error::{Error, Result};
@@ -15,15 +15,6 @@ fn exporter_arg(exporter: *mut pepkit_object) -> Result<*mut pepkit_object> {
     } else {
         Ok(exporter)
     }
-}
-
-/// Copies `s` into a new NUL-terminated string the caller frees with pepkit_free.
-fn owned_string(s: &str) -> Result<*mut c_char> {
-    let mut owned = OwnedBytes::new(s.len() + 1)?;
-    let bytes = owned.as_mut_slice();
-    bytes[..s.len()].copy_from_slice(s.as_bytes());
-    bytes[s.len()] = 0;
-    Ok(owned.into_raw().cast())
 }
 
 /// Exports `exporter`'s memory as a DLPack 1.x tensor, without copying.
@@ -214,7 +205,7 @@ pub unsafe extern "C" fn pepkit_format_from_dlpack(dtype: DLDataType, out: *mut 
     guard("pepkit_format_from_dlpack", || {
         let out = arg_out(out, "out")?;
         let format = dtype::from_dlpack(dtype)?;
-        out.write(owned_string(format)?);
+        out.write(owned_c_string(format.as_bytes())?);
         Ok(())
     })
 }
@@ -233,7 +224,7 @@ pub unsafe extern "C" fn pepkit_format_to_arrow(format: *const c_char, out: *mut
         let format = arg_cstr(format, "format")?;
         let out = arg_out(out, "out")?;
         let arrow = dtype::to_arrow(format.to_bytes())?;
-        out.write(owned_string(&arrow)?);
+        out.write(owned_c_string(arrow.as_bytes())?);
         Ok(())
     })
 }
@@ -251,7 +242,7 @@ pub unsafe extern "C" fn pepkit_format_from_arrow(arrow_format: *const c_char, o
         let arrow_format = arg_cstr(arrow_format, "arrow_format")?;
         let out = arg_out(out, "out")?;
         let format = dtype::from_arrow(arrow_format.to_bytes())?;
-        out.write(owned_string(&format)?);
+        out.write(owned_c_string(format.as_bytes())?);
         Ok(())
     })
 }

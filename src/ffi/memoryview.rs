@@ -61,6 +61,16 @@ impl OwnedBytes {
     }
 }
 
+/// A NUL-terminated copy of `bytes` for the caller, freed with pepkit_free.
+/// `bytes` must hold no NUL (a C reader would stop there).
+pub(crate) fn owned_c_string(bytes: &[u8]) -> Result<*mut std::ffi::c_char> {
+    let mut owned = OwnedBytes::new(bytes.len() + 1)?;
+    let block = owned.as_mut_slice();
+    block[..bytes.len()].copy_from_slice(bytes);
+    block[bytes.len()] = 0;
+    Ok(owned.into_raw().cast())
+}
+
 impl Drop for OwnedBytes {
     fn drop(&mut self) {
         // SAFETY: allocated by malloc in `new` and not handed over.

@@ -36,9 +36,9 @@ use std::os::unix::fs::FileExt;
 use crate::error::{Error, Result};
 
 /// The largest central directory pepkit reads (bytes).
-pub const MAX_DIRECTORY: u64 = 64 << 20;
+pub(crate) const MAX_DIRECTORY: u64 = 64 << 20;
 /// The most members pepkit indexes in one archive.
-pub const MAX_ENTRIES: usize = 1 << 20;
+pub(crate) const MAX_ENTRIES: usize = 1 << 20;
 const EOCD_SIZE: usize = 22;
 const MAX_COMMENT: usize = 65535;
 
@@ -233,12 +233,12 @@ fn member_head(file: &File, m: &Member, n: usize) -> Option<Vec<u8>> {
     let take = (m.data_size as usize).min(64 << 10);
     let mut raw = vec![0u8; take];
     file.read_exact_at(&mut raw, start).ok()?;
-    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
-    let mut state = DecompressorOxide::new();
+    // Raw deflate (no zlib header); a corrupt stream yields what inflated
+    // before the error, as the first bytes are all that is read.
+    let mut state = flate2::Decompress::new(false);
     let mut out = vec![0u8; n.max(1)];
-    let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-    let (_, _, written) = decompress(&mut state, &raw, &mut out, 0, flags);
-    out.truncate(written);
+    let _ = state.decompress(&raw, &mut out, flate2::FlushDecompress::None);
+    out.truncate(usize::try_from(state.total_out()).unwrap_or(0).min(n));
     Some(out)
 }
 
