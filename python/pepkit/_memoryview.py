@@ -1,0 +1,370 @@
+"""pepkit.MemoryView: memoryview over pepkit's C memoryview, with numpy's
+N-d slicing, sub-views, N-d assignment and every struct format in tolist."""
+from __future__ import annotations
+
+import ctypes
+import operator
+from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
+
+from . import _lib
+from ._lib import LIB, NONE, Slice, Value
+from ._object import Object, from_buffer
+
+_Key = Union[int, slice, "tuple[Union[int, slice], ...]", "ellipsis"]
+_FLOATS = {"nan": float("nan"), "inf": float("inf")}
+
+
+def _new(fn: Any, *args: Any) -> int:
+    out = ctypes.c_void_p()
+    _lib.check(fn(*args, ctypes.byref(out)))
+    return int(out.value or 0)
+
+
+def _bound(v: Optional[int]) -> int:
+    if v is None:
+        return NONE
+    v = operator.index(v)
+    # Python clamps huge bounds; so does pepkit once they fit in ptrdiff_t.
+    return max(NONE + 1, min(v, -(NONE + 1)))
+
+
+def _slices(keys: Sequence[slice]) -> "ctypes.Array[Slice]":
+    arr = (Slice * max(len(keys), 1))()
+    for i, k in enumerate(keys):
+        step = None if k.step is None else operator.index(k.step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        arr[i].start, arr[i].stop = _bound(k.start), _bound(k.stop)
+        arr[i].step = _bound(step)
+    return arr
+
+
+class _Exporter:
+    """An Object for any buffer-like value, closed after use."""
+
+    def __init__(self, value: Any) -> None:
+        self.temp: Optional[Object] = None
+        if isinstance(value, Object):
+            self.ptr = value._checked()
+        else:
+            self.temp = from_buffer(value)
+            self.ptr = self.temp._checked()
+
+    def __enter__(self) -> int:
+        return self.ptr
+
+    def __exit__(self, *exc: object) -> None:
+        if self.temp is not None:
+            self.temp.close()
+
+
+class MemoryView(Object):
+    """``memoryview`` with pepkit's extensions, over any buffer.
+
+    ``MemoryView(x)`` views a pepkit Object (sharing its memory) or any
+    PEP 3118 exporter (its Python export held until the last view made from
+    it goes).
+    """
+
+    __slots__ = ("_source",)
+
+    def __init__(self, obj: Any) -> None:
+        if isinstance(obj, MemoryView):
+            src: Any = obj._source
+        else:
+            src = obj
+        with _Exporter(obj) as ptr:
+            self._ptr = _new(LIB.pepkit_memoryview_new, ptr)
+        self._source = src
+
+    def _derive(self, ptr: int) -> "MemoryView":
+        mv = MemoryView._own(ptr)
+        mv._source = getattr(self, "_source", None)
+        return mv
+
+    # -- the descriptor -------------------------------------------------
+    def _buf(self) -> "_lib.Buffer":
+        p = LIB.pepkit_memoryview_buffer(self._checked())
+        if not p:
+            raise ValueError(_lib.last_error() or "operation forbidden on released memoryview object")
+        return p.contents
+
+    @property
+    def obj(self) -> Any:
+        self._buf()
+        return getattr(self, "_source", None)
+
+    @property
+    def format(self) -> str:
+        return (self._buf().format or b"B").decode()
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._buf().itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._buf().len)
+
+    @property
+    def readonly(self) -> bool:
+        return bool(self._buf().readonly)
+
+    @property
+    def ndim(self) -> int:
+        return int(self._buf().ndim)
+
+    @property
+    def shape(self) -> Tuple[int, ...]:
+        b = self._buf()
+        return tuple(b.shape[i] for i in range(b.ndim))
+
+    @property
+    def strides(self) -> Tuple[int, ...]:
+        b = self._buf()
+        return tuple(b.strides[i] for i in range(b.ndim))
+
+    @property
+    def suboffsets(self) -> Tuple[int, ...]:
+        b = self._buf()
+        return tuple(b.suboffsets[i] for i in range(b.ndim)) if b.suboffsets else ()
+
+    def _contiguous(self, order: str) -> bool:
+        b = self._buf()
+        if b.suboffsets:
+            return False
+        shape, strides = self.shape, self.strides
+        if 0 in shape:
+            return True
+        dims = range(b.ndim - 1, -1, -1) if order == "C" else range(b.ndim)
+        expect = b.itemsize
+        for d in dims:
+            if shape[d] != 1 and strides[d] != expect:
+                return False
+            expect *= shape[d]
+        return True
+
+    @property
+    def c_contiguous(self) -> bool:
+        return self._contiguous("C")
+
+    @property
+    def f_contiguous(self) -> bool:
+        return self._contiguous("F")
+
+    @property
+    def contiguous(self) -> bool:
+        return self._contiguous("C") or self._contiguous("F")
+
+    def __len__(self) -> int:
+        n = LIB.pepkit_memoryview_len(self._checked())
+        if n < 0:
+            raise _exc_from_last()
+        if self._buf().ndim == 0:
+            raise TypeError("0-dim memory has no length")
+        return int(n)
+
+    def __repr__(self) -> str:
+        if self.closed or not LIB.pepkit_memoryview_buffer(self._ptr):
+            return "<released pepkit.MemoryView at %#x>" % id(self)
+        return "<pepkit.MemoryView format=%r shape=%r at %#x>" % (self.format, self.shape, id(self))
+
+    # -- items and views ------------------------------------------------
+    def _get_item(self, index: Sequence[int]) -> Any:
+        idx = (ctypes.c_ssize_t * max(len(index), 1))(*index)
+        v = Value()
+        _lib.check(LIB.pepkit_memoryview_get_item(self._checked(), idx, len(index), ctypes.byref(v)))
+        if v.kind == _lib.VALUE_INT:
+            return int(v.i)
+        if v.kind == _lib.VALUE_UINT:
+            return int(v.u)
+        if v.kind == _lib.VALUE_FLOAT:
+            return float(v.f)
+        if v.kind == _lib.VALUE_BOOL:
+            return bool(v.b)
+        return ctypes.string_at(v.bytes, v.len) if v.len else b""
+
+    def _slice(self, keys: Sequence[slice]) -> "MemoryView":
+        arr = _slices(keys)
+        return self._derive(_new(LIB.pepkit_memoryview_slice, self._checked(), arr, len(keys)))
+
+    def _subview(self, index: int) -> "MemoryView":
+        return self._derive(_new(LIB.pepkit_memoryview_subview, self._checked(), index))
+
+    def _resolve(self, key: Any) -> Tuple[Optional["MemoryView"], Optional[List[int]], List[slice]]:
+        """(view, item index, slices): ints before slices select sub-views."""
+        if isinstance(key, tuple):
+            keys = list(key)
+        else:
+            keys = [key]
+        nd = self._buf().ndim
+        ints: List[int] = []
+        slices: List[slice] = []
+        for k in keys:
+            if isinstance(k, slice):
+                slices.append(k)
+            elif slices:
+                raise NotImplementedError("pepkit.MemoryView: an integer index after a slice is not implemented")
+            else:
+                try:
+                    ints.append(operator.index(k))
+                except TypeError:
+                    raise TypeError("memoryview: invalid slice key") from None
+        if not slices and len(ints) == nd:
+            return None, ints, []
+        view = self
+        for i in ints:
+            view = view._subview(i)
+        return view, None, slices
+
+    def __getitem__(self, key: _Key) -> Any:
+        b = self._buf()
+        if key is Ellipsis:
+            return self
+        if isinstance(key, tuple) and len(key) == 0:
+            if b.ndim == 0:
+                return self._get_item([])
+            if b.ndim == 1:
+                return self
+            raise TypeError("memoryview: invalid slice key")
+        if b.ndim == 0 and not isinstance(key, tuple):
+            raise TypeError("invalid indexing of 0-dim memory")
+        view, index, slices = self._resolve(key)
+        if index is not None:
+            return self._get_item(index)
+        assert view is not None
+        return view._slice(slices) if slices else view
+
+    def __setitem__(self, key: _Key, value: Any) -> None:
+        b = self._buf()
+        if b.readonly:
+            raise TypeError("cannot modify read-only memory")
+        if key is Ellipsis or (isinstance(key, tuple) and len(key) == 0):
+            if b.ndim == 0:
+                self._set_item([], value)
+                return
+            view, slices = self, []  # type: Tuple[MemoryView, List[slice]]
+        else:
+            if b.ndim == 0:
+                raise TypeError("invalid indexing of 0-dim memory")
+            v, index, slices = self._resolve(key)
+            if index is not None:
+                self._set_item(index, value)
+                return
+            assert v is not None
+            view = v
+        arr = _slices(slices)
+        with _Exporter(value) as src:
+            _lib.check(LIB.pepkit_memoryview_assign(view._checked(), arr, len(slices), src))
+
+    def _set_item(self, index: Sequence[int], value: Any) -> None:
+        fmt = self.format.lstrip("@")
+        v = Value()
+        keep: Any = None
+        if fmt == "?":
+            v.kind, v.b = _lib.VALUE_BOOL, bool(value)
+        elif isinstance(value, (bytes, bytearray)):
+            keep = (ctypes.c_uint8 * max(len(value), 1)).from_buffer_copy(bytes(value) or b"\0")
+            v.kind, v.bytes, v.len = _lib.VALUE_BYTES, keep, len(value)
+        elif isinstance(value, float):
+            v.kind, v.f = _lib.VALUE_FLOAT, value
+        else:
+            try:
+                n = operator.index(value)
+            except TypeError:
+                if hasattr(value, "__float__") and fmt in ("f", "d", "e"):
+                    v.kind, v.f = _lib.VALUE_FLOAT, float(value)
+                else:
+                    raise TypeError("memoryview: invalid type for format '%s'" % self.format) from None
+            else:
+                if -(1 << 63) <= n < (1 << 63):
+                    v.kind, v.i = _lib.VALUE_INT, n
+                elif 0 <= n < (1 << 64):
+                    v.kind, v.u = _lib.VALUE_UINT, n
+                elif fmt in ("f", "d", "e"):
+                    v.kind, v.f = _lib.VALUE_FLOAT, float(n)  # OverflowError as CPython for huge ints
+                else:
+                    raise ValueError("memoryview: invalid value for format '%s'" % self.format)
+        idx = (ctypes.c_ssize_t * max(len(index), 1))(*index)
+        _lib.check(LIB.pepkit_memoryview_set_item(self._checked(), idx, len(index), ctypes.byref(v)))
+        del keep
+
+    def __iter__(self) -> Iterator[Any]:
+        b = self._buf()
+        if b.ndim == 0:
+            raise TypeError("invalid indexing of 0-dim memory")
+        for i in range(len(self)):
+            yield self[i]
+
+    # -- whole-view operations -------------------------------------------
+    def tolist(self) -> Any:
+        out, n = ctypes.c_void_p(), ctypes.c_size_t()
+        _lib.check(LIB.pepkit_memoryview_tolist(self._checked(), ctypes.byref(out), ctypes.byref(n)))
+        text = _lib.take_string(out.value, n.value).decode("utf-8")
+        # repr() text of literals only (pepkit escapes every byte), plus
+        # Python's float spellings nan and inf.
+        return eval(text, {"__builtins__": {}}, dict(_FLOATS))
+
+    def tobytes(self, order: Optional[str] = "C") -> bytes:
+        if order is None:
+            order = "C"
+        if order not in ("C", "F", "A"):
+            raise ValueError("order must be 'C', 'F' or 'A'")
+        out, n = ctypes.c_void_p(), ctypes.c_size_t()
+        _lib.check(LIB.pepkit_memoryview_tobytes(self._checked(), order.encode(), ctypes.byref(out), ctypes.byref(n)))
+        return _lib.take_string(out.value, n.value)
+
+    def hex(self, sep: Optional[Union[str, bytes]] = None, bytes_per_sep: int = 1) -> str:
+        if isinstance(sep, str):
+            sep = sep.encode("utf-8")
+        out, n = ctypes.c_void_p(), ctypes.c_size_t()
+        _lib.check(LIB.pepkit_memoryview_hex(self._checked(), sep, bytes_per_sep, ctypes.byref(out), ctypes.byref(n)))
+        return _lib.take_string(out.value, n.value).decode("ascii")
+
+    def cast(self, format: str, shape: Optional[Sequence[int]] = None) -> "MemoryView":
+        if shape is None:
+            dims, nd = None, -1
+        else:
+            shape = list(shape)
+            dims, nd = (ctypes.c_ssize_t * max(len(shape), 1))(*shape), len(shape)
+        return self._derive(_new(LIB.pepkit_memoryview_cast, self._checked(), format.encode(), dims, nd))
+
+    def toreadonly(self) -> "MemoryView":
+        return self._derive(_new(LIB.pepkit_memoryview_toreadonly, self._checked()))
+
+    def release(self) -> None:
+        if not self.closed:
+            _lib.check(LIB.pepkit_memoryview_release(self._ptr))
+
+    def __enter__(self) -> "MemoryView":
+        self._buf()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        try:
+            exporter = _Exporter(other)
+        except (TypeError, BufferError, ValueError):
+            return NotImplemented
+        with exporter as ptr:
+            out = ctypes.c_bool()
+            _lib.check(LIB.pepkit_memoryview_equal(self._checked(), ptr, ctypes.byref(out)))
+            return bool(out.value)
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self) -> int:
+        out = ctypes.c_ssize_t()
+        _lib.check(LIB.pepkit_memoryview_hash(self._checked(), ctypes.byref(out)))
+        return int(out.value)
+
+
+def _exc_from_last() -> BaseException:
+    msg = _lib.last_error()
+    return ValueError(msg) if "released" in msg else TypeError(msg)
