@@ -79,7 +79,8 @@ def _adopt(view: Buffer, owner: object) -> memoryview:
     _incref(owner)  # the managed buffer's reference, dropped by PyBuffer_Release
     _ptr_at(mbuf + _MBUF_MASTER + _BUF_OBJ).value = id(owner)
     _ptr_at(base + _MV_VIEW + _BUF_OBJ).value = id(owner)  # borrowed, as CPython's
-    return mv
+    result: memoryview = mv
+    return result
 
 
 def export(obj: int, flags: int) -> memoryview:
@@ -104,7 +105,8 @@ def _self_test() -> None:
     probe = Probe()
     before = sys.getrefcount(probe)
     mv = _adopt(view, probe)
-    ok = mv.obj is probe and mv.tobytes() == b"pepkit" and sys.getrefcount(probe) == before + 1
+    ok = mv.obj is probe  # type: ignore[comparison-overlap]
+    ok = ok and mv.tobytes() == b"pepkit" and sys.getrefcount(probe) == before + 1
     ok = ok and any(probe in gc.get_referents(r) for r in gc.get_referents(mv))
     del mv
     ok = ok and sys.getrefcount(probe) == before

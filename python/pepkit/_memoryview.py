@@ -22,10 +22,10 @@ def _new(fn: Any, *args: Any) -> int:
 
 def _bound(v: Optional[int]) -> int:
     if v is None:
-        return NONE
-    v = operator.index(v)
+        return int(NONE)
+    n: int = operator.index(v)
     # Python clamps huge bounds; so does pepkit once they fit in ptrdiff_t.
-    return max(NONE + 1, min(v, -(NONE + 1)))
+    return max(NONE + 1, min(n, -(NONE + 1)))
 
 
 def _slices(keys: Sequence[slice]) -> "ctypes.Array[Slice]":
@@ -67,6 +67,7 @@ class MemoryView(Object):
     """
 
     __slots__ = ("_source",)
+    _source: Any
 
     def __init__(self, obj: Any) -> None:
         if isinstance(obj, MemoryView):
@@ -87,7 +88,8 @@ class MemoryView(Object):
         p = LIB.pepkit_memoryview_buffer(self._checked())
         if not p:
             raise ValueError(_lib.last_error() or "operation forbidden on released memoryview object")
-        return p.contents
+        buf: _lib.Buffer = p.contents
+        return buf
 
     @property
     def obj(self) -> Any:

@@ -26,6 +26,7 @@ class Object:
     """
 
     __slots__ = ("_ptr", "__weakref__")
+    _ptr: Optional[int]
 
     def __init__(self) -> None:
         raise TypeError("pepkit.Object cannot be made directly: use pepkit.ndarray, "
@@ -108,7 +109,7 @@ class Object:
     def __repr__(self) -> str:
         if self.closed:
             return "<pepkit.%s closed>" % type(self).__name__
-        return "<pepkit.%s %s at %#x>" % (type(self).__name__, self.type_name, self._ptr)
+        return "<pepkit.%s %s at %#x>" % (type(self).__name__, self.type_name, self._checked())
 
     # -- layout, read from one temporary export ---------------------------
     def _describe(self) -> Tuple[str, int, int, bool, Tuple[int, ...], Tuple[int, ...]]:
