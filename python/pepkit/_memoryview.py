@@ -12,6 +12,7 @@ from ._object import Object, from_buffer
 
 _Key = Union[int, slice, "tuple[Union[int, slice], ...]", "ellipsis"]
 _FLOATS = {"nan": float("nan"), "inf": float("inf")}
+_INTEGER_FORMATS = set("bBhHiIlLqQnNP")
 
 
 def _new(fn: Any, *args: Any) -> int:
@@ -132,16 +133,23 @@ class MemoryView(Object):
         return tuple(b.suboffsets[i] for i in range(b.ndim)) if b.suboffsets else ()
 
     def _contiguous(self, order: str) -> bool:
+        # memoryview's own flags (init_flags in memoryobject.c): 0-d is both;
+        # 1-D asks shape 1 or a unit stride; N-d is PyBuffer_IsContiguous,
+        # which calls anything empty contiguous and skips extents <= 1.
         b = self._buf()
+        if b.ndim == 0:
+            return True
+        if b.ndim == 1:
+            return bool(b.shape[0] == 1 or b.strides[0] == b.itemsize)
         if b.suboffsets:
             return False
-        shape, strides = self.shape, self.strides
-        if 0 in shape:
+        if b.len == 0:
             return True
+        shape, strides = self.shape, self.strides
         dims = range(b.ndim - 1, -1, -1) if order == "C" else range(b.ndim)
         expect = b.itemsize
         for d in dims:
-            if shape[d] != 1 and strides[d] != expect:
+            if shape[d] > 1 and strides[d] != expect:
                 return False
             expect *= shape[d]
         return True
@@ -214,6 +222,8 @@ class MemoryView(Object):
                     raise TypeError("memoryview: invalid slice key") from None
         if not slices and len(ints) == nd:
             return None, ints, []
+        if not slices and len(ints) > nd:
+            raise TypeError("cannot index %d-dimension view with %d-element tuple" % (nd, len(ints)))
         view = self
         for i in ints:
             view = view._subview(i)
@@ -260,6 +270,17 @@ class MemoryView(Object):
             _lib.check(LIB.pepkit_memoryview_assign(view._checked(), arr, len(slices), src))
 
     def _set_item(self, index: Sequence[int], value: Any) -> None:
+        try:
+            v, keep = self._to_value(value)
+        except (TypeError, ValueError):
+            self._get_item(index)  # memoryview checks the index first
+            raise
+        idx = (ctypes.c_ssize_t * max(len(index), 1))(*index)
+        _lib.check(LIB.pepkit_memoryview_set_item(self._checked(), idx, len(index), ctypes.byref(v)))
+        del keep
+
+    def _to_value(self, value: Any) -> Tuple[Value, Any]:
+        """The tagged value for `value` (and what must live during the call)."""
         fmt = self.format.lstrip("@")
         v = Value()
         keep: Any = None
@@ -285,11 +306,11 @@ class MemoryView(Object):
                     v.kind, v.u = _lib.VALUE_UINT, n
                 elif fmt in ("f", "d", "e"):
                     v.kind, v.f = _lib.VALUE_FLOAT, float(n)  # OverflowError as CPython for huge ints
-                else:
+                elif fmt in _INTEGER_FORMATS:
                     raise ValueError("memoryview: invalid value for format '%s'" % self.format)
-        idx = (ctypes.c_ssize_t * max(len(index), 1))(*index)
-        _lib.check(LIB.pepkit_memoryview_set_item(self._checked(), idx, len(index), ctypes.byref(v)))
-        del keep
+                else:
+                    raise TypeError("memoryview: invalid type for format '%s'" % self.format)
+        return v, keep
 
     def __iter__(self) -> Iterator[Any]:
         b = self._buf()
