@@ -40,42 +40,52 @@ _incref = ctypes.pythonapi.Py_IncRef
 _incref.argtypes = [ctypes.py_object]
 _incref.restype = None
 
+# Address-taking twins of the library's functions, for the export hot path.
+_raw = ctypes.CDLL(LIB._name)
+_getbuffer = _raw.pepkit_getbuffer
+_getbuffer.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+_getbuffer.restype = ctypes.c_int32
+_releasebuffer = _raw.pepkit_releasebuffer
+_releasebuffer.argtypes = [ctypes.c_void_p]
+_releasebuffer.restype = ctypes.c_int32
+_from_buffer_addr = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_void_p)(("PyMemoryView_FromBuffer", ctypes.pythonapi))
+_addressof = ctypes.addressof
+
 # PyMemoryView_FromBuffer refuses buf NULL even for zero bytes.
 _EMPTY = ctypes.create_string_buffer(1)
+_EMPTY_ADDR = ctypes.addressof(_EMPTY)
 
 
-class _Export:
-    """One pepkit export, owned by the managed buffer of a memoryview."""
-
-    __slots__ = ("view", "__weakref__")
-
-    def __init__(self, view: Buffer) -> None:
-        self.view = view
+class _Export(Buffer):
+    """One pepkit export: the struct itself is the owner the memoryview's
+    managed buffer holds, and releases the export when it is freed."""
 
     def __del__(self) -> None:
-        LIB.pepkit_releasebuffer(ctypes.byref(self.view))
+        _releasebuffer(_addressof(self))  # a no-op if getbuffer failed (obj NULL)
 
 
 def _ptr_at(addr: int) -> ctypes.c_void_p:
     return ctypes.c_void_p.from_address(addr)
 
 
-def _adopt(view: Buffer, owner: object) -> memoryview:
+def _adopt(view: Buffer, owner: object, check: bool = False) -> memoryview:
     """A memoryview over `view` whose managed buffer owns `owner`."""
     if not view.buf:
-        view.buf = ctypes.addressof(_EMPTY)
-    mv = _from_buffer(ctypes.byref(view))
+        view.buf = _EMPTY_ADDR
+    mv = _from_buffer(view)
     base = id(mv)
     mbuf = _ptr_at(base + _MV_MBUF).value or 0
-    # Check before writing: the managed buffer's master and the view must
-    # hold the buf we passed, and both obj slots must be NULL.
-    if (
-        _ptr_at(mbuf + _MBUF_MASTER).value != view.buf
-        or _ptr_at(base + _MV_VIEW).value != view.buf
-        or _ptr_at(mbuf + _MBUF_MASTER + _BUF_OBJ).value
-        or _ptr_at(base + _MV_VIEW + _BUF_OBJ).value
-    ):
-        raise RuntimeError("pepkit: unexpected memoryview layout on this interpreter")
+    if check:
+        # Once, at import (_self_test): the managed buffer's master and the
+        # view must hold the buf we passed, and both obj slots must be NULL,
+        # before anything is written through these offsets.
+        if (
+            _ptr_at(mbuf + _MBUF_MASTER).value != view.buf
+            or _ptr_at(base + _MV_VIEW).value != view.buf
+            or _ptr_at(mbuf + _MBUF_MASTER + _BUF_OBJ).value
+            or _ptr_at(base + _MV_VIEW + _BUF_OBJ).value
+        ):
+            raise ImportError("pepkit: unexpected memoryview layout on this interpreter")
     _incref(owner)  # the managed buffer's reference, dropped by PyBuffer_Release
     _ptr_at(mbuf + _MBUF_MASTER + _BUF_OBJ).value = id(owner)
     _ptr_at(base + _MV_VIEW + _BUF_OBJ).value = id(owner)  # borrowed, as CPython's
@@ -85,10 +95,23 @@ def _adopt(view: Buffer, owner: object) -> memoryview:
 
 def export(obj: int, flags: int) -> memoryview:
     """A memoryview holding one pepkit export of `obj` made with `flags`."""
-    view = Buffer()
-    _lib.check(LIB.pepkit_getbuffer(obj, ctypes.byref(view), flags))
-    owner = _Export(view)  # from here on, its __del__ releases the export
-    return _adopt(view, owner)
+    view = _Export()
+    addr = _addressof(view)
+    status = _getbuffer(obj, addr, flags)
+    if status:
+        raise _lib.error(status)
+    # The hot path of memoryview(o) and numpy.asarray(o): addresses, not
+    # ctypes pointer objects, cross the FFI (half the cost).
+    if not view.buf:
+        view.buf = _EMPTY_ADDR
+    mv = _from_buffer_addr(addr)
+    base = id(mv)
+    mbuf = _ptr_at(base + _MV_MBUF).value or 0
+    _incref(view)  # the managed buffer's reference, dropped by PyBuffer_Release
+    _ptr_at(mbuf + _MBUF_MASTER + _BUF_OBJ).value = id(view)
+    _ptr_at(base + _MV_VIEW + _BUF_OBJ).value = id(view)  # borrowed, as CPython's
+    result: memoryview = mv
+    return result
 
 
 def _self_test() -> None:
@@ -104,7 +127,7 @@ def _self_test() -> None:
     view.ndim = 1
     probe = Probe()
     before = sys.getrefcount(probe)
-    mv = _adopt(view, probe)
+    mv = _adopt(view, probe, check=True)
     ok = mv.obj is probe  # type: ignore[comparison-overlap]
     ok = ok and mv.tobytes() == b"pepkit" and sys.getrefcount(probe) == before + 1
     ok = ok and any(probe in gc.get_referents(r) for r in gc.get_referents(mv))

@@ -75,6 +75,7 @@ class MemoryView(Object):
             src: Any = obj._source
         else:
             src = obj
+        self._ro = None
         with _Exporter(obj) as ptr:
             self._ptr = _new(LIB.pepkit_memoryview_new, ptr)
         self._source = src

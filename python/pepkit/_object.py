@@ -25,8 +25,9 @@ class Object:
     it) hold their own references, so closing never invalidates them.
     """
 
-    __slots__ = ("_ptr", "__weakref__")
+    __slots__ = ("_ptr", "_ro", "__weakref__")
     _ptr: Optional[int]
+    _ro: Optional[bool]  # readonly, learned once: no pepkit kind changes it
 
     def __init__(self) -> None:
         raise TypeError("pepkit.Object cannot be made directly: use pepkit.ndarray, "
@@ -37,6 +38,7 @@ class Object:
         """Wraps a new reference `ptr` (taken over: this object drops it)."""
         self = object.__new__(cls)
         self._ptr = ptr
+        self._ro = None
         return self
 
     @classmethod
@@ -184,8 +186,11 @@ class Object:
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> Any:
         """numpy.asarray(o) on every version: a zero-copy array whose base
         (a memoryview) owns one export."""
-        np: Any = importlib.import_module("numpy")
-        arr = np.asarray(self.export(writable=not self.readonly))
+        np: Any = sys.modules.get("numpy") or importlib.import_module("numpy")
+        ro = self._ro
+        if ro is None:
+            ro = self._ro = self.readonly
+        arr = np.asarray(self.export(writable=not ro))
         if dtype is not None:
             arr = arr.astype(dtype, copy=bool(copy))
         elif copy:

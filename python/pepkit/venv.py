@@ -64,9 +64,10 @@ class Venv:
     """An existing environment (pepkit_venv_open): its pyvenv.cfg and paths."""
 
     def __init__(self, env_dir: PathLike) -> None:
+        self._ptr: Optional[int] = None
         out = ctypes.c_void_p()
         _lib.check(LIB.pepkit_venv_open(os.fsencode(env_dir), ctypes.byref(out)))
-        self._ptr: Optional[int] = int(out.value or 0)
+        self._ptr = int(out.value or 0)
 
     def _checked(self) -> int:
         if not self._ptr:
@@ -74,7 +75,7 @@ class Venv:
         return self._ptr
 
     def close(self) -> None:
-        ptr, self._ptr = self._ptr, None
+        ptr, self._ptr = getattr(self, "_ptr", None), None
         if ptr:
             LIB.pepkit_venv_free(ptr)
 

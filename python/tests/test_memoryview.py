@@ -14,6 +14,11 @@ import pepkit
 FORMATS = ["b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "f", "d", "?", "c"]
 
 
+def pymv(x: Any) -> Any:
+    """Python's memoryview, typed loosely (typeshed narrows cast() to literals)."""
+    return memoryview(x)
+
+
 def outcome(fn: Callable[[], Any]) -> Tuple[str, Any]:
     try:
         return ("ok", fn())
@@ -48,7 +53,7 @@ def test_1d_against_memoryview(rng: random.Random) -> None:
             raw = bytes(b & 1 for b in raw)
         ours_src, theirs_src = bytearray(raw), bytearray(raw)
         ours: Any = pepkit.MemoryView(ours_src).cast(fmt)
-        theirs: Any = memoryview(theirs_src).cast(fmt)
+        theirs: Any = pymv(theirs_src).cast(fmt)
         for _ in range(8):
             op = rng.randrange(8)
             if op == 0:
@@ -81,8 +86,8 @@ def test_1d_against_memoryview(rng: random.Random) -> None:
             else:
                 s = rand_slice(rng, n)
                 src = theirs[s].tobytes() if rng.random() < 0.7 else b"zz"
-                got = outcome(lambda: ours.__setitem__(s, memoryview(src).cast("B").cast(fmt) if len(src) % size == 0 else src))
-                want = outcome(lambda: theirs.__setitem__(s, memoryview(src).cast("B").cast(fmt) if len(src) % size == 0 else src))
+                got = outcome(lambda: ours.__setitem__(s, pymv(src).cast("B").cast(fmt) if len(src) % size == 0 else src))
+                want = outcome(lambda: theirs.__setitem__(s, pymv(src).cast("B").cast(fmt) if len(src) % size == 0 else src))
             assert got[0] == want[0], (fmt, op, got, want)
             if got[0] == "ok":
                 assert repr(norm(got[1])) == repr(norm(want[1])), (fmt, op, got, want)
@@ -98,13 +103,16 @@ def test_readonly_and_release_errors() -> None:
     assert isinstance(hash(ours), int)
     w = pepkit.MemoryView(bytearray(b"x"))
     assert outcome(lambda: hash(w)) == outcome(lambda: hash(memoryview(bytearray(b"x"))))
-    for fn in (lambda m: m.__setitem__(0, 1), lambda m: m.toreadonly().tolist(),
-               lambda m: m[5], lambda m: m[::0], lambda m: m.cast("i"), lambda m: m[0, 0]):
+    ops: List[Callable[[Any], Any]] = [
+        lambda m: m.__setitem__(0, 1), lambda m: m.toreadonly().tolist(), lambda m: m[5], lambda m: m[::0],
+        lambda m: m.cast("i"), lambda m: m[0, 0]]
+    for fn in ops:
         got, want = outcome(lambda: fn(ours)), outcome(lambda: fn(theirs))
         assert got == want
     ours.release()
     theirs.release()
-    for fn in (lambda m: m.tolist(), lambda m: m[0], lambda m: len(m), lambda m: m.format):
+    released: List[Callable[[Any], Any]] = [lambda m: m.tolist(), lambda m: m[0], lambda m: len(m), lambda m: m.format]
+    for fn in released:
         got, want = outcome(lambda: fn(ours)), outcome(lambda: fn(theirs))
         assert got == want
 
