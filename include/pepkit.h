@@ -33,6 +33,122 @@
 /** An omitted bound or step in a pepkit_slice, as Python's None. */
 #define PEPKIT_NONE PTRDIFF_MIN
 
+/*
+ * DLPack (dmlc/dlpack, ABI 1.x) and the Arrow C Data Interface, declared
+ * field for field as their own headers do, under their own guards: include
+ * dlpack.h or Arrow's abi.h before or after this header, or not at all.
+ * When this header comes first it defines DLPACK_DLPACK_H_, so a dlpack.h
+ * included later is skipped; include dlpack.h first to get its newer
+ * additions (dtype codes after kDLBool, the exchange API).
+ */
+#ifndef DLPACK_DLPACK_H_
+#define DLPACK_DLPACK_H_
+#ifdef __cplusplus
+#define DLPACK_EXTERN_C extern "C"
+#else
+#define DLPACK_EXTERN_C
+#endif
+#define DLPACK_MAJOR_VERSION 1
+#define DLPACK_MINOR_VERSION 0
+#define DLPACK_DLL
+typedef struct {
+  uint32_t major;
+  uint32_t minor;
+} DLPackVersion;
+#ifdef __cplusplus
+typedef enum : int32_t {
+#else
+typedef enum {
+#endif
+  kDLCPU = 1,
+  kDLCUDA = 2,
+  kDLCUDAHost = 3,
+  kDLOpenCL = 4,
+  kDLVulkan = 7,
+  kDLMetal = 8,
+  kDLVPI = 9,
+  kDLROCM = 10,
+  kDLROCMHost = 11,
+  kDLExtDev = 12,
+  kDLCUDAManaged = 13,
+  kDLOneAPI = 14,
+  kDLWebGPU = 15,
+  kDLHexagon = 16,
+  kDLMAIA = 17
+} DLDeviceType;
+typedef struct {
+  DLDeviceType device_type;
+  int32_t device_id;
+} DLDevice;
+typedef enum {
+  kDLInt = 0U,
+  kDLUInt = 1U,
+  kDLFloat = 2U,
+  kDLOpaqueHandle = 3U,
+  kDLBfloat = 4U,
+  kDLComplex = 5U,
+  kDLBool = 6U
+} DLDataTypeCode;
+typedef struct {
+  uint8_t code;
+  uint8_t bits;
+  uint16_t lanes;
+} DLDataType;
+typedef struct {
+  void *data;
+  DLDevice device;
+  int32_t ndim;
+  DLDataType dtype;
+  int64_t *shape;
+  int64_t *strides;
+  uint64_t byte_offset;
+} DLTensor;
+typedef struct DLManagedTensor {
+  DLTensor dl_tensor;
+  void *manager_ctx;
+  void (*deleter)(struct DLManagedTensor *self);
+} DLManagedTensor;
+#define DLPACK_FLAG_BITMASK_READ_ONLY (1UL << 0UL)
+#define DLPACK_FLAG_BITMASK_IS_COPIED (1UL << 1UL)
+typedef struct DLManagedTensorVersioned {
+  DLPackVersion version;
+  void *manager_ctx;
+  void (*deleter)(struct DLManagedTensorVersioned *self);
+  uint64_t flags;
+  DLTensor dl_tensor;
+} DLManagedTensorVersioned;
+#endif /* DLPACK_DLPACK_H_ */
+
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+struct ArrowSchema {
+  const char *format;
+  const char *name;
+  const char *metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema **children;
+  struct ArrowSchema *dictionary;
+  void (*release)(struct ArrowSchema *);
+  void *private_data;
+};
+struct ArrowArray {
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void **buffers;
+  struct ArrowArray **children;
+  struct ArrowArray *dictionary;
+  void (*release)(struct ArrowArray *);
+  void *private_data;
+};
+#endif /* ARROW_C_DATA_INTERFACE */
+
 /** The version of the header; compare with pepkit_version() at run time. */
 #define PEPKIT_VERSION_MAJOR 0
 #define PEPKIT_VERSION_MINOR 1
@@ -1613,6 +1729,152 @@ PEPKIT_MUST_USE
 pepkit_status pepkit_venv_find_spec(const struct pepkit_venv *v,
                                     const char *fullname,
                                     struct pepkit_spec **out);
+
+/**
+ * Exports `exporter`'s memory as a DLPack 1.x tensor, without copying.
+ *
+ * The tensor holds one export of `exporter` (a `flags | PEPKIT_BUF_FULL_RO`
+ * request: pass PEPKIT_BUF_WRITABLE to demand writable memory, or a
+ * contiguity flag) until its deleter runs; call the deleter exactly once,
+ * from any thread. `version` is 1.0, the device is kDLCPU 0, `byte_offset`
+ * is 0, shape and strides (in items) live in the tensor's own block, and
+ * `flags` has DLPACK_FLAG_BITMASK_READ_ONLY when the memory is read-only
+ * (DLPACK_FLAG_BITMASK_IS_COPIED never: nothing is copied). `manager_ctx`
+ * is `exporter` (borrowed: valid until the deleter runs).
+ *
+ * Refused (PEPKIT_ERR_BUFFER or _VALUE, nothing exported) for suboffsets,
+ * byte strides that are not a multiple of the itemsize, a non-native byte
+ * order, and formats with no DLPack dtype (see pepkit_format_to_dlpack).
+ * `exporter` is borrowed for the call.
+ *
+ * On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_export(struct pepkit_object *exporter,
+                                   int flags,
+                                   DLManagedTensorVersioned **out);
+
+/**
+ * pepkit_dlpack_export for consumers of the legacy unversioned
+ * DLManagedTensor. It cannot mark memory read-only, so read-only memory is
+ * refused (PEPKIT_ERR_BUFFER), as numpy does.
+ *
+ * On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_export_legacy(struct pepkit_object *exporter,
+                                          int flags,
+                                          DLManagedTensor **out);
+
+/**
+ * Takes ownership of a DLPack 1.x tensor: `*out` becomes an exporter (kind
+ * "wrap") of the tensor's memory, `byte_offset` applied, strides turned into
+ * bytes (NULL strides mean C order), read-only when the tensor's flags say
+ * so. The tensor's deleter (if not NULL) runs exactly once, on the thread
+ * that drops the object's last reference or export.
+ *
+ * Refused, with the tensor left the caller's (its deleter NOT called): a
+ * major version other than 1, devices other than kDLCPU (and the CPU-readable
+ * kDLCUDAHost, kDLROCMHost, kDLCUDAManaged), ndim outside 0..64, negative or
+ * overflowing extents and strides, NULL data for a non-empty tensor, and
+ * dtypes with no struct format (lanes != 1, bfloat, sub-byte; see
+ * pepkit_format_from_dlpack). `tensor` must be valid per DLPack.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_import(DLManagedTensorVersioned *tensor,
+                                   struct pepkit_object **out);
+
+/**
+ * pepkit_dlpack_import for a legacy unversioned DLManagedTensor (whose
+ * memory is taken as writable: the struct has no read-only flag).
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_dlpack_import_legacy(DLManagedTensor *tensor,
+                                          struct pepkit_object **out);
+
+/**
+ * Exports `exporter`'s memory through the Arrow C Data Interface, without
+ * copying, into the caller's `*schema_out` and `*array_out` (overwritten;
+ * the caller releases each exactly once with its `release`, from any
+ * thread). A 1-D C-contiguous array becomes an Arrow primitive (or `w:N`
+ * fixed-size binary for formats with no Arrow primitive); an N-d
+ * C-contiguous array the canonical `arrow.fixed_shape_tensor` extension
+ * type (a `+w:K` fixed-size list, the first dimension as rows, metadata as
+ * pyarrow writes it). The array holds one PEPKIT_BUF_FULL_RO export of
+ * `exporter` until it is released.
+ *
+ * Refused (PEPKIT_ERR_BUFFER or _VALUE, nothing written): 0-dim arrays,
+ * non-C-contiguous layouts, suboffsets, misaligned data, `?` (Arrow's
+ * booleans are bits) and non-native byte order. `exporter` is borrowed for
+ * the call.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_arrow_export(struct pepkit_object *exporter,
+                                  struct ArrowSchema *schema_out,
+                                  struct ArrowArray *array_out);
+
+/**
+ * Takes an Arrow array in, zero-copy: moves `*schema` and `*array` (their
+ * `release` is set to NULL; the schema is released at once, the array when
+ * `*out`'s last reference and export are gone, on that thread). `*out` is a
+ * read-only exporter (kind "wrap"): 1-D for primitives (`Ns` for `w:N`),
+ * N-d for `arrow.fixed_shape_tensor` (C order), 2-D for other fixed-size lists.
+ *
+ * Refused, with both structs left the caller's and untouched: released
+ * structs, nulls (null_count > 0, or unknown with a validity buffer),
+ * dictionaries, booleans (bit-packed), variable-size types, tensors with a
+ * permutation, data misaligned for its items, and lengths or offsets that
+ * overflow. Both structs must be valid per the Arrow C Data Interface.
+ *
+ * On success `*out` is a new reference: release it with pepkit_decref.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_arrow_import(struct ArrowSchema *schema,
+                                  struct ArrowArray *array,
+                                  struct pepkit_object **out);
+
+/**
+ * The DLPack dtype of one item of struct-module `format`, with sizes as the
+ * struct module has them on this platform (native `l` is 64 bits, `=l` 32;
+ * `n`, `N`, `P` pointer-sized; `?` kDLBool 8; `2f`/`2d` complex64/128).
+ * PEPKIT_ERR_VALUE for formats with no dtype (`c`, `s`, `p`, `x`, several
+ * fields), a non-native byte order, or a bad format. `format` is borrowed.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_to_dlpack(const char *format, DLDataType *out);
+
+/**
+ * The struct-module format of DLPack `dtype`: `b h i q`, `B H I Q`,
+ * `e f d`, `?`, `2f`/`2d` for complex. PEPKIT_ERR_VALUE for lanes != 1,
+ * bfloat and any other dtype.
+ *
+ * On success `*out` is an owned string: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_from_dlpack(DLDataType dtype, char **out);
+
+/**
+ * The Arrow format string of one item of struct-module `format`: `c s i l`,
+ * `C S I L`, `e f g`, or `w:N` (fixed-size binary) for formats with no Arrow
+ * primitive (`c`, `s`, `p`, several fields, complex). PEPKIT_ERR_VALUE for
+ * `?` (Arrow's booleans are bits), a non-native byte order, or a bad
+ * format. `format` is borrowed.
+ *
+ * On success `*out` is an owned string: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_to_arrow(const char *format, char **out);
+
+/**
+ * The struct-module format of an Arrow item format: `c`→`b`, `C`→`B`,
+ * `s`→`h`, `S`→`H`, `i`, `I`, `l`→`q`, `L`→`Q`, `e`, `f`, `g`→`d`, and
+ * `w:N`→`Ns`. PEPKIT_ERR_VALUE for `b` (bit-packed booleans) and every
+ * other format. `arrow_format` is borrowed.
+ *
+ * On success `*out` is an owned string: free it with pepkit_free.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_format_from_arrow(const char *arrow_format, char **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -18,3 +18,4 @@ pub mod format;
 pub mod memoryview;
 pub mod venv;
 pub mod import;
+pub mod interchange;

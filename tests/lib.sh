@@ -95,3 +95,15 @@ print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
   pepkit_summary "$passed" "$failed" "$skipped"
   [ "$failed" -eq 0 ]
 }
+
+# The interpreters .ci/setup gave numpy, pyarrow and nanoarrow (the peers of
+# the interchange oracle), one path per line: the venvs under
+# ${PEPKIT_CI_VENVS:-~/.cache/pepkit-ci}/interchange-*. PEPKIT_INTERCHANGE_PYTHONS
+# overrides the list.
+pepkit_interchange_pythons() {
+  if [ -n "${PEPKIT_INTERCHANGE_PYTHONS:-}" ]; then tr ' ' '\n' <<<"$PEPKIT_INTERCHANGE_PYTHONS"; return; fi
+  local p
+  for p in "${PEPKIT_CI_VENVS:-$HOME/.cache/pepkit-ci}"/interchange-*/bin/python; do
+    [ -x "$p" ] && echo "$p"
+  done | sort -V
+}

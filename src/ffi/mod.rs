@@ -15,6 +15,7 @@ pub mod format;
 pub mod memoryview;
 pub mod venv;
 pub mod import;
+pub mod interchange;
 
 /// A message a callback left with `pepkit_set_error` (or through a pepkit call
 /// that failed inside it), waiting for the pepkit function that called the

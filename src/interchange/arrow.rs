@@ -1,0 +1,488 @@
+//! The Arrow C Data Interface: pepkit memory out as an Arrow array (1-D
+//! primitive, fixed-size binary, or the canonical `arrow.fixed_shape_tensor`
+//! for N-d), and Arrow arrays in as pepkit exporters.
+//!
+//! Each exported struct (schema, array, and each child) has its own private
+//! data, so a consumer may move a child out and release it after its parent,
+//! as the specification allows. The pepkit export that keeps the memory alive
+//! belongs to the array struct that points at the data.
+
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+use super::abi::*;
+use super::dtype::{self, Item};
+use crate::buffer::{pepkit_buffer, pepkit_object, Geometry, Order, ValidLayout, MAX_NDIM, PEPKIT_BUF_FULL_RO};
+use crate::error::{Error, Result};
+
+/// The canonical extension type pepkit writes and reads for N-d arrays.
+pub const FIXED_SHAPE_TENSOR: &str = "arrow.fixed_shape_tensor";
+
+struct SchemaPrivate {
+    format: CString,
+    name: &'static CStr,
+    metadata: Option<Vec<u8>>,
+    child: Option<Box<ArrowSchema>>,
+    children: [*mut ArrowSchema; 1],
+}
+
+struct ArrayPrivate {
+    export: Option<pepkit_buffer>,
+    buffers: [*const c_void; 2],
+    child: Option<Box<ArrowArray>>,
+    children: [*mut ArrowArray; 1],
+}
+
+unsafe extern "C" fn release_schema(schema: *mut ArrowSchema) {
+    if schema.is_null() || (*schema).release.is_none() {
+        return;
+    }
+    // No panic may cross this C callback.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: private_data is the SchemaPrivate this module boxed for this
+        // struct (a moved copy carries the same pointer; the source's release
+        // is NULL by then, so it is freed once).
+        let private = Box::from_raw((*schema).private_data.cast::<SchemaPrivate>());
+        if let Some(mut child) = private.child {
+            if let Some(release) = child.release {
+                release(&mut *child);
+            }
+        }
+    }));
+    (*schema).release = None;
+}
+
+unsafe extern "C" fn release_array(array: *mut ArrowArray) {
+    if array.is_null() || (*array).release.is_none() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: as in release_schema, for ArrayPrivate.
+        let private = Box::from_raw((*array).private_data.cast::<ArrayPrivate>());
+        let ArrayPrivate { export, child, .. } = *private;
+        if let Some(mut child) = child {
+            if let Some(release) = child.release {
+                release(&mut *child);
+            }
+        }
+        if let Some(mut view) = export {
+            let _ = pepkit_object::releasebuffer(&mut view);
+        }
+    }));
+    (*array).release = None;
+}
+
+fn schema(format: String, name: &'static CStr, metadata: Option<Vec<u8>>, child: Option<ArrowSchema>) -> ArrowSchema {
+    // pepkit writes these formats itself ("w:8", "+w:6", "f"): never a NUL.
+    let format = CString::new(format).unwrap_or_default();
+    let mut private = Box::new(SchemaPrivate {
+        format,
+        name,
+        metadata,
+        child: child.map(Box::new),
+        children: [ptr::null_mut()],
+    });
+    let n_children = private.child.is_some() as i64;
+    if let Some(child) = private.child.as_mut() {
+        private.children[0] = &mut **child;
+    }
+    ArrowSchema {
+        format: private.format.as_ptr(),
+        name: private.name.as_ptr(),
+        metadata: private.metadata.as_ref().map_or(ptr::null(), |m| m.as_ptr().cast::<c_char>()),
+        flags: ARROW_FLAG_NULLABLE,
+        n_children,
+        children: if n_children == 1 { private.children.as_mut_ptr() } else { ptr::null_mut() },
+        dictionary: ptr::null_mut(),
+        release: Some(release_schema),
+        private_data: Box::into_raw(private).cast(),
+    }
+}
+
+/// An array struct; `export` (the view getbuffer filled) is copied into it.
+fn array(length: i64, data: Option<*const c_void>, export: Option<&pepkit_buffer>, child: Option<ArrowArray>) -> ArrowArray {
+    let mut private = Box::new(ArrayPrivate {
+        export: export.copied(),
+        buffers: [ptr::null(), data.unwrap_or(ptr::null())],
+        child: child.map(Box::new),
+        children: [ptr::null_mut()],
+    });
+    if let (Some(from), Some(to)) = (export, private.export.as_mut()) {
+        // An exporter's view may point into itself (shape at &view.len): follow it.
+        crate::buffer::rebase_self_pointers(from, to);
+    }
+    let n_children = private.child.is_some() as i64;
+    if let Some(child) = private.child.as_mut() {
+        private.children[0] = &mut **child;
+    }
+    ArrowArray {
+        length,
+        null_count: 0,
+        offset: 0,
+        n_buffers: if data.is_some() { 2 } else { 1 },
+        n_children,
+        buffers: private.buffers.as_mut_ptr(),
+        children: if n_children == 1 { private.children.as_mut_ptr() } else { ptr::null_mut() },
+        dictionary: ptr::null_mut(),
+        release: Some(release_array),
+        private_data: Box::into_raw(private).cast(),
+    }
+}
+
+/// Arrow's key-value metadata encoding: int32 count, then each key and value
+/// as int32 length and bytes, all in native byte order.
+pub(crate) fn encode_metadata(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&(pairs.len() as i32).to_ne_bytes());
+    for (k, v) in pairs {
+        for s in [k, v] {
+            out.extend_from_slice(&(s.len() as i32).to_ne_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+    out
+}
+
+/// Reads Arrow metadata into (key, value) pairs, checking every length.
+///
+/// # Safety
+/// `metadata` must be NULL or point to a complete encoding.
+unsafe fn decode_metadata(metadata: *const c_char) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    if metadata.is_null() {
+        return Ok(Vec::new());
+    }
+    let read_i32 = |p: *const u8| -> Result<usize> {
+        let n = i32::from_ne_bytes(ptr::read_unaligned(p.cast::<[u8; 4]>()));
+        usize::try_from(n).map_err(|_| Error::value(format!("negative length {n} in Arrow metadata")))
+    };
+    let mut p = metadata.cast::<u8>();
+    let count = read_i32(p)?;
+    p = p.add(4);
+    let mut pairs = Vec::new();
+    for _ in 0..count {
+        let mut two = [Vec::new(), Vec::new()];
+        for s in &mut two {
+            let n = read_i32(p)?;
+            p = p.add(4);
+            *s = std::slice::from_raw_parts(p, n).to_vec();
+            p = p.add(n);
+        }
+        let [k, v] = two;
+        pairs.push((k, v));
+    }
+    Ok(pairs)
+}
+
+/// The extension metadata pyarrow's `FixedShapeTensorArray.from_numpy_ndarray`
+/// writes for a C-ordered tensor of rows of `shape`: the identity permutation
+/// spelled out.
+fn tensor_metadata(shape: &[isize]) -> String {
+    let dims: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
+    let perm: Vec<String> = (0..shape.len()).map(|n| n.to_string()).collect();
+    format!("{{\"shape\":[{}],\"permutation\":[{}]}}", dims.join(","), perm.join(","))
+}
+
+fn alignment_of(item: Item) -> usize {
+    match item {
+        Item::Scalar { size, .. } => size,
+        _ => 1,
+    }
+}
+
+/// Exports `exporter`'s memory as an Arrow schema and array (one FULL_RO
+/// export, held by the array that points at the data).
+///
+/// # Safety
+/// `exporter` must be a live object the caller holds a reference to.
+pub unsafe fn export(exporter: *mut pepkit_object) -> Result<(ArrowSchema, ArrowArray)> {
+    let mut view = pepkit_buffer::zeroed();
+    pepkit_object::getbuffer(exporter, &mut view, PEPKIT_BUF_FULL_RO)?;
+    match plan(&view) {
+        Ok(plan) => Ok(assemble(plan, &view)),
+        Err(err) => {
+            let _ = pepkit_object::releasebuffer(&mut view);
+            Err(err)
+        }
+    }
+}
+
+struct Plan {
+    item_format: String,
+    rows: i64,
+    /// Items per row for N-d (the fixed_size_list width) and the row shape.
+    tensor: Option<(i64, Vec<isize>)>,
+}
+
+unsafe fn plan(view: &pepkit_buffer) -> Result<Plan> {
+    if !view.suboffsets.is_null() {
+        return Err(Error::buffer("Arrow cannot describe suboffsets (PIL-style indirect arrays)"));
+    }
+    let g = Geometry::of(view)?;
+    if g.shape().is_empty() {
+        return Err(Error::buffer("a 0-dim array has no rows: Arrow arrays have one dimension or more"));
+    }
+    if !g.is_contiguous(Order::C) {
+        return Err(Error::buffer(format!(
+            "Arrow needs C-contiguous memory: shape {:?} has strides {:?}",
+            g.shape(),
+            g.strides()
+        )));
+    }
+    let format = CStr::from_ptr(view.format).to_bytes();
+    let item = dtype::classify(format)?;
+    let item_format = dtype::to_arrow(format)?;
+    let align = alignment_of(item);
+    if (view.buf as usize) % align != 0 {
+        return Err(Error::buffer(format!(
+            "the data at {:p} is not aligned to its {align}-byte items, as Arrow requires",
+            view.buf
+        )));
+    }
+    let shape = g.shape();
+    let rows = shape[0] as i64;
+    let tensor = if shape.len() > 1 {
+        let width = shape[1..]
+            .iter()
+            .try_fold(1isize, |acc, &n| acc.checked_mul(n))
+            .ok_or_else(|| Error::overflow(format!("the row size of shape {shape:?} overflows")))?;
+        rows.checked_mul(width as i64)
+            .ok_or_else(|| Error::overflow(format!("the item count of shape {shape:?} overflows")))?;
+        Some((width as i64, shape[1..].to_vec()))
+    } else {
+        None
+    };
+    Ok(Plan { item_format, rows, tensor })
+}
+
+unsafe fn assemble(plan: Plan, view: &pepkit_buffer) -> (ArrowSchema, ArrowArray) {
+    let data = view.buf as *const c_void;
+    match plan.tensor {
+        None => (
+            schema(plan.item_format, c"", None, None),
+            array(plan.rows, Some(data), Some(view), None),
+        ),
+        Some((width, row_shape)) => {
+            let meta = tensor_metadata(&row_shape);
+            let metadata = encode_metadata(&[("ARROW:extension:name", FIXED_SHAPE_TENSOR), ("ARROW:extension:metadata", &meta)]);
+            let child_schema = schema(plan.item_format, c"item", None, None);
+            let child = array(plan.rows * width, Some(data), Some(view), None);
+            (
+                schema(format!("+w:{width}"), c"", Some(metadata), Some(child_schema)),
+                array(plan.rows, None, None, Some(child)),
+            )
+        }
+    }
+}
+
+/// What an imported schema describes.
+struct Incoming {
+    item_format: String,
+    itemsize: isize,
+    align: usize,
+    /// None for 1-D; the row shape and its item count for fixed-size lists.
+    rows: Option<(Vec<isize>, i64)>,
+}
+
+unsafe fn read_schema(s: &ArrowSchema) -> Result<Incoming> {
+    if s.format.is_null() {
+        return Err(Error::value("schema.format must not be NULL"));
+    }
+    if !s.dictionary.is_null() {
+        return Err(Error::value("dictionary-encoded Arrow arrays have no zero-copy buffer form"));
+    }
+    let format = CStr::from_ptr(s.format).to_bytes();
+    if let Some(width) = format.strip_prefix(b"+w:") {
+        let width = dtype::fixed_width(width, true)? as i64;
+        if s.n_children != 1 || s.children.is_null() || (*s.children).is_null() {
+            return Err(Error::value("a fixed-size list schema must have one child"));
+        }
+        let child = &**s.children;
+        if !child.dictionary.is_null() || child.format.is_null() {
+            return Err(Error::value("the fixed-size list's child must be a plain primitive"));
+        }
+        let mut inner = read_item(CStr::from_ptr(child.format).to_bytes())?;
+        let shape = tensor_shape(s.metadata, width)?;
+        inner.rows = Some((shape, width));
+        Ok(inner)
+    } else {
+        read_item(format)
+    }
+}
+
+fn read_item(arrow: &[u8]) -> Result<Incoming> {
+    let item_format = dtype::from_arrow(arrow)?;
+    let item = dtype::classify(item_format.as_bytes())?;
+    Ok(Incoming { itemsize: item.size() as isize, align: alignment_of(item), item_format, rows: None })
+}
+
+/// The row shape of a fixed-size list of `width` items: the
+/// `arrow.fixed_shape_tensor` shape when the schema says so, else `[width]`.
+unsafe fn tensor_shape(metadata: *const c_char, width: i64) -> Result<Vec<isize>> {
+    let pairs = decode_metadata(metadata)?;
+    let find = |key: &[u8]| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice());
+    if find(b"ARROW:extension:name") != Some(FIXED_SHAPE_TENSOR.as_bytes()) {
+        return Ok(vec![width as isize]);
+    }
+    let json = find(b"ARROW:extension:metadata").unwrap_or(b"");
+    let doc: serde_json::Value = serde_json::from_slice(json)
+        .map_err(|e| Error::value(format!("bad {FIXED_SHAPE_TENSOR} metadata: {e}")))?;
+    let bad = |what: &str| Error::value(format!("bad {FIXED_SHAPE_TENSOR} metadata: {what}"));
+    let dims = doc.get("shape").and_then(|v| v.as_array()).ok_or_else(|| bad("no \"shape\" array"))?;
+    if dims.len() + 1 > MAX_NDIM {
+        return Err(bad("more than 63 dimensions per row"));
+    }
+    let shape = dims
+        .iter()
+        .map(|v| v.as_u64().and_then(|n| isize::try_from(n).ok()).ok_or_else(|| bad("an extent is not a non-negative integer")))
+        .collect::<Result<Vec<isize>>>()?;
+    if let Some(perm) = doc.get("permutation").filter(|v| !v.is_null()) {
+        let perm = perm.as_array().ok_or_else(|| bad("\"permutation\" is not an array"))?;
+        let identity = perm.len() == shape.len() && perm.iter().enumerate().all(|(i, v)| v.as_u64() == Some(i as u64));
+        if !identity {
+            return Err(Error::not_implemented(format!(
+                "{FIXED_SHAPE_TENSOR} with a permutation (not C order) is not supported"
+            )));
+        }
+    }
+    let product = shape.iter().try_fold(1i64, |acc, &n| acc.checked_mul(n as i64));
+    if product != Some(width) {
+        return Err(bad(&format!("shape {shape:?} does not hold {width} items per row")));
+    }
+    Ok(shape)
+}
+
+/// Checks an array level and returns its data buffer (if `with_data`).
+unsafe fn check_level(a: &ArrowArray, n_buffers: i64, what: &str) -> Result<*const c_void> {
+    if a.length < 0 || a.offset < 0 {
+        return Err(Error::value(format!("{what}: negative length {} or offset {}", a.length, a.offset)));
+    }
+    if a.n_buffers != n_buffers || a.buffers.is_null() {
+        return Err(Error::value(format!("{what}: expected {n_buffers} buffers, got {}", a.n_buffers)));
+    }
+    let validity = *a.buffers;
+    if a.null_count > 0 || (a.null_count < 0 && !validity.is_null()) {
+        return Err(Error::value(format!(
+            "{what}: the array has nulls (null_count {}); a buffer has no way to mark them",
+            a.null_count
+        )));
+    }
+    if !a.dictionary.is_null() {
+        return Err(Error::value(format!("{what}: dictionary-encoded arrays are not supported")));
+    }
+    Ok(if n_buffers == 2 { *a.buffers.add(1) } else { ptr::null() })
+}
+
+fn overflow() -> Error {
+    Error::overflow("the Arrow array's length and offset overflow Py_ssize_t")
+}
+
+/// Describes the memory of an imported array.
+unsafe fn layout_of(inc: &Incoming, a: &ArrowArray) -> Result<ValidLayout> {
+    let (data, first_item, shape) = match &inc.rows {
+        None => {
+            let data = check_level(a, 2, "array")?;
+            (data, a.offset, vec![isize::try_from(a.length).map_err(|_| overflow())?])
+        }
+        Some((row_shape, width)) => {
+            check_level(a, 1, "array")?;
+            if a.n_children != 1 || a.children.is_null() || (*a.children).is_null() {
+                return Err(Error::value("a fixed-size list array must have one child"));
+            }
+            let child = &**a.children;
+            let data = check_level(child, 2, "child array")?;
+            let needed = a.offset.checked_add(a.length).and_then(|n| n.checked_mul(*width)).ok_or_else(overflow)?;
+            if child.length < needed {
+                return Err(Error::value(format!(
+                    "the child array has {} items, fewer than the {needed} its parent's rows need",
+                    child.length
+                )));
+            }
+            let first = a.offset.checked_mul(*width).and_then(|n| n.checked_add(child.offset)).ok_or_else(overflow)?;
+            let mut shape = Vec::with_capacity(row_shape.len() + 1);
+            shape.push(isize::try_from(a.length).map_err(|_| overflow())?);
+            shape.extend_from_slice(row_shape);
+            (data, first, shape)
+        }
+    };
+    let len = shape.iter().try_fold(inc.itemsize, |acc, &n| acc.checked_mul(n)).ok_or_else(overflow)?;
+    let skip = isize::try_from(first_item).ok().and_then(|n| n.checked_mul(inc.itemsize)).ok_or_else(overflow)?;
+    if data.is_null() && len > 0 {
+        return Err(Error::value("the array's data buffer is NULL"));
+    }
+    let buf = data.cast::<u8>().cast_mut().wrapping_offset(skip);
+    if len > 0 && (buf as usize) % inc.align != 0 {
+        return Err(Error::value(format!(
+            "the data at {buf:p} (buffer plus offset) is not aligned to its {}-byte items",
+            inc.align
+        )));
+    }
+    if len > 0 && (buf as usize).checked_add(len as usize).is_none() {
+        return Err(overflow());
+    }
+    let mut strides = vec![0isize; shape.len()];
+    crate::buffer::contiguous_strides(&shape, inc.itemsize, false, &mut strides)?;
+    Ok(ValidLayout {
+        buf,
+        len,
+        itemsize: inc.itemsize,
+        readonly: true,
+        format: inc.item_format.as_bytes().to_vec(),
+        shape,
+        strides,
+        suboffsets: None,
+    })
+}
+
+/// An imported array's struct, moved into the wrap's release callback.
+struct Held(Box<ArrowArray>);
+// SAFETY: Arrow release callbacks may be called from any thread.
+unsafe impl Send for Held {}
+
+/// Takes an Arrow array in (moving both structs: their `release` is NULL
+/// afterwards). The schema is released at once; the array when the new
+/// object is freed. On failure both stay the caller's, untouched.
+///
+/// # Safety
+/// Both structs must be valid per the Arrow C Data Interface.
+pub unsafe fn import(schema: *mut ArrowSchema, array: *mut ArrowArray) -> Result<*mut pepkit_object> {
+    if (*schema).release.is_none() {
+        return Err(Error::value("the schema is released (its release callback is NULL)"));
+    }
+    if (*array).release.is_none() {
+        return Err(Error::value("the array is released (its release callback is NULL)"));
+    }
+    let incoming = read_schema(&*schema)?;
+    let layout = layout_of(&incoming, &*array)?;
+    let held = Held(Box::new(ptr::read(array)));
+    let obj = pepkit_object::new_wrap(
+        layout,
+        Some(Box::new(move || {
+            let mut held = held;
+            if let Some(release) = held.0.release {
+                // SAFETY: the moved struct is ours; its release runs once, here.
+                release(&mut *held.0);
+            }
+        })),
+    )?;
+    (*array).release = None;
+    let mut moved = ptr::read(schema);
+    (*schema).release = None;
+    if let Some(release) = moved.release {
+        release(&mut moved);
+    }
+    Ok(obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_round_trips() {
+        let enc = encode_metadata(&[("a", "xyz"), ("", "")]);
+        let dec = unsafe { decode_metadata(enc.as_ptr().cast()) }.unwrap();
+        assert_eq!(dec, vec![(b"a".to_vec(), b"xyz".to_vec()), (vec![], vec![])]);
+        assert_eq!(tensor_metadata(&[2, 3]), "{\"shape\":[2,3],\"permutation\":[0,1]}");
+    }
+}
