@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from . import venv
 from ._import import ModuleSpec, find_spec
+from ._interchange import from_arrow, from_dlpack
 from ._lib import LIB as _LIB
 from ._memoryview import MemoryView
 from ._object import Object, bytearray_, bytes_, from_buffer, ndarray
 
 __all__ = ["Object", "MemoryView", "ModuleSpec", "ndarray", "from_buffer", "bytes_", "bytearray_",
-           "find_spec", "venv", "library_version"]
+           "find_spec", "venv", "library_version", "from_dlpack", "from_arrow"]
 
 
 def library_version() -> str:

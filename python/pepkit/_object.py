@@ -197,6 +197,34 @@ class Object:
             arr = arr.copy()
         return arr
 
+    # -- DLPack and the Arrow PyCapsule interface ---------------------------
+    def __dlpack__(self, *, stream: Any = None, max_version: Optional[Tuple[int, int]] = None,
+                   dl_device: Optional[Tuple[int, int]] = None, copy: Optional[bool] = None) -> Any:
+        """A DLPack capsule holding one export of this object: versioned
+        ("dltensor_versioned") when the consumer passes max_version >= (1, 0),
+        legacy ("dltensor") otherwise. Zero-copy unless copy=True."""
+        from ._interchange import dlpack_capsule
+
+        return dlpack_capsule(self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self) -> Tuple[int, int]:
+        return (1, 0)  # kDLCPU, device 0
+
+    def __arrow_c_schema__(self) -> Any:
+        """An "arrow_schema" capsule: the Arrow type this object exports as."""
+        from ._interchange import arrow_capsules
+
+        schema, _array = arrow_capsules(self)
+        return schema
+
+    def __arrow_c_array__(self, requested_schema: Any = None) -> Tuple[Any, Any]:
+        """("arrow_schema", "arrow_array") capsules, zero-copy; the array holds
+        one export until its consumer releases it. `requested_schema` is not
+        honoured: pepkit never casts (the interface lets a producer ignore it)."""
+        from ._interchange import arrow_capsules
+
+        return arrow_capsules(self)
+
     def view(self) -> "MemoryView":
         """A pepkit.MemoryView of the whole object."""
         from ._memoryview import MemoryView

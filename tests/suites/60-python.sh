@@ -59,6 +59,7 @@ for py in "${pythons[@]}"; do
   rc=$?
   deps=(pytest)
   ls "$wheels/$tag"/numpy-*.whl >/dev/null 2>&1 && deps+=(numpy)
+  ls "$wheels/$tag"/pyarrow-*.whl >/dev/null 2>&1 && deps+=(pyarrow)
   ls "$wheels/$tag"/mypy-*.whl >/dev/null 2>&1 && deps+=(mypy)
   [ $rc -eq 0 ] && { out=$("$env/bin/python" -m pip install -q --no-index --find-links "$wheels/$tag" "${deps[@]}" 2>&1); rc=$?; }
   if [ $rc -ne 0 ]; then
@@ -76,7 +77,8 @@ for py in "${pythons[@]}"; do
   if [[ " ${deps[*]} " == *" numpy "* ]] && [ "$py" = "$newest" ]; then
     echo "  lifetime tests under PYTHONMALLOC=debug"
     out=$(cd "$work" && PYTHONMALLOC=debug "$env/bin/python" -X dev -m pytest -q -p no:cacheprovider \
-      "$OLDPWD/python/tests/test_objects.py" "$OLDPWD/python/tests/test_numpy.py" 2>&1)
+      "$OLDPWD/python/tests/test_objects.py" "$OLDPWD/python/tests/test_numpy.py" \
+      "$OLDPWD/python/tests/test_interchange.py" 2>&1)
     rc=$?
     count_pytest "$out"
     [ $rc -eq 0 ] || sed 's/^/    | /' <<<"$out" | tail -40
