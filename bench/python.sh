@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib.sh
-echo "== pepkit for Python: memoryview(o) and numpy.asarray(o) vs the same on a numpy array"
+echo "== pepkit for Python: memoryview(o), numpy.asarray(o), numpy.from_dlpack(o) vs the same on a numpy array"
 make -s wheel examples >/dev/null
 py="" tag="" best=0
 for p in $(pepkit_pythons); do

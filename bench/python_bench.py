@@ -1,5 +1,5 @@
-"""pepkit for Python against numpy on the same calls: memoryview(o) and
-numpy.asarray(o) on a pepkit array vs memoryview(a) and numpy.asarray(a) on a
+"""pepkit for Python against numpy on the same calls: memoryview(o),
+numpy.asarray(o) and numpy.from_dlpack(o) on a pepkit array vs the same on a
 numpy array of the same shape. Best of 7 runs of N calls; ratio = pepkit / numpy."""
 import sys
 import timeit
@@ -22,6 +22,7 @@ rows = [
     ("memoryview(o)" if mv else "o.export()", "memoryview(o)" if mv else "o.export()", "memoryview(a)"),
     ("numpy.asarray(o)", "numpy.asarray(o)", "numpy.asarray(memoryview(a))"),
     ("numpy.asarray(o) vs asarray(a)", "numpy.asarray(o)", "numpy.asarray(a)"),
+    ("numpy.from_dlpack(o)", "numpy.from_dlpack(o)", "numpy.from_dlpack(a)"),
     ("o.view()[1:3, ::2]", "o.view()[1:3, ::2]", "a[1:3, ::2]"),
 ]
 env = {"o": o, "a": a, "numpy": numpy, "memoryview": memoryview}

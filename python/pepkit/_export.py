@@ -40,6 +40,12 @@ _incref = ctypes.pythonapi.Py_IncRef
 _incref.argtypes = [ctypes.py_object]
 _incref.restype = None
 
+
+# PyMemoryView_FromBuffer refuses buf NULL even for zero bytes.
+_EMPTY = ctypes.create_string_buffer(1)
+_EMPTY_ADDR = ctypes.addressof(_EMPTY)
+
+
 # Address-taking twins of the library's functions, for the export hot path.
 _raw = ctypes.CDLL(LIB._name)
 _getbuffer = _raw.pepkit_getbuffer
@@ -51,17 +57,15 @@ _releasebuffer.restype = ctypes.c_int32
 _from_buffer_addr = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_void_p)(("PyMemoryView_FromBuffer", ctypes.pythonapi))
 _addressof = ctypes.addressof
 
-# PyMemoryView_FromBuffer refuses buf NULL even for zero bytes.
-_EMPTY = ctypes.create_string_buffer(1)
-_EMPTY_ADDR = ctypes.addressof(_EMPTY)
-
 
 class _Export(Buffer):
     """One pepkit export: the struct itself is the owner the memoryview's
     managed buffer holds, and releases the export when it is freed."""
 
-    def __del__(self) -> None:
-        _releasebuffer(_addressof(self))  # a no-op if getbuffer failed (obj NULL)
+    # Defaults bind what __del__ needs: it may run while the interpreter
+    # clears module globals at exit.
+    def __del__(self, _release: Any = _releasebuffer, _addr: Any = ctypes.addressof) -> None:
+        _release(_addr(self))  # a no-op if getbuffer failed (obj NULL)
 
 
 def _ptr_at(addr: int) -> ctypes.c_void_p:

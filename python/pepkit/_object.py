@@ -74,12 +74,12 @@ class Object:
             raise ValueError("operation on a closed pepkit object")
         return int(ptr)
 
-    def close(self) -> None:
+    def close(self, _decref: Any = LIB.pepkit_decref) -> None:
         """Drops this reference (idempotent). Live exports keep the memory."""
         ptr = getattr(self, "_ptr", None)
         self._ptr = None
         if ptr:
-            LIB.pepkit_decref(ptr)
+            _decref(ptr)  # bound as a default: close may run while modules are torn down
 
     def __del__(self) -> None:
         self.close()

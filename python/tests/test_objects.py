@@ -280,3 +280,20 @@ def test_object_handed_to_c_and_dropped_there() -> None:
     watch_ok = bytes(m) == b"\x07\0\0"
     m.release()
     assert watch_ok
+
+
+@pytest.mark.parametrize("how", ["global", "c-holds", "cycle"])
+def test_interpreter_exit_with_live_objects(how: str) -> None:
+    """Objects still alive at exit: dropped during finalization (a module
+    global, a reference cycle) or never dropped (C holds a reference). The
+    process must exit cleanly either way."""
+    import subprocess
+
+    code = {
+        "global": "b = bytearray(8); o = pepkit.from_buffer(b, writable=True); m = o.export()",
+        "c-holds": "o = pepkit.from_buffer(bytearray(8)); LIB.pepkit_incref(o.address)",
+        "cycle": "class C: pass\nc = C(); c.self = c; c.o = pepkit.from_buffer(bytearray(4)); c.m = c.o.export(); del c",
+    }[how]
+    prog = "import pepkit\nfrom pepkit._lib import LIB\n" + code + "\nprint('ok')\n"
+    out = subprocess.run([sys.executable, "-c", prog], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    assert (out.returncode, out.stdout, out.stderr) == (0, b"ok\n", b"")

@@ -73,7 +73,7 @@ for py in "${pythons[@]}"; do
   rc=$?
   count_pytest "$out"
   [ $rc -eq 0 ] || sed 's/^/    | /' <<<"$out" | tail -60
-  grep -E '^SKIPPED' <<<"$out" | sed 's/^/    /' | sort | uniq -c | head -5
+  grep -E '^SKIPPED' <<<"$out" | sed -E 's/^SKIPPED \[([0-9]+)\] [^ ]*: /\1 skipped: /' | sort | uniq | sed 's/^/    /' | head -5
   if [[ " ${deps[*]} " == *" numpy "* ]] && [ "$py" = "$newest" ]; then
     echo "  lifetime tests under PYTHONMALLOC=debug"
     out=$(cd "$work" && PYTHONMALLOC=debug "$env/bin/python" -X dev -m pytest -q -p no:cacheprovider \
