@@ -51,8 +51,12 @@ def test_numpy_from_dlpack_zero_copy(np: Any) -> None:
     o.close()  # the tensor's export keeps the memory
     gc.collect()
     assert a.tolist() == [[0, 0, -3], [0, 5, 0]]
-    back = pepkit.from_dlpack(a)  # and back: numpy's tensor over pepkit's memory
-    assert back.view().tolist() == [[0, 0, -3], [0, 5, 0]]
+    if np_versioned(np):
+        back = pepkit.from_dlpack(a)  # and back: numpy's tensor over pepkit's memory
+        assert back.view().tolist() == [[0, 0, -3], [0, 5, 0]]
+    else:
+        with pytest.raises(BufferError):
+            pepkit.from_dlpack(a)  # old numpy cannot export its read-only import
 
 
 def test_dlpack_readonly(np: Any) -> None:
