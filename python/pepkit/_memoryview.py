@@ -209,6 +209,15 @@ class MemoryView(Object):
         else:
             keys = [key]
         nd = self._buf().ndim
+        if any(k is Ellipsis for k in keys):
+            # numpy's rule: one Ellipsis stands for every dimension not named.
+            at = [i for i, k in enumerate(keys) if k is Ellipsis]
+            if len(at) > 1:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            fill = [slice(None)] * max(nd - (len(keys) - 1), 0)
+            keys = keys[: at[0]] + fill + keys[at[0] + 1:]
+            if not keys:
+                return self, None, []
         ints: List[int] = []
         slices: List[slice] = []
         for k in keys:

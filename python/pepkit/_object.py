@@ -14,6 +14,8 @@ from ._lib import LIB, Buffer, Layout
 if TYPE_CHECKING:
     from ._memoryview import MemoryView
 
+_close_lock = threading.Lock()
+
 T = TypeVar("T", bound="Object")
 
 
@@ -74,12 +76,22 @@ class Object:
             raise ValueError("operation on a closed pepkit object")
         return int(ptr)
 
-    def close(self, _decref: Any = LIB.pepkit_decref) -> None:
-        """Drops this reference (idempotent). Live exports keep the memory."""
-        ptr = getattr(self, "_ptr", None)
-        self._ptr = None
+    def close(self, _decref: Any = LIB.pepkit_decref, _lock: Any = _close_lock) -> None:
+        """Drops this reference (idempotent, thread-safe). Live exports keep the memory."""
+        with _lock:  # two threads closing at once must not both decref
+            ptr = getattr(self, "_ptr", None)
+            self._ptr = None
         if ptr:
             _decref(ptr)  # bound as a default: close may run while modules are torn down
+
+    def __copy__(self: T) -> T:
+        """A new reference to the same pepkit object."""
+        return type(self).from_address(self._checked())
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # The state is a C pointer, meaningless in another process (and a
+        # plain copy of it would be dropped twice).
+        raise TypeError("cannot pickle %r object" % type(self).__name__)
 
     def __del__(self) -> None:
         self.close()

@@ -82,6 +82,9 @@ class Venv:
     def __del__(self) -> None:
         self.close()
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("cannot pickle or copy a pepkit.venv.Venv (it owns a C handle); open the directory again")
+
     def __enter__(self) -> "Venv":
         return self
 

@@ -156,7 +156,10 @@ def test_nd_against_numpy(np: Any, rng: random.Random) -> None:
                     continue
                 view, arr = got[1], want[1]
             else:
-                key = tuple(rand_slice(rng, arr.shape[d]) for d in range(rng.randint(1, arr.ndim)))
+                key: Any = tuple(rand_slice(rng, arr.shape[d]) for d in range(rng.randint(1, arr.ndim)))
+                if rng.random() < 0.2:
+                    at = rng.randint(0, len(key))
+                    key = key[:at] + (Ellipsis,) + key[at:]  # numpy: the unnamed dimensions
                 got, want = outcome(lambda: view[key]), outcome(lambda: arr[key])
                 assert got[0] == want[0], (shape, key, got, want)
                 if got[0] != "ok":

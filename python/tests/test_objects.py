@@ -297,3 +297,30 @@ def test_interpreter_exit_with_live_objects(how: str) -> None:
     prog = "import pepkit\nfrom pepkit._lib import LIB\n" + code + "\nprint('ok')\n"
     out = subprocess.run([sys.executable, "-c", prog], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     assert (out.returncode, out.stdout, out.stderr) == (0, b"ok\n", b"")
+
+
+def test_copy_pickle_and_concurrent_close() -> None:
+    import copy
+    import pickle
+
+    a = pepkit.ndarray("i", (2,))
+    b = copy.copy(a)  # a new reference, not a second owner of the same one
+    assert a.refcount == 2 and b.address == a.address
+    b.close()
+    assert a.refcount == 1
+    for fn in (pickle.dumps, copy.deepcopy):
+        with pytest.raises(TypeError):
+            fn(a)
+    objs = [pepkit.Object.from_address(a.address) for _ in range(50)]
+    assert a.refcount == 51
+
+    def close_all() -> None:
+        for o in objs:
+            o.close()
+
+    ts = [threading.Thread(target=close_all) for _ in range(4)]  # every object closed 4 times at once
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert a.refcount == 1
