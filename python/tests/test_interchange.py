@@ -4,6 +4,7 @@ release run exactly when the last user goes."""
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 from typing import Any
 
@@ -174,3 +175,48 @@ def test_pepkit_from_pyarrow_zero_copy() -> None:
         pepkit.from_arrow(42)
     with pytest.raises(ValueError):
         pepkit.from_arrow(pa.array([1, None], type=pa.int32()))  # nulls are refused
+
+
+def test_no_leak_over_100000_interchange_round_trips(np: Any) -> None:
+    """DLPack both ways (and Arrow both ways with pyarrow): RSS flat, every
+    export released, every producer's deleter run."""
+    import os
+
+    pa: Any
+    try:
+        pa = importlib.import_module("pyarrow")
+    except ImportError:
+        pa = None
+    o = pepkit.ndarray("i", (16,))
+    src = np.zeros(16, dtype=np.int32)
+    arrow_src = pa.array(list(range(16)), type=pa.int32()) if pa is not None else None
+
+    def trip() -> None:
+        a = np.from_dlpack(o)
+        p = pepkit.from_dlpack(src)
+        if pa is not None:
+            x = pa.array(o)
+            q = pepkit.from_arrow(arrow_src)
+            q.close()
+            del x
+        p.close()
+        del a
+
+    def rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+    for _ in range(5000):
+        trip()
+    gc.collect()
+    before = rss()
+    refs = sys.getrefcount(src)
+    arrow_bytes = pa.total_allocated_bytes() if pa is not None else 0
+    n = 100000 // (4 if pa is not None else 2)
+    for _ in range(n):
+        trip()
+    gc.collect()
+    grown = rss() - before
+    assert (o.refcount, o.exports) == (1, 0) and sys.getrefcount(src) == refs
+    assert pa is None or pa.total_allocated_bytes() == arrow_bytes
+    assert grown < 1024, "RSS grew by %d KiB over %d round trips" % (grown, n)
