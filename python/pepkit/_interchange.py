@@ -120,54 +120,40 @@ def _immortal(cb: Any) -> Any:
     return cb
 
 
-def _make_destructors() -> Tuple[Any, Any, Any, Any]:
-    names, from_addr, string_at = dict(_NAMES), c_void_p.from_address, ctypes.string_at
-    free = _free
-    legacy, versioned = DLManagedTensor, DLManagedTensorVersioned
-    schema_t, array_t = ArrowSchema, ArrowArray
+def _capsule_fields(cap: Optional[int], _from: Any = c_void_p.from_address, _str: Any = ctypes.string_at) -> Tuple[int, bytes]:
+    """(pointer, name) of a capsule, read from its struct."""
+    ptr = _from((cap or 0) + _CAP_POINTER).value or 0
+    name = _from((cap or 0) + _CAP_NAME).value
+    return ptr, _str(name) if name else b""
 
-    def fields(cap: Optional[int]) -> Tuple[int, bytes]:
-        ptr = from_addr((cap or 0) + _CAP_POINTER).value or 0
-        name = from_addr((cap or 0) + _CAP_NAME).value
-        return ptr, string_at(name) if name else b""
 
-    def dl_legacy(cap: Optional[int]) -> None:
+def _dlpack_destructor(unused_name: bytes, tensor_t: Any) -> Any:
+    """Deletes the tensor of a capsule nobody consumed (still named `unused_name`)."""
+    def destroy(cap: Optional[int], fields: Any = _capsule_fields) -> None:
         ptr, name = fields(cap)
-        if ptr and name == b"dltensor":  # not consumed: still ours to delete
-            t = legacy.from_address(ptr)
+        if ptr and name == unused_name:
+            t = tensor_t.from_address(ptr)
             if t.deleter:
                 t.deleter(ptr)
+    return _immortal(ctypes.CFUNCTYPE(None, c_void_p)(destroy))
 
-    def dl_versioned(cap: Optional[int]) -> None:
-        ptr, name = fields(cap)
-        if ptr and name == b"dltensor_versioned":
-            t = versioned.from_address(ptr)
-            if t.deleter:
-                t.deleter(ptr)
 
-    def arrow_schema(cap: Optional[int]) -> None:
+def _arrow_destructor(struct_t: Any) -> Any:
+    """Releases the struct unless a consumer moved it out, then frees it."""
+    def destroy(cap: Optional[int], fields: Any = _capsule_fields, free: Any = _free) -> None:
         ptr, _ = fields(cap)
         if ptr:
-            s = schema_t.from_address(ptr)
-            if s.release:
-                s.release(ptr)
+            st = struct_t.from_address(ptr)
+            if st.release:
+                st.release(ptr)
             free(ptr)
-
-    def arrow_array(cap: Optional[int]) -> None:
-        ptr, _ = fields(cap)
-        if ptr:
-            a = array_t.from_address(ptr)
-            if a.release:
-                a.release(ptr)
-            free(ptr)
-
-    del names
-    D = ctypes.CFUNCTYPE(None, c_void_p)
-    return (_immortal(D(dl_legacy)), _immortal(D(dl_versioned)), _immortal(D(arrow_schema)),
-            _immortal(D(arrow_array)))
+    return _immortal(ctypes.CFUNCTYPE(None, c_void_p)(destroy))
 
 
-_DL_LEGACY, _DL_VERSIONED, _ARROW_SCHEMA, _ARROW_ARRAY = _make_destructors()
+_DL_LEGACY = _dlpack_destructor(b"dltensor", DLManagedTensor)
+_DL_VERSIONED = _dlpack_destructor(b"dltensor_versioned", DLManagedTensorVersioned)
+_ARROW_SCHEMA = _arrow_destructor(ArrowSchema)
+_ARROW_ARRAY = _arrow_destructor(ArrowArray)
 
 
 def _fnptr(cb: Any) -> int:
