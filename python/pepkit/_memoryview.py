@@ -8,7 +8,7 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
 from ._lib import LIB, NONE, Slice, Value
-from ._object import Object, from_buffer
+from ._object import Object, _wrap_export, from_buffer
 
 _Key = Union[int, slice, "tuple[Union[int, slice], ...]", "ellipsis"]
 _FLOATS = {"nan": float("nan"), "inf": float("inf")}
@@ -203,13 +203,15 @@ class MemoryView(Object):
         return self._derive(_new(LIB.pepkit_memoryview_subview, self._checked(), index))
 
     def _resolve(self, key: Any) -> Tuple[Optional["MemoryView"], Optional[List[int]], List[slice]]:
-        """(view, item index, slices): ints before slices select sub-views."""
+        """(view, item index, slices): leading integers select sub-views; an
+        integer after a slice drops its dimension (numpy's basic indexing)."""
         if isinstance(key, tuple):
             keys = list(key)
         else:
             keys = [key]
         nd = self._buf().ndim
-        if any(k is Ellipsis for k in keys):
+        ellipsis = any(k is Ellipsis for k in keys)
+        if ellipsis:
             # numpy's rule: one Ellipsis stands for every dimension not named.
             at = [i for i, k in enumerate(keys) if k is Ellipsis]
             if len(at) > 1:
@@ -220,24 +222,49 @@ class MemoryView(Object):
                 return self, None, []
         ints: List[int] = []
         slices: List[slice] = []
+        later: List[Tuple[int, int]] = []  # (position among the slices, index): ints after a slice
         for k in keys:
             if isinstance(k, slice):
                 slices.append(k)
-            elif slices:
-                raise NotImplementedError("pepkit.MemoryView: an integer index after a slice is not implemented")
+                continue
+            try:
+                i = operator.index(k)
+            except TypeError:
+                raise TypeError("memoryview: invalid slice key") from None
+            if slices or later:
+                later.append((len(slices), i))
+                slices.append(slice(None))  # placeholder, made i:i+1 below
             else:
-                try:
-                    ints.append(operator.index(k))
-                except TypeError:
-                    raise TypeError("memoryview: invalid slice key") from None
-        if not slices and len(ints) == nd:
-            return None, ints, []
+                ints.append(i)
+        if not slices and len(ints) == nd and not ellipsis:
+            return None, ints, []  # an item (with an Ellipsis, numpy gives a 0-dim view)
         if not slices and len(ints) > nd:
             raise TypeError("cannot index %d-dimension view with %d-element tuple" % (nd, len(ints)))
         view = self
         for i in ints:
             view = view._subview(i)
-        return view, None, slices
+        if not later:
+            return view, None, slices
+        # An integer after a slice (numpy: m[1:3, 2]): slice that dimension
+        # to i:i+1, then see the same memory without it.
+        shape = view.shape
+        if len(slices) > len(shape):
+            raise IndexError("too many indices: %d-dimension view indexed with %d" % (len(shape), len(keys)))
+        for pos, i in later:
+            n = shape[pos]
+            j = i + n if i < 0 else i
+            if not 0 <= j < n:
+                raise IndexError("index out of bounds on dimension %d" % (len(ints) + pos + 1))
+            slices[pos] = slice(j, j + 1)
+        unit = view._slice(slices)
+        # The chain of owners: result -> wrap -> Python export of m -> m's
+        # managed buffer -> one pepkit export of `unit` -> this view's export.
+        m = unit.export(writable=not unit.readonly)
+        wrapped = _wrap_export(m, not unit.readonly, [pos for pos, _ in later])
+        result = MemoryView(wrapped)
+        wrapped.close()
+        result._source = getattr(self, "_source", None)
+        return result, None, []
 
     def __getitem__(self, key: _Key) -> Any:
         b = self._buf()

@@ -334,6 +334,12 @@ def from_buffer(obj: Any, writable: bool = False) -> Object:
         ptr = obj._checked()
         LIB.pepkit_incref(ptr)
         return Object._own(ptr)
+    return _wrap_export(obj, writable, ())
+
+
+def _wrap_export(obj: Any, writable: bool, drop: Sequence[int]) -> Object:
+    """from_buffer, leaving out the dimensions `drop` (each of extent 1):
+    the same memory seen with fewer dimensions, as numpy's integer index."""
     view = Buffer()
     _get_buffer(obj, ctypes.byref(view), _lib.BUF_RECORDS_RO | (_lib.BUF_WRITABLE if writable else 0))
     try:
@@ -346,6 +352,11 @@ def from_buffer(obj: Any, writable: bool = False) -> Object:
             for i in reversed(range(nd)):
                 strides[i] = step
                 step *= shape[i]
+        if drop:
+            if any(shape[d] != 1 for d in drop):
+                raise ValueError("only dimensions of extent 1 can be dropped")
+            keep = [d for d in range(nd) if d not in drop]
+            shape, strides, nd = [shape[d] for d in keep], [strides[d] for d in keep], len(keep)
         lo = hi = 0
         if all(shape):
             for n, s in zip(shape, strides):
