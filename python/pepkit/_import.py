@@ -72,9 +72,9 @@ def find_spec(name: str, path: Sequence[PathLike]) -> ModuleSpec:
     """
     if isinstance(path, (str, bytes)):
         raise TypeError("path must be a sequence of paths, not a single path")
-    entries = [os.fsencode(p) for p in path]
+    entries = [_lib.cpath(p) for p in path]
     arr = (ctypes.c_char_p * max(len(entries), 1))(*entries)
     out = ctypes.c_void_p()
-    _lib.check(LIB.pepkit_find_spec(name.encode("utf-8"), arr, len(entries), ctypes.byref(out)),
+    _lib.check(LIB.pepkit_find_spec(_lib.cstr(name, "name"), arr, len(entries), ctypes.byref(out)),
                not_found=ModuleNotFoundError)
     return spec_from_c(int(out.value or 0))

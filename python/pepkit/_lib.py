@@ -155,6 +155,25 @@ _EXCEPTIONS: Dict[int, Type[BaseException]] = {
 }
 
 
+def cstr(value: Any, what: str = "argument") -> bytes:
+    """`value` (str as UTF-8, bytes, or a path) as a C string. An embedded NUL
+    would silently cut the string short in C, so it is refused as os.* does."""
+    if isinstance(value, str):
+        data = value.encode("utf-8", "surrogateescape")
+    elif isinstance(value, bytes):
+        data = value
+    else:
+        data = os.fsencode(value)
+    if b"\0" in data:
+        raise ValueError("embedded null byte in %s" % what)
+    return data
+
+
+def cpath(value: Any) -> bytes:
+    """A path as the C API takes it: os.fsencode, no NUL."""
+    return cstr(os.fsencode(value), "path")
+
+
 def last_error() -> str:
     msg = LIB.pepkit_last_error()
     return msg.decode("utf-8", "replace") if msg else ""

@@ -376,7 +376,7 @@ class MemoryView(Object):
 
     def hex(self, sep: Optional[Union[str, bytes]] = None, bytes_per_sep: int = 1) -> str:
         if isinstance(sep, str):
-            sep = sep.encode("utf-8")
+            sep = _lib.cstr(sep, "sep")
         out, n = ctypes.c_void_p(), ctypes.c_size_t()
         _lib.check(LIB.pepkit_memoryview_hex(self._checked(), sep, bytes_per_sep, ctypes.byref(out), ctypes.byref(n)))
         return _lib.take_string(out.value, n.value).decode("ascii")
@@ -387,7 +387,7 @@ class MemoryView(Object):
         else:
             shape = list(shape)
             dims, nd = (ctypes.c_ssize_t * max(len(shape), 1))(*shape), len(shape)
-        return self._derive(_new(LIB.pepkit_memoryview_cast, self._checked(), format.encode(), dims, nd))
+        return self._derive(_new(LIB.pepkit_memoryview_cast, self._checked(), _lib.cstr(format, "format"), dims, nd))
 
     def toreadonly(self) -> "MemoryView":
         return self._derive(_new(LIB.pepkit_memoryview_toreadonly, self._checked()))

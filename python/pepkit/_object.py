@@ -265,7 +265,7 @@ def ndarray(format: str, shape: Sequence[int], order: str = "C", readonly: bool 
         raise ValueError("order must be 'C' or 'F', not %r" % (order,))
     dims = _shape_array(shape)
     out = ctypes.c_void_p()
-    _lib.check(LIB.pepkit_ndarray_new(format.encode(), len(shape), dims, order.encode(), int(bool(readonly)), ctypes.byref(out)))
+    _lib.check(LIB.pepkit_ndarray_new(_lib.cstr(format, "format"), len(shape), dims, order.encode(), int(bool(readonly)), ctypes.byref(out)))
     return Object._own(int(out.value or 0))
 
 

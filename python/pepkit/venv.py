@@ -29,7 +29,7 @@ def create(env_dir: PathLike, *, python: Optional[PathLike] = None, system_site_
     """
     opts = _lib.VenvOptions()
     _lib.check(LIB.pepkit_venv_options_init(ctypes.byref(opts)))
-    py = os.fsencode(python) if python is not None else None
+    py = _lib.cpath(python) if python is not None else None
     opts.python = py
     opts.system_site_packages = system_site_packages
     opts.clear = clear
@@ -38,7 +38,7 @@ def create(env_dir: PathLike, *, python: Optional[PathLike] = None, system_site_
     opts.upgrade = upgrade
     opts.with_pip = with_pip
     opts.upgrade_deps = upgrade_deps
-    pr = prompt.encode("utf-8") if prompt is not None else None
+    pr = _lib.cstr(prompt, "prompt") if prompt is not None else None
     opts.prompt = pr
     errors: List[BaseException] = []
     cb: Any = None
@@ -54,7 +54,7 @@ def create(env_dir: PathLike, *, python: Optional[PathLike] = None, system_site_
                 errors.append(e)
         cb = _lib.PROGRESS_FN(on_step)
         opts.progress = cb
-    status = LIB.pepkit_venv_create(os.fsencode(env_dir), ctypes.byref(opts))
+    status = LIB.pepkit_venv_create(_lib.cpath(env_dir), ctypes.byref(opts))
     if errors:
         raise errors[0]
     _lib.check(status)
@@ -66,7 +66,7 @@ class Venv:
     def __init__(self, env_dir: PathLike) -> None:
         self._ptr: Optional[int] = None
         out = ctypes.c_void_p()
-        _lib.check(LIB.pepkit_venv_open(os.fsencode(env_dir), ctypes.byref(out)))
+        _lib.check(LIB.pepkit_venv_open(_lib.cpath(env_dir), ctypes.byref(out)))
         self._ptr = int(out.value or 0)
 
     def _checked(self) -> int:
@@ -106,7 +106,7 @@ class Venv:
     def get(self, key: str) -> Optional[str]:
         """The value of `key` in pyvenv.cfg as the interpreter reads it, or None."""
         out = ctypes.c_char_p()
-        status = LIB.pepkit_venv_get(self._checked(), key.encode("utf-8"), ctypes.byref(out))
+        status = LIB.pepkit_venv_get(self._checked(), _lib.cstr(key, "key"), ctypes.byref(out))
         if status == 9:
             return None
         _lib.check(status)
@@ -150,7 +150,7 @@ class Venv:
     def find_spec(self, name: str) -> ModuleSpec:
         """Where `import name` in this env would come from."""
         out = ctypes.c_void_p()
-        _lib.check(LIB.pepkit_venv_find_spec(self._checked(), name.encode("utf-8"), ctypes.byref(out)),
+        _lib.check(LIB.pepkit_venv_find_spec(self._checked(), _lib.cstr(name, "name"), ctypes.byref(out)),
                    not_found=ModuleNotFoundError)
         return spec_from_c(int(out.value or 0))
 

@@ -96,3 +96,20 @@ def test_find_spec_namespace_tree(tmp_path: Path) -> None:
         pepkit.find_spec(".rel", path)
     with pytest.raises(TypeError):
         pepkit.find_spec("x", str(a))
+
+
+def test_embedded_nul_refused(tmp_path: Path) -> None:
+    """C strings end at NUL: a path or name holding one must not be cut short."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "m.py").write_text("")
+    with pytest.raises(ValueError, match="null"):
+        pepkit.find_spec("m\0x", [str(tmp_path / "a")])
+    with pytest.raises(ValueError, match="null"):
+        pepkit.find_spec("m", [str(tmp_path / "a") + "\0/elsewhere"])
+    with pytest.raises(ValueError, match="null"):
+        pepkit.venv.create(str(tmp_path / "env\0x"), python=BASE, with_pip=False)
+    with pytest.raises(ValueError, match="null"):
+        pepkit.venv.open(str(tmp_path) + "\0")
+    with pytest.raises(ValueError, match="null"):
+        pepkit.ndarray("i\0d", (1,))
+    assert not (tmp_path / "env").exists()
