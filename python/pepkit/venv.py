@@ -23,7 +23,9 @@ def create(env_dir: PathLike, *, python: Optional[PathLike] = None, system_site_
 
     `python` is the base interpreter (a path or a name on PATH; None means
     ``python3``); `symlinks` None keeps the platform default (links on
-    POSIX); `progress` is called with each step's name before it runs. Errors
+    POSIX); `progress` is called with each step's name before it runs (an
+    exception it raises cannot stop the C call: progress is not called again,
+    and the exception is raised once the call returns). Errors
     are raised as the matching exceptions with pepkit's message (OSError,
     FileExistsError, FileNotFoundError, ValueError, ...).
     """

@@ -3,7 +3,8 @@
 # env made by pepkit's own pyvenv (native pip), the package installed into it
 # (the wheel `make wheel` wrote; on the newest interpreter `pip install ./python`
 # through the build backend instead), then pytest on python/tests. numpy tests
-# run where .ci/setup fetched numpy (3.8, 3.11, 3.13) and skip elsewhere;
+# run where .ci/setup fetched numpy (3.8, 3.11, 3.12, 3.13) and pyarrow tests
+# where it fetched pyarrow (3.11, 3.13); they skip elsewhere;
 # the lifetime tests run once more under PYTHONMALLOC=debug; mypy --strict
 # checks the package and the tests on the interpreter that has mypy. No network:
 # test dependencies come from target/python-wheels (see .ci/setup).
