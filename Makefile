@@ -111,3 +111,4 @@ include mk/venv.mk
 include mk/install.mk
 include mk/cxx.mk
 include mk/docs.mk
+include mk/python.mk

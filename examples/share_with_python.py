@@ -1,72 +1,70 @@
-"""Share one pepkit array with Python, no copy: C fills it, Python reads and
-writes it through a real memoryview, C sees Python's write.
+"""Hand an array made in C to Python and back, with no copy and no dangling
+pointer, through the pepkit package (python/).
+
+C makes and fills a pepkit ndarray; Python adopts that reference
+(pepkit.Object.from_address), reads and writes it through a memoryview (and
+numpy, when installed); C takes its own reference back (o.address), Python
+drops everything, and C reads Python's write. The memoryview's `obj` owns the
+export, so it stays valid after Python closes the object.
 
 Usage: python share_with_python.py [path/to/libpepkit.so]
+(uses the installed package, else the checkout's python/ with that library)
 """
 import ctypes
+import gc
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-lib_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "target", "release", "libpepkit.so")
-pepkit = ctypes.CDLL(lib_path)
+try:
+    import pepkit
+except ImportError:
+    lib = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "target", "release", "libpepkit.so")
+    os.environ["PEPKIT_LIBRARY"] = os.path.abspath(lib)
+    sys.path.insert(0, os.path.join(HERE, "..", "python"))
+    import pepkit
+from pepkit._lib import LIB, Buffer  # the C ABI, to play the C side
 
-
-class Buffer(ctypes.Structure):
-    """pepkit_buffer, which has exactly Py_buffer's layout."""
-    _fields_ = [
-        ("buf", ctypes.c_void_p), ("obj", ctypes.c_void_p), ("len", ctypes.c_ssize_t),
-        ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int), ("ndim", ctypes.c_int),
-        ("format", ctypes.c_char_p), ("shape", ctypes.POINTER(ctypes.c_ssize_t)),
-        ("strides", ctypes.POINTER(ctypes.c_ssize_t)), ("suboffsets", ctypes.POINTER(ctypes.c_ssize_t)),
-        ("internal", ctypes.c_void_p),
-    ]
-
-
-PEPKIT_BUF_FULL = 0x118 | 0x1 | 0x4
-pepkit.pepkit_ndarray_new.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_ssize_t),
-                                      ctypes.c_char, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p)]
-pepkit.pepkit_getbuffer.argtypes = [ctypes.c_void_p, ctypes.POINTER(Buffer), ctypes.c_int]
-pepkit.pepkit_releasebuffer.argtypes = [ctypes.POINTER(Buffer)]
-pepkit.pepkit_decref.argtypes = [ctypes.c_void_p]
-pepkit.pepkit_exports.argtypes = [ctypes.c_void_p]
-pepkit.pepkit_exports.restype = ctypes.c_ssize_t
-pepkit.pepkit_last_error.restype = ctypes.c_char_p
-from_buffer = ctypes.pythonapi.PyMemoryView_FromBuffer
-from_buffer.argtypes = [ctypes.POINTER(Buffer)]
-from_buffer.restype = ctypes.py_object
-
-
-def check(status, what):
-    if status != 0:
-        raise SystemExit("%s failed (%d): %s" % (what, status, pepkit.pepkit_last_error().decode()))
-
-
-# C side: a 2x3 int32 array owned by pepkit, exported writable.
+# --- C: a 2x3 int32 array owned by pepkit, filled through an export --------
 shape = (ctypes.c_ssize_t * 2)(2, 3)
-array = ctypes.c_void_p()
-check(pepkit.pepkit_ndarray_new(b"i", 2, shape, b"C", 0, ctypes.byref(array)), "pepkit_ndarray_new")
+addr = ctypes.c_void_p()
+assert LIB.pepkit_ndarray_new(b"i", 2, shape, b"C", 0, ctypes.byref(addr)) == 0
 view = Buffer()
-check(pepkit.pepkit_getbuffer(array, ctypes.byref(view), PEPKIT_BUF_FULL), "pepkit_getbuffer")
+assert LIB.pepkit_getbuffer(addr, ctypes.byref(view), 0x11D) == 0  # PEPKIT_BUF_FULL
 ints = ctypes.cast(view.buf, ctypes.POINTER(ctypes.c_int32))
 for i in range(6):
     ints[i] = i * i
+assert LIB.pepkit_releasebuffer(ctypes.byref(view)) == 0
 
-# Python side: a real memoryview over the same memory.
-m = from_buffer(ctypes.byref(view))
-print("python sees:", m.format, m.shape, m.strides, m.tolist())
-assert m.tolist() == [[0, 1, 4], [9, 16, 25]]
-assert m.obj is None, "PyMemoryView_FromBuffer borrows the memory"
-flat = m.cast("B").cast("i")
-flat[5] = -7
-print("C sees python's write:", ints[5])
-assert ints[5] == -7, "no copy: both sides share one block"
-print("exports held by the view:", pepkit.pepkit_exports(array))
+# --- Python: adopt C's reference, read and write with no copy --------------
+o = pepkit.Object.from_address(addr.value, steal=True)
+m = o.export(writable=True)  # memoryview(o) on Python 3.12+
+print("python sees:", m.format, m.shape, m.tolist(), "| exports:", o.exports)
+assert m.tolist() == [[0, 1, 4], [9, 16, 25]] and m.obj is not None
+m[1, 2] = -7
+try:
+    import numpy
+    a = numpy.asarray(o)
+    a[0, 0] = 100  # numpy writes the same memory
+    print("numpy sees:", a.tolist())
+    del a
+except ImportError:
+    m[0, 0] = 100
+print("pepkit.MemoryView of a sub-array:", o.view()[:, 1:].tolist())
 
-# Python's views must go before the export that backs them.
-flat.release()
-m.release()
-check(pepkit.pepkit_releasebuffer(ctypes.byref(view)), "pepkit_releasebuffer")
-assert pepkit.pepkit_exports(array) == 0
-pepkit.pepkit_decref(array)
+# --- back to C: C takes a reference, Python lets go of everything ----------
+c_ref = o.address
+LIB.pepkit_incref(c_ref)
+o.close()
+print("after o.close() the memoryview still reads its export:", m.tolist())
+del m
+gc.collect()
+assert LIB.pepkit_exports(c_ref) == 0 and LIB.pepkit_refcount(c_ref) == 1
+view = Buffer()
+assert LIB.pepkit_getbuffer(c_ref, ctypes.byref(view), 0x11D) == 0
+ints = ctypes.cast(view.buf, ctypes.POINTER(ctypes.c_int32))
+print("C sees python's writes:", ints[0], ints[5])
+assert (ints[0], ints[5]) == (100, -7), "no copy: both sides share one block"
+assert LIB.pepkit_releasebuffer(ctypes.byref(view)) == 0
+LIB.pepkit_decref(c_ref)
 print("share_with_python: ok (python %s)" % sys.version.split()[0])
