@@ -97,3 +97,4 @@ clean:
 	$(CARGO) clean
 
 include mk/venv.mk
+include mk/fuzz.mk
