@@ -97,4 +97,4 @@ clean:
 	$(CARGO) clean
 
 include mk/venv.mk
-include mk/fuzz.mk
+include mk/fuzz.mk mk/variants.mk
