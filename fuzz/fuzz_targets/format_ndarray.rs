@@ -70,7 +70,7 @@ fuzz_target!(|input: Input| {
     }
     // SAFETY: mv is live; its descriptor lives as long as mv.
     let strides = unsafe { strides_of(&*pepkit_memoryview_buffer(mv.0)) };
-    if !known_tolist_blowup(&shape, &strides, len) {
+    if !known_tolist_blowup(&shape, &strides, len, size) {
         tolist(&mv);
     }
     if !known_huge_alloc(size) {

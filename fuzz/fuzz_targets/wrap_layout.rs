@@ -212,6 +212,9 @@ fn read_all(mv: &Obj) {
     let buf = unsafe { pepkit_memoryview_buffer(mv.0) };
     assert!(!buf.is_null());
     let (len, shape, strides) = unsafe { ((*buf).len, shape_of(&*buf), strides_of(&*buf)) };
+    if known_null_buf(unsafe { &*buf }) {
+        return;
+    }
     if len > 1 << 22 && len <= 1 << 30 {
         return; // a big view of a small block (zero strides) is sound but slow to copy
     }
@@ -224,7 +227,7 @@ fn read_all(mv: &Obj) {
         return; // hex, hash (and tolist) of an enormous view: issue 8 fault 2
     }
     let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
-    if !known_tolist_blowup(&shape, &strides, len) && check(unsafe { pepkit_memoryview_tolist(mv.0, &mut s, &mut n) }, "tolist") == PEPKIT_OK {
+    if !known_tolist_blowup(&shape, &strides, len, unsafe { (*buf).itemsize }) && check(unsafe { pepkit_memoryview_tolist(mv.0, &mut s, &mut n) }, "tolist") == PEPKIT_OK {
         unsafe { take_owned(s.cast(), n + 1) };
     }
     let (mut s, mut n) = (std::ptr::null_mut(), 0usize);

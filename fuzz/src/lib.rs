@@ -80,12 +80,16 @@ pub fn c_string(bytes: &[u8]) -> Vec<c_char> {
     bytes.iter().take_while(|&&b| b != 0).map(|&b| b as c_char).chain([0]).collect()
 }
 
-/// A fuzz-chosen size: mostly small, sometimes one of the edges.
+/// A fuzz-chosen size: mostly small, sometimes one of the edges, sometimes
+/// anything.
 pub fn edgy(raw: i64) -> isize {
-    const EDGES: [isize; 8] = [0, 1, -1, isize::MAX, isize::MIN, isize::MAX / 2, 1 << 32, (1 << 31) - 1];
+    const EDGES: [isize; 16] = [
+        0, 1, -1, isize::MAX, isize::MIN, isize::MAX / 2, 1 << 32, (1 << 31) - 1,
+        -isize::MAX, isize::MAX - 1, 2, -2, 1 << 62, -(1 << 31), 1 << 16, 255,
+    ];
     match raw & 0xff {
-        0..=7 => EDGES[(raw & 7) as usize],
-        8..=15 => (raw >> 8) as isize,
+        0..=15 => EDGES[(raw & 15) as usize],
+        16..=31 => (raw >> 8) as isize,
         _ => ((raw >> 8) % 9) as isize,
     }
 }
@@ -93,7 +97,8 @@ pub fn edgy(raw: i64) -> isize {
 /// The model of reachable bytes of a layout without suboffsets: the byte
 /// range `[lo, hi)` relative to the block's base that some index can touch,
 /// or `None` when no index exists (a zero extent): then nothing is
-/// reachable. i128 cannot overflow for 64 dims of isize extents and strides.
+/// reachable. One dimension's span fits i128; the sums saturate, which only
+/// happens far outside any block.
 pub fn reachable(offset: isize, itemsize: isize, shape: &[isize], strides: &[isize]) -> Option<(i128, i128)> {
     if shape.iter().any(|&n| n <= 0) {
         return None;
@@ -102,12 +107,12 @@ pub fn reachable(offset: isize, itemsize: isize, shape: &[isize], strides: &[isi
     for (&n, &s) in shape.iter().zip(strides) {
         let span = (n as i128 - 1) * s as i128;
         if span < 0 {
-            lo += span;
+            lo = lo.saturating_add(span);
         } else {
-            hi += span;
+            hi = hi.saturating_add(span);
         }
     }
-    Some((lo, hi + itemsize as i128))
+    Some((lo, hi.saturating_add(itemsize as i128)))
 }
 
 /// C-contiguous strides for `shape` (0 where an extent is 0, as numpy).
@@ -178,12 +183,14 @@ pub fn avoid_known_fault() -> bool {
 
 /// Issue 8, fault 2 (tolist): a zero-byte view with huge extents (a zero
 /// extent after huge ones, or a zero itemsize) makes tolist grow its output
-/// until an allocation fails, and the host aborts. And (found here, open:
-/// fuzz/regressions/wrap_layout/tolist-stride-overflow) on a zero-byte view
-/// tolist computes `i * stride` for the dimensions before the zero extent,
-/// which overflows with huge strides: a panic under overflow checks.
-/// `strides` may be empty (C-contiguous).
-pub fn known_tolist_blowup(shape: &[isize], strides: &[isize], len: isize) -> bool {
+/// until an allocation fails, and the host aborts. Found here, open, same
+/// class: on a zero-byte view tolist computes `i * stride` for the
+/// dimensions before the zero extent, which overflows with huge strides (a
+/// panic under overflow checks; fuzz/regressions/wrap_layout/
+/// tolist-stride-overflow); and it reserves up to 1 GiB infallibly from the
+/// item size even for no items (fuzz/regressions/format_ndarray/
+/// tolist-capacity-from-itemsize). `strides` may be empty (C-contiguous).
+pub fn known_tolist_blowup(shape: &[isize], strides: &[isize], len: isize, itemsize: isize) -> bool {
     let mut lists: u128 = 1;
     let mut overflow = false;
     for (d, &n) in shape.iter().enumerate() {
@@ -194,7 +201,14 @@ pub fn known_tolist_blowup(shape: &[isize], strides: &[isize], len: isize) -> bo
         let s = strides.get(d).copied().unwrap_or(0);
         overflow |= (n - 1).checked_mul(s).is_none();
     }
-    avoid_known_fault() && len == 0 && (lists > 1 << 16 || overflow)
+    avoid_known_fault() && ((len == 0 && (lists > 1 << 16 || overflow)) || itemsize > 1 << 24)
+}
+
+/// Issue 8, fault 6: a view whose `buf` is exactly NULL (slicing can put it
+/// there) makes pepkit build a slice from (NULL, 0), which debug assertions
+/// abort on.
+pub fn known_null_buf(view: &pepkit_buffer) -> bool {
+    avoid_known_fault() && view.buf.is_null()
 }
 
 /// Issue 8, fault 2 (hex, hash; equal on huge items): output or per-item
