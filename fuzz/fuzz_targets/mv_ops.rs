@@ -104,7 +104,11 @@ fn base(b: &Base, blocks: &mut Vec<Box<[u8]>>) -> Option<Obj> {
             make("bytearray_new", |out| unsafe { pepkit_bytearray_new(d.as_ptr(), d.len(), out) })
         }
         Base::NdArray { format, shape, fortran, readonly } => {
-            let shape: Vec<isize> = shape.iter().take(5).map(|&n| (n % 6) as isize).collect();
+            // Extents up to 16 (issue 8 fault 6 needs (1, 0, 15)), at most 4096 items.
+            let shape: Vec<isize> = shape.iter().take(5).map(|&n| (n % 17) as isize).collect();
+            if shape.iter().product::<isize>() > 4096 {
+                return None;
+            }
             let f = ND_FORMATS[*format as usize % ND_FORMATS.len()];
             let order = if *fortran { b'F' } else { b'C' };
             make("ndarray_new", |out| unsafe {
