@@ -112,3 +112,4 @@ include mk/install.mk
 include mk/cxx.mk
 include mk/docs.mk
 include mk/python.mk
+include mk/fuzz.mk mk/variants.mk

@@ -107,3 +107,21 @@ pepkit_interchange_pythons() {
     [ -x "$p" ] && echo "$p"
   done | sort -V
 }
+
+# Runs the C test binaries $1/test_* (linked with gcc's ASan and UBSan) and
+# adds their counts to the caller's `pass` and `fail`; a binary that is not
+# ASan-linked, prints no count or exits non-zero counts as a failure.
+pepkit_run_c_tests() {
+  local t out rc line p f
+  for t in "$1"/test_*; do
+    if ! nm "$t" | grep -q __asan_init; then echo "$t is not linked with ASan"; fail=$((fail + 1)); continue; fi
+    out=$(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$t" 2>&1)
+    rc=$?
+    echo "$out" | tail -n 20
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -n1)
+    p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+    [ -z "$line" ] && p=0 f=1
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1 && echo "$t exited $rc"
+    pass=$((pass + p)); fail=$((fail + f))
+  done
+}
