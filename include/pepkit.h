@@ -1661,8 +1661,9 @@ pepkit_status pepkit_finder_new(const char *const *path,
  * a listing is then trusted with no system call at all until it is
  * `interval_ms` milliseconds old; after that, one `stat` compares the
  * directory's modification time and the listing is read again only when it
- * changed. pepkit_finder_invalidate_caches forgets every snapshot at once
- * (call it when the tool knows the tree changed, e.g. from a file watcher).
+ * changed. A zip archive's index is trusted the same way (then one `stat`
+ * compares its size and mtime). pepkit_finder_invalidate_caches forgets
+ * every snapshot at once (call it when the tool knows the tree changed, e.g. from a file watcher).
  * While a snapshot is fresh the answers are those of the tree as it was
  * when listed; with `interval_ms` 0 every lookup revalidates, and
  * UINT64_MAX never does until pepkit_finder_invalidate_caches. The default
