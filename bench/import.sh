@@ -12,6 +12,8 @@
 # beside them, and pepkit_walk_packages against pkgutil.walk_packages (which
 # imports every package it lists; run with -B so no __pycache__ is written
 # into the tree), whose module counts must agree too.
+# Then the same over the tree zipped, one archive per entry (bench/import_tree.py
+# zip): pepkit's zip lookups and listing against zipimport's, in the same run.
 # PEPKIT_BENCH_PYTHON picks the interpreter (default: pyenv's 3.11, else
 # python3), PEPKIT_BENCH_RUNS the passes (default 5).
 set -euo pipefail
@@ -30,13 +32,19 @@ cc -std=c11 -O2 -Wall -Wextra -Werror -Iinclude -Ibench -o target/bench/import_b
 dir=$(mktemp -d /var/tmp/pepkit-import-bench.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 "$py" -S bench/import_tree.py make "$dir/tree"
+# The same tree zipped: zip lookups against zipimport.
+"$py" -S bench/import_tree.py zip "$dir/tree" "$dir/ztree"
 mapfile -t ext < <("$py" -S -c 'import importlib.machinery as m; print("\n".join(m.EXTENSION_SUFFIXES))')
-read -r cold warm py_counts < <("$py" -S bench/import_tree.py time "$dir/tree" "$runs")
-read -r ours finder_cold finder_warm snap_warm our_walk our_listed our_ns our_counts < <(target/bench/import_bench "$dir/tree" "$runs" "${ext[@]}")
-read -r walk_cold walk_warm py_listed < <("$py" -S -B bench/import_tree.py walk "$dir/tree" "$runs")
+# bench_tree LABEL TREE: both sides on one tree, the table and the ratios.
+bench_tree() {
+local label=$1 tree=$2 stateless_runs=$3 cold warm py_counts ours finder_cold finder_warm snap_warm our_walk our_listed our_ns our_counts
+local walk_cold walk_warm py_listed
+read -r cold warm py_counts < <("$py" -S bench/import_tree.py time "$tree" "$runs")
+read -r ours finder_cold finder_warm snap_warm our_walk our_listed our_ns our_counts < <(PEPKIT_BENCH_STATELESS_RUNS=$stateless_runs target/bench/import_bench "$tree" "$runs" "${ext[@]}")
+read -r walk_cold walk_warm py_listed < <("$py" -S -B bench/import_tree.py walk "$tree" "$runs")
 py_counts=$(sed -e 's/SourceFileLoader/source/; s/SourcelessFileLoader/bytecode/; s/ExtensionFileLoader/extension/' <<<"$py_counts" | tr ' ' '\n' | sort | tr '\n' ' ')
-our_counts=$(tr ' ' '\n' <<<"$our_counts" | sort | tr '\n' ' ')
-echo "== import resolution: 10,000 names over a 20-entry path, $("$py" -V 2>&1) (ratio = pepkit / peer; < 1 is faster)"
+our_counts=$(tr ' ' '\n' <<<"$our_counts" | grep -v '=0$' | sort | tr '\n' ' ')
+echo "== import resolution ($label): 10,000 names over a 20-entry path, $("$py" -V 2>&1) (ratio = pepkit / peer; < 1 is faster)"
 awk -v o="$ours" -v fc="$finder_cold" -v fw="$finder_warm" -v sw="$snap_warm" -v c="$cold" -v w="$warm" 'BEGIN {
   printf "| %-52s | %12s | %9s |\n", "resolver", "10,000 names", "per name"
   printf "|%s|%s|%s|\n", "------------------------------------------------------", "--------------", "-----------"
@@ -52,10 +60,10 @@ awk -v o="$ours" -v fc="$finder_cold" -v fw="$finder_warm" -v sw="$snap_warm" -v
 }'
 if [ "$py_counts" != "$our_counts" ]; then
   echo "MISMATCH: importlib found $py_counts; pepkit found $our_counts"
-  exit 1
+  return 1
 fi
 echo "outcomes agree: $our_counts"
-echo "== listing: pepkit_walk_packages against pkgutil.walk_packages over the same 20 entries"
+echo "== listing ($label): pepkit_walk_packages against pkgutil.walk_packages over the same 20 entries"
 awk -v p="$our_walk" -v c="$walk_cold" -v w="$walk_warm" -v pl="$our_listed" -v pn="$our_ns" -v yl="$py_listed" 'BEGIN {
   printf "| %-52s | %9.1f ms | %6d modules (+%d namespace) |\n", "pepkit_walk_packages (median)", p, pl, pn
   printf "| %-52s | %9.1f ms | %6d modules |\n", "pkgutil.walk_packages, first walk (imports packages)", c, yl
@@ -64,5 +72,9 @@ awk -v p="$our_walk" -v c="$walk_cold" -v w="$walk_warm" -v pl="$our_listed" -v 
 }'
 if [ "$our_listed" != "$py_listed" ]; then
   echo "MISMATCH: pkgutil listed $py_listed modules; pepkit $our_listed"
-  exit 1
+  return 1
 fi
+}
+bench_tree directories "$dir/tree" "$runs"
+# One stateless pass over the archives: each lookup reads all 20 indexes (~25 s a pass).
+bench_tree "zip archives, zipimport" "$dir/ztree" 1

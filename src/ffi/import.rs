@@ -288,8 +288,9 @@ pub unsafe extern "C" fn pepkit_finder_new(
 /// a listing is then trusted with no system call at all until it is
 /// `interval_ms` milliseconds old; after that, one `stat` compares the
 /// directory's modification time and the listing is read again only when it
-/// changed. pepkit_finder_invalidate_caches forgets every snapshot at once
-/// (call it when the tool knows the tree changed, e.g. from a file watcher).
+/// changed. A zip archive's index is trusted the same way (then one `stat`
+/// compares its size and mtime). pepkit_finder_invalidate_caches forgets
+/// every snapshot at once (call it when the tool knows the tree changed, e.g. from a file watcher).
 /// While a snapshot is fresh the answers are those of the tree as it was
 /// when listed; with `interval_ms` 0 every lookup revalidates, and
 /// UINT64_MAX never does until pepkit_finder_invalidate_caches. The default
@@ -655,8 +656,15 @@ fn modules_out(out: *mut *mut pepkit_modules, list: Vec<listing::ModuleInfo>) ->
 /// of the others: PEPKIT_MODULE_PACKAGE (pkgutil's `ispkg`: the directory
 /// holds something named `__init__` plus a loader suffix) or the kind its
 /// suffix gives (SOURCE, BYTECODE, EXTENSION; the longest suffix that ends
-/// the name decides, as `inspect.getmodulename` does). Entries that are not
-/// directories (missing, files, zip archives) list nothing.
+/// the name decides, as `inspect.getmodulename` does). An entry naming a
+/// zip archive (or `a.zip/sub`) that zipimport of the suffixes' CPython
+/// takes is listed as pkgutil's `iter_zipimport_modules` lists it (member
+/// names sorted; `n/__init__.py*` is package `n`; members directly under
+/// the prefix by `inspect.getmodulename`), its explicit directory members
+/// pkgutil leaves out marked PEPKIT_MODULE_NAMESPACE. Other entries that are
+/// not directories (missing, files) list nothing. PEPKIT_ERR_VALUE too for
+/// an archive beyond pepkit's bounds (central directory over 64 MiB or
+/// 2^20 members).
 ///
 /// `ext_suffixes`: NULL for pepkit_find_spec's defaults (`n_ext` must then
 /// be 0), otherwise the `n_ext` extension suffixes of the interpreter to

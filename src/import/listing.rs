@@ -4,8 +4,16 @@
 //!
 //! `pkgutil.iter_modules(path)` (CPython 3.6-3.13, FileFinder entries):
 //!
-//! * An entry that is not a directory yields nothing (no path hook accepts
-//!   it; zip archives are not listed by pepkit yet).
+//! * An entry that is not a directory yields nothing unless it names a zip
+//!   archive (or `archive.zip/sub`) zipimport takes (see [`super::zip`]);
+//!   then `iter_zipimport_modules` lists it, the same in every version:
+//!   the archive's member names sorted (code points), those under the
+//!   prefix split at '/'; `n/__init__.py*` (any member whose name starts
+//!   so, even `__init__.pyx`) yields package `n` (whatever `n` is), a member
+//!   directly under the prefix yields `inspect.getmodulename` of it when
+//!   that is not `__init__` and has no '.', first of a name wins. Members
+//!   whose names zipimport decodes as code page 437 are not in pepkit's
+//!   index (see [`super::zip`]) and so not listed.
 //! * A directory's names are sorted as Python sorts `str` (code points of
 //!   the file-system decoding, undecodable bytes as U+DC80-U+DCFF), and for
 //!   each one `inspect.getmodulename` strips the longest loader suffix that
@@ -18,6 +26,9 @@
 //! pepkit adds what pkgutil skips: a directory that is not a package is a
 //! namespace portion, listed as [`ModuleKind::Namespace`] unless a later
 //! entry holds a module or package of that name (importlib then loads that).
+//! Inside an archive the same holds for an explicit directory member
+//! `prefix/n/` (zipimport sees no implied directories) that pkgutil does not
+//! list as a module or package.
 //!
 //! `walk_packages(path)` yields each module and, after a package, walks the
 //! package's search locations: `pkgutil` imports the package to read its
@@ -88,12 +99,26 @@ fn module_name_of<'a>(file: &'a [u8], order: &[(&[u8], LoaderKind)]) -> Option<(
 /// followed), sorted as Python sorts them; `None` when it cannot be listed.
 type Names = Option<Rc<Vec<(Vec<u8>, bool)>>>;
 
-/// Listings by directory: one walk lists each directory once (the listing
-/// that tells whether a directory is a package serves its walk too).
-type DirCache = HashMap<Vec<u8>, Names>;
+/// An archive's member names, sorted; `None` when it is no archive zipimport takes.
+type Members = Option<Rc<Vec<Vec<u8>>>>;
+
+/// Listings by directory and by archive: one walk lists each directory
+/// once (the listing that tells whether a directory is a package serves
+/// its walk too) and reads each archive's index once.
+#[derive(Default)]
+struct DirCache {
+    dirs: HashMap<Vec<u8>, Names>,
+    zips: HashMap<Vec<u8>, Members>,
+}
+
+impl DirCache {
+    fn new() -> DirCache {
+        DirCache::default()
+    }
+}
 
 fn list_dir(cache: &mut DirCache, dir: &[u8]) -> Result<Names> {
-    if let Some(names) = cache.get(dir) {
+    if let Some(names) = cache.dirs.get(dir) {
         return Ok(names.clone());
     }
     let names = match std::fs::read_dir(os_str(dir)) {
@@ -115,15 +140,94 @@ fn list_dir(cache: &mut DirCache, dir: &[u8]) -> Result<Names> {
             Some(Rc::new(names))
         }
     };
-    cache.insert(dir.to_vec(), names.clone());
+    cache.dirs.insert(dir.to_vec(), names.clone());
     Ok(names)
 }
 
-/// `_iter_file_finder_modules` of one directory, with namespace portions.
-fn list_entry(cache: &mut DirCache, base: &[u8], order: &[(&[u8], LoaderKind)]) -> Result<Vec<(Vec<u8>, ModuleKind)>> {
+/// The sorted member names of `archive` (as zipimport of CPython 3.`minor`
+/// indexes it), read once per cache.
+fn zip_members(cache: &mut DirCache, archive: &[u8], minor: u32) -> Result<Members> {
+    if let Some(members) = cache.zips.get(archive) {
+        return Ok(members.clone());
+    }
+    let members = match super::zip::open_zip(archive, minor)? {
+        None => None,
+        Some(z) => {
+            let mut names = Vec::new();
+            names.try_reserve_exact(z.index.files.len()).map_err(|_| Error::no_memory("out of memory listing a zip archive"))?;
+            // The index's keys move out: no copy per member.
+            names.extend(z.index.files.into_keys());
+            // pkgutil sorts str names; UTF-8 bytes sort as their code points.
+            names.sort_unstable();
+            Some(Rc::new(names))
+        }
+    };
+    cache.zips.insert(archive.to_vec(), members.clone());
+    Ok(members)
+}
+
+/// `iter_zipimport_modules` of the archive (and prefix) `dir` names, with
+/// namespace portions (explicit directory members pkgutil does not list).
+fn list_zip_entry(
+    cache: &mut DirCache,
+    dir: &[u8],
+    order: &[(&[u8], LoaderKind)],
+    minor: u32,
+) -> Result<Vec<(Vec<u8>, ModuleKind)>> {
+    let Some((archive, prefix)) = super::zip::split_archive(dir) else {
+        return Ok(Vec::new());
+    };
+    let Some(members) = zip_members(cache, &archive, minor)? else {
+        return Ok(Vec::new());
+    };
+    let mut yielded: HashSet<&[u8]> = HashSet::new();
+    let mut out: Vec<(Vec<u8>, ModuleKind)> = Vec::new();
+    let oom = || Error::no_memory("out of memory listing modules");
+    for member in members.iter() {
+        let Some(rel) = member.strip_prefix(prefix.as_slice()) else { continue };
+        let (first, rest) = match rel.iter().position(|&b| b == b'/') {
+            Some(cut) => (&rel[..cut], Some(&rel[cut + 1..])),
+            None => (rel, None),
+        };
+        match rest {
+            // `fn[1]` of a two-part name: a package's `__init__`, or an
+            // explicit directory member (a namespace portion unless listed).
+            Some(rest) if !rest.contains(&b'/') => {
+                if rest.starts_with(b"__init__.py") && yielded.insert(first) {
+                    out.try_reserve(1).map_err(|_| oom())?;
+                    out.push((first.to_vec(), ModuleKind::Package));
+                } else if rest.is_empty() && !first.is_empty() && !first.contains(&b'.') && first != b"__init__" {
+                    out.try_reserve(1).map_err(|_| oom())?;
+                    out.push((first.to_vec(), ModuleKind::Namespace));
+                }
+            }
+            Some(_) => {}
+            None => {
+                let Some((stem, loader)) = module_name_of(first, order) else { continue };
+                if stem.is_empty() || stem == b"__init__" || stem.contains(&b'.') || !yielded.insert(stem) {
+                    continue;
+                }
+                out.try_reserve(1).map_err(|_| oom())?;
+                out.push((stem.to_vec(), loader.module_kind()));
+            }
+        }
+    }
+    out.retain(|(name, kind)| *kind != ModuleKind::Namespace || !yielded.contains(name.as_slice()));
+    Ok(out)
+}
+
+/// `_iter_file_finder_modules` of one directory, or `iter_zipimport_modules`
+/// of an archive, with namespace portions.
+fn list_entry(
+    cache: &mut DirCache,
+    base: &[u8],
+    order: &[(&[u8], LoaderKind)],
+    minor: u32,
+) -> Result<Vec<(Vec<u8>, ModuleKind)>> {
     let dir = super::base_dir(base);
     let Some(names) = list_dir(cache, dir)? else {
-        return Ok(Vec::new());
+        // Not a directory that can be listed: zipimport's path hook may take it.
+        return list_zip_entry(cache, dir, order, minor);
     };
     let mut yielded: HashSet<Vec<u8>> = HashSet::new();
     let mut out = Vec::new();
@@ -181,6 +285,7 @@ fn iter_modules_with<E: AsRef<[u8]>>(
     suffixes.validate()?;
     super::check_entries(path)?;
     let order = suffix_order(suffixes);
+    let minor = suffixes.python_minor();
     let mut cwd = None;
     let mut out: Vec<Option<ModuleInfo>> = Vec::new();
     // name -> index in `out`, and whether it is a namespace placeholder.
@@ -188,7 +293,7 @@ fn iter_modules_with<E: AsRef<[u8]>>(
     for entry in path {
         let entry = entry.as_ref();
         let base = entry_base(entry, &mut cwd)?;
-        for (name, kind) in list_entry(cache, &base, &order)? {
+        for (name, kind) in list_entry(cache, &base, &order, minor)? {
             let namespace = kind == ModuleKind::Namespace;
             match seen.get(&name).copied() {
                 Some((_, false)) => continue,

@@ -719,41 +719,80 @@ fn find_in_snapshot(ctx: &mut Lookup, base: &[u8], tail: &[u8]) -> Result<(Found
     Ok((Found::Nothing, false))
 }
 
-/// Open archives by path, for [`Finder`].
-type ZipCache = HashMap<Vec<u8>, zip::OpenZip>;
+/// A finder's archives: each open archive by path, with when it was last
+/// compared with its file (size and mtime), and each archive entry's split
+/// into archive and prefix.
+#[derive(Default)]
+struct ZipCache {
+    open: HashMap<Vec<u8>, (zip::OpenZip, std::time::Instant)>,
+    splits: HashMap<Vec<u8>, (Vec<u8>, Vec<u8>)>,
+}
+
+impl ZipCache {
+    fn clear(&mut self) {
+        self.open.clear();
+        self.splits.clear();
+    }
+}
 
 /// What the archive an entry names (zipimport's rules, see [`zip`]) holds for `tail`.
 fn find_in_archive(ctx: &mut Lookup, base: &[u8], tail: &[u8]) -> Result<Found> {
     if tail.contains(&b'/') {
         return Ok(Found::Nothing);
     }
-    let Some((archive, prefix)) = zip::split_archive(base_dir(base)) else {
-        return Ok(Found::Nothing);
-    };
     let minor = ctx.suffixes.python_minor();
+    // A snapshot finder trusts an archive it compared within the interval.
+    let trust = ctx.snap.as_ref().map(|(_, now, interval)| (*now, *interval));
     let mut fresh = None;
-    let open: &zip::OpenZip = match ctx.zips.as_deref_mut() {
+    let (open, archive, prefix): (&zip::OpenZip, Vec<u8>, Vec<u8>) = match ctx.zips.as_deref_mut() {
         Some(zips) => {
-            if zips.get(&archive).is_some_and(|z| !zip::still_valid(z, &archive)) {
-                zips.remove(&archive);
-            }
-            if !zips.contains_key(&archive) {
+            let dir = base_dir(base);
+            // A cached split stands while its archive is open and still the
+            // same regular file: nothing below a file can exist, so going up
+            // from the entry would stop at the archive again. This saves the
+            // `stat` split_archive makes per lookup.
+            let split = match zips.splits.get(dir) {
+                Some(s) if zips.open.contains_key(&s.0) => s.clone(),
+                _ => {
+                    let Some(s) = zip::split_archive(dir) else { return Ok(Found::Nothing) };
+                    zips.splits.insert(dir.to_vec(), s.clone());
+                    s
+                }
+            };
+            let (archive, prefix) = split;
+            let now = std::time::Instant::now();
+            let valid = match zips.open.get_mut(&archive) {
+                None => false,
+                Some((_, checked)) if trust.is_some_and(|(t, i)| t.saturating_duration_since(*checked) < i) => true,
+                Some((z, checked)) => {
+                    let ok = zip::still_valid(z, &archive);
+                    *checked = now;
+                    ok
+                }
+            };
+            if !valid {
+                zips.open.remove(&archive);
                 match zip::open_zip(&archive, minor)? {
                     Some(z) => {
-                        zips.insert(archive.clone(), z);
+                        zips.open.insert(archive.clone(), (z, now));
                     }
                     None => return Ok(Found::Nothing),
                 }
             }
-            match zips.get(&archive) {
-                Some(z) => z,
+            match zips.open.get(&archive) {
+                Some((z, _)) => (z, archive, prefix),
                 None => return Ok(Found::Nothing),
             }
         }
-        None => match zip::open_zip(&archive, minor)? {
-            Some(z) => fresh.insert(z),
-            None => return Ok(Found::Nothing),
-        },
+        None => {
+            let Some((archive, prefix)) = zip::split_archive(base_dir(base)) else {
+                return Ok(Found::Nothing);
+            };
+            match zip::open_zip(&archive, minor)? {
+                Some(z) => (fresh.insert(z), archive, prefix),
+                None => return Ok(Found::Nothing),
+            }
+        }
     };
     Ok(match zip::find_in_zip(&open.index, &archive, &open.file, &prefix, tail, minor) {
         zip::ZipFound::Nothing => Found::Nothing,
@@ -922,14 +961,14 @@ impl Finder {
     pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
         suffixes.validate()?;
         check_entries(&path)?;
-        Ok(Finder { path, suffixes, cache: Mutex::new((HashMap::new(), HashMap::new(), HashMap::new())), snapshot: None })
+        Ok(Finder { path, suffixes, cache: Mutex::new((HashMap::new(), ZipCache::default(), HashMap::new())), snapshot: None })
     }
 
     /// A snapshot finder, as type checkers and IDEs keep one: each directory
     /// is listed once with the type of every name, and a listing is trusted
     /// without any system call until it is `interval` old; then one `stat`
     /// compares the directory's mtime and the listing is read again only if
-    /// it changed. [`Finder::invalidate_caches`] forgets every snapshot. While
+    /// it changed; an archive's index likewise (by size and mtime). [`Finder::invalidate_caches`] forgets every snapshot. While
     /// the snapshots are fresh, answers are those of a file system frozen at
     /// the time of the listings; a zero interval revalidates at every lookup.
     pub fn snapshot(path: Vec<Vec<u8>>, suffixes: Suffixes, interval: std::time::Duration) -> Result<Finder> {

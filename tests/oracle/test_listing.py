@@ -19,6 +19,13 @@ the case, fresh finder caches):
   CPython cannot import (an empty extension module as `__init__`: pkgutil's
   onerror), which pepkit walks without loading it; those subtrees are left
   out of the comparison and counted.
+* zip archives: test_find_spec_zip.py's worlds (random trees zipped with
+  and without `archive.zip/sub` prefixes and explicit directory members,
+  sourceless and stale `.pyc`, beside directories) get the same
+  iter_modules and walk_packages checks; namespace packages inside an
+  archive are its explicit directory members importlib calls namespace
+  packages. (A package whose `__init__` zipimport refuses cannot be
+  imported: pkgutil's onerror, left out of the walk's comparison as above.)
 * module_name: for every file of the world, pepkit_module_name_ex's answer
   is the first name (over the entries in order, each suffix reading of the
   file name) whose find_spec origin is that file; NOT_FOUND when there is
@@ -34,10 +41,12 @@ import pkgutil
 import shutil
 import sys
 import tempfile
+import zipfile
 
 import traceback  # noqa: F401 (Report.crashed needs it)
 
 import test_find_spec as tfs
+import test_find_spec_zip as tfz
 from pepkit_ctypes import Report, list_modules, load_pepkit, module_name
 
 EXT = tfs.EXT
@@ -84,6 +93,10 @@ def check_iter(report, lib, world, path, counts):
         return
     plain = [(n, k == "package") for n, k, _ in got if k != "namespace"]
     report.equal(case + ": pkgutil's entries", want, plain)
+    for n, k, where in got:
+        if not os.path.isdir(os.fsdecode(where) or "."):
+            key = "iter: %s from archives" % k
+            counts[key] = counts.get(key, 0) + 1
     listed = set(n for n, _ in want)
     namespaces = [n for n, k, _ in got if k == "namespace"]
     for n in namespaces:
@@ -94,6 +107,7 @@ def check_iter(report, lib, world, path, counts):
         try:
             names = os.listdir(p or ".")
         except OSError:
+            candidates |= zip_dirs(p)
             continue
         for n in names:
             if "." not in n and os.path.isdir(os.path.join(p or ".", n)):
@@ -101,6 +115,28 @@ def check_iter(report, lib, world, path, counts):
     missing = [n for n in sorted(candidates) if os.fsencode(n) not in listed
                and os.fsencode(n) not in namespaces and spec_kind(n, path, counts)[1] == "namespace"]
     report.equal(case + ": namespace packages not listed", [], missing)
+
+
+def zip_dirs(entry):
+    """The names of the explicit directory members directly under the
+    archive (and prefix) a path entry names; empty when it names none."""
+    archive, prefix = os.path.abspath(entry), ""
+    while not os.path.exists(archive):
+        archive, tail = os.path.split(archive)
+        if not tail:
+            return set()
+        prefix = tail + "/" + prefix
+    try:
+        with zipfile.ZipFile(archive) as z:
+            names = z.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return set()
+    out = set()
+    for n in names:
+        rest = n[len(prefix):] if n.startswith(prefix) else None
+        if rest and rest.endswith("/") and rest.count("/") == 1 and "." not in rest:
+            out.add(rest[:-1])
+    return out
 
 
 def check_walk(report, lib, world, path, counts):
@@ -178,6 +214,28 @@ def check_names(report, lib, world, path, counts, limit):
         report.equal(case, want, got)
 
 
+def check_zips(report, lib, base, counts):
+    """iter_modules and walk_packages over zip archives mixed with directories."""
+    tfz.POOL[:] = [n for n in tfz.POOL if n not in sys.modules and n not in sys.builtin_module_names]
+    tfs.classify = tfz.classify  # spec_kind classifies zipimport specs too
+    counts.clear()
+    target = report.cases(600)
+    mark = report.mark()
+    w = 0
+    while report.passed + report.failed - sum(mark) < target:
+        root = os.path.join(base, "z%d" % w)
+        os.mkdir(root)
+        w += 1
+        entries, _ = tfz.make_world(report.rng, root)
+        try:
+            check_iter(report, lib, None, entries, counts)
+            check_walk(report, lib, None, entries, counts)
+        except Exception:
+            report.crashed("zip world %d, sys.path=%r" % (w - 1, entries))
+    print("  zip worlds: %d; %s" % (w, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+    report.part("iter_modules, walk_packages over zip archives and directories", mark)
+
+
 def main():
     report = Report("oracle listing")
     lib = load_pepkit()
@@ -207,6 +265,7 @@ def main():
             os.chdir(cwd)
         print("  worlds: %d; %s" % (w, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
         report.part("iter_modules, walk_packages, module_name on random trees", mark)
+        check_zips(report, lib, base, counts)
     finally:
         os.chdir(cwd)
         shutil.rmtree(base, ignore_errors=True)
