@@ -88,11 +88,15 @@ impl pepkit_spec {
 /// Borrows `n` C strings at `ptr` (NULL only when `n` is 0); none may be NULL.
 unsafe fn c_string_list<'a>(ptr: *const *const c_char, n: usize, what: &str) -> Result<Vec<&'a [u8]>> {
     let items = arg_slice(ptr, n, what)?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, &p)| Ok(arg_cstr(p, &format!("{what}[{i}]"))?.to_bytes()))
-        .collect()
+    // Sized by the caller's count: reserved fallibly, and the per-entry name
+    // for a message is only made when an entry is NULL.
+    let mut out = Vec::new();
+    crate::mem::reserve(&mut out, items.len(), what)?;
+    for (i, &p) in items.iter().enumerate() {
+        let entry = if p.is_null() { arg_cstr(p, &format!("{what}[{i}]"))? } else { arg_cstr(p, what)? };
+        out.push(entry.to_bytes());
+    }
+    Ok(out)
 }
 
 unsafe fn find(
