@@ -105,7 +105,8 @@ fn parse_everywhere(text: &[u8]) {
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, text)) = data.split_first() else { return };
     parse_everywhere(text);
-    if sel % 32 != 0 {
+    if sel % 32 != 17 {
+        // 17, not 0: mutations write 0 into the first byte far more often than 1 in 32.
         return;
     }
     let minor = 6 + (sel / 32) as u32 % 8;
