@@ -266,6 +266,10 @@ fn step(pool: &mut Pool, op: &Op) {
             }
             Op::ToList(i) => {
                 let Some(o) = pool.get(*i) else { return };
+                let buf = pepkit_memoryview_buffer(o.0);
+                if !buf.is_null() && slow_tolist(&shape_of(&*buf)) {
+                    return;
+                }
                 let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
                 if check(pepkit_memoryview_tolist(o.0, &mut s, &mut n), "tolist") == PEPKIT_OK {
                     let text = take_owned(s.cast(), n + 1);

@@ -221,7 +221,7 @@ fn read_all(mv: &Obj) {
         unsafe { take_owned(p, n) };
     }
     let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
-    if check(unsafe { pepkit_memoryview_tolist(mv.0, &mut s, &mut n) }, "tolist") == PEPKIT_OK {
+    if !slow_tolist(&unsafe { shape_of(&*buf) }) && check(unsafe { pepkit_memoryview_tolist(mv.0, &mut s, &mut n) }, "tolist") == PEPKIT_OK {
         unsafe { take_owned(s.cast(), n + 1) };
     }
     let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
