@@ -1,11 +1,18 @@
-//! `.pth` handling through the C API: a fuzzed `.pth` file in the
-//! site-packages of an env (one per CPython minor, 3.6 to 3.13, made once
-//! per process in a private temp dir), read by pepkit_venv_sys_path and
+//! `.pth` files: any bytes to `pepkit::import::pth::parse_pth` under the
+//! rules of every CPython 3.6-3.13 and each locale encoding pepkit models
+//! (fast: no files). One input in 32 also goes end to end: written as a
+//! `.pth` file in the site-packages of an env of one minor (made once per
+//! process in a private temp dir), read by pepkit_venv_sys_path and
 //! pepkit_venv_pth_imports.
 //!
-//! Checks: both succeed; every path entry is absolute and NUL-free and
-//! appears once; the imports come in (file, line) pairs whose lines start
-//! with "import" and a space or tab, and name this env's `.pth` file.
+//! Checks (parser): import lines start with "import" and a space or tab and
+//! hold no NUL (exec would raise: the file ends there) and no line break;
+//! paths hold no line break and no trailing ASCII whitespace, and no NUL
+//! before 3.8; 3.6-3.12 read a UTF-8 file alike. End to end: both calls
+//! succeed; every path entry is absolute and appears once; the imports come
+//! in (file, line) pairs naming this env's `.pth` file, and their lines are
+//! parse_pth's import lines (once or twice: site reads the env's own
+//! site-packages twice).
 #![no_main]
 
 use std::ffi::{CStr, CString};
@@ -16,6 +23,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use pepkit::ffi::import::*;
 use pepkit::ffi::venv::*;
+use pepkit::import::pth::{parse_pth, PthEncoding, PthLine, PthRules};
 use pepkit_fuzz::check;
 
 struct Tree {
@@ -63,9 +71,45 @@ unsafe fn strings(list: *mut pepkit_strings) -> Vec<Vec<u8>> {
     v
 }
 
+/// parse_pth under every interpreter's rules.
+fn parse_everywhere(text: &[u8]) {
+    let mut utf8_312 = None;
+    for minor in 6..=13 {
+        for locale in [PthEncoding::Utf8, PthEncoding::Ascii, PthEncoding::Latin1, PthEncoding::Other] {
+            let Ok(lines) = parse_pth(text, &PthRules { minor, locale }) else { continue };
+            for line in &lines {
+                match line {
+                    PthLine::Import(l) => {
+                        assert!(l.starts_with(b"import ") || l.starts_with(b"import\t"), "not an import line: {l:?}");
+                        assert!(!l.contains(&0), "an import line with a NUL is run: {l:?}");
+                        assert!(!l.contains(&b'\n') && !l.contains(&b'\r'), "a line break inside {l:?}");
+                    }
+                    PthLine::Path(p) => {
+                        assert!(!p.contains(&b'\n') && !p.contains(&b'\r'), "a line break inside {p:?}");
+                        assert!(!p.last().is_some_and(|c| c.is_ascii_whitespace()), "trailing space kept: {p:?}");
+                        assert!(minor >= 8 || !p.contains(&0), "3.{minor} keeps a path with a NUL");
+                    }
+                }
+            }
+            if locale == PthEncoding::Utf8 && (8..=12).contains(&minor) {
+                // Same reading from 3.8 to 3.12 (3.6/3.7 differ on NUL paths).
+                match &utf8_312 {
+                    None => utf8_312 = Some(lines),
+                    Some(first) => assert_eq!(first, &lines, "3.{minor} reads the file differently from 3.8"),
+                }
+            }
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, text)) = data.split_first() else { return };
-    let minor = 6 + sel as u32 % 8;
+    parse_everywhere(text);
+    if sel % 32 != 17 {
+        // 17, not 0: mutations write 0 into the first byte far more often than 1 in 32.
+        return;
+    }
+    let minor = 6 + (sel / 32) as u32 % 8;
     let t = tree();
     let env = t.root.join(format!("env3{minor}"));
     let pth = env.join(format!("lib/python3.{minor}/site-packages/fuzz.pth"));
@@ -77,7 +121,15 @@ fuzz_target!(|data: &[u8]| {
     unsafe {
         assert_eq!(check(pepkit_venv_open(dir.as_ptr(), &mut v), "venv_open"), pepkit_fuzz::PEPKIT_OK, "{}", pepkit_fuzz::last_error());
         let mut list = std::ptr::null_mut();
-        assert_eq!(check(pepkit_venv_sys_path(v, &mut list), "sys_path"), pepkit_fuzz::PEPKIT_OK);
+        let status = check(pepkit_venv_sys_path(v, &mut list), "sys_path");
+        let Ok(lines) = parse_pth(text, &PthRules::for_python(minor)) else {
+            // A file the interpreter cannot decode stops it starting: an error.
+            assert_eq!(status, pepkit_fuzz::PEPKIT_ERR_VALUE, "an undecodable .pth accepted");
+            assert!(list.is_null());
+            pepkit_venv_free(v);
+            return;
+        };
+        assert_eq!(status, pepkit_fuzz::PEPKIT_OK, "{}", pepkit_fuzz::last_error());
         let entries = strings(list);
         let mut seen = std::collections::HashSet::new();
         for e in &entries {
@@ -86,21 +138,19 @@ fuzz_target!(|data: &[u8]| {
         }
         let mut list = std::ptr::null_mut();
         let status = check(pepkit_venv_pth_imports(v, &mut list), "pth_imports");
-        if status == pepkit_fuzz::PEPKIT_ERR_VALUE && text.contains(&0) && pepkit_fuzz::avoid_known_fault() {
-            // Open (reported by harden-fuzz, fuzz/regressions/pth/): an
-            // import line holding a NUL fails the whole call with VALUE
-            // (the list cannot carry it); the interpreter reports that one
-            // line and goes on.
-            pepkit_venv_free(v);
-            return;
-        }
         assert_eq!(status, pepkit_fuzz::PEPKIT_OK, "{}", pepkit_fuzz::last_error());
         let imports = strings(list);
         assert_eq!(imports.len() % 2, 0);
         for pair in imports.chunks(2) {
             assert_eq!(pair[0], pth.as_os_str().as_bytes(), "import from another file");
-            assert!(pair[1].starts_with(b"import ") || pair[1].starts_with(b"import\t"), "not an import line: {:?}", pair[1]);
         }
+        // Exactly the parser's import lines, in order, once or twice (site
+        // reads the env's own site-packages twice: site.venv(), then the
+        // prefixes; see pepkit_venv_pth_imports).
+        let parsed: Vec<&[u8]> = lines.iter().filter_map(|l| if let PthLine::Import(l) = l { Some(*l) } else { None }).collect();
+        let listed: Vec<&[u8]> = imports.chunks(2).map(|p| p[1].as_slice()).collect();
+        let reps = if parsed.is_empty() { 1 } else { listed.len() / parsed.len() };
+        assert!((1..=2).contains(&reps) && listed == parsed.repeat(reps), "pth_imports {listed:?} is not parse_pth's {parsed:?}");
         pepkit_venv_free(v);
     }
 });

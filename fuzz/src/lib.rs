@@ -172,51 +172,6 @@ pub fn make(call: &str, f: impl FnOnce(&mut *mut pepkit_object) -> pepkit_status
     Obj::from_call(status, out, call)
 }
 
-/// Whether to steer around the faults issue 8 lists that other branches fix
-/// (each call site names its fault). True unless PEPKIT_FUZZ_KNOWN=0, which
-/// `make fuzz` long runs may set to check whether the fixes have landed; once
-/// they have, the call sites go and the targets cover those cases again.
-pub fn avoid_known_fault() -> bool {
-    static AVOID: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *AVOID.get_or_init(|| std::env::var_os("PEPKIT_FUZZ_KNOWN").is_none_or(|v| v != "0"))
-}
-
-/// Issue 8, fault 2 (tolist): a zero-byte view with huge extents (a zero
-/// extent after huge ones, or a zero itemsize) makes tolist grow its output
-/// until an allocation fails, and the host aborts. Found here, open, same
-/// class: on a zero-byte view tolist computes `i * stride` for the
-/// dimensions before the zero extent, which overflows with huge strides (a
-/// panic under overflow checks; fuzz/regressions/wrap_layout/
-/// tolist-stride-overflow); and it reserves up to 1 GiB infallibly from the
-/// item size even for no items (fuzz/regressions/format_ndarray/
-/// tolist-capacity-from-itemsize). `strides` may be empty (C-contiguous).
-pub fn known_tolist_blowup(shape: &[isize], strides: &[isize], len: isize, itemsize: isize) -> bool {
-    let mut lists: u128 = 1;
-    let mut overflow = false;
-    for (d, &n) in shape.iter().enumerate() {
-        if n == 0 {
-            break;
-        }
-        lists = lists.saturating_mul(n.max(0) as u128);
-        let s = strides.get(d).copied().unwrap_or(0);
-        overflow |= (n - 1).checked_mul(s).is_none();
-    }
-    avoid_known_fault() && ((len == 0 && (lists > 1 << 16 || overflow)) || itemsize > 1 << 24)
-}
-
-/// Issue 8, fault 6: a view whose `buf` is exactly NULL (slicing can put it
-/// there) makes pepkit build a slice from (NULL, 0), which debug assertions
-/// abort on.
-pub fn known_null_buf(view: &pepkit_buffer) -> bool {
-    avoid_known_fault() && view.buf.is_null()
-}
-
-/// Issue 8, fault 2 (hex, hash; equal on huge items): output or per-item
-/// vectors sized by an enormous len or itemsize are allocated infallibly.
-pub fn known_huge_alloc(bytes: isize) -> bool {
-    avoid_known_fault() && bytes > 1 << 24
-}
-
 /// The view's strides as a slice (empty when NULL or 0 dims).
 ///
 /// # Safety
@@ -226,4 +181,21 @@ pub unsafe fn strides_of(view: &pepkit_buffer) -> Vec<isize> {
         return Vec::new();
     }
     std::slice::from_raw_parts(view.strides, view.ndim as usize).to_vec()
+}
+
+/// Whether tolist of a view of `shape` would succeed but slowly: more than
+/// 2^20 lists or items (empty lists before a zero extent count: an empty
+/// view of shape (7,) * 8 + (0,) is 5.7 million `[]`) whose text still fits
+/// the 512 MiB allocation cap. Sound, and what CPython does, but seconds
+/// under ASan. Beyond the cap tolist must answer NO_MEMORY at once, so
+/// those views are still fed (issue 8 fault 2's (2**63-1, 0, 2**63-1)).
+pub fn slow_tolist(shape: &[isize]) -> bool {
+    let mut pieces: u128 = 1;
+    for &n in shape {
+        if n <= 0 {
+            break;
+        }
+        pieces = pieces.saturating_mul(n as u128);
+    }
+    pieces > 1 << 20 && pieces.saturating_mul(3) < 1 << 29
 }

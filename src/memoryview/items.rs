@@ -140,9 +140,14 @@ impl ViewState {
         })?;
         let mut out = Vec::new();
         crate::mem::reserve(&mut out, least, "tolist")?;
-        // A better guess when it is cheap; failing it costs nothing.
-        let count = (self.view.len / self.view.itemsize.max(1)) as usize;
-        let _ = out.try_reserve(count.max(1).saturating_mul(per_item.min(6) + 2).min(1 << 30));
+        // A better guess when it is cheap; failing it costs nothing. Only
+        // for items that exist (an empty view of a huge item size needs just
+        // its brackets, already reserved), and bounded: the walk reserves
+        // the rest piece by piece.
+        let count = (self.view.len / self.view.itemsize.max(1)).max(0) as usize;
+        if count > 0 {
+            let _ = out.try_reserve(count.saturating_mul(per_item.min(6) + 2).min(GUESS_CAP));
+        }
         let subs = self.suboffsets();
         if self.ndim() == 0 {
             crate::mem::reserve(&mut out, per_item, "tolist")?;
@@ -150,7 +155,11 @@ impl ViewState {
             items.write_repr(&mut out, unsafe { item(self.view.buf as *const u8, self.view.itemsize) }?)?;
             return Ok(out);
         }
-        let walk = ListWalk { items: &items, per_item, shape: self.shape(), strides: self.strides(), subs, itemsize: self.view.itemsize };
+        // With a zero extent no item exists: the walk writes the nested
+        // empty lists and never forms a pointer (on such a view the strides
+        // are unchecked, and `i * stride` may not fit or point anywhere).
+        let empty = self.shape().contains(&0);
+        let walk = ListWalk { items: &items, per_item, shape: self.shape(), strides: self.strides(), subs, itemsize: self.view.itemsize, empty };
         // SAFETY: the walk stays inside the exported memory.
         unsafe { walk.write(&mut out, 0, self.view.buf as *const u8)? };
         Ok(out)
@@ -160,6 +169,9 @@ impl ViewState {
 /// The fewest bytes `repr` of a nested list of `shape` can take (one per
 /// item, brackets, ", " separators), or None past isize::MAX.
 fn least_list_len(shape: &[isize]) -> Option<usize> {
+    // The extents after the first 0 make no list at all: (5, 0, 2**62-1)
+    // is five empty lists.
+    let shape = &shape[..shape.iter().position(|&n| n == 0).map_or(shape.len(), |z| z + 1)];
     let mut len: u128 = 1; // one item
     for &n in shape.iter().rev() {
         let n = n as u128;
@@ -180,7 +192,12 @@ struct ListWalk<'a> {
     strides: &'a [isize],
     subs: Option<&'a [isize]>,
     itemsize: isize,
+    /// Some extent is 0: there is no item, so no pointer is computed.
+    empty: bool,
 }
+
+/// The most tolist reserves on a guess before writing (64 MiB).
+const GUESS_CAP: usize = 1 << 26;
 
 impl ListWalk<'_> {
     /// Writes dimension `d` onwards of the list at `p`, reserving room
@@ -195,6 +212,14 @@ impl ListWalk<'_> {
             if i > 0 {
                 out.extend_from_slice(b", ");
             }
+            if self.empty {
+                // Not last: the last dimension is reached only when every
+                // extent before it is non-zero, and then it is the zero one.
+                self.write(out, d + 1, p)?;
+                continue;
+            }
+            // Every extent is non-zero, so the layout was checked against
+            // the exported memory and `i * stride` lies inside it.
             let q = adjust(p.wrapping_offset(i * self.strides[d]), sub);
             if last {
                 crate::mem::reserve(out, self.per_item, "tolist")?;
@@ -423,6 +448,8 @@ mod tests {
         assert_eq!(least_list_len(&[2, 2]), Some("[[1, 2], [3, 4]]".len()));
         assert_eq!(least_list_len(&[isize::MAX, 0, isize::MAX]), None);
         assert_eq!(least_list_len(&[isize::MAX / 2]), None);
+        // Nothing after a zero extent counts (it made tolist refuse (5, 0, 2**62-1)).
+        assert_eq!(least_list_len(&[5, 0, isize::MAX]), Some("[[], [], [], [], []]".len()));
     }
 
     #[test]

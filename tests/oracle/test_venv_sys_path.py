@@ -89,7 +89,8 @@ def random_pth(rng, sitedir, scratch, known, tag):
     """The bytes of one .pth file: random lines (paths, comments, blanks,
     import lines that record themselves when run), joined by random line
     ends, with Unicode whitespace around paths, the line breaks only 3.13
-    splits on, a BOM, NUL bytes and, rarely, bytes that do not decode."""
+    splits on, a BOM, NUL bytes (in paths and import lines) and, rarely,
+    bytes that do not decode."""
     lines = []
     for n in range(rng.randint(0, 8)):
         r = rng.random()
@@ -119,8 +120,13 @@ def random_pth(rng, sitedir, scratch, known, tag):
             # Two paths joined by a break only 3.13 splits on: one line
             # (that does not exist) before 3.13, two paths from 3.13 on.
             line = os.path.join(scratch, "d1") + rng.choice(BREAKS) + os.path.join(scratch, rng.choice(["d2", "d3"]))
-        else:
+        elif r < 0.975:
             line = os.path.join(scratch, rng.choice(["d1", "d2"])) + rng.choice(["\0", "\0x"])
+        else:
+            # An import line holding a NUL: exec raises, the interpreter
+            # prints the error and ignores the rest of the file (3.6-3.13).
+            line = "import%sbuiltins; builtins.__dict__.setdefault(%r, []).append(%r)%s" % (
+                rng.choice([" ", "\t"]), MARK, "%s:%d" % (tag, n), rng.choice(["\0", " #\0x"]))
         lines.append(line)
     end = rng.choice(["\n", "\n", "\r\n", "\r"])
     data = (end.join(lines) + rng.choice(["", end])).encode("utf-8")

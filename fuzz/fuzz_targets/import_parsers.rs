@@ -1,0 +1,33 @@
+//! import's pure parsers on any bytes: the zip index zipimport reads
+//! (`parse_zip_index`, for every CPython minor 3.6-3.13) and setuptools'
+//! editable finder module (`parse_editable_finder`).
+//!
+//! Checks: no panic or abort; an index has no more members than its
+//! central directory can hold (46 bytes each at least) and no name longer
+//! than the input; a finder is for the module asked, and its entries fit
+//! the text (`'k': 'v'` takes 5 bytes at least, no string is longer than
+//! the text).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pepkit::import::editable::parse_editable_finder;
+use pepkit::import::zip::parse_zip_index;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, body)) = data.split_first() else { return };
+    if sel & 1 == 0 {
+        for minor in 6..=13 {
+            if let Ok(Some(index)) = parse_zip_index(body, minor) {
+                assert!(index.files.len() * 46 <= body.len(), "{} members in {} bytes", index.files.len(), body.len());
+                assert!(index.files.keys().all(|name| name.len() <= body.len()));
+            }
+        }
+    } else if let Ok(finder) = parse_editable_finder(b"__editable___fuzz_finder", body) {
+        assert_eq!(finder.module, b"__editable___fuzz_finder");
+        assert!(finder.mapping.len() * 5 <= body.len(), "{} entries in {} bytes", finder.mapping.len(), body.len());
+        for (name, path) in &finder.mapping {
+            assert!(name.len() <= body.len() && path.len() <= body.len());
+        }
+        assert!(finder.placeholder.len() <= body.len());
+    }
+});
