@@ -82,6 +82,10 @@ layout() {
   check "$name: linked by SONAME" "readelf -d $work/use_shared | grep -q 'NEEDED.*\[libpepkit.so.$sover\]'"
   check "$name: pkg-config static consumer" "cc -std=c11 -Wall -Werror -o $work/use_static $tmp/use.c $sflags && $work/use_static >/dev/null"
   check "$name: static consumer needs no libpepkit.so" "! readelf -d $work/use_static | grep -q 'NEEDED.*libpepkit'"
+  # A fully static executable: rustc names the shared unwinder (-lgcc_s), whose
+  # static twin is libgcc_eh (README, pkg-config).
+  local fflags=${sflags//-lgcc_s/-lgcc_eh}
+  check "$name: fully static consumer (-static, -lgcc_eh)" "cc -std=c11 -Wall -Werror -static -o $work/use_full_static $tmp/use.c $fflags 2>/dev/null && $work/use_full_static >/dev/null && ! readelf -d $work/use_full_static | grep -q NEEDED"
 
   # CMake consumer project against the staged prefix.
   if command -v cmake >/dev/null; then
