@@ -180,4 +180,15 @@ static const char *cli_value(const cli *c, const cli_option *opt, const char *ex
     return v;
 }
 
+/* After cli_lookup gave `o` (with `explicit`) for argv[*i]: CLI_UNKNOWN for an
+ * argument to collect for the "unrecognized arguments" error, 2 after printing
+ * argparse's error (ambiguity, missing or bad value, a value given to a flag),
+ * else 0 with the option's value (if it takes one) in *value. */
+static int cli_take(const cli *c, int o, const char *explicit, int *i, int argc, char **argv, const char **value) {
+    if (o == CLI_ERROR) return 2;
+    if (o == CLI_UNKNOWN) return CLI_UNKNOWN;
+    if (c->options[o].takes_value) return (*value = cli_value(c, &c->options[o], explicit, i, argc, argv)) ? 0 : 2;
+    return explicit ? cli_no_value(c, &c->options[o], explicit) : 0;
+}
+
 #endif /* PEPKIT_EXAMPLES_CLI_H */

@@ -149,21 +149,13 @@ int main(int argc, char **argv) {
             continue;
         }
         int o = cli_lookup(&parser, a, &explicit);
-        if (o == CLI_ERROR) {
-            rc = 2;
-            break;
-        }
-        if (o == CLI_UNKNOWN) {
+        int taken = cli_take(&parser, o, explicit, &i, argc, argv, &v);
+        if (taken == CLI_UNKNOWN) {
             unknown[nunknown++] = a;
             continue;
         }
-        if (options[o].takes_value) {
-            if (!(v = cli_value(&parser, &options[o], explicit, &i, argc, argv))) {
-                rc = 2;
-                break;
-            }
-        } else if (explicit) {
-            rc = cli_no_value(&parser, &options[o], explicit);
+        if (taken != 0) {
+            rc = taken;
             break;
         }
         switch (o) {
