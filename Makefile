@@ -30,7 +30,7 @@ PK_FRESH_H  := $(PK_TARGET)/include/pepkit.h
 PK_FRESH_CDEF := $(PK_TARGET)/include/pepkit_cdef.h
 
 # Every cargo run writes a fresh header and cffi declarations beside the build
-# (see build.rs).
+# (see ffi/artifact/build.rs).
 export PEPKIT_HEADER_OUT := $(CURDIR)/$(PK_FRESH_H)
 export PEPKIT_CDEF_OUT := $(CURDIR)/$(PK_FRESH_CDEF)
 
@@ -58,10 +58,10 @@ all: lib
 # crate. Not --quiet: a first build takes a while and shows its progress.
 PK_PRINT_NATIVE = -- --print=native-static-libs=$(CURDIR)/$(1)
 lib: FORCE
-	$(CARGO) rustc --release --lib $(call PK_PRINT_NATIVE,$(PK_NATIVE_LIBS_FILE))
+	$(CARGO) rustc --release -p pepkit-capi --lib $(call PK_PRINT_NATIVE,$(PK_NATIVE_LIBS_FILE))
 	@# A build that was already fresh (made by `cargo build`/`cargo test`) printed
 	@# nothing: ask once more with another output path, which recompiles the crate.
-	@test -s $(PK_NATIVE_LIBS_FILE) || { $(CARGO) rustc --release --lib --quiet \
+	@test -s $(PK_NATIVE_LIBS_FILE) || { $(CARGO) rustc --release -p pepkit-capi --lib --quiet \
 		$(call PK_PRINT_NATIVE,$(PK_NATIVE_LIBS_FILE).new) && mv $(PK_NATIVE_LIBS_FILE).new $(PK_NATIVE_LIBS_FILE); }
 	@ln -sf libpepkit.so $(PK_OUT)/libpepkit.so.$(PK_SOVER)
 

@@ -1,4 +1,4 @@
-/* Generated from include/pepkit.h by build.rs (build/cdef.rs) -- do not edit; run `make header`.
+/* Generated from include/pepkit.h by ffi/artifact/build.rs (build/cdef.rs) -- do not edit; run `make header`.
  * The declarations of pepkit.h for cffi: ffi.cdef(open("pepkit_cdef.h").read()). */
 
 #define PEPKIT_NONE -9223372036854775808

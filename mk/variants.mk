@@ -25,7 +25,7 @@ RUST_ASAN_FLAGS  := -Zsanitizer=address -Cforce-frame-pointers=yes
 .PHONY: lib-checked c-tests-checked lib-rust-asan c-tests-rust-asan
 
 lib-checked: FORCE
-	env -u PEPKIT_HEADER_OUT $(CARGO) build --profile checked --lib --quiet
+	env -u PEPKIT_HEADER_OUT $(CARGO) build --profile checked -p pepkit-capi --lib --quiet
 
 $(CHECKED_SHARED) $(CHECKED_STATIC): lib-checked ;
 
@@ -36,7 +36,7 @@ $(PK_BUILD)/checked/%: c_tests/%.c c_tests/check.h include/pepkit.h $(CHECKED_ST
 c-tests-checked: lib-checked $(C_TESTS_CHECKED)
 
 lib-rust-asan: FORCE
-	env -u PEPKIT_HEADER_OUT RUSTFLAGS="$(RUST_ASAN_FLAGS)" $(CARGO) +nightly rustc --release --lib \
+	env -u PEPKIT_HEADER_OUT RUSTFLAGS="$(RUST_ASAN_FLAGS)" $(CARGO) +nightly rustc --release -p pepkit-capi --lib \
 		--crate-type staticlib --target $(RUST_ASAN_TRIPLE) --target-dir $(RUST_ASAN_DIR) --quiet
 
 $(RUST_ASAN_STATIC): lib-rust-asan ;

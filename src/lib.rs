@@ -3,17 +3,18 @@
 //! - [`buffer`]: PEP 3118 objects, exporters and the buffer protocol helpers.
 //! - [`format`]: the struct-module format language.
 //! - [`import`]: import resolution (PEP 420) as importlib's path-based finder does it.
-//! - [`ffi`]: the C ABI (`include/pepkit.h` is generated from it).
 //!
 //! The memoryview (`memoryview/`), virtual environments (`venv/`) and import
-//! resolution (`import/`) each get a safe core module of their own beside these,
-//! with their C functions in `ffi/`.
+//! resolution (`import/`) each get a safe core module of their own beside these.
+//! The C ABI is a crate of its own beside this one: `ffi/` (pepkit-ffi, every
+//! `extern "C"` function) and `ffi/artifact/` (libpepkit.so, libpepkit.a and
+//! the generated `include/pepkit.h`).
 
 #![allow(non_camel_case_types)]
 
 pub mod error;
-pub(crate) mod mem;
-pub mod ffi;
+#[doc(hidden)]
+pub mod mem;
 pub mod buffer;
 pub mod format;
 pub mod memoryview;

@@ -18,13 +18,13 @@ use std::alloc::{self, Layout};
 use crate::error::{Error, Result};
 
 /// NO_MEMORY for `bytes` bytes needed by `what`.
-pub(crate) fn no_memory(what: &str, bytes: usize) -> Error {
+pub fn no_memory(what: &str, bytes: usize) -> Error {
     Error::no_memory(format!("cannot allocate {bytes} bytes for {what}"))
 }
 
 /// `len` zero bytes, or NO_MEMORY. Uses `alloc_zeroed`, so large blocks come
 /// zeroed from the system as `vec![0; len]` does, without its abort.
-pub(crate) fn zeroed(len: usize, what: &str) -> Result<Vec<u8>> {
+pub fn zeroed(len: usize, what: &str) -> Result<Vec<u8>> {
     if len == 0 {
         return Ok(Vec::new());
     }
@@ -41,7 +41,7 @@ pub(crate) fn zeroed(len: usize, what: &str) -> Result<Vec<u8>> {
 }
 
 /// A copy of `src`, or NO_MEMORY.
-pub(crate) fn copy<T: Copy>(src: &[T], what: &str) -> Result<Vec<T>> {
+pub fn copy<T: Copy>(src: &[T], what: &str) -> Result<Vec<T>> {
     let mut v = Vec::new();
     reserve(&mut v, src.len(), what)?;
     v.extend_from_slice(src);
@@ -51,7 +51,7 @@ pub(crate) fn copy<T: Copy>(src: &[T], what: &str) -> Result<Vec<T>> {
 /// Room for `additional` more elements in `v` (amortized growth), or NO_MEMORY.
 /// After it, that many pushes cannot reallocate.
 #[inline]
-pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize, what: &str) -> Result<()> {
+pub fn reserve<T>(v: &mut Vec<T>, additional: usize, what: &str) -> Result<()> {
     if v.capacity() - v.len() >= additional {
         return Ok(());
     }
@@ -66,7 +66,7 @@ pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize, what: &str) -> Resul
 /// For `len` > 0, a non-NULL, aligned `ptr` must point to `len` initialised
 /// elements that stay valid and unmutated for `'a`.
 #[inline]
-pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Option<&'a [T]> {
+pub unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Option<&'a [T]> {
     if len == 0 {
         Some(&[])
     } else if ptr.is_null() || !ptr.is_aligned() {
@@ -83,7 +83,7 @@ pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Option<&'a [T]> 
 /// For `len` > 0, a non-NULL, aligned `ptr` must point to `len` initialised
 /// elements that nothing else accesses for `'a`.
 #[inline]
-pub(crate) unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> Option<&'a mut [T]> {
+pub unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> Option<&'a mut [T]> {
     if len == 0 {
         Some(&mut [])
     } else if ptr.is_null() || !ptr.is_aligned() {
@@ -95,31 +95,31 @@ pub(crate) unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> Option<&'a mut
 }
 
 /// The error for a view whose data pointer is NULL although it has bytes.
-pub(crate) fn null_data(len: usize) -> Error {
+pub fn null_data(len: usize) -> Error {
     Error::value(format!("invalid buffer: NULL data pointer for {len} bytes"))
 }
 
 /// Caller bytes (a format string, say) as a message shows them: quoted like
 /// Rust's `{:?}` of the text, cut after a few dozen characters with the full
 /// length said, so a message never grows with its input.
-pub(crate) fn shown(bytes: &[u8]) -> String {
+pub fn shown(bytes: &[u8]) -> String {
     let (text, rest) = cut(bytes);
     format!("{text:?}{rest}")
 }
 
 /// As [`shown`], unquoted (CPython's memoryview messages print the format bare).
-pub(crate) fn shown_plain(bytes: &[u8]) -> String {
+pub fn shown_plain(bytes: &[u8]) -> String {
     let (text, rest) = cut(bytes);
     format!("{text}{rest}")
 }
 
 /// The longest message pepkit keeps, in bytes: longer ones (a callback's,
 /// say) are cut here, so recording a failure never allocates more.
-pub(crate) const MAX_MESSAGE: usize = 16 << 10;
+pub const MAX_MESSAGE: usize = 16 << 10;
 
 /// `bytes` as message text, cut after [`MAX_MESSAGE`] bytes with the full
 /// length said.
-pub(crate) fn message_text(bytes: &[u8]) -> String {
+pub fn message_text(bytes: &[u8]) -> String {
     if bytes.len() <= MAX_MESSAGE {
         return String::from_utf8_lossy(bytes).into_owned();
     }

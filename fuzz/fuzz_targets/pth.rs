@@ -21,8 +21,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use pepkit::ffi::import::*;
-use pepkit::ffi::venv::*;
+use pepkit_ffi::import::*;
+use pepkit_ffi::venv::*;
 use pepkit::import::pth::{parse_pth, PthEncoding, PthLine, PthRules};
 use pepkit_fuzz::check;
 

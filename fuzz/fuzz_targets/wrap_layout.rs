@@ -51,7 +51,7 @@ unsafe extern "C" fn custom_getbuffer(this: *mut c_void, view: *mut pepkit_buffe
     // SAFETY: `this` is the Exported given to pepkit_custom_new, alive until dealloc.
     let e = &*(this as *const Exported);
     if e.error {
-        return pepkit::ffi::status::pepkit_set_error(PEPKIT_ERR_BUFFER, c"fuzzed refusal".as_ptr());
+        return pepkit_ffi::status::pepkit_set_error(PEPKIT_ERR_BUFFER, c"fuzzed refusal".as_ptr());
     }
     let v = &mut *view;
     v.buf = e.base.cast();

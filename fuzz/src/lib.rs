@@ -9,11 +9,11 @@
 use std::ffi::{c_char, CStr};
 
 pub use pepkit::buffer::*;
-pub use pepkit::ffi::buffer::*;
-pub use pepkit::ffi::format::*;
-pub use pepkit::ffi::memoryview::*;
-pub use pepkit::ffi::object::*;
-pub use pepkit::ffi::status::*;
+pub use pepkit_ffi::buffer::*;
+pub use pepkit_ffi::format::*;
+pub use pepkit_ffi::memoryview::*;
+pub use pepkit_ffi::object::*;
+pub use pepkit_ffi::status::*;
 pub use pepkit::memoryview::{pepkit_slice, PEPKIT_NONE};
 
 /// Every status a call may return: anything else (PANIC above all) is a bug.
@@ -32,7 +32,7 @@ pub fn check(status: pepkit_status, call: &str) -> pepkit_status {
 
 /// pepkit_last_error() as text ("" when none).
 pub fn last_error() -> String {
-    let p = pepkit::ffi::status::pepkit_last_error();
+    let p = pepkit_ffi::status::pepkit_last_error();
     if p.is_null() {
         return String::new();
     }

@@ -49,7 +49,7 @@ def _library() -> str:
     root = _crate_root()
     cargo = os.environ.get("CARGO", "cargo")
     env = dict(os.environ)
-    # The Makefile builds with this set (build.rs writes the header there);
+    # The Makefile builds with this set (ffi/artifact/build.rs writes the header there);
     # the same value keeps cargo's fingerprint, so a checkout that `make`
     # built is not rebuilt, and `make` does not rebuild after us.
     env.setdefault("PEPKIT_HEADER_OUT", os.path.join(root, "target", "include", "pepkit.h"))
@@ -142,7 +142,7 @@ def get_requires_for_build_sdist(config_settings: Optional[Dict[str, Any]] = Non
 
 
 # The Rust crate's files an sdist needs to build the library again.
-_CRATE = ("Cargo.toml", "Cargo.lock", "build.rs", "cbindgen.toml", "src")
+_CRATE = ("Cargo.toml", "Cargo.lock", "src", "ffi")
 
 
 def build_sdist(sdist_directory: str, config_settings: Optional[Dict[str, Any]] = None) -> str:

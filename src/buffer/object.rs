@@ -322,7 +322,7 @@ impl pepkit_object {
     }
 
     /// A new memoryview object over a view's state.
-    pub(crate) fn new_memoryview(state: ViewState) -> *mut pepkit_object {
+    pub fn new_memoryview(state: ViewState) -> *mut pepkit_object {
         Self::boxed(Kind::MemoryView(MemoryView::new(state)))
     }
 

@@ -6,12 +6,12 @@ use crate::error::{Error, Result};
 
 impl ViewState {
     /// Bytes of `tobytes(order)`: product(shape) * itemsize.
-    pub(crate) fn nbytes(&self) -> usize {
+    pub fn nbytes(&self) -> usize {
         self.view.len as usize
     }
 
     /// `m.tobytes(order)` into `dst`, whose length must be `nbytes()`.
-    pub(crate) fn tobytes_into(&self, order: Order, dst: &mut [u8]) -> Result<()> {
+    pub fn tobytes_into(&self, order: Order, dst: &mut [u8]) -> Result<()> {
         if dst.len() != self.nbytes() {
             return Err(Error::value(format!(
                 "destination holds {} bytes but the view has {}",
@@ -27,7 +27,7 @@ impl ViewState {
     /// (NO_MEMORY when the copy cannot be made, as CPython's MemoryError).
     /// An empty view's `buf` may be anything, NULL included (slicing moves
     /// it freely): its bytes are the empty slice.
-    pub(crate) fn c_bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+    pub fn c_bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
         let n = self.nbytes();
         if self.c_contiguous {
             // SAFETY: a C-contiguous view's bytes are nbytes from buf, exported
@@ -42,7 +42,7 @@ impl ViewState {
 }
 
 /// A checked `hex()` separator: one ASCII byte, or none.
-pub(crate) fn hex_separator(sep: Option<&[u8]>) -> Result<Option<u8>> {
+pub fn hex_separator(sep: Option<&[u8]>) -> Result<Option<u8>> {
     match sep {
         None => Ok(None),
         Some(s) if s.len() != 1 => Err(Error::value("sep must be length 1.")),
@@ -54,7 +54,7 @@ pub(crate) fn hex_separator(sep: Option<&[u8]>) -> Result<Option<u8>> {
 /// The length of `hex(sep, bytes_per_sep)` of `n` bytes (no NUL), or
 /// NO_MEMORY when it does not fit in memory at all (CPython's "sep" path
 /// raises MemoryError past PY_SSIZE_T_MAX too).
-pub(crate) fn hex_len(n: usize, sep: Option<u8>, bytes_per_sep: i32) -> Result<usize> {
+pub fn hex_len(n: usize, sep: Option<u8>, bytes_per_sep: i32) -> Result<usize> {
     let group = bytes_per_sep.unsigned_abs() as usize;
     let separators = match sep {
         Some(_) if group > 0 && n > 0 && group < n => (n - 1) / group,
@@ -69,7 +69,7 @@ pub(crate) fn hex_len(n: usize, sep: Option<u8>, bytes_per_sep: i32) -> Result<u
 /// Writes `bytes.hex(sep, bytes_per_sep)` into `out` (of `hex_len` bytes):
 /// groups of |bytes_per_sep| bytes counted from the right when positive,
 /// from the left when negative, as CPython's _Py_strhex_with_sep.
-pub(crate) fn write_hex(bytes: &[u8], sep: Option<u8>, bytes_per_sep: i32, out: &mut [u8]) {
+pub fn write_hex(bytes: &[u8], sep: Option<u8>, bytes_per_sep: i32, out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let n = bytes.len();
     let group = bytes_per_sep.unsigned_abs() as usize;
@@ -128,7 +128,7 @@ impl ViewState {
     /// `hash(m)`: CPython's checks in its order (read-only, a 'B', 'b' or 'c'
     /// format, a hashable exporter), then the hash of the C-order bytes, equal
     /// to `hash(m.tobytes())` under PYTHONHASHSEED=0.
-    pub(crate) fn hash(&self) -> Result<isize> {
+    pub fn hash(&self) -> Result<isize> {
         if self.view.readonly == 0 {
             return Err(Error::value("cannot hash writable memoryview object"));
         }

@@ -10,7 +10,7 @@ use crate::format::value::{native_scalar_code, native_scalar_size, pack, unpack_
 /// How a view's items are read: memoryview's native path for a single
 /// native character, the struct module's for every other format (beyond
 /// CPython 3.11, which raises NotImplementedError for those).
-pub(crate) enum Items {
+pub enum Items {
     Native(u8),
     Struct(StructLayout),
 }
@@ -22,7 +22,7 @@ fn unsupported(format: &[u8]) -> Error {
 impl Items {
     /// The reader for a view's format; a format struct rejects, or whose
     /// size is not the itemsize, cannot be read.
-    pub(crate) fn of(format: &[u8], itemsize: isize) -> Result<Items> {
+    pub fn of(format: &[u8], itemsize: isize) -> Result<Items> {
         if let Some(code) = native_scalar_code(format) {
             if native_scalar_size(code) == Some(itemsize as usize) {
                 return Ok(Items::Native(code));
@@ -38,7 +38,7 @@ impl Items {
 
     /// The value of the item at the start of `item` (a scalar for one-value
     /// formats, a tuple otherwise).
-    pub(crate) fn value<'a>(&self, item: &'a [u8]) -> Result<Value<'a>> {
+    pub fn value<'a>(&self, item: &'a [u8]) -> Result<Value<'a>> {
         match self {
             Items::Native(code) => Ok(unpack_native_scalar(*code, item).unwrap_or(Value::Int(0))),
             Items::Struct(layout) => layout.unpack_item(item),
@@ -47,7 +47,7 @@ impl Items {
 
     /// The most bytes [`write_repr`](Self::write_repr) writes for one item, or
     /// None when that does not fit in a usize.
-    pub(crate) fn max_repr(&self) -> Option<usize> {
+    pub fn max_repr(&self) -> Option<usize> {
         match self {
             Items::Native(_) => Some(repr::MAX_SCALAR_REPR),
             Items::Struct(layout) => repr::max_item_len(layout),
@@ -56,7 +56,7 @@ impl Items {
 
     /// Appends `repr` of the item at the start of `item`.
     #[inline]
-    pub(crate) fn write_repr(&self, out: &mut Vec<u8>, item: &[u8]) -> Result<()> {
+    pub fn write_repr(&self, out: &mut Vec<u8>, item: &[u8]) -> Result<()> {
         match self {
             Items::Native(code) => {
                 if let Some(v) = unpack_native_scalar(*code, item) {
@@ -90,7 +90,7 @@ unsafe fn adjust(p: *const u8, suboffset: isize) -> *const u8 {
 
 impl ViewState {
     /// `m[index]` with a full index (empty for a 0-dim view).
-    pub(crate) fn get_item(&self, index: &[isize]) -> Result<Value<'_>> {
+    pub fn get_item(&self, index: &[isize]) -> Result<Value<'_>> {
         let items = Items::of(self.format(), self.view.itemsize)?;
         let p = self.item_pointer(index)?;
         if let Items::Struct(layout) = &items {
@@ -111,7 +111,7 @@ impl ViewState {
 
     /// `m[index] = value`, with memoryview's type and range checks for
     /// native formats and struct's for the others.
-    pub(crate) fn set_item(&self, index: &[isize], value: &Value) -> Result<()> {
+    pub fn set_item(&self, index: &[isize], value: &Value) -> Result<()> {
         if self.view.readonly != 0 {
             return Err(Error::type_error("cannot modify read-only memory"));
         }
@@ -130,7 +130,7 @@ impl ViewState {
     /// (which, for a shape like (2**63-1, 0, 2**63-1), is already far too
     /// much: NO_MEMORY, as CPython's MemoryError from PyList_New), and at
     /// most [`max_repr`] per item, reserved fallibly before each item.
-    pub(crate) fn tolist(&self) -> Result<Vec<u8>> {
+    pub fn tolist(&self) -> Result<Vec<u8>> {
         let items = Items::of(self.format(), self.view.itemsize)?;
         let per_item = items.max_repr().ok_or_else(|| {
             Error::no_memory(format!("tolist: the repr of one item of format {} does not fit in memory", crate::mem::shown(self.format())))
@@ -272,7 +272,7 @@ enum Comparison {
 ///
 /// # Safety
 /// Both descriptions must be valid exports.
-pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool> {
+pub unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool> {
     let (ga, gb) = (Geometry::of(a)?, Geometry::of(b)?);
     if ga.ndim != gb.ndim {
         return Ok(false);
@@ -538,7 +538,7 @@ impl ViewState {
     ///
     /// # Safety
     /// `src` must be a valid export.
-    pub(crate) unsafe fn assign(&self, slices: &[super::pepkit_slice], src: &pepkit_buffer) -> Result<()> {
+    pub unsafe fn assign(&self, slices: &[super::pepkit_slice], src: &pepkit_buffer) -> Result<()> {
         if self.view.readonly != 0 {
             return Err(Error::type_error("cannot modify read-only memory"));
         }

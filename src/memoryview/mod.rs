@@ -8,10 +8,10 @@
 //! a slice outlives its parent's release and a bytearray stays un-resizable
 //! until then.
 
-pub(crate) mod bytes;
+pub mod bytes;
 pub mod hash;
-pub(crate) mod items;
+pub mod items;
 mod view;
 
 pub use view::{pepkit_slice, MemoryView, PEPKIT_NONE};
-pub(crate) use view::{ViewRef, ViewState};
+pub use view::{ViewRef, ViewState};

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// One export of the base object, shared by every view made from it and
 /// released when the last of them goes.
-pub(crate) struct Managed {
+pub struct Managed {
     export: pepkit_buffer,
 }
 
@@ -82,16 +82,16 @@ pub struct pepkit_slice {
     pub step: isize,
 }
 
-pub(crate) const RELEASED: &str = "operation forbidden on released memoryview object";
+pub const RELEASED: &str = "operation forbidden on released memoryview object";
 
 /// A live view: its descriptor (`view`, whose shape, strides and suboffsets
 /// point into `arrays`) and the managed export it reads.
-pub(crate) struct ViewState {
-    pub(crate) mbuf: Arc<Managed>,
-    pub(crate) view: pepkit_buffer,
+pub struct ViewState {
+    pub mbuf: Arc<Managed>,
+    pub view: pepkit_buffer,
     arrays: Box<[isize]>,
-    pub(crate) c_contiguous: bool,
-    pub(crate) f_contiguous: bool,
+    pub c_contiguous: bool,
+    pub f_contiguous: bool,
 }
 
 // SAFETY: as Managed; the descriptor's pointers target `arrays`, the managed
@@ -112,24 +112,24 @@ impl ViewState {
         ViewState { mbuf, view, arrays, c_contiguous: false, f_contiguous: false }
     }
 
-    pub(crate) fn ndim(&self) -> usize {
+    pub fn ndim(&self) -> usize {
         self.view.ndim as usize
     }
 
-    pub(crate) fn check_hashable_base(&self) -> Result<()> {
+    pub fn check_hashable_base(&self) -> Result<()> {
         self.mbuf.base_is_hashable()
     }
 
-    pub(crate) fn shape(&self) -> &[isize] {
+    pub fn shape(&self) -> &[isize] {
         &self.arrays[..self.ndim()]
     }
 
-    pub(crate) fn strides(&self) -> &[isize] {
+    pub fn strides(&self) -> &[isize] {
         let n = self.ndim();
         &self.arrays[n..2 * n]
     }
 
-    pub(crate) fn suboffsets(&self) -> Option<&[isize]> {
+    pub fn suboffsets(&self) -> Option<&[isize]> {
         let n = self.ndim();
         (!self.view.suboffsets.is_null()).then(|| &self.arrays[2 * n..3 * n])
     }
@@ -142,7 +142,7 @@ impl ViewState {
     }
 
     /// The format as bytes ("B" when the export had none).
-    pub(crate) fn format(&self) -> &[u8] {
+    pub fn format(&self) -> &[u8] {
         // SAFETY: always set to a NUL-terminated string that lives as long as
         // the managed export or the program.
         unsafe { CStr::from_ptr(self.view.format) }.to_bytes()
@@ -193,7 +193,7 @@ impl ViewState {
     }
 
     /// Another view of exactly this one (`memoryview(m)`, `toreadonly`).
-    pub(crate) fn duplicate(&self, readonly: bool) -> ViewState {
+    pub fn duplicate(&self, readonly: bool) -> ViewState {
         let n = self.ndim();
         let mut copy = ViewState::with_arrays(self.mbuf.clone(), &self.view, n, !self.view.suboffsets.is_null());
         copy.arrays.copy_from_slice(&self.arrays);
@@ -213,7 +213,7 @@ pub struct MemoryView {
 }
 
 impl MemoryView {
-    pub(crate) fn new(state: ViewState) -> MemoryView {
+    pub fn new(state: ViewState) -> MemoryView {
         MemoryView { state: RwLock::new(Some(state)), hash: OnceLock::new() }
     }
 
@@ -222,7 +222,7 @@ impl MemoryView {
     ///
     /// # Safety
     /// `obj` must be a live object.
-    pub(crate) unsafe fn of_exporter(obj: *mut pepkit_object) -> Result<ViewState> {
+    pub unsafe fn of_exporter(obj: *mut pepkit_object) -> Result<ViewState> {
         let mut export = pepkit_buffer::zeroed();
         pepkit_object::getbuffer(obj, &mut export, PEPKIT_BUF_FULL_RO)?;
         if export.ndim as usize > MAX_NDIM {
@@ -238,7 +238,7 @@ impl MemoryView {
     /// # Safety
     /// `export` must be a valid, unreleased export (or a buffer with no object
     /// whose memory outlives the view).
-    pub(crate) unsafe fn of_export(export: &mut pepkit_buffer) -> Result<ViewState> {
+    pub unsafe fn of_export(export: &mut pepkit_buffer) -> Result<ViewState> {
         if export.ndim > MAX_NDIM as c_int {
             return Err(Error::value("memoryview: number of dimensions must not exceed 64"));
         }
@@ -247,7 +247,7 @@ impl MemoryView {
     }
 
     /// Read access to a live view, or ValueError for a released one.
-    pub(crate) fn live(&self) -> Result<ViewRef<'_>> {
+    pub fn live(&self) -> Result<ViewRef<'_>> {
         let guard = self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         if guard.is_none() {
             return Err(Error::value(RELEASED));
@@ -263,7 +263,7 @@ impl MemoryView {
     /// `m.release()`: refused while the view itself is exported; a second
     /// release is a no-op. `exports` reads the object's live export count
     /// under the same lock that getbuffer counts under.
-    pub(crate) fn release(&self, exports: impl Fn() -> usize) -> Result<()> {
+    pub fn release(&self, exports: impl Fn() -> usize) -> Result<()> {
         let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             return Ok(());
@@ -277,13 +277,13 @@ impl MemoryView {
     }
 
     /// The cached hash, if one was computed.
-    pub(crate) fn hash_cell(&self) -> &OnceLock<isize> {
+    pub fn hash_cell(&self) -> &OnceLock<isize> {
         &self.hash
     }
 }
 
 /// A read lock on a live view's state.
-pub(crate) struct ViewRef<'a>(RwLockReadGuard<'a, Option<ViewState>>);
+pub struct ViewRef<'a>(RwLockReadGuard<'a, Option<ViewState>>);
 
 impl std::ops::Deref for ViewRef<'_> {
     type Target = ViewState;
@@ -296,7 +296,7 @@ impl std::ops::Deref for ViewRef<'_> {
 
 /// PySlice_AdjustIndices on Python slice values (PEPKIT_NONE for None):
 /// returns (start, step, length) clamped to `extent`.
-pub(crate) fn adjust_slice(s: &pepkit_slice, extent: isize) -> Result<(isize, isize, isize)> {
+pub fn adjust_slice(s: &pepkit_slice, extent: isize) -> Result<(isize, isize, isize)> {
     let step = if s.step == PEPKIT_NONE { 1 } else { s.step };
     if step == 0 {
         return Err(Error::value("slice step cannot be zero"));
@@ -350,7 +350,7 @@ impl ViewState {
     /// Slices the first `slices.len()` dimensions (numpy's basic slicing;
     /// CPython itself only slices dimension 0). Suboffsets are adjusted as
     /// CPython's init_slice does.
-    pub(crate) fn slice(&self, slices: &[pepkit_slice]) -> Result<ViewState> {
+    pub fn slice(&self, slices: &[pepkit_slice]) -> Result<ViewState> {
         let n = self.ndim();
         if n == 0 {
             return Err(Error::type_error("invalid indexing of 0-dim memory"));
@@ -386,7 +386,7 @@ impl ViewState {
     }
 
     /// Resolves a Python index on dimension `dim` (negative wraps).
-    pub(crate) fn wrap_index(&self, dim: usize, index: isize) -> Result<isize> {
+    pub fn wrap_index(&self, dim: usize, index: isize) -> Result<isize> {
         let extent = self.shape()[dim];
         let i = if index < 0 { index.wrapping_add(extent) } else { index };
         if i < 0 || i >= extent {
@@ -397,7 +397,7 @@ impl ViewState {
 
     /// `m[i]` as a view one dimension smaller (numpy's semantics; CPython
     /// only allows it on 1-D views, where it gives the item).
-    pub(crate) fn subview(&self, index: isize) -> Result<ViewState> {
+    pub fn subview(&self, index: isize) -> Result<ViewState> {
         let n = self.ndim();
         if n == 0 {
             return Err(Error::type_error("invalid indexing of 0-dim memory"));
@@ -426,7 +426,7 @@ impl ViewState {
 
     /// The address of the item at `index` (one Python index per dimension,
     /// negative ones wrapping), following suboffsets.
-    pub(crate) fn item_pointer(&self, index: &[isize]) -> Result<*mut u8> {
+    pub fn item_pointer(&self, index: &[isize]) -> Result<*mut u8> {
         let n = self.ndim();
         if n == 0 {
             if index.is_empty() {
@@ -455,7 +455,7 @@ impl ViewState {
 
     /// `m.cast(format[, shape])` with CPython 3.11's checks in its order.
     /// `shape` None means no shape argument.
-    pub(crate) fn cast(&self, format: &[u8], shape: Option<&[isize]>) -> Result<ViewState> {
+    pub fn cast(&self, format: &[u8], shape: Option<&[isize]>) -> Result<ViewState> {
         if !self.c_contiguous {
             return Err(Error::type_error("memoryview: casts are restricted to C-contiguous views"));
         }
@@ -518,7 +518,7 @@ impl ViewState {
 
 /// CPython 3.11's native single-character formats (get_native_fmtchar):
 /// the static format string to store (keeping an '@'), its size and char.
-pub(crate) fn native_format(format: &[u8]) -> Option<(&'static CStr, isize, u8)> {
+pub fn native_format(format: &[u8]) -> Option<(&'static CStr, isize, u8)> {
     let (at, body) = match format {
         [b'@', rest @ ..] => (true, rest),
         rest => (false, rest),
@@ -549,6 +549,6 @@ pub(crate) fn native_format(format: &[u8]) -> Option<(&'static CStr, isize, u8)>
     Some((if at { with_at } else { plain }, size as isize, *c))
 }
 
-pub(crate) fn is_byte_format(c: u8) -> bool {
+pub fn is_byte_format(c: u8) -> bool {
     matches!(c, b'b' | b'B' | b'c')
 }

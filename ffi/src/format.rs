@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 
 use super::{arg_cstr, arg_out, guard, pepkit_status};
-use crate::buffer::pepkit_ssize;
-use crate::format;
+use pepkit::buffer::pepkit_ssize;
+use pepkit::format;
 
 /// struct.calcsize: stores in `*out` the size in bytes of one item of
 /// `format` (all of the struct module's syntax: `@=<>!` prefixes, repeat

@@ -7,8 +7,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::{arg_cstr, arg_out, arg_ref, guard, pepkit_status};
-use crate::error::{Error, Result};
-use crate::venv::{self, FactsSource, Options, PipMode, ScmIgnore, Venv};
+use pepkit::error::{Error, Result};
+use pepkit::venv::{self, FactsSource, Options, PipMode, ScmIgnore, Venv};
 
 /// `pepkit_venv_options.pip_mode`: install the interpreter's bundled pip wheel
 /// (ensurepip's, or the distro's wheel directory) natively, with no

@@ -3,8 +3,8 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use super::{arg_mut, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
-use crate::buffer::{self, pepkit_buffer, pepkit_object, pepkit_ssize, Order};
-use crate::error::{Error, Result};
+use pepkit::buffer::{self, pepkit_buffer, pepkit_object, pepkit_ssize, Order};
+use pepkit::error::{Error, Result};
 
 /// Exports the memory of `exporter` into `view` as `flags` (PEPKIT_BUF_*)
 /// requests, with CPython's request rules in CPython's order: WRITABLE on a

@@ -1,5 +1,6 @@
-//! Generates the C header with cbindgen (and from it the cffi declarations,
-//! see build/cdef.rs) and sets the Linux SONAME.
+//! Generates the C header with cbindgen from the C skin (`ffi/`, and the
+//! C-layout types it takes from `pepkit::raw`), and from it the cffi
+//! declarations (see build/cdef.rs); sets the Linux SONAME.
 //!
 //! The header always goes to `$OUT_DIR/pepkit.h` (so every build proves cbindgen
 //! can read the crate). When `PEPKIT_HEADER_OUT` names a file, it is written there
@@ -14,7 +15,9 @@ use std::path::PathBuf;
 mod cdef;
 
 fn main() {
-    let crate_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let artifact_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    // The extern "C" functions live in pepkit-ffi, one directory up.
+    let ffi_dir = artifact_dir.parent().expect("ffi/artifact has a parent").to_path_buf();
     let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets the version");
     let minor = env::var("CARGO_PKG_VERSION_MINOR").expect("cargo sets the version");
     let patch = env::var("CARGO_PKG_VERSION_PATCH").expect("cargo sets the version");
@@ -37,7 +40,7 @@ fn main() {
          #define PEPKIT_VERSION_STRING \"{version}\"\n"
     );
 
-    let config = cbindgen::Config::from_file(PathBuf::from(&crate_dir).join("cbindgen.toml"))
+    let config = cbindgen::Config::from_file(artifact_dir.join("cbindgen.toml"))
         .expect("cbindgen.toml is readable");
     let mut config = config;
     config.after_includes = Some(format!(
@@ -47,7 +50,7 @@ fn main() {
     ));
 
     let bindings = cbindgen::Builder::new()
-        .with_crate(&crate_dir)
+        .with_crate(&ffi_dir)
         .with_config(config)
         .generate()
         .expect("cbindgen could not generate the header");
@@ -77,7 +80,9 @@ fn main() {
             }
         }
     }
-    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed={}", ffi_dir.join("src").display());
+    // pepkit::raw's C-layout types are part of the header.
+    println!("cargo:rerun-if-changed={}", ffi_dir.parent().expect("the workspace root").join("src").display());
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build/cdef.rs");
 }

@@ -13,8 +13,8 @@ use std::ffi::{c_void, CStr};
 use std::ptr;
 
 use pepkit::buffer::{pepkit_buffer, pepkit_object};
-use pepkit::ffi::memoryview::*;
-use pepkit::ffi::object::*;
+use pepkit_ffi::memoryview::*;
+use pepkit_ffi::object::*;
 
 const OK: i32 = 0;
 

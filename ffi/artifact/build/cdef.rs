@@ -106,7 +106,7 @@ pub fn from_header(header: &str, pointer_bits: u32) -> String {
         }
     }
     format!(
-        "/* Generated from include/pepkit.h by build.rs (build/cdef.rs) -- do not edit; run `make header`.\n \
+        "/* Generated from include/pepkit.h by ffi/artifact/build.rs (build/cdef.rs) -- do not edit; run `make header`.\n \
          * The declarations of pepkit.h for cffi: ffi.cdef(open(\"pepkit_cdef.h\").read()). */\n{body}"
     )
 }

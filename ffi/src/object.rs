@@ -4,8 +4,8 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use super::{arg_bytes, arg_cstr, arg_out, arg_ref, arg_slice, callback_error, guard, guard_or, pepkit_status, status};
-use crate::buffer::{pepkit_buffer, pepkit_layout, pepkit_object, pepkit_ssize, Exporter, Order};
-use crate::error::{Error, Result};
+use pepkit::buffer::{pepkit_buffer, pepkit_layout, pepkit_object, pepkit_ssize, Exporter, Order};
+use pepkit::error::{Error, Result};
 
 /// Adds a reference to `obj`. NULL is fine (nothing happens).
 #[no_mangle]
@@ -138,7 +138,7 @@ pub unsafe extern "C" fn pepkit_ndarray_new(
 ) -> pepkit_status {
     guard("pepkit_ndarray_new", || {
         let format = if format.is_null() { &b"B"[..] } else { arg_cstr(format, "format")?.to_bytes() };
-        if !(0..=crate::buffer::PEPKIT_BUF_MAX_NDIM).contains(&ndim) {
+        if !(0..=pepkit::buffer::PEPKIT_BUF_MAX_NDIM).contains(&ndim) {
             return Err(Error::value(format!("number of dimensions must be between 0 and 64, got {ndim}")));
         }
         let shape = arg_slice(shape, ndim as usize, "shape")?;

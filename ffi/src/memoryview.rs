@@ -3,9 +3,9 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use super::{arg_cstr, arg_mut, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
-use crate::buffer::{pepkit_buffer, pepkit_object, pepkit_ssize, Order, PEPKIT_BUF_FULL_RO, PEPKIT_BUF_READ, PEPKIT_BUF_WRITE};
-use crate::error::{Error, Result};
-use crate::memoryview::{bytes, pepkit_slice, MemoryView, ViewRef, ViewState};
+use pepkit::buffer::{pepkit_buffer, pepkit_object, pepkit_ssize, Order, PEPKIT_BUF_FULL_RO, PEPKIT_BUF_READ, PEPKIT_BUF_WRITE};
+use pepkit::error::{Error, Result};
+use pepkit::memoryview::{bytes, pepkit_slice, MemoryView, ViewRef, ViewState};
 
 
 /// The memoryview behind `mv`, or NULL_ARGUMENT / TYPE errors.
@@ -40,7 +40,7 @@ impl OwnedBytes {
         // SAFETY: plain malloc; the block is freed by Drop or by pepkit_free.
         let ptr = unsafe { libc::malloc(len.max(1)) } as *mut u8;
         if ptr.is_null() {
-            return Err(crate::mem::no_memory("the result", len));
+            return Err(pepkit::mem::no_memory("the result", len));
         }
         Ok(OwnedBytes { ptr, len })
     }
@@ -50,7 +50,7 @@ impl OwnedBytes {
         // SAFETY: `ptr` is a live malloc block of at least `len` bytes that
         // only this value refers to; u8 needs no alignment. The bytes may be
         // uninitialised: every caller writes them all and reads none first.
-        unsafe { crate::mem::slice_mut(self.ptr, self.len) }.unwrap_or_default()
+        unsafe { pepkit::mem::slice_mut(self.ptr, self.len) }.unwrap_or_default()
     }
 
     /// Hands the block over to the caller.
@@ -152,7 +152,7 @@ pub unsafe extern "C" fn pepkit_memoryview_from_memory(
             return Err(Error::null_argument("mem must not be NULL when size is not 0"));
         }
         let mut export = pepkit_buffer::zeroed();
-        crate::buffer::fill_info(&mut export, std::ptr::null_mut(), mem, size, (flags == PEPKIT_BUF_READ) as c_int, PEPKIT_BUF_FULL_RO)?;
+        pepkit::buffer::fill_info(&mut export, std::ptr::null_mut(), mem, size, (flags == PEPKIT_BUF_READ) as c_int, PEPKIT_BUF_FULL_RO)?;
         deliver(out, MemoryView::of_export(&mut export)?)
     })
 }
@@ -413,11 +413,11 @@ impl pepkit_value {
     }
 }
 
-use crate::format::value::Value;
+use pepkit::format::value::Value;
 
 /// The C value for an item of `format` (signedness from the format's code).
 fn to_c_value(value: &Value, format: &[u8]) -> Result<pepkit_value> {
-    let code = crate::format::Format::new(format);
+    let code = pepkit::format::Format::new(format);
     let mut first = b'B';
     let _ = code.fields(|f| {
         if f.code != b'x' && first == b'B' {
@@ -435,7 +435,7 @@ fn to_c_value(value: &Value, format: &[u8]) -> Result<pepkit_value> {
         Value::Tuple(ref t) => {
             return Err(Error::not_implemented(format!(
                 "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
-                crate::mem::shown_plain(format),
+                pepkit::mem::shown_plain(format),
                 t.len()
             )))
         }
@@ -557,9 +557,9 @@ pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut 
         }
         let result = with_description(a, |va| {
             if same {
-                return crate::memoryview::items::equal(va, va).map(Some);
+                return pepkit::memoryview::items::equal(va, va).map(Some);
             }
-            with_description(b, |vb| crate::memoryview::items::equal(va, vb))
+            with_description(b, |vb| pepkit::memoryview::items::equal(va, vb))
         })
         .map(Option::flatten);
         out.write(match result {

@@ -4,10 +4,10 @@ use std::ffi::{c_char, c_int};
 
 use super::memoryview::owned_c_string;
 use super::{arg_cstr, arg_mut, arg_out, guard, pepkit_status};
-use crate::buffer::pepkit_object;
-use crate::error::{Error, Result};
-use crate::interchange::abi::{ArrowArray, ArrowSchema, DLDataType, DLManagedTensor, DLManagedTensorVersioned};
-use crate::interchange::{arrow, dlpack, dtype};
+use pepkit::buffer::pepkit_object;
+use pepkit::error::{Error, Result};
+use pepkit::interchange::abi::{ArrowArray, ArrowSchema, DLDataType, DLManagedTensor, DLManagedTensorVersioned};
+use pepkit::interchange::{arrow, dlpack, dtype};
 
 fn exporter_arg(exporter: *mut pepkit_object) -> Result<*mut pepkit_object> {
     if exporter.is_null() {

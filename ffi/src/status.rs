@@ -4,7 +4,7 @@
 use std::ffi::c_char;
 
 use super::{guard_or, last_error_ptr};
-use crate::error::ErrorKind;
+use pepkit::error::ErrorKind;
 
 /// The result of every fallible pepkit function: `PEPKIT_OK` (0) or one of the
 /// `PEPKIT_ERR_*` codes. The numbers are append-only and never reused.
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const
         } else {
             // The caller's text, cut to a bounded length: kept until the
             // next failure, it must not cost memory in proportion to input.
-            crate::mem::message_text(std::ffi::CStr::from_ptr(message).to_bytes())
+            pepkit::mem::message_text(std::ffi::CStr::from_ptr(message).to_bytes())
         };
         super::callback_error::set(status, text);
         Ok(status)

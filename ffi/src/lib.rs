@@ -1,12 +1,13 @@
-//! The C boundary: the only place with `extern "C"`.
+//! pepkit-ffi: the C boundary, the only place with `extern "C"`, over the safe
+//! `pepkit` crate. `ffi/artifact` links it into libpepkit.so and libpepkit.a
+//! and generates `include/pepkit.h` from it.
 //!
 //! Every function here follows the same shape: a panic guard around the body
 //! ([`guard`] for functions that return a status, [`guard_or`] for the few that
 //! return a value), NULL checks on every pointer ([`arg_ref`], [`arg_mut`],
 //! [`arg_cstr`], [`arg_out`]), and out-parameters written only on success.
 
-
-
+#![allow(non_camel_case_types)]
 
 pub mod status;
 pub mod buffer;
@@ -14,6 +15,7 @@ pub mod object;
 pub mod format;
 pub mod memoryview;
 pub mod venv;
+pub mod consts;
 pub mod import;
 pub mod interchange;
 
@@ -51,7 +53,7 @@ use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::error::{Error, Result};
+use pepkit::error::{Error, Result};
 pub use status::pepkit_status;
 
 thread_local! {
@@ -67,8 +69,8 @@ pub(crate) fn fail(err: &Error) -> pepkit_status {
     // Messages are short by construction (input is echoed through
     // mem::shown); the cut is the backstop that keeps recording a failure
     // from allocating in proportion to anything.
-    let message = if err.message.len() > crate::mem::MAX_MESSAGE {
-        crate::mem::message_text(err.message.as_bytes())
+    let message = if err.message.len() > pepkit::mem::MAX_MESSAGE {
+        pepkit::mem::message_text(err.message.as_bytes())
     } else {
         err.message.clone()
     };
@@ -103,7 +105,7 @@ pub(crate) fn guard(name: &str, body: impl FnOnce() -> Result<()>) -> pepkit_sta
         Ok(Err(err)) => fail(&err),
         Err(payload) => {
             let message = format!("{name}: internal error (panic): {}", panic_message(&*payload));
-            fail(&Error::new(crate::error::ErrorKind::Panic, message))
+            fail(&Error::new(pepkit::error::ErrorKind::Panic, message))
         }
     }
 }
@@ -119,7 +121,7 @@ pub(crate) fn guard_or<T>(name: &str, on_error: T, body: impl FnOnce() -> Result
         }
         Err(payload) => {
             let message = format!("{name}: internal error (panic): {}", panic_message(&*payload));
-            fail(&Error::new(crate::error::ErrorKind::Panic, message));
+            fail(&Error::new(pepkit::error::ErrorKind::Panic, message));
             on_error
         }
     }
@@ -180,7 +182,7 @@ pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Re
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable elements for the lifetime.
 pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> Result<&'a [T]> {
-    crate::mem::slice(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+    pepkit::mem::slice(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
 }
 
 /// Mutably borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
@@ -188,7 +190,7 @@ pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> 
 /// # Safety
 /// A non-NULL `ptr` must point to `len` writable elements, not aliased for the lifetime.
 pub(crate) unsafe fn arg_slice_mut<'a, T>(ptr: *mut T, len: usize, what: &str) -> Result<&'a mut [T]> {
-    crate::mem::slice_mut(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+    pepkit::mem::slice_mut(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
 }
 
 fn arg_slice_error(null: bool, len: usize, what: &str) -> Error {

@@ -4,9 +4,13 @@
 use std::ffi::{c_char, CString};
 
 use super::{arg_cstr, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
-use crate::error::{Error, Result};
+use pepkit::error::{Error, Result};
 use super::venv::pepkit_venv;
-use crate::import::{self, c_string, listing, path_bytes, syspath, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
+use pepkit::import::{self, c_string, listing, path_bytes, syspath, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
+
+/// The CPython minor version whose extension tag the defaults use.
+pub const PEPKIT_DEFAULT_PYTHON_MINOR: u32 = 13;
+const _: () = assert!(PEPKIT_DEFAULT_PYTHON_MINOR == import::PEPKIT_DEFAULT_PYTHON_MINOR);
 
 /// What a pepkit_spec describes: one of the PEPKIT_MODULE_* values.
 pub type pepkit_module_kind = i32;
@@ -91,7 +95,7 @@ unsafe fn c_string_list<'a>(ptr: *const *const c_char, n: usize, what: &str) -> 
     // Sized by the caller's count: reserved fallibly, and the per-entry name
     // for a message is only made when an entry is NULL.
     let mut out = Vec::new();
-    crate::mem::reserve(&mut out, items.len(), what)?;
+    pepkit::mem::reserve(&mut out, items.len(), what)?;
     for (i, &p) in items.iter().enumerate() {
         let entry = if p.is_null() { arg_cstr(p, &format!("{what}[{i}]"))? } else { arg_cstr(p, what)? };
         out.push(entry.to_bytes());
