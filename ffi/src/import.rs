@@ -5,6 +5,7 @@ use std::ffi::{c_char, CString};
 
 use super::{arg_cstr, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
 use pepkit::error::{Error, Result};
+use super::handles::{free_box, give_box};
 use super::venv::pepkit_venv;
 use pepkit::import::{self, c_string, listing, path_bytes, syspath, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
 
@@ -117,7 +118,7 @@ unsafe fn find(
     let suffixes = suffixes.unwrap_or_else(Suffixes::platform_default);
     let spec = pepkit_spec::of(import::find_spec(name, &entries, &suffixes)?)?;
     // SAFETY: out was checked non-NULL; it is written only on success.
-    out.write(Box::into_raw(Box::new(spec)));
+    give_box(out, spec);
     Ok(())
 }
 
@@ -244,7 +245,7 @@ unsafe fn new_finder(
         None => Finder::new(entries, suffixes)?,
     };
     // SAFETY: out was checked non-NULL.
-    out.write(Box::into_raw(Box::new(pepkit_finder { inner })));
+    give_box(out, pepkit_finder { inner });
     Ok(())
 }
 
@@ -341,7 +342,7 @@ pub unsafe extern "C" fn pepkit_finder_find_spec(
         let out = arg_out(out, "out")?;
         let spec = pepkit_spec::of(finder.inner.find_spec(name)?)?;
         // SAFETY: out was checked non-NULL.
-        out.write(Box::into_raw(Box::new(spec)));
+        give_box(out, spec);
         Ok(())
     })
 }
@@ -364,9 +365,7 @@ pub unsafe extern "C" fn pepkit_finder_invalidate_caches(finder: *const pepkit_f
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_free(finder: *mut pepkit_finder) {
     guard_or("pepkit_finder_free", (), || {
-        if !finder.is_null() {
-            drop(Box::from_raw(finder));
-        }
+        free_box(finder);
         Ok(())
     })
 }
@@ -384,7 +383,7 @@ pub unsafe extern "C" fn pepkit_default_extension_suffixes(out: *mut *mut pepkit
         let out = arg_out(out, "out")?;
         let items = Suffixes::platform_default().extension.iter().map(|s| c_string(s)).collect::<Result<Vec<_>>>()?;
         // SAFETY: out was checked non-NULL.
-        out.write(Box::into_raw(Box::new(pepkit_strings::new(items))));
+        give_box(out, pepkit_strings::new(items));
         Ok(())
     })
 }
@@ -446,12 +445,11 @@ pub unsafe extern "C" fn pepkit_spec_search_locations(spec: *const pepkit_spec, 
     guard("pepkit_spec_search_locations", || {
         let spec = arg_ref(spec, "spec")?;
         let out = arg_out(out, "out")?;
-        let list = match &spec.locations {
-            Some(items) => Box::into_raw(Box::new(pepkit_strings::new(items.clone()))),
-            None => std::ptr::null_mut(),
-        };
         // SAFETY: out was checked non-NULL.
-        out.write(list);
+        match &spec.locations {
+            Some(items) => give_box(out, pepkit_strings::new(items.clone())),
+            None => out.write(std::ptr::null_mut()),
+        }
         Ok(())
     })
 }
@@ -462,9 +460,7 @@ pub unsafe extern "C" fn pepkit_spec_search_locations(spec: *const pepkit_spec, 
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_free(spec: *mut pepkit_spec) {
     guard_or("pepkit_spec_free", (), || {
-        if !spec.is_null() {
-            drop(Box::from_raw(spec));
-        }
+        free_box(spec);
         Ok(())
     })
 }
@@ -496,16 +492,14 @@ pub unsafe extern "C" fn pepkit_strings_get(list: *const pepkit_strings, index: 
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_strings_free(list: *mut pepkit_strings) {
     guard_or("pepkit_strings_free", (), || {
-        if !list.is_null() {
-            drop(Box::from_raw(list));
-        }
+        free_box(list);
         Ok(())
     })
 }
 
 fn strings_out(out: *mut *mut pepkit_strings, items: Vec<CString>) {
     // SAFETY: callers checked out non-NULL.
-    unsafe { out.write(Box::into_raw(Box::new(pepkit_strings::new(items)))) };
+    unsafe { give_box(out, pepkit_strings::new(items)) };
 }
 
 /// The import path the env's interpreter starts with: its `sys.path`
@@ -628,7 +622,7 @@ pub unsafe extern "C" fn pepkit_venv_find_spec(
         let suffixes = Suffixes::with_extensions(import::extension_suffixes_for(minor));
         let spec = pepkit_spec::of(import::find_spec_with_editables(name, &sys_path.entries, &suffixes, &sys_path.editables)?)?;
         // SAFETY: out was checked non-NULL.
-        out.write(Box::into_raw(Box::new(spec)));
+        give_box(out, spec);
         Ok(())
     })
 }
@@ -650,7 +644,7 @@ fn modules_out(out: *mut *mut pepkit_modules, list: Vec<listing::ModuleInfo>) ->
         items.push((c_string(&info.name)?, module_kind(info.kind), c_string(&info.location)?));
     }
     // SAFETY: callers checked out non-NULL.
-    unsafe { out.write(Box::into_raw(Box::new(pepkit_modules { items }))) };
+    unsafe { give_box(out, pepkit_modules { items }) };
     Ok(())
 }
 
@@ -840,9 +834,7 @@ pub unsafe extern "C" fn pepkit_modules_location(list: *const pepkit_modules, in
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_modules_free(list: *mut pepkit_modules) {
     guard_or("pepkit_modules_free", (), || {
-        if !list.is_null() {
-            drop(Box::from_raw(list));
-        }
+        free_box(list);
         Ok(())
     })
 }

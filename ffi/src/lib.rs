@@ -9,6 +9,7 @@
 
 #![allow(non_camel_case_types)]
 
+pub(crate) mod handles;
 pub mod status;
 pub mod buffer;
 pub mod object;

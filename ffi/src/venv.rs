@@ -6,6 +6,7 @@ use std::ffi::{c_char, c_void, CStr, CString, OsStr};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use super::handles::{free_box, give_box};
 use super::{arg_cstr, arg_out, arg_ref, guard, pepkit_status};
 use pepkit::error::{Error, Result};
 use pepkit::venv::{self, FactsSource, Options, PipMode, ScmIgnore, Venv};
@@ -317,20 +318,20 @@ fn path_cstring(p: &Path) -> Result<CString> {
     CString::new(p.as_os_str().as_bytes()).map_err(|_| Error::value("path contains a NUL byte"))
 }
 
-fn wrap(venv: Venv) -> Result<Box<pepkit_venv>> {
+fn wrap(venv: Venv) -> Result<pepkit_venv> {
     let values = venv
         .entries
         .iter()
         .map(|(k, v)| Ok((k.clone(), CString::new(v.as_bytes()).map_err(|_| Error::value("pyvenv.cfg contains a NUL byte"))?)))
         .collect::<Result<Vec<_>>>()?;
     let site_packages = venv.site_packages().ok().map(|p| path_cstring(&p)).transpose()?;
-    Ok(Box::new(pepkit_venv {
+    Ok(pepkit_venv {
         dir: path_cstring(&venv.dir)?,
         cfg_path: path_cstring(&venv.cfg_path)?,
         values,
         site_packages,
         venv,
-    }))
+    })
 }
 
 /// Opens the environment at `dir` (borrowed, NUL-terminated): reads its
@@ -350,7 +351,7 @@ pub unsafe extern "C" fn pepkit_venv_open(dir: *const c_char, out: *mut *mut pep
             return Err(Error::value("dir must not be empty"));
         }
         let v = wrap(Venv::open(Path::new(OsStr::from_bytes(d.to_bytes())))?)?;
-        out.write(Box::into_raw(v));
+        give_box(out, v);
         Ok(())
     })
 }
@@ -370,7 +371,7 @@ pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut
         let e = arg_cstr(executable, "executable")?;
         let out = arg_out(out, "out")?;
         let v = wrap(venv::inspect::locate(OsStr::from_bytes(e.to_bytes()))?)?;
-        out.write(Box::into_raw(v));
+        give_box(out, v);
         Ok(())
     })
 }
@@ -460,7 +461,5 @@ pub unsafe extern "C" fn pepkit_venv_system_site_packages(v: *const pepkit_venv,
 /// not be called twice with the same pointer.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_free(v: *mut pepkit_venv) {
-    if !v.is_null() {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(Box::from_raw(v))));
-    }
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| free_box(v)));
 }
