@@ -21,3 +21,16 @@ pub mod memoryview;
 pub mod venv;
 pub mod import;
 pub mod interchange;
+
+/// The internal parsers of hostile input, for the fuzz targets in `fuzz/`
+/// (feature `fuzzing`; not an API, may change at any time).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::import::editable::parse_editable_finder;
+    pub use crate::import::pth::{parse_pth, PthEncoding, PthLine, PthRules};
+    pub use crate::import::zip::parse_zip_index;
+    pub use crate::venv::inspect::parse_cfg;
+    pub use crate::venv::wheel::check_archive;
+    pub use crate::venv::Facts;
+}

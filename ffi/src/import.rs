@@ -851,7 +851,7 @@ unsafe fn module_name_call(
     let out = arg_out(out, "out")?;
     let name = listing::module_name(file, &entries, &suffixes)?;
     // name holds no NUL: its parts come from a C string.
-    let p = super::memoryview::owned_c_string(&name)?;
+    let p = super::owned::owned_c_string(&name)?;
     // SAFETY: out was checked non-NULL.
     out.write(p);
     Ok(())

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::memoryview::owned_c_string;
+use super::owned::owned_c_string;
 use super::{arg_cstr, arg_mut, arg_out, guard, pepkit_status};
 use pepkit::buffer::pepkit_object;
 use pepkit::error::{Error, Result};

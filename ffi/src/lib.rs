@@ -10,6 +10,7 @@
 #![allow(non_camel_case_types)]
 
 pub(crate) mod handles;
+pub(crate) mod owned;
 pub mod status;
 pub mod buffer;
 pub mod object;

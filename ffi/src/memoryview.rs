@@ -7,6 +7,8 @@ use pepkit::buffer::{pepkit_buffer, pepkit_object, pepkit_ssize, Order, PEPKIT_B
 use pepkit::error::{Error, Result};
 use pepkit::memoryview::{bytes, pepkit_slice, MemoryView, ViewRef, ViewState};
 
+use super::owned::OwnedBytes;
+
 
 /// The memoryview behind `mv`, or NULL_ARGUMENT / TYPE errors.
 unsafe fn memoryview<'a>(mv: *const pepkit_object) -> Result<&'a MemoryView> {
@@ -25,57 +27,6 @@ fn deliver(out: *mut *mut pepkit_object, state: ViewState) -> Result<()> {
     // SAFETY: out was checked non-NULL by the caller before any work.
     unsafe { out.write(pepkit_object::new_memoryview(state)) };
     Ok(())
-}
-
-/// An owned result for the caller (freed with pepkit_free): `len` bytes from
-/// malloc (at least 1, so never NULL), freed again if the call fails before
-/// handing it over with [`OwnedBytes::into_raw`].
-pub(crate) struct OwnedBytes {
-    ptr: *mut u8,
-    len: usize,
-}
-
-impl OwnedBytes {
-    pub(crate) fn new(len: usize) -> Result<OwnedBytes> {
-        // SAFETY: plain malloc; the block is freed by Drop or by pepkit_free.
-        let ptr = unsafe { libc::malloc(len.max(1)) } as *mut u8;
-        if ptr.is_null() {
-            return Err(pepkit::mem::no_memory("the result", len));
-        }
-        Ok(OwnedBytes { ptr, len })
-    }
-
-    /// The whole block, to fill before handing it over.
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: `ptr` is a live malloc block of at least `len` bytes that
-        // only this value refers to; u8 needs no alignment. The bytes may be
-        // uninitialised: every caller writes them all and reads none first.
-        unsafe { pepkit::mem::slice_mut(self.ptr, self.len) }.unwrap_or_default()
-    }
-
-    /// Hands the block over to the caller.
-    pub(crate) fn into_raw(self) -> *mut u8 {
-        let p = self.ptr;
-        std::mem::forget(self);
-        p
-    }
-}
-
-/// A NUL-terminated copy of `bytes` for the caller, freed with pepkit_free.
-/// `bytes` must hold no NUL (a C reader would stop there).
-pub(crate) fn owned_c_string(bytes: &[u8]) -> Result<*mut std::ffi::c_char> {
-    let mut owned = OwnedBytes::new(bytes.len() + 1)?;
-    let block = owned.as_mut_slice();
-    block[..bytes.len()].copy_from_slice(bytes);
-    block[bytes.len()] = 0;
-    Ok(owned.into_raw().cast())
-}
-
-impl Drop for OwnedBytes {
-    fn drop(&mut self) {
-        // SAFETY: allocated by malloc in `new` and not handed over.
-        unsafe { libc::free(self.ptr.cast()) }
-    }
 }
 
 /// `memoryview(exporter)`: a new view of the whole of `exporter`'s memory,

@@ -10,8 +10,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pepkit::import::editable::parse_editable_finder;
-use pepkit::import::zip::parse_zip_index;
+use pepkit::fuzzing::parse_editable_finder;
+use pepkit::fuzzing::parse_zip_index;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, body)) = data.split_first() else { return };

@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use pepkit_ffi::import::*;
 use pepkit_ffi::venv::*;
-use pepkit::import::pth::{parse_pth, PthEncoding, PthLine, PthRules};
+use pepkit::fuzzing::{parse_pth, PthEncoding, PthLine, PthRules};
 use pepkit_fuzz::check;
 
 struct Tree {

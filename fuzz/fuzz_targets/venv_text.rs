@@ -8,8 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pepkit::venv::inspect::parse_cfg;
-use pepkit::venv::Facts;
+use pepkit::fuzzing::{parse_cfg, Facts};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

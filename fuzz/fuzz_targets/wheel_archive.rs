@@ -11,7 +11,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok((members, total)) = pepkit::venv::wheel::check_archive(data) {
+    if let Ok((members, total)) = pepkit::fuzzing::check_archive(data) {
         assert!(members <= 100_000, "{members} members");
         assert!(total <= 256 << 20, "{total} bytes unpacked");
     }
