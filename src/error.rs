@@ -1,5 +1,15 @@
-//! The one error type of the safe core. Each kind is one C status (see `ffi::status`)
-//! and, where CPython has one, one Python exception class.
+//! The one error type of the safe core. Each kind is one C status (see the C
+//! skin's `status.rs`) and, where CPython has one, one Python exception class.
+//!
+//! ```
+//! use pepkit::{ErrorKind, Object};
+//!
+//! let err = Object::bytes(b"abc")?.resize(1).unwrap_err();
+//! assert_eq!(err.kind, ErrorKind::Type);
+//! assert_eq!(err.kind.python_name(), "TypeError");
+//! assert_eq!(err.to_string(), "cannot resize a bytes: only a bytearray can be resized");
+//! # Ok::<(), pepkit::Error>(())
+//! ```
 
 use std::fmt;
 
@@ -60,7 +70,10 @@ impl ErrorKind {
 /// specifics (value, path) a caller needs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Error {
+    /// The class of the failure.
     pub kind: ErrorKind,
+    /// What failed, as CPython words it where it has words for it, with the
+    /// specifics (the value, the dimension, the path).
     pub message: String,
 }
 
@@ -82,6 +95,7 @@ macro_rules! constructors {
 }
 
 impl Error {
+    /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error { kind, message: message.into() }
     }
@@ -114,4 +128,5 @@ impl Error {
     }
 }
 
+/// `Result` with pepkit's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

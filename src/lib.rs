@@ -1,26 +1,58 @@
-//! pepkit: three pieces of Python's runtime for C, without a Python interpreter.
+//! pepkit: three pieces of Python's runtime, without a Python interpreter.
 //!
-//! - [`buffer`]: PEP 3118 objects, exporters and the buffer protocol helpers.
-//! - [`format`]: the struct-module format language.
-//! - [`import`]: import resolution (PEP 420) as importlib's path-based finder does it.
+//! - **PEP 3118 buffers**: [`Object`] (a counted exporter of memory: bytes,
+//!   bytearray, ndarray, memory a Rust owner lends), [`Export`] (one export,
+//!   released on drop) and the request [`Flags`] ([`buffer`]); the
+//!   struct-module format language ([`format`]); CPython's `memoryview`
+//!   ([`MemoryView`], [`memoryview`]); DLPack and Arrow interchange
+//!   ([`interchange`]).
+//! - **PEP 405 virtual environments**: [`venv`].
+//! - **PEP 420 import resolution**, as importlib's path-based finder does it:
+//!   [`import`].
 //!
-//! The memoryview (`memoryview/`), virtual environments (`venv/`) and import
-//! resolution (`import/`) each get a safe core module of their own beside these.
+//! Every fallible call returns a [`Result`] whose [`Error`] has the class
+//! CPython would raise ([`ErrorKind`]) and a message that reads like
+//! CPython's.
+//!
+//! ```
+//! use pepkit::{MemoryView, Object, Order};
+//!
+//! let obj = Object::ndarray("d", &[2, 2], Order::C, false)?;
+//! let m = MemoryView::new(&obj)?;
+//! m.set_item(&[1, 0], &pepkit::Value::Float(2.5))?;
+//! assert_eq!(m.tolist()?, "[[0.0, 0.0], [2.5, 0.0]]");
+//! assert_eq!(m.slice(&[1..2])?.tobytes(Order::C)?, [0, 0, 0, 0, 0, 0, 4, 64, 0, 0, 0, 0, 0, 0, 0, 0]);
+//! # Ok::<(), pepkit::Error>(())
+//! ```
+//!
 //! The C ABI is a crate of its own beside this one: `ffi/` (pepkit-ffi, every
-//! `extern "C"` function) and `ffi/artifact/` (libpepkit.so, libpepkit.a and
-//! the generated `include/pepkit.h`).
+//! `extern "C"` function, over this crate's `raw` module) and `ffi/artifact/`
+//! (libpepkit.so, libpepkit.a and the generated `include/pepkit.h`). A Rust
+//! program that depends on this crate builds neither.
 
 #![allow(non_camel_case_types)]
 
 pub mod error;
+// The memory rules every module follows. Not an API: the C skin reaches it
+// as `pepkit::raw::mem`; `pepkit::mem` itself stays reachable (feature `raw`
+// only, hidden) for the skin's import functions until they move over.
+#[cfg(feature = "raw")]
 #[doc(hidden)]
 pub mod mem;
+#[cfg(not(feature = "raw"))]
+mod mem;
 pub mod buffer;
 pub mod format;
 pub mod memoryview;
 pub mod venv;
 pub mod import;
 pub mod interchange;
+#[cfg(feature = "raw")]
+pub mod raw;
+
+pub use buffer::{Export, Flags, Layout, Object, ObjectKind, Order, MAX_NDIM};
+pub use error::{Error, ErrorKind, Result};
+pub use memoryview::{MemoryView, Slice, Value};
 
 /// The internal parsers of hostile input, for the fuzz targets in `fuzz/`
 /// (feature `fuzzing`; not an API, may change at any time).

@@ -115,10 +115,12 @@ pub fn shown_plain(bytes: &[u8]) -> String {
 
 /// The longest message pepkit keeps, in bytes: longer ones (a callback's,
 /// say) are cut here, so recording a failure never allocates more.
+#[cfg_attr(not(feature = "raw"), allow(dead_code))]
 pub const MAX_MESSAGE: usize = 16 << 10;
 
 /// `bytes` as message text, cut after [`MAX_MESSAGE`] bytes with the full
 /// length said.
+#[cfg_attr(not(feature = "raw"), allow(dead_code))]
 pub fn message_text(bytes: &[u8]) -> String {
     if bytes.len() <= MAX_MESSAGE {
         return String::from_utf8_lossy(bytes).into_owned();

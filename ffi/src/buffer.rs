@@ -2,9 +2,12 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
+use super::object::arg_object;
 use super::{arg_mut, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
-use pepkit::buffer::{self, pepkit_buffer, pepkit_object, pepkit_ssize, Order};
+use pepkit::buffer::fill_contiguous_strides;
 use pepkit::error::{Error, Result};
+use pepkit::raw::{self, pepkit_buffer, pepkit_object, pepkit_ssize};
+use pepkit::Order;
 
 /// Exports the memory of `exporter` into `view` as `flags` (PEPKIT_BUF_*)
 /// requests, with CPython's request rules in CPython's order: WRITABLE on a
@@ -22,12 +25,17 @@ use pepkit::error::{Error, Result};
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_getbuffer(exporter: *mut pepkit_object, view: *mut pepkit_buffer, flags: c_int) -> pepkit_status {
     guard("pepkit_getbuffer", || {
-        let view = arg_mut(view, "view")?;
-        if exporter.is_null() {
-            view.obj = std::ptr::null_mut();
-            return Err(Error::null_argument("exporter must not be NULL"));
-        }
-        pepkit_object::getbuffer(exporter, view, flags)
+        // SAFETY: a non-NULL `view` is the caller's struct, not aliased.
+        let view = unsafe { arg_mut(view, "view") }?;
+        // SAFETY: the caller holds a reference to a non-NULL `exporter`.
+        let exporter = match unsafe { arg_object(exporter, "exporter") } {
+            Ok(exporter) => exporter,
+            Err(err) => {
+                view.obj = std::ptr::null_mut();
+                return Err(err);
+            }
+        };
+        raw::getbuffer(&exporter, view, flags)
     })
 }
 
@@ -42,7 +50,9 @@ pub unsafe extern "C" fn pepkit_getbuffer(exporter: *mut pepkit_object, view: *m
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_releasebuffer(view: *mut pepkit_buffer) -> pepkit_status {
-    guard("pepkit_releasebuffer", || pepkit_object::releasebuffer(arg_mut(view, "view")?))
+    // SAFETY: a non-NULL `view` is the caller's struct, holding an export
+    // (or a fill_info reference) or NULL in `obj`.
+    guard("pepkit_releasebuffer", || unsafe { raw::releasebuffer(arg_mut(view, "view")?) })
 }
 
 /// PyBuffer_IsContiguous: 1 if `view` is contiguous in `order` ('C', 'F', or
@@ -54,9 +64,11 @@ pub unsafe extern "C" fn pepkit_releasebuffer(view: *mut pepkit_buffer) -> pepki
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_is_contiguous(view: *const pepkit_buffer, order: c_char) -> c_int {
     guard_or("pepkit_buffer_is_contiguous", -1, || {
-        let view = arg_ref(view, "view")?;
-        let order = Order::parse(order)?;
-        Ok(buffer::is_contiguous(view, order)? as c_int)
+        // SAFETY: a non-NULL `view` is a buffer whose arrays hold ndim entries.
+        let view = unsafe { arg_ref(view, "view") }?;
+        let order = Order::parse(order as u8)?;
+        // SAFETY: as above.
+        Ok(unsafe { raw::is_contiguous(view, order) }? as c_int)
     })
 }
 
@@ -76,21 +88,28 @@ pub unsafe extern "C" fn pepkit_buffer_get_pointer(
     out: *mut *mut c_void,
 ) -> pepkit_status {
     guard("pepkit_buffer_get_pointer", || {
-        let view = arg_ref(view, "view")?;
-        let indices = arg_slice(indices, nindices, "indices")?;
+        // SAFETY: a non-NULL `view` is a live buffer, `indices` holds
+        // `nindices` entries (NULL if 0).
+        let (view, indices) = unsafe { (arg_ref(view, "view")?, arg_slice(indices, nindices, "indices")?) };
         let out = arg_out(out, "out")?;
-        let p = buffer::get_pointer(view, indices)?;
-        out.write(p.cast());
+        // SAFETY: a live buffer whose memory (and suboffsets' targets) is readable.
+        let p = unsafe { raw::get_pointer(view, indices) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(p.cast()) };
         Ok(())
     })
 }
 
 /// Checks a caller's byte count against isize and borrows the bytes.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `len` readable bytes for the lifetime.
 unsafe fn byte_arg<'a>(ptr: *const c_void, len: pepkit_ssize, what: &str) -> Result<&'a [u8]> {
     if len < 0 {
         return Err(Error::value(format!("{what}: negative length {len}")));
     }
-    super::arg_bytes(ptr.cast(), len as usize, what)
+    // SAFETY: as the caller guarantees.
+    unsafe { super::arg_bytes(ptr.cast(), len as usize, what) }
 }
 
 /// PyBuffer_ToContiguous: copies the `len` bytes of `view` into `dst` in
@@ -108,13 +127,16 @@ pub unsafe extern "C" fn pepkit_buffer_to_contiguous(
     order: c_char,
 ) -> pepkit_status {
     guard("pepkit_buffer_to_contiguous", || {
-        let view = arg_ref(view, "view")?;
+        // SAFETY: a non-NULL `view` is a live buffer.
+        let view = unsafe { arg_ref(view, "view") }?;
         if len < 0 {
             return Err(Error::value(format!("dst: negative length {len}")));
         }
-        let dst = super::arg_slice_mut(dst.cast::<u8>(), len as usize, "dst")?;
-        let order = Order::parse(order)?;
-        buffer::to_contiguous(dst, view, order)
+        // SAFETY: `dst` is `len` writable bytes of the caller's (NULL if 0).
+        let dst = unsafe { super::arg_slice_mut(dst.cast::<u8>(), len as usize, "dst") }?;
+        let order = Order::parse(order as u8)?;
+        // SAFETY: a live buffer whose memory is readable.
+        unsafe { raw::to_contiguous(dst, view, order) }
     })
 }
 
@@ -133,9 +155,12 @@ pub unsafe extern "C" fn pepkit_buffer_from_contiguous(
     order: c_char,
 ) -> pepkit_status {
     guard("pepkit_buffer_from_contiguous", || {
-        let view = arg_ref(view, "view")?;
-        let src = byte_arg(src, len, "src")?;
-        buffer::from_contiguous(view, src, Order::parse(order)?)
+        // SAFETY: a non-NULL `view` is a live buffer; `src` holds `len`
+        // readable bytes (NULL if 0).
+        let (view, src) = unsafe { (arg_ref(view, "view")?, byte_arg(src, len, "src")?) };
+        let order = Order::parse(order as u8)?;
+        // SAFETY: a live buffer whose memory is writable unless read-only.
+        unsafe { raw::from_contiguous(view, src, order) }
     })
 }
 
@@ -155,14 +180,15 @@ pub unsafe extern "C" fn pepkit_buffer_fill_contiguous_strides(
     order: c_char,
 ) -> pepkit_status {
     guard("pepkit_buffer_fill_contiguous_strides", || {
-        if !(0..=buffer::PEPKIT_BUF_MAX_NDIM).contains(&ndim) {
+        if !(0..=pepkit::MAX_NDIM as c_int).contains(&ndim) {
             return Err(Error::value(format!("number of dimensions must be between 0 and 64, got {ndim}")));
         }
         let n = ndim as usize;
-        let shape = arg_slice(shape, n, "shape")?;
-        let strides = super::arg_slice_mut(strides, n, "strides")?;
-        let order = Order::parse(order)?;
-        buffer::fill_contiguous_strides(shape, strides, itemsize as isize, order)
+        // SAFETY: `shape` and `strides` hold `ndim` entries (NULL if 0),
+        // the caller's, not aliased.
+        let (shape, strides) = unsafe { (arg_slice(shape, n, "shape")?, super::arg_slice_mut(strides, n, "strides")?) };
+        let order = Order::parse(order as u8)?;
+        fill_contiguous_strides(shape, strides, itemsize as isize, order)
     })
 }
 
@@ -193,16 +219,19 @@ pub unsafe extern "C" fn pepkit_buffer_fill_info(
     flags: c_int,
 ) -> pepkit_status {
     guard("pepkit_buffer_fill_info", || {
-        let view = arg_mut(view, "view")?;
+        // SAFETY: a non-NULL `view` is the caller's struct, not aliased.
+        let view = unsafe { arg_mut(view, "view") }?;
         if buf.is_null() && len > 0 {
             return Err(Error::null_argument("buf must not be NULL when len is not 0"));
         }
         // Validate into a scratch copy first so a failure leaves `view` alone.
         let mut scratch = *view;
-        buffer::fill_info(&mut scratch, obj, buf, len, readonly, flags)?;
-        buffer::fill_info(view, obj, buf, len, readonly, flags)?;
-        if let Some(obj) = obj.as_ref() {
-            obj.incref();
+        raw::fill_info(&mut scratch, obj, buf, len, readonly, flags)?;
+        raw::fill_info(view, obj, buf, len, readonly, flags)?;
+        // SAFETY: the caller holds a reference to a non-NULL `obj`.
+        if let Some(obj) = unsafe { raw::borrow(obj) } {
+            // The view's reference, released by pepkit_releasebuffer.
+            let _ = raw::into_raw(pepkit::Object::clone(&obj));
         }
         Ok(())
     })

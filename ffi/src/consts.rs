@@ -57,36 +57,35 @@ pub const PEPKIT_NONE: isize = isize::MIN;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pepkit::buffer as core;
+    use pepkit::Flags;
 
     #[test]
     fn the_c_names_have_the_safe_crates_values() {
         let pairs = [
-            (PEPKIT_BUF_MAX_NDIM, core::PEPKIT_BUF_MAX_NDIM),
-            (PEPKIT_BUF_SIMPLE, core::PEPKIT_BUF_SIMPLE),
-            (PEPKIT_BUF_WRITABLE, core::PEPKIT_BUF_WRITABLE),
-            (PEPKIT_BUF_WRITEABLE, core::PEPKIT_BUF_WRITEABLE),
-            (PEPKIT_BUF_FORMAT, core::PEPKIT_BUF_FORMAT),
-            (PEPKIT_BUF_ND, core::PEPKIT_BUF_ND),
-            (PEPKIT_BUF_STRIDES, core::PEPKIT_BUF_STRIDES),
-            (PEPKIT_BUF_C_CONTIGUOUS, core::PEPKIT_BUF_C_CONTIGUOUS),
-            (PEPKIT_BUF_F_CONTIGUOUS, core::PEPKIT_BUF_F_CONTIGUOUS),
-            (PEPKIT_BUF_ANY_CONTIGUOUS, core::PEPKIT_BUF_ANY_CONTIGUOUS),
-            (PEPKIT_BUF_INDIRECT, core::PEPKIT_BUF_INDIRECT),
-            (PEPKIT_BUF_CONTIG, core::PEPKIT_BUF_CONTIG),
-            (PEPKIT_BUF_CONTIG_RO, core::PEPKIT_BUF_CONTIG_RO),
-            (PEPKIT_BUF_STRIDED, core::PEPKIT_BUF_STRIDED),
-            (PEPKIT_BUF_STRIDED_RO, core::PEPKIT_BUF_STRIDED_RO),
-            (PEPKIT_BUF_RECORDS, core::PEPKIT_BUF_RECORDS),
-            (PEPKIT_BUF_RECORDS_RO, core::PEPKIT_BUF_RECORDS_RO),
-            (PEPKIT_BUF_FULL, core::PEPKIT_BUF_FULL),
-            (PEPKIT_BUF_FULL_RO, core::PEPKIT_BUF_FULL_RO),
-            (PEPKIT_BUF_READ, core::PEPKIT_BUF_READ),
-            (PEPKIT_BUF_WRITE, core::PEPKIT_BUF_WRITE),
+            (PEPKIT_BUF_SIMPLE, Flags::SIMPLE),
+            (PEPKIT_BUF_WRITABLE, Flags::WRITABLE),
+            (PEPKIT_BUF_WRITEABLE, Flags::WRITABLE),
+            (PEPKIT_BUF_FORMAT, Flags::FORMAT),
+            (PEPKIT_BUF_ND, Flags::ND),
+            (PEPKIT_BUF_STRIDES, Flags::STRIDES),
+            (PEPKIT_BUF_C_CONTIGUOUS, Flags::C_CONTIGUOUS),
+            (PEPKIT_BUF_F_CONTIGUOUS, Flags::F_CONTIGUOUS),
+            (PEPKIT_BUF_ANY_CONTIGUOUS, Flags::ANY_CONTIGUOUS),
+            (PEPKIT_BUF_INDIRECT, Flags::INDIRECT),
+            (PEPKIT_BUF_CONTIG, Flags::CONTIG),
+            (PEPKIT_BUF_CONTIG_RO, Flags::CONTIG_RO),
+            (PEPKIT_BUF_STRIDED, Flags::STRIDED),
+            (PEPKIT_BUF_STRIDED_RO, Flags::STRIDED_RO),
+            (PEPKIT_BUF_RECORDS, Flags::RECORDS),
+            (PEPKIT_BUF_RECORDS_RO, Flags::RECORDS_RO),
+            (PEPKIT_BUF_FULL, Flags::FULL),
+            (PEPKIT_BUF_FULL_RO, Flags::FULL_RO),
         ];
-        assert_eq!(PEPKIT_NONE, pepkit::memoryview::PEPKIT_NONE);
         for (i, (c, rust)) in pairs.iter().enumerate() {
-            assert_eq!(c, rust, "pair {i}");
+            assert_eq!(*c, rust.bits(), "pair {i}");
         }
+        assert_eq!(PEPKIT_BUF_MAX_NDIM as usize, pepkit::MAX_NDIM);
+        assert_eq!((PEPKIT_BUF_READ, PEPKIT_BUF_WRITE), (pepkit::raw::BUF_READ, pepkit::raw::BUF_WRITE));
+        assert_eq!(PEPKIT_NONE, pepkit::raw::PEPKIT_NONE);
     }
 }

@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 
 use super::{arg_cstr, arg_out, guard, pepkit_status};
-use pepkit::buffer::pepkit_ssize;
 use pepkit::format;
+use pepkit::raw::pepkit_ssize;
 
 /// struct.calcsize: stores in `*out` the size in bytes of one item of
 /// `format` (all of the struct module's syntax: `@=<>!` prefixes, repeat
@@ -17,10 +17,12 @@ use pepkit::format;
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_calcsize(format: *const c_char, out: *mut pepkit_ssize) -> pepkit_status {
     guard("pepkit_format_calcsize", || {
-        let format = arg_cstr(format, "format")?;
+        // SAFETY: a non-NULL `format` is NUL-terminated.
+        let format = unsafe { arg_cstr(format, "format") }?;
         let out = arg_out(out, "out")?;
         let size = format::calcsize(format.to_bytes())?;
-        out.write(size as pepkit_ssize);
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(size as pepkit_ssize) };
         Ok(())
     })
 }

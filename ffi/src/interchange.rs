@@ -2,20 +2,11 @@
 
 use std::ffi::{c_char, c_int};
 
+use super::object::{arg_object, give_object};
 use super::owned::owned_c_string;
 use super::{arg_cstr, arg_mut, arg_out, guard, pepkit_status};
-use pepkit::buffer::pepkit_object;
-use pepkit::error::{Error, Result};
-use pepkit::interchange::abi::{ArrowArray, ArrowSchema, DLDataType, DLManagedTensor, DLManagedTensorVersioned};
-use pepkit::interchange::{arrow, dlpack, dtype};
-
-fn exporter_arg(exporter: *mut pepkit_object) -> Result<*mut pepkit_object> {
-    if exporter.is_null() {
-        Err(Error::null_argument("exporter must not be NULL"))
-    } else {
-        Ok(exporter)
-    }
-}
+use pepkit::interchange as dtype;
+use pepkit::raw::{self, pepkit_object, ArrowArray, ArrowSchema, DLDataType, DLManagedTensor, DLManagedTensorVersioned};
 
 /// Exports `exporter`'s memory as a DLPack 1.x tensor, without copying.
 ///
@@ -42,9 +33,12 @@ pub unsafe extern "C" fn pepkit_dlpack_export(
     out: *mut *mut DLManagedTensorVersioned,
 ) -> pepkit_status {
     guard("pepkit_dlpack_export", || {
-        let exporter = exporter_arg(exporter)?;
+        // SAFETY: the caller holds a reference to a non-NULL `exporter`.
+        let exporter = unsafe { arg_object(exporter, "exporter") }?;
         let out = arg_out(out, "out")?;
-        out.write(dlpack::export::<DLManagedTensorVersioned>(exporter, flags)?);
+        let tensor = raw::dlpack_export::<DLManagedTensorVersioned>(&exporter, flags)?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(tensor) };
         Ok(())
     })
 }
@@ -62,9 +56,12 @@ pub unsafe extern "C" fn pepkit_dlpack_export_legacy(
     out: *mut *mut DLManagedTensor,
 ) -> pepkit_status {
     guard("pepkit_dlpack_export_legacy", || {
-        let exporter = exporter_arg(exporter)?;
+        // SAFETY: the caller holds a reference to a non-NULL `exporter`.
+        let exporter = unsafe { arg_object(exporter, "exporter") }?;
         let out = arg_out(out, "out")?;
-        out.write(dlpack::export::<DLManagedTensor>(exporter, flags)?);
+        let tensor = raw::dlpack_export::<DLManagedTensor>(&exporter, flags)?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(tensor) };
         Ok(())
     })
 }
@@ -90,9 +87,13 @@ pub unsafe extern "C" fn pepkit_dlpack_import(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_dlpack_import", || {
-        arg_mut(tensor, "tensor")?;
+        // SAFETY: a non-NULL `tensor` is a valid tensor the caller owns.
+        unsafe { arg_mut(tensor, "tensor") }?;
         let out = arg_out(out, "out")?;
-        out.write(dlpack::import(tensor)?);
+        // SAFETY: as above; on success the object owns it.
+        let obj = unsafe { raw::dlpack_import(tensor) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { give_object(out, obj) };
         Ok(())
     })
 }
@@ -108,9 +109,13 @@ pub unsafe extern "C" fn pepkit_dlpack_import_legacy(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_dlpack_import_legacy", || {
-        arg_mut(tensor, "tensor")?;
+        // SAFETY: a non-NULL `tensor` is a valid tensor the caller owns.
+        unsafe { arg_mut(tensor, "tensor") }?;
         let out = arg_out(out, "out")?;
-        out.write(dlpack::import_legacy(tensor)?);
+        // SAFETY: as above; on success the object owns it.
+        let obj = unsafe { raw::dlpack_import(tensor) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { give_object(out, obj) };
         Ok(())
     })
 }
@@ -137,12 +142,17 @@ pub unsafe extern "C" fn pepkit_arrow_export(
     array_out: *mut ArrowArray,
 ) -> pepkit_status {
     guard("pepkit_arrow_export", || {
-        let exporter = exporter_arg(exporter)?;
+        // SAFETY: the caller holds a reference to a non-NULL `exporter`.
+        let exporter = unsafe { arg_object(exporter, "exporter") }?;
         let schema_out = arg_out(schema_out, "schema_out")?;
         let array_out = arg_out(array_out, "array_out")?;
-        let (schema, array) = arrow::export(exporter)?;
-        schema_out.write(schema);
-        array_out.write(array);
+        let (schema, array) = raw::arrow_export(&exporter)?;
+        // SAFETY: both checked non-NULL; overwritten without reading, as
+        // documented.
+        unsafe {
+            schema_out.write(schema);
+            array_out.write(array);
+        }
         Ok(())
     })
 }
@@ -170,10 +180,13 @@ pub unsafe extern "C" fn pepkit_arrow_import(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_arrow_import", || {
-        arg_mut(schema, "schema")?;
-        arg_mut(array, "array")?;
+        // SAFETY: non-NULL structs are valid Arrow structs the caller owns.
+        unsafe { (arg_mut(schema, "schema")?, arg_mut(array, "array")?) };
         let out = arg_out(out, "out")?;
-        out.write(arrow::import(schema, array)?);
+        // SAFETY: as above; on success both are moved out.
+        let obj = unsafe { raw::arrow_import(schema, array) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { give_object(out, obj) };
         Ok(())
     })
 }
@@ -187,9 +200,12 @@ pub unsafe extern "C" fn pepkit_arrow_import(
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_to_dlpack(format: *const c_char, out: *mut DLDataType) -> pepkit_status {
     guard("pepkit_format_to_dlpack", || {
-        let format = arg_cstr(format, "format")?;
+        // SAFETY: a non-NULL `format` is NUL-terminated.
+        let format = unsafe { arg_cstr(format, "format") }?;
         let out = arg_out(out, "out")?;
-        out.write(dtype::to_dlpack(format.to_bytes())?);
+        let dtype = dtype::to_dlpack(format.to_bytes())?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(dtype) };
         Ok(())
     })
 }
@@ -205,7 +221,9 @@ pub unsafe extern "C" fn pepkit_format_from_dlpack(dtype: DLDataType, out: *mut 
     guard("pepkit_format_from_dlpack", || {
         let out = arg_out(out, "out")?;
         let format = dtype::from_dlpack(dtype)?;
-        out.write(owned_c_string(format.as_bytes())?);
+        let text = owned_c_string(format.as_bytes())?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(text) };
         Ok(())
     })
 }
@@ -221,10 +239,13 @@ pub unsafe extern "C" fn pepkit_format_from_dlpack(dtype: DLDataType, out: *mut 
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_to_arrow(format: *const c_char, out: *mut *mut c_char) -> pepkit_status {
     guard("pepkit_format_to_arrow", || {
-        let format = arg_cstr(format, "format")?;
+        // SAFETY: a non-NULL `format` is NUL-terminated.
+        let format = unsafe { arg_cstr(format, "format") }?;
         let out = arg_out(out, "out")?;
         let arrow = dtype::to_arrow(format.to_bytes())?;
-        out.write(owned_c_string(arrow.as_bytes())?);
+        let text = owned_c_string(arrow.as_bytes())?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(text) };
         Ok(())
     })
 }
@@ -239,10 +260,13 @@ pub unsafe extern "C" fn pepkit_format_to_arrow(format: *const c_char, out: *mut
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_from_arrow(arrow_format: *const c_char, out: *mut *mut c_char) -> pepkit_status {
     guard("pepkit_format_from_arrow", || {
-        let arrow_format = arg_cstr(arrow_format, "arrow_format")?;
+        // SAFETY: a non-NULL `arrow_format` is NUL-terminated.
+        let arrow_format = unsafe { arg_cstr(arrow_format, "arrow_format") }?;
         let out = arg_out(out, "out")?;
         let format = dtype::from_arrow(arrow_format.to_bytes())?;
-        out.write(owned_c_string(format.as_bytes())?);
+        let text = owned_c_string(format.as_bytes())?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(text) };
         Ok(())
     })
 }

@@ -71,8 +71,8 @@ pub(crate) fn fail(err: &Error) -> pepkit_status {
     // Messages are short by construction (input is echoed through
     // mem::shown); the cut is the backstop that keeps recording a failure
     // from allocating in proportion to anything.
-    let message = if err.message.len() > pepkit::mem::MAX_MESSAGE {
-        pepkit::mem::message_text(err.message.as_bytes())
+    let message = if err.message.len() > pepkit::raw::mem::MAX_MESSAGE {
+        pepkit::raw::mem::message_text(err.message.as_bytes())
     } else {
         err.message.clone()
     };
@@ -184,7 +184,7 @@ pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Re
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable elements for the lifetime.
 pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> Result<&'a [T]> {
-    pepkit::mem::slice(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+    pepkit::raw::mem::slice(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
 }
 
 /// Mutably borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
@@ -192,7 +192,7 @@ pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> 
 /// # Safety
 /// A non-NULL `ptr` must point to `len` writable elements, not aliased for the lifetime.
 pub(crate) unsafe fn arg_slice_mut<'a, T>(ptr: *mut T, len: usize, what: &str) -> Result<&'a mut [T]> {
-    pepkit::mem::slice_mut(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+    pepkit::raw::mem::slice_mut(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
 }
 
 fn arg_slice_error(null: bool, len: usize, what: &str) -> Error {

@@ -2,30 +2,35 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
+use std::borrow::Cow;
+
+use super::object::{arg_object, give_object};
 use super::{arg_cstr, arg_mut, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
-use pepkit::buffer::{pepkit_buffer, pepkit_object, pepkit_ssize, Order, PEPKIT_BUF_FULL_RO, PEPKIT_BUF_READ, PEPKIT_BUF_WRITE};
 use pepkit::error::{Error, Result};
-use pepkit::memoryview::{bytes, pepkit_slice, MemoryView, ViewRef, ViewState};
+use pepkit::memoryview::{Hex, ViewGuard};
+use pepkit::raw::{self, pepkit_buffer, pepkit_object, pepkit_slice, pepkit_ssize, Borrowed};
+use pepkit::{MemoryView, Order, Value};
 
 use super::owned::OwnedBytes;
 
-
 /// The memoryview behind `mv`, or NULL_ARGUMENT / TYPE errors.
-unsafe fn memoryview<'a>(mv: *const pepkit_object) -> Result<&'a MemoryView> {
-    let obj = arg_ref(mv, "mv")?;
-    obj.as_memoryview()
-        .ok_or_else(|| Error::type_error(format!("expected a memoryview, got {}", obj.kind().name())))
+///
+/// # Safety
+/// A non-NULL `mv` must be a live object the caller holds a reference to
+/// for the whole call.
+unsafe fn memoryview<'a>(mv: *const pepkit_object) -> Result<Borrowed<'a, MemoryView>> {
+    // SAFETY: as the caller guarantees.
+    raw::borrow_memoryview(unsafe { arg_object(mv, "mv") }?)
 }
 
-/// A live view's state under its read lock.
-unsafe fn live<'a>(mv: *const pepkit_object) -> Result<ViewRef<'a>> {
-    memoryview(mv)?.live()
-}
-
-/// Writes a new memoryview object made from `state` to `out`.
-fn deliver(out: *mut *mut pepkit_object, state: ViewState) -> Result<()> {
-    // SAFETY: out was checked non-NULL by the caller before any work.
-    unsafe { out.write(pepkit_object::new_memoryview(state)) };
+/// Writes a new memoryview object to `out`.
+///
+/// # Safety
+/// `out` must have been checked non-NULL with [`arg_out`] and nothing may
+/// fail afterwards.
+unsafe fn deliver(out: *mut *mut pepkit_object, view: MemoryView) -> Result<()> {
+    // SAFETY: as the caller guarantees.
+    unsafe { give_object(out, view) };
     Ok(())
 }
 
@@ -42,13 +47,12 @@ fn deliver(out: *mut *mut pepkit_object, state: ViewState) -> Result<()> {
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_new(exporter: *mut pepkit_object, out: *mut *mut pepkit_object) -> pepkit_status {
     guard("pepkit_memoryview_new", || {
-        let obj = arg_ref(exporter, "exporter")?;
+        // SAFETY: the caller holds a reference to a non-NULL `exporter`.
+        let obj = unsafe { arg_object(exporter, "exporter") }?;
         let out = arg_out(out, "out")?;
-        let state = match obj.as_memoryview() {
-            Some(mv) => mv.live()?.duplicate(false),
-            None => MemoryView::of_exporter(exporter)?,
-        };
-        deliver(out, state)
+        let view = MemoryView::new(&obj)?;
+        // SAFETY: checked non-NULL; nothing fails after this.
+        unsafe { deliver(out, view) }
     })
 }
 
@@ -68,9 +72,14 @@ pub unsafe extern "C" fn pepkit_memoryview_new(exporter: *mut pepkit_object, out
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_from_buffer(view: *mut pepkit_buffer, out: *mut *mut pepkit_object) -> pepkit_status {
     guard("pepkit_memoryview_from_buffer", || {
-        let view = arg_mut(view, "view")?;
+        // SAFETY: a non-NULL `view` is the caller's struct, not aliased.
+        let view = unsafe { arg_mut(view, "view") }?;
         let out = arg_out(out, "out")?;
-        deliver(out, MemoryView::of_export(view)?)
+        // SAFETY: `view` holds an export or memory that outlives the views,
+        // as the caller promises.
+        let mv = unsafe { raw::memoryview_from_buffer(view) }?;
+        // SAFETY: checked non-NULL; nothing fails after this.
+        unsafe { deliver(out, mv) }
     })
 }
 
@@ -91,20 +100,11 @@ pub unsafe extern "C" fn pepkit_memoryview_from_memory(
 ) -> pepkit_status {
     guard("pepkit_memoryview_from_memory", || {
         let out = arg_out(out, "out")?;
-        if flags != PEPKIT_BUF_READ && flags != PEPKIT_BUF_WRITE {
-            return Err(Error::value(format!(
-                "flags must be PEPKIT_BUF_READ or PEPKIT_BUF_WRITE, got {flags:#x}"
-            )));
-        }
-        if size < 0 {
-            return Err(Error::value(format!("negative size {size}")));
-        }
-        if mem.is_null() && size > 0 {
-            return Err(Error::null_argument("mem must not be NULL when size is not 0"));
-        }
-        let mut export = pepkit_buffer::zeroed();
-        pepkit::buffer::fill_info(&mut export, std::ptr::null_mut(), mem, size, (flags == PEPKIT_BUF_READ) as c_int, PEPKIT_BUF_FULL_RO)?;
-        deliver(out, MemoryView::of_export(&mut export)?)
+        // SAFETY: `mem` is `size` bytes that outlive the views, as the
+        // caller promises.
+        let mv = unsafe { raw::memoryview_from_memory(mem, size, flags) }?;
+        // SAFETY: checked non-NULL; nothing fails after this.
+        unsafe { deliver(out, mv) }
     })
 }
 
@@ -117,8 +117,8 @@ pub unsafe extern "C" fn pepkit_memoryview_from_memory(
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_buffer(mv: *mut pepkit_object) -> *const pepkit_buffer {
     guard_or("pepkit_memoryview_buffer", std::ptr::null(), || {
-        let state = live(mv)?;
-        Ok(&state.view as *const pepkit_buffer)
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        Ok(raw::memoryview_buffer(&unsafe { memoryview(mv) }?.lock()?))
     })
 }
 
@@ -127,10 +127,8 @@ pub unsafe extern "C" fn pepkit_memoryview_buffer(mv: *mut pepkit_object) -> *co
 /// released (PEPKIT_ERR_VALUE). `mv` is borrowed for the call.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_len(mv: *mut pepkit_object) -> pepkit_ssize {
-    guard_or("pepkit_memoryview_len", -1, || {
-        let state = live(mv)?;
-        Ok(if state.ndim() == 0 { 1 } else { state.shape()[0] })
-    })
+    // SAFETY: the caller holds a reference to a non-NULL `mv`.
+    guard_or("pepkit_memoryview_len", -1, || Ok(unsafe { memoryview(mv) }?.len()? as pepkit_ssize))
 }
 
 /// Slices the first `nslices` dimensions: `m[a:b:c, d:e:f, ...]`, each with
@@ -152,11 +150,15 @@ pub unsafe extern "C" fn pepkit_memoryview_slice(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_memoryview_slice", || {
-        let state = live(mv)?;
-        let slices = arg_slice(slices, nslices, "slices")?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
+        // SAFETY: `slices` holds `nslices` entries (NULL if 0).
+        let slices = unsafe { arg_slice(slices, nslices, "slices") }?;
         let out = arg_out(out, "out")?;
-        let view = if slices.is_empty() { state.duplicate(false) } else { state.slice(slices)? };
-        deliver(out, view)
+        let sliced = view.slice(slices)?;
+        // SAFETY: checked non-NULL; nothing fails after this.
+        unsafe { deliver(out, sliced) }
     })
 }
 
@@ -174,9 +176,13 @@ pub unsafe extern "C" fn pepkit_memoryview_subview(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_memoryview_subview", || {
-        let state = live(mv)?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
         let out = arg_out(out, "out")?;
-        deliver(out, state.subview(index)?)
+        let sub = view.subview(index)?;
+        // SAFETY: checked non-NULL; nothing fails after this.
+        unsafe { deliver(out, sub) }
     })
 }
 
@@ -200,15 +206,21 @@ pub unsafe extern "C" fn pepkit_memoryview_cast(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_memoryview_cast", || {
-        let state = live(mv)?;
-        let format = arg_cstr(format, "format")?.to_bytes();
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
+        // SAFETY: a non-NULL `format` is NUL-terminated.
+        let format = unsafe { arg_cstr(format, "format") }?.to_bytes();
         let shape = match ndim {
             -1 => None,
             n if n < 0 => return Err(Error::value(format!("ndim must be -1 (no shape) or at least 0, got {n}"))),
-            n => Some(arg_slice(shape, n as usize, "shape")?),
+            // SAFETY: `shape` holds `ndim` extents (NULL if 0).
+            n => Some(unsafe { arg_slice(shape, n as usize, "shape") }?),
         };
         let out = arg_out(out, "out")?;
-        deliver(out, state.cast(format, shape)?)
+        let cast = view.cast(format, shape)?;
+        // SAFETY: checked non-NULL; nothing fails after this.
+        unsafe { deliver(out, cast) }
     })
 }
 
@@ -219,9 +231,12 @@ pub unsafe extern "C" fn pepkit_memoryview_cast(
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_toreadonly(mv: *mut pepkit_object, out: *mut *mut pepkit_object) -> pepkit_status {
     guard("pepkit_memoryview_toreadonly", || {
-        let state = live(mv)?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
         let out = arg_out(out, "out")?;
-        deliver(out, state.duplicate(true))
+        // SAFETY: checked non-NULL; nothing fails after this.
+        unsafe { deliver(out, view.toreadonly()) }
     })
 }
 
@@ -239,14 +254,19 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes(
     out_len: *mut usize,
 ) -> pepkit_status {
     guard("pepkit_memoryview_tobytes", || {
-        let state = live(mv)?;
-        let order = Order::parse(order)?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
+        let order = Order::parse(order as u8)?;
         let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
-        let n = state.nbytes();
+        let n = view.nbytes();
         let mut bytes = OwnedBytes::new(n)?;
-        state.tobytes_into(order, bytes.as_mut_slice())?;
-        out.write(bytes.into_raw());
-        out_len.write(n);
+        view.tobytes_into(order, bytes.as_mut_slice())?;
+        // SAFETY: both checked non-NULL; nothing fails after this.
+        unsafe {
+            out.write(bytes.into_raw());
+            out_len.write(n);
+        }
         Ok(())
     })
 }
@@ -263,10 +283,13 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes_into(
     len: usize,
 ) -> pepkit_status {
     guard("pepkit_memoryview_tobytes_into", || {
-        let state = live(mv)?;
-        let order = Order::parse(order)?;
-        let dst = super::arg_slice_mut(dst.cast::<u8>(), len, "dst")?;
-        state.tobytes_into(order, dst)
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
+        let order = Order::parse(order as u8)?;
+        // SAFETY: `dst` is `len` writable bytes of the caller's (NULL if 0).
+        let dst = unsafe { super::arg_slice_mut(dst.cast::<u8>(), len, "dst") }?;
+        view.tobytes_into(order, dst)
     })
 }
 
@@ -288,19 +311,24 @@ pub unsafe extern "C" fn pepkit_memoryview_hex(
     out_len: *mut usize,
 ) -> pepkit_status {
     guard("pepkit_memoryview_hex", || {
-        let state = live(mv)?;
-        let sep = if sep.is_null() { None } else { Some(arg_cstr(sep, "sep")?.to_bytes()) };
-        let sep = bytes::hex_separator(sep)?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
+        // SAFETY: a non-NULL `sep` is NUL-terminated.
+        let sep = if sep.is_null() { None } else { Some(unsafe { arg_cstr(sep, "sep") }?.to_bytes()) };
+        let hex = Hex::new(sep, bytes_per_sep)?;
         let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
         // The output first: its size is known, and it is the larger block.
-        let n = bytes::hex_len(state.nbytes(), sep, bytes_per_sep)?;
+        let n = view.hex_len(&hex)?;
         let mut text = OwnedBytes::new(n + 1)?;
-        let data = state.c_bytes()?;
         let slot = text.as_mut_slice();
-        bytes::write_hex(&data, sep, bytes_per_sep, &mut slot[..n]);
+        view.hex_into(&hex, &mut slot[..n])?;
         slot[n] = 0;
-        out.write(text.into_raw().cast());
-        out_len.write(n);
+        // SAFETY: both checked non-NULL; nothing fails after this.
+        unsafe {
+            out.write(text.into_raw().cast());
+            out_len.write(n);
+        }
         Ok(())
     })
 }
@@ -315,10 +343,8 @@ pub unsafe extern "C" fn pepkit_memoryview_hex(
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_release(mv: *mut pepkit_object) -> pepkit_status {
-    guard("pepkit_memoryview_release", || {
-        memoryview(mv)?;
-        arg_ref(mv, "mv")?.release_memoryview()
-    })
+    // SAFETY: the caller holds a reference to a non-NULL `mv`.
+    guard("pepkit_memoryview_release", || unsafe { memoryview(mv) }?.release())
 }
 
 /// The kind of a pepkit_value: which field holds it.
@@ -362,47 +388,34 @@ impl pepkit_value {
     fn zeroed(kind: pepkit_value_kind) -> pepkit_value {
         pepkit_value { kind, i: 0, u: 0, f: 0.0, b: false, bytes: std::ptr::null(), len: 0 }
     }
-}
 
-use pepkit::format::value::Value;
+    /// The C value of an item; its bytes stay where they are.
+    fn of(value: &Value<'_>) -> pepkit_value {
+        match value {
+            Value::Int(i) => pepkit_value { i: *i, ..pepkit_value::zeroed(PEPKIT_VALUE_INT) },
+            Value::UInt(u) => pepkit_value { u: *u, ..pepkit_value::zeroed(PEPKIT_VALUE_UINT) },
+            Value::Float(f) => pepkit_value { f: *f, ..pepkit_value::zeroed(PEPKIT_VALUE_FLOAT) },
+            Value::Bool(b) => pepkit_value { b: *b, ..pepkit_value::zeroed(PEPKIT_VALUE_BOOL) },
+            Value::Bytes(s) => pepkit_value { bytes: s.as_ptr(), len: s.len(), ..pepkit_value::zeroed(PEPKIT_VALUE_BYTES) },
+        }
+    }
 
-/// The C value for an item of `format` (signedness from the format's code).
-fn to_c_value(value: &Value, format: &[u8]) -> Result<pepkit_value> {
-    let code = pepkit::format::Format::new(format);
-    let mut first = b'B';
-    let _ = code.fields(|f| {
-        if f.code != b'x' && first == b'B' {
-            first = f.code;
-        }
-    });
-    Ok(match *value {
-        Value::Int(i) if matches!(first, b'B' | b'H' | b'I' | b'L' | b'Q' | b'N' | b'P') && i >= 0 => {
-            pepkit_value { u: i as u64, ..pepkit_value::zeroed(PEPKIT_VALUE_UINT) }
-        }
-        Value::Int(i) => pepkit_value { i: i as i64, ..pepkit_value::zeroed(PEPKIT_VALUE_INT) },
-        Value::Float(f) => pepkit_value { f, ..pepkit_value::zeroed(PEPKIT_VALUE_FLOAT) },
-        Value::Bool(b) => pepkit_value { b, ..pepkit_value::zeroed(PEPKIT_VALUE_BOOL) },
-        Value::Bytes(s) => pepkit_value { bytes: s.as_ptr(), len: s.len(), ..pepkit_value::zeroed(PEPKIT_VALUE_BYTES) },
-        Value::Tuple(ref t) => {
-            return Err(Error::not_implemented(format!(
-                "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
-                pepkit::mem::shown_plain(format),
-                t.len()
-            )))
-        }
-    })
-}
-
-/// The Rust value for a C value, borrowing its bytes.
-unsafe fn from_c_value<'a>(v: &pepkit_value) -> Result<Value<'a>> {
-    Ok(match v.kind {
-        PEPKIT_VALUE_INT => Value::Int(v.i as i128),
-        PEPKIT_VALUE_UINT => Value::Int(v.u as i128),
-        PEPKIT_VALUE_FLOAT => Value::Float(v.f),
-        PEPKIT_VALUE_BOOL => Value::Bool(v.b),
-        PEPKIT_VALUE_BYTES => Value::Bytes(super::arg_bytes(v.bytes, v.len, "value->bytes")?),
-        k => return Err(Error::value(format!("unknown pepkit_value kind {k}"))),
-    })
+    /// The value a C caller passed, borrowing its bytes.
+    ///
+    /// # Safety
+    /// For PEPKIT_VALUE_BYTES, a non-NULL `bytes` must point to `len`
+    /// readable bytes for `'a`.
+    unsafe fn value<'a>(&self) -> Result<Value<'a>> {
+        Ok(match self.kind {
+            PEPKIT_VALUE_INT => Value::Int(self.i),
+            PEPKIT_VALUE_UINT => Value::UInt(self.u),
+            PEPKIT_VALUE_FLOAT => Value::Float(self.f),
+            PEPKIT_VALUE_BOOL => Value::Bool(self.b),
+            // SAFETY: as the caller guarantees.
+            PEPKIT_VALUE_BYTES => Value::Bytes(Cow::Borrowed(unsafe { super::arg_bytes(self.bytes, self.len, "value->bytes") }?)),
+            k => return Err(Error::value(format!("unknown pepkit_value kind {k}"))),
+        })
+    }
 }
 
 /// `m[index]`: the item at `index[0..nindex]` (one Python index per
@@ -423,12 +436,17 @@ pub unsafe extern "C" fn pepkit_memoryview_get_item(
     out: *mut pepkit_value,
 ) -> pepkit_status {
     guard("pepkit_memoryview_get_item", || {
-        let state = live(mv)?;
-        let index = arg_slice(index, nindex, "index")?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view: ViewGuard<'_> = mv.lock()?;
+        // SAFETY: `index` holds `nindex` entries (NULL if 0).
+        let index = unsafe { arg_slice(index, nindex, "index") }?;
         let out = arg_out(out, "out")?;
-        let value = state.get_item(index)?;
-        let c = to_c_value(&value, state.format())?;
-        out.write(c);
+        // SAFETY: only the address of the item's bytes is kept (valid while
+        // the view and its memory are, as pepkit_value documents).
+        let value = unsafe { raw::memoryview_get_item(&view, index) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(pepkit_value::of(&value)) };
         Ok(())
     })
 }
@@ -449,10 +467,13 @@ pub unsafe extern "C" fn pepkit_memoryview_set_item(
     value: *const pepkit_value,
 ) -> pepkit_status {
     guard("pepkit_memoryview_set_item", || {
-        let state = live(mv)?;
-        let index = arg_slice(index, nindex, "index")?;
-        let value = from_c_value(arg_ref(value, "value")?)?;
-        state.set_item(index, &value)
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
+        // SAFETY: `index` holds `nindex` entries (NULL if 0); a non-NULL
+        // `value` is readable, with `len` bytes at `bytes` for BYTES.
+        let (index, value) = unsafe { (arg_slice(index, nindex, "index")?, arg_ref(value, "value")?.value()?) };
+        view.set_item(index, &value)
     })
 }
 
@@ -472,15 +493,20 @@ pub unsafe extern "C" fn pepkit_memoryview_tolist(
     out_len: *mut usize,
 ) -> pepkit_status {
     guard("pepkit_memoryview_tolist", || {
-        let state = live(mv)?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
         let (out, out_len) = (arg_out(out, "out")?, arg_out(out_len, "out_len")?);
-        let text = state.tolist()?;
+        let text = raw::memoryview_tolist(&view)?;
         let mut owned = OwnedBytes::new(text.len() + 1)?;
         let slot = owned.as_mut_slice();
         slot[..text.len()].copy_from_slice(&text);
         slot[text.len()] = 0;
-        out.write(owned.into_raw().cast());
-        out_len.write(text.len());
+        // SAFETY: both checked non-NULL; nothing fails after this.
+        unsafe {
+            out.write(owned.into_raw().cast());
+            out_len.write(text.len());
+        }
         Ok(())
     })
 }
@@ -498,47 +524,14 @@ pub unsafe extern "C" fn pepkit_memoryview_tolist(
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut pepkit_object, out: *mut bool) -> pepkit_status {
     guard("pepkit_memoryview_equal", || {
-        let (oa, ob) = (arg_ref(a, "a")?, arg_ref(b, "b")?);
+        // SAFETY: the caller holds references to non-NULL `a` and `b`.
+        let (a, b) = unsafe { (arg_object(a, "a")?, arg_object(b, "b")?) };
         let out = arg_out(out, "out")?;
-        let same = std::ptr::eq(oa, ob);
-        let released = |o: &pepkit_object| o.as_memoryview().is_some_and(|m| m.is_released());
-        if released(oa) || released(ob) {
-            out.write(same);
-            return Ok(());
-        }
-        let result = with_description(a, |va| {
-            if same {
-                return pepkit::memoryview::items::equal(va, va).map(Some);
-            }
-            with_description(b, |vb| pepkit::memoryview::items::equal(va, vb))
-        })
-        .map(Option::flatten);
-        out.write(match result {
-            Ok(Some(equal)) => equal,
-            Ok(None) => same,
-            Err(err) => return Err(err),
-        });
+        let equal = pepkit::memoryview::equal(&a, &b)?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(equal) };
         Ok(())
     })
-}
-
-/// Calls `f` with a full description of `obj` (a memoryview's own, or a
-/// FULL_RO export released afterwards); Ok(None) when `obj` cannot export.
-unsafe fn with_description<T>(obj: *mut pepkit_object, f: impl FnOnce(&pepkit_buffer) -> Result<T>) -> Result<Option<T>> {
-    if let Some(mv) = (*obj).as_memoryview() {
-        let state = match mv.live() {
-            Ok(state) => state,
-            Err(_) => return Ok(None),
-        };
-        return f(&state.view).map(Some);
-    }
-    let mut export = pepkit_buffer::zeroed();
-    if pepkit_object::getbuffer(obj, &mut export, PEPKIT_BUF_FULL_RO).is_err() {
-        return Ok(None);
-    }
-    let result = f(&export);
-    let _ = pepkit_object::releasebuffer(&mut export);
-    result.map(Some)
 }
 
 /// `hash(m)`, equal to CPython 3.11+'s `hash(m.tobytes())` under
@@ -556,15 +549,12 @@ unsafe fn with_description<T>(obj: *mut pepkit_object, f: impl FnOnce(&pepkit_bu
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mut pepkit_ssize) -> pepkit_status {
     guard("pepkit_memoryview_hash", || {
-        let view = memoryview(mv)?;
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
         let out = arg_out(out, "out")?;
-        if let Some(&h) = view.hash_cell().get() {
-            out.write(h);
-            return Ok(());
-        }
-        let h = view.live()?.hash()?;
-        let h = *view.hash_cell().get_or_init(|| h);
-        out.write(h);
+        let h = mv.hash()?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.write(h) };
         Ok(())
     })
 }
@@ -588,24 +578,12 @@ pub unsafe extern "C" fn pepkit_memoryview_assign(
     src: *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_memoryview_assign", || {
-        let state = live(mv)?;
-        let slices = arg_slice(slices, nslices, "slices")?;
-        arg_ref(src, "src")?;
-        if state.view.readonly != 0 {
-            return Err(Error::type_error("cannot modify read-only memory"));
-        }
-        if std::ptr::eq(mv, src) {
-            return state.assign(slices, &state.view);
-        }
-        match (*src).as_memoryview() {
-            Some(other) => state.assign(slices, &other.live()?.view),
-            None => {
-                let mut export = pepkit_buffer::zeroed();
-                pepkit_object::getbuffer(src, &mut export, PEPKIT_BUF_FULL_RO)?;
-                let result = state.assign(slices, &export);
-                let _ = pepkit_object::releasebuffer(&mut export);
-                result
-            }
-        }
+        // SAFETY: the caller holds a reference to a non-NULL `mv`.
+        let mv = unsafe { memoryview(mv) }?;
+        let view = mv.lock()?;
+        // SAFETY: `slices` holds `nslices` entries (NULL if 0); the caller
+        // holds a reference to a non-NULL `src`.
+        let (slices, src) = unsafe { (arg_slice(slices, nslices, "slices")?, arg_object(src, "src")?) };
+        view.assign(slices, &src)
     })
 }

@@ -3,16 +3,42 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use super::{arg_bytes, arg_cstr, arg_out, arg_ref, arg_slice, callback_error, guard, guard_or, pepkit_status, status};
-use pepkit::buffer::{pepkit_buffer, pepkit_layout, pepkit_object, pepkit_ssize, Exporter, Order};
+use super::{arg_bytes, arg_cstr, arg_out, arg_ref, arg_slice, callback_error, guard, guard_or, null_error, pepkit_status, status};
 use pepkit::error::{Error, Result};
+use pepkit::raw::{self, pepkit_buffer, pepkit_layout, pepkit_object, pepkit_ssize, Borrowed, Exporter};
+use pepkit::{Object, Order};
+
+/// Borrows the object a C caller passed, for the call, or fails with
+/// NULL_ARGUMENT naming `what`: the one way the skin reads a
+/// `pepkit_object *` (no reference is counted).
+///
+/// # Safety
+/// A non-NULL `ptr` must be a live object the caller holds a reference to
+/// for the whole call.
+pub(crate) unsafe fn arg_object<'a>(ptr: *const pepkit_object, what: &str) -> Result<Borrowed<'a>> {
+    // SAFETY: as the caller guarantees.
+    unsafe { raw::borrow(ptr) }.ok_or_else(|| null_error(what))
+}
+
+/// Hands a new reference to the caller through `out`: the one way the skin
+/// gives out a `pepkit_object *`.
+///
+/// # Safety
+/// `out` must be valid for a write (checked non-NULL with [`arg_out`]);
+/// call this last, once nothing else can fail, so a failed call writes nothing.
+pub(crate) unsafe fn give_object(out: *mut *mut pepkit_object, obj: impl Into<Object>) {
+    // SAFETY: as the caller guarantees.
+    unsafe { out.write(raw::into_raw(obj)) }
+}
 
 /// Adds a reference to `obj`. NULL is fine (nothing happens).
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_incref(obj: *mut pepkit_object) {
     guard_or("pepkit_incref", (), || {
-        if let Some(obj) = obj.as_ref() {
-            obj.incref();
+        // SAFETY: the caller holds a reference to a non-NULL `obj`.
+        if let Some(obj) = unsafe { raw::borrow(obj) } {
+            // The new reference is the caller's, as a pointer it already has.
+            let _ = raw::into_raw(Object::clone(&obj));
         }
         Ok(())
     })
@@ -25,9 +51,8 @@ pub unsafe extern "C" fn pepkit_incref(obj: *mut pepkit_object) {
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_decref(obj: *mut pepkit_object) {
     guard_or("pepkit_decref", (), || {
-        if !obj.is_null() {
-            pepkit_object::decref(obj);
-        }
+        // SAFETY: the caller gives up its reference to a non-NULL `obj`.
+        drop(unsafe { raw::from_raw(obj) });
         Ok(())
     })
 }
@@ -37,21 +62,24 @@ pub unsafe extern "C" fn pepkit_decref(obj: *mut pepkit_object) {
 /// `obj` is borrowed for the call.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_refcount(obj: *const pepkit_object) -> pepkit_ssize {
-    guard_or("pepkit_refcount", -1, || Ok(arg_ref(obj, "obj")?.refcount() as pepkit_ssize))
+    // SAFETY: the caller holds a reference to a non-NULL `obj`.
+    guard_or("pepkit_refcount", -1, || Ok(unsafe { arg_object(obj, "obj") }?.refcount() as pepkit_ssize))
 }
 
 /// The number of live buffer exports of `obj`, or -1 when `obj` is NULL.
 /// `obj` is borrowed for the call.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_exports(obj: *const pepkit_object) -> pepkit_ssize {
-    guard_or("pepkit_exports", -1, || Ok(arg_ref(obj, "obj")?.exports() as pepkit_ssize))
+    // SAFETY: as for pepkit_refcount.
+    guard_or("pepkit_exports", -1, || Ok(unsafe { arg_object(obj, "obj") }?.exports() as pepkit_ssize))
 }
 
 /// The kind of `obj` as a static string: "bytes", "bytearray", "ndarray",
 /// "wrap", "custom exporter" or "memoryview"; NULL when `obj` is NULL. Never free it.
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_type_name(obj: *const pepkit_object) -> *const c_char {
-    guard_or("pepkit_type_name", std::ptr::null(), || Ok(arg_ref(obj, "obj")?.kind().c_name().as_ptr()))
+    // SAFETY: as for pepkit_refcount.
+    guard_or("pepkit_type_name", std::ptr::null(), || Ok(unsafe { arg_object(obj, "obj") }?.kind().c_name().as_ptr()))
 }
 
 /// Frees a byte or string buffer that a pepkit function returned as owned.
@@ -59,17 +87,19 @@ pub unsafe extern "C" fn pepkit_type_name(obj: *const pepkit_object) -> *const c
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_free(ptr: *mut c_void) {
     guard_or("pepkit_free", (), || {
-        libc::free(ptr);
+        // SAFETY: the caller passes NULL or a block pepkit handed out as
+        // owned (malloc'd by OwnedBytes), once.
+        unsafe { libc::free(ptr) };
         Ok(())
     })
 }
 
 /// Writes a new object to `out` when `make` succeeds.
-fn deliver(out: *mut *mut pepkit_object, make: impl FnOnce() -> Result<*mut pepkit_object>) -> Result<()> {
+fn deliver(out: *mut *mut pepkit_object, make: impl FnOnce() -> Result<Object>) -> Result<()> {
     let out = arg_out(out, "out")?;
     let obj = make()?;
     // SAFETY: checked non-NULL; the caller provides a writable pointer slot.
-    unsafe { out.write(obj) };
+    unsafe { give_object(out, obj) };
     Ok(())
 }
 
@@ -82,8 +112,9 @@ fn deliver(out: *mut *mut pepkit_object, make: impl FnOnce() -> Result<*mut pepk
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_bytes_new(data: *const u8, len: usize, out: *mut *mut pepkit_object) -> pepkit_status {
     guard("pepkit_bytes_new", || {
-        let data = arg_bytes(data, len, "data")?;
-        deliver(out, || pepkit_object::new_bytes(data))
+        // SAFETY: `data` points to `len` readable bytes (NULL if 0).
+        let data = unsafe { arg_bytes(data, len, "data") }?;
+        deliver(out, || Object::bytes(data))
     })
 }
 
@@ -100,8 +131,9 @@ pub unsafe extern "C" fn pepkit_bytearray_new(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_bytearray_new", || {
-        let data = arg_bytes(data, len, "data")?;
-        deliver(out, || pepkit_object::new_bytearray(data))
+        // SAFETY: `data` points to `len` readable bytes (NULL if 0).
+        let data = unsafe { arg_bytes(data, len, "data") }?;
+        deliver(out, || Object::bytearray(data))
     })
 }
 
@@ -116,7 +148,8 @@ pub unsafe extern "C" fn pepkit_bytearray_new(
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_bytearray_resize(obj: *mut pepkit_object, new_len: usize) -> pepkit_status {
-    guard("pepkit_bytearray_resize", || arg_ref(obj, "obj")?.resize(new_len))
+    // SAFETY: the caller holds a reference to a non-NULL `obj`.
+    guard("pepkit_bytearray_resize", || unsafe { arg_object(obj, "obj") }?.resize(new_len))
 }
 
 /// A new zero-filled array owned by pepkit: `ndim` dimensions (0 to
@@ -137,16 +170,18 @@ pub unsafe extern "C" fn pepkit_ndarray_new(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_ndarray_new", || {
-        let format = if format.is_null() { &b"B"[..] } else { arg_cstr(format, "format")?.to_bytes() };
-        if !(0..=pepkit::buffer::PEPKIT_BUF_MAX_NDIM).contains(&ndim) {
+        // SAFETY: a non-NULL `format` is NUL-terminated.
+        let format = if format.is_null() { &b"B"[..] } else { unsafe { arg_cstr(format, "format") }?.to_bytes() };
+        if !(0..=pepkit::MAX_NDIM as c_int).contains(&ndim) {
             return Err(Error::value(format!("number of dimensions must be between 0 and 64, got {ndim}")));
         }
-        let shape = arg_slice(shape, ndim as usize, "shape")?;
-        let order = match Order::parse(order)? {
+        // SAFETY: `shape` holds `ndim` extents (NULL if 0).
+        let shape = unsafe { arg_slice(shape, ndim as usize, "shape") }?;
+        let order = match Order::parse(order as u8)? {
             Order::Any => return Err(Error::value("order must be 'C' or 'F', not 'A'")),
             o => o,
         };
-        deliver(out, || pepkit_object::new_ndarray(format, shape, order, readonly != 0))
+        deliver(out, || Object::ndarray(format, shape, order, readonly != 0))
     })
 }
 
@@ -184,7 +219,8 @@ pub unsafe extern "C" fn pepkit_wrap_new(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_wrap_new", || {
-        let layout = arg_ref(layout, "layout")?.validate()?;
+        // SAFETY: a non-NULL `layout` is readable for the call.
+        let layout = unsafe { arg_ref(layout, "layout") }?;
         let release = release_fn.map(|func| {
             let release = Release { func, ctx };
             Box::new(move || {
@@ -193,7 +229,9 @@ pub unsafe extern "C" fn pepkit_wrap_new(
                 unsafe { (release.func)(release.ctx) }
             }) as Box<dyn FnOnce() + Send>
         });
-        deliver(out, || pepkit_object::new_wrap(layout, release))
+        // SAFETY: the layout's pointers and memory are as pepkit_wrap_new
+        // documents, the caller's promise.
+        deliver(out, || unsafe { raw::wrap(layout, release) })
     })
 }
 
@@ -232,7 +270,10 @@ struct CExporter {
 unsafe impl Send for CExporter {}
 unsafe impl Sync for CExporter {}
 
-impl Exporter for CExporter {
+// SAFETY: the C exporter's contract (pepkit_exporter_vtable,
+// pepkit_custom_new) is the Exporter contract: memory valid until release,
+// callbacks callable from any thread.
+unsafe impl Exporter for CExporter {
     fn getbuffer(&self, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
         let Some(getbuffer) = self.vt.getbuffer else {
             return Err(Error::null_argument("vt->getbuffer must not be NULL"));
@@ -243,6 +284,7 @@ impl Exporter for CExporter {
         if st == status::PEPKIT_OK {
             return Ok(());
         }
+        // SAFETY: pepkit_status_name returns a static NUL-terminated string.
         let name = unsafe { std::ffi::CStr::from_ptr(status::pepkit_status_name(st)) }.to_string_lossy();
         let message = callback_error::take(st).unwrap_or_else(|| format!("custom exporter's getbuffer failed with {name}"));
         Err(Error::new(status::kind_of(st), message))
@@ -280,12 +322,14 @@ pub unsafe extern "C" fn pepkit_custom_new(
     out: *mut *mut pepkit_object,
 ) -> pepkit_status {
     guard("pepkit_custom_new", || {
-        let vt = *arg_ref(vt, "vt")?;
+        // SAFETY: a non-NULL `vt` is readable for the call (it is copied).
+        let vt = *unsafe { arg_ref(vt, "vt") }?;
         if vt.getbuffer.is_none() {
             return Err(Error::null_argument("vt->getbuffer must not be NULL"));
         }
         let out = arg_out(out, "out")?;
-        out.write(pepkit_object::new_custom(Box::new(CExporter { vt, this: self_ })));
+        // SAFETY: checked non-NULL; nothing can fail any more.
+        unsafe { give_object(out, raw::custom(CExporter { vt, this: self_ })) };
         Ok(())
     })
 }

@@ -17,7 +17,7 @@ impl OwnedBytes {
         // SAFETY: plain malloc; the block is freed by Drop or by pepkit_free.
         let ptr = unsafe { libc::malloc(len.max(1)) } as *mut u8;
         if ptr.is_null() {
-            return Err(pepkit::mem::no_memory("the result", len));
+            return Err(pepkit::raw::mem::no_memory("the result", len));
         }
         Ok(OwnedBytes { ptr, len })
     }
@@ -27,7 +27,7 @@ impl OwnedBytes {
         // SAFETY: `ptr` is a live malloc block of at least `len` bytes that
         // only this value refers to; u8 needs no alignment. The bytes may be
         // uninitialised: every caller writes them all and reads none first.
-        unsafe { pepkit::mem::slice_mut(self.ptr, self.len) }.unwrap_or_default()
+        unsafe { pepkit::raw::mem::slice_mut(self.ptr, self.len) }.unwrap_or_default()
     }
 
     /// Hands the block over to the caller.

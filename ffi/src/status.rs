@@ -116,7 +116,7 @@ pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const
         } else {
             // The caller's text, cut to a bounded length: kept until the
             // next failure, it must not cost memory in proportion to input.
-            pepkit::mem::message_text(std::ffi::CStr::from_ptr(message).to_bytes())
+            pepkit::raw::mem::message_text(std::ffi::CStr::from_ptr(message).to_bytes())
         };
         super::callback_error::set(status, text);
         Ok(status)

@@ -6,11 +6,11 @@
 
 use std::ptr;
 
-use pepkit::buffer::{pepkit_buffer, pepkit_object, PEPKIT_BUF_FULL_RO};
+use pepkit::raw::{pepkit_buffer, pepkit_object, pepkit_slice};
+use pepkit_ffi::consts::PEPKIT_BUF_FULL_RO;
 use pepkit_ffi::buffer::{pepkit_buffer_to_contiguous, pepkit_getbuffer, pepkit_releasebuffer};
 use pepkit_ffi::memoryview::*;
 use pepkit_ffi::object::{pepkit_decref, pepkit_free, pepkit_ndarray_new};
-use pepkit::memoryview::pepkit_slice;
 
 const OK: i32 = 0;
 

@@ -12,7 +12,7 @@
 use std::ffi::{c_void, CStr};
 use std::ptr;
 
-use pepkit::buffer::{pepkit_buffer, pepkit_object};
+use pepkit::raw::{pepkit_buffer, pepkit_object};
 use pepkit_ffi::memoryview::*;
 use pepkit_ffi::object::*;
 

@@ -2,19 +2,19 @@
 //! outputs, and the model of which bytes a buffer layout can reach.
 //!
 //! The targets drive pepkit through its C ABI (the `extern "C"` functions of
-//! `pepkit::ffi`), the surface callers reach, so a panic the guard would turn
+//! `pepkit_ffi`), the surface callers reach, so a panic the guard would turn
 //! into PEPKIT_ERR_PANIC is still a crash here (libfuzzer-sys aborts on any
 //! panic, caught or not) and the status is checked as well.
 
 use std::ffi::{c_char, CStr};
 
-pub use pepkit::buffer::*;
+pub use pepkit::raw::{pepkit_buffer, pepkit_layout, pepkit_object, pepkit_slice, pepkit_ssize};
 pub use pepkit_ffi::buffer::*;
+pub use pepkit_ffi::consts::*;
 pub use pepkit_ffi::format::*;
 pub use pepkit_ffi::memoryview::*;
 pub use pepkit_ffi::object::*;
 pub use pepkit_ffi::status::*;
-pub use pepkit::memoryview::{pepkit_slice, PEPKIT_NONE};
 
 /// Every status a call may return: anything else (PANIC above all) is a bug.
 pub fn check(status: pepkit_status, call: &str) -> pepkit_status {

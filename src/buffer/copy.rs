@@ -27,7 +27,7 @@ unsafe fn follow(p: *mut u8, suboffset: isize) -> *mut u8 {
 ///
 /// # Safety
 /// As [`Geometry::of`]; the memory behind suboffsets must be readable.
-pub unsafe fn get_pointer(view: &pepkit_buffer, indices: &[isize]) -> Result<*mut u8> {
+pub(crate) unsafe fn get_pointer(view: &pepkit_buffer, indices: &[isize]) -> Result<*mut u8> {
     let g = Geometry::of(view)?;
     if indices.len() != g.ndim {
         return Err(Error::type_error(format!(
@@ -286,7 +286,7 @@ unsafe fn transpose_panel<const N: usize>(src: *const u8, dst: *mut u8, outer: D
 ///
 /// # Safety
 /// As [`Geometry::of`]; every byte the view describes must be readable.
-pub unsafe fn to_contiguous(dst: &mut [u8], view: &pepkit_buffer, order: Order) -> Result<()> {
+pub(crate) unsafe fn to_contiguous(dst: &mut [u8], view: &pepkit_buffer, order: Order) -> Result<()> {
     let g = Geometry::of(view)?;
     if dst.len() as isize != g.len {
         return Err(Error::value(format!(
@@ -324,7 +324,7 @@ pub unsafe fn to_contiguous(dst: &mut [u8], view: &pepkit_buffer, order: Order) 
 ///
 /// # Safety
 /// As [`Geometry::of`]; every byte the view describes must be writable.
-pub unsafe fn from_contiguous(view: &pepkit_buffer, src: &[u8], order: Order) -> Result<()> {
+pub(crate) unsafe fn from_contiguous(view: &pepkit_buffer, src: &[u8], order: Order) -> Result<()> {
     let g = Geometry::of(view)?;
     if view.readonly != 0 {
         return Err(Error::type_error("cannot modify read-only memory"));

@@ -1,24 +1,26 @@
 //! A buffer's shape, strides and suboffsets in one normalized form, and the
 //! contiguity rules of CPython's abstract.c.
 
-use std::ffi::c_char;
-
 use super::{pepkit_buffer, MAX_NDIM};
 use crate::error::{Error, Result};
 
-/// A memory order argument: 'C', 'F' or 'A' (either).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A memory order: how the items of an N-d array follow each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Order {
+    /// 'C': row-major, the last index varies fastest.
     C,
+    /// 'F': Fortran, column-major, the first index varies fastest.
     F,
+    /// 'A': either; as the memory lies when it is C- or Fortran-contiguous,
+    /// else C.
     Any,
 }
 
 impl Order {
-    /// Parses 'C', 'F' or 'A'; anything else is a ValueError, as memoryview's
-    /// "order must be 'C', 'F' or 'A'".
-    pub fn parse(order: c_char) -> Result<Order> {
-        match order as u8 {
+    /// Parses 'C', 'F' or 'A' (the byte of a C `char`); anything else is a
+    /// ValueError, as memoryview's "order must be 'C', 'F' or 'A'".
+    pub fn parse(order: u8) -> Result<Order> {
+        match order {
             b'C' => Ok(Order::C),
             b'F' => Ok(Order::F),
             b'A' => Ok(Order::Any),
@@ -31,15 +33,15 @@ impl Order {
 /// `len / itemsize` items, NULL strides become C-contiguous strides. Built by
 /// [`Geometry::of`], which rejects descriptions no helper could walk safely.
 #[derive(Clone)]
-pub struct Geometry {
-    pub buf: *mut u8,
-    pub len: isize,
-    pub itemsize: isize,
-    pub ndim: usize,
-    pub shape: [isize; MAX_NDIM],
-    pub strides: [isize; MAX_NDIM],
+pub(crate) struct Geometry {
+    pub(crate) buf: *mut u8,
+    pub(crate) len: isize,
+    pub(crate) itemsize: isize,
+    pub(crate) ndim: usize,
+    pub(crate) shape: [isize; MAX_NDIM],
+    pub(crate) strides: [isize; MAX_NDIM],
     /// Present exactly when the buffer's `suboffsets` pointer is non-NULL.
-    pub suboffsets: Option<[isize; MAX_NDIM]>,
+    pub(crate) suboffsets: Option<[isize; MAX_NDIM]>,
 }
 
 fn invalid(what: impl std::fmt::Display) -> Error {
@@ -84,7 +86,7 @@ impl Geometry {
     ///
     /// # Safety
     /// Non-NULL `shape`, `strides` and `suboffsets` must hold `ndim` entries.
-    pub unsafe fn of(view: &pepkit_buffer) -> Result<Geometry> {
+    pub(crate) unsafe fn of(view: &pepkit_buffer) -> Result<Geometry> {
         let ndim = view.ndim;
         if !(0..=MAX_NDIM as i32).contains(&ndim) {
             return Err(invalid(format!("ndim {ndim} is not between 0 and 64")));
@@ -154,22 +156,22 @@ impl Geometry {
         Ok(g)
     }
 
-    pub fn shape(&self) -> &[isize] {
+    pub(crate) fn shape(&self) -> &[isize] {
         &self.shape[..self.ndim]
     }
 
-    pub fn strides(&self) -> &[isize] {
+    pub(crate) fn strides(&self) -> &[isize] {
         &self.strides[..self.ndim]
     }
 
     /// The suboffset of dimension `d`, or -1 (none).
     #[inline]
-    pub fn suboffset(&self, d: usize) -> isize {
+    pub(crate) fn suboffset(&self, d: usize) -> isize {
         self.suboffsets.as_ref().map_or(-1, |s| s[d])
     }
 
     /// `PyBuffer_IsContiguous` for this geometry.
-    pub fn is_contiguous(&self, order: Order) -> bool {
+    pub(crate) fn is_contiguous(&self, order: Order) -> bool {
         if self.suboffsets.is_some() {
             return false;
         }
@@ -209,15 +211,34 @@ pub(crate) fn dense<'a>(len: isize, itemsize: isize, dims: impl Iterator<Item = 
 ///
 /// # Safety
 /// As [`Geometry::of`].
-pub unsafe fn is_contiguous(view: &pepkit_buffer, order: Order) -> Result<bool> {
+pub(crate) unsafe fn is_contiguous(view: &pepkit_buffer, order: Order) -> Result<bool> {
     Ok(Geometry::of(view)?.is_contiguous(order))
 }
 
-/// `PyBuffer_FillContiguousStrides`: 'F' gives Fortran strides, 'C' and 'A' C
-/// strides (CPython treats every order but 'F' as C). Negative extents are a
-/// ValueError and a stride that overflows an OverflowError; on error nothing is
-/// written.
+/// `PyBuffer_FillContiguousStrides`: writes into `strides` (one per extent
+/// of `shape`) the strides of a contiguous array of items of `itemsize`
+/// bytes: [`Order::F`] gives Fortran strides, [`Order::C`] and
+/// [`Order::Any`] C strides (CPython treats every order but 'F' as C).
+/// Negative extents or itemsize are a ValueError and a stride that
+/// overflows an OverflowError; on error nothing is written.
+///
+/// ```
+/// use pepkit::{buffer::fill_contiguous_strides, Order};
+///
+/// let mut strides = [0; 3];
+/// fill_contiguous_strides(&[2, 3, 4], &mut strides, 8, Order::C)?;
+/// assert_eq!(strides, [96, 32, 8]);
+/// fill_contiguous_strides(&[2, 3, 4], &mut strides, 8, Order::F)?;
+/// assert_eq!(strides, [8, 16, 48]);
+/// # Ok::<(), pepkit::Error>(())
+/// ```
 pub fn fill_contiguous_strides(shape: &[isize], strides: &mut [isize], itemsize: isize, order: Order) -> Result<()> {
+    if shape.len() > MAX_NDIM {
+        return Err(Error::value(format!("number of dimensions must be between 0 and 64, got {}", shape.len())));
+    }
+    if strides.len() != shape.len() {
+        return Err(Error::value(format!("{} strides for {} extents", strides.len(), shape.len())));
+    }
     if let Some(d) = shape.iter().position(|&n| n < 0) {
         return Err(Error::value(format!("negative extent {} in dimension {}", shape[d], d + 1)));
     }

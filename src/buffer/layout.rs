@@ -1,7 +1,7 @@
 //! Describing memory that pepkit does not own (`pepkit_wrap_new`), and checking
 //! that description before accepting it.
 
-use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ffi::{c_char, c_int, c_void};
 
 use super::{pepkit_ssize, MAX_NDIM};
 use crate::error::{Error, Result};
@@ -11,6 +11,7 @@ use crate::format;
 ///
 /// Every pointer in it is borrowed for the duration of the call only: pepkit
 /// copies the format, shape, strides and suboffsets, and remembers `base`.
+#[cfg_attr(not(feature = "raw"), allow(dead_code))]
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct pepkit_layout {
@@ -38,20 +39,20 @@ pub struct pepkit_layout {
     pub readonly: c_int,
 }
 
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, dead_code)]
 type size_t = usize;
 
 /// A checked layout, with its arrays copied.
 #[derive(Debug, Clone)]
-pub struct ValidLayout {
-    pub buf: *mut u8,
-    pub len: isize,
-    pub itemsize: isize,
-    pub readonly: bool,
-    pub format: Vec<u8>,
-    pub shape: Vec<isize>,
-    pub strides: Vec<isize>,
-    pub suboffsets: Option<Vec<isize>>,
+pub(crate) struct ValidLayout {
+    /// The first item.
+    pub(crate) buf: *mut u8,
+    pub(crate) itemsize: isize,
+    pub(crate) readonly: bool,
+    pub(crate) format: Vec<u8>,
+    pub(crate) shape: Vec<isize>,
+    pub(crate) strides: Vec<isize>,
+    pub(crate) suboffsets: Option<Vec<isize>>,
 }
 
 /// product(shape) * itemsize, or OverflowError.
@@ -90,6 +91,7 @@ pub(crate) fn check_array(format: &[u8], itemsize: isize, shape: &[isize]) -> Re
     byte_len(shape, itemsize)
 }
 
+#[cfg(feature = "raw")]
 impl pepkit_layout {
     /// Checks the layout and copies its arrays.
     ///
@@ -103,7 +105,7 @@ impl pepkit_layout {
     /// # Safety
     /// The array pointers must hold `ndim` entries and `format` must be a
     /// NUL-terminated string, each when non-NULL.
-    pub unsafe fn validate(&self) -> Result<ValidLayout> {
+    pub(crate) unsafe fn validate(&self) -> Result<ValidLayout> {
         if !(0..=MAX_NDIM as c_int).contains(&self.ndim) {
             return Err(Error::value(format!(
                 "number of dimensions must not exceed {MAX_NDIM}, got {}",
@@ -112,7 +114,7 @@ impl pepkit_layout {
         }
         let ndim = self.ndim as usize;
         // The format's length is the caller's: copied fallibly.
-        let format = if self.format.is_null() { b"B".to_vec() } else { crate::mem::copy(CStr::from_ptr(self.format).to_bytes(), "the layout's format")? };
+        let format = if self.format.is_null() { b"B".to_vec() } else { crate::mem::copy(std::ffi::CStr::from_ptr(self.format).to_bytes(), "the layout's format")? };
         let array = |p: *const isize, what: &str| -> Result<Option<Vec<isize>>> {
             if ndim == 0 || p.is_null() {
                 return Ok(None);
@@ -125,7 +127,7 @@ impl pepkit_layout {
             None if ndim == 0 => vec![],
             None => return Err(Error::null_argument(format!("layout.shape must not be NULL when ndim is {ndim}"))),
         };
-        let len = check_array(&format, self.itemsize, &shape)?;
+        check_array(&format, self.itemsize, &shape)?;
         let strides = match array(self.strides, "layout.strides")? {
             Some(s) => s,
             None => {
@@ -135,24 +137,34 @@ impl pepkit_layout {
             }
         };
         let suboffsets = array(self.suboffsets, "layout.suboffsets")?.filter(|s| s.iter().any(|&x| x >= 0));
-        if self.base.is_null() && self.size > 0 {
-            return Err(Error::null_argument("layout.base must not be NULL when layout.size is not 0"));
-        }
-        if self.size > isize::MAX as usize {
-            return Err(Error::overflow(format!("layout.size {} exceeds Py_ssize_t", self.size)));
-        }
-        check_reach(self.size as isize, self.offset, self.itemsize, &shape, &strides, suboffsets.as_deref())?;
-        Ok(ValidLayout {
-            buf: (self.base as *mut u8).wrapping_offset(self.offset),
-            len,
-            itemsize: self.itemsize,
-            readonly: self.readonly != 0,
-            format,
-            shape,
-            strides,
-            suboffsets,
-        })
+        let base = self.base.cast::<u8>();
+        accept(base, self.size, self.offset, self.itemsize, self.readonly != 0, format, shape, strides, suboffsets)
     }
+}
+
+/// The checks every layout ends with, on its copied arrays: `base` may be
+/// NULL only for an empty block, the block must fit `Py_ssize_t`, and every
+/// byte an index can reach must lie inside it ([`check_reach`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn accept(
+    base: *mut u8,
+    size: usize,
+    offset: isize,
+    itemsize: isize,
+    readonly: bool,
+    format: Vec<u8>,
+    shape: Vec<isize>,
+    strides: Vec<isize>,
+    suboffsets: Option<Vec<isize>>,
+) -> Result<ValidLayout> {
+    if base.is_null() && size > 0 {
+        return Err(Error::null_argument("layout.base must not be NULL when layout.size is not 0"));
+    }
+    if size > isize::MAX as usize {
+        return Err(Error::overflow(format!("layout.size {size} exceeds Py_ssize_t")));
+    }
+    check_reach(size as isize, offset, itemsize, &shape, &strides, suboffsets.as_deref())?;
+    Ok(ValidLayout { buf: base.wrapping_offset(offset), itemsize, readonly, format, shape, strides, suboffsets })
 }
 
 /// Checks that every byte reachable from `offset` through `shape`/`strides`

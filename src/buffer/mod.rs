@@ -1,68 +1,70 @@
-//! PEP 3118: the buffer struct, request flags, exporters and CPython's buffer
-//! helper functions (`PyBuffer_IsContiguous`, `_GetPointer`, `_ToContiguous`,
-//! `_FromContiguous`, `_FillContiguousStrides`, `_FillInfo`).
+//! PEP 3118 objects and their exports: [`Object`] (a counted exporter of
+//! memory: bytes, bytearray, ndarray, memory it owns), [`Export`] (one export,
+//! released when dropped), the request [`Flags`], and CPython's buffer helper
+//! functions (`PyBuffer_IsContiguous`, `_GetPointer`, `_ToContiguous`,
+//! `_FromContiguous`, `_FillContiguousStrides`, `_FillInfo`) on exports.
+//!
+//! ```
+//! use pepkit::{Flags, Object, Order};
+//!
+//! let obj = Object::bytearray(b"abcdef")?;
+//! let export = obj.export(Flags::FULL_RO)?;
+//! assert_eq!((export.len(), export.format(), export.readonly()), (6, &b"B"[..], false));
+//! assert_eq!(obj.exports(), 1);
+//! // While exported, a bytearray cannot change size, as in CPython.
+//! assert!(obj.resize(3).is_err());
+//! assert_eq!(export.to_contiguous(Order::C)?, b"abcdef");
+//! drop(export); // releasebuffer
+//! obj.resize(3)?;
+//! # Ok::<(), pepkit::Error>(())
+//! ```
+//!
+//! The C-layout struct of an export (`pepkit_buffer`, CPython's `Py_buffer`)
+//! and the unsafe entry points on it are in `pepkit::raw` (feature `raw`), for
+//! the C skin.
 
 mod copy;
+#[cfg(test)]
+mod copy_model;
+#[cfg(feature = "raw")]
+pub(crate) mod custom;
+mod export;
+// Flags has associated constants, which cbindgen would otherwise put in
+// the C header (its C names are in ffi/src/consts.rs).
+/// cbindgen:ignore
+mod flags;
 mod geometry;
-mod layout;
-mod object;
+pub(crate) mod handle;
+pub(crate) mod layout;
+pub(crate) mod object;
 mod request;
 
 use std::ffi::{c_char, c_int, c_void};
 
-pub use copy::{from_contiguous, get_pointer, to_contiguous};
-pub use geometry::{fill_contiguous_strides, is_contiguous, Geometry, Order};
-pub(crate) use geometry::contiguous_strides;
-pub use layout::{pepkit_layout, ValidLayout};
-pub use object::{pepkit_object, ArrayDesc, Exporter, ObjectKind};
+pub use export::Export;
+pub use flags::Flags;
+pub use geometry::{fill_contiguous_strides, Order};
+pub use handle::{Layout, Object};
+pub use object::ObjectKind;
+
+pub(crate) use copy::{from_contiguous, to_contiguous};
+#[cfg(feature = "raw")]
+pub(crate) use copy::get_pointer;
+#[cfg(feature = "raw")]
+pub(crate) use custom::new_custom;
+pub(crate) use flags::bits;
+pub(crate) use geometry::{contiguous_strides, Geometry};
+#[cfg(feature = "raw")]
+pub(crate) use geometry::is_contiguous;
+pub(crate) use layout::ValidLayout;
+pub(crate) use object::{pepkit_object, Counted, Counter, Provider};
+pub(crate) use request::{check as check_request, narrow as narrow_request, Style, Traits};
 
 /// `Py_ssize_t`: a signed size the width of a pointer.
 pub type pepkit_ssize = isize;
 
 /// The most dimensions a buffer may have, as CPython's `PyBUF_MAX_NDIM`.
-pub const PEPKIT_BUF_MAX_NDIM: c_int = 64;
-pub(crate) const MAX_NDIM: usize = PEPKIT_BUF_MAX_NDIM as usize;
-
-/// Request flags for `pepkit_getbuffer`: the values of CPython's `PyBUF_*`.
-pub const PEPKIT_BUF_SIMPLE: c_int = 0;
-/// The consumer will write; a read-only exporter refuses.
-pub const PEPKIT_BUF_WRITABLE: c_int = 0x0001;
-/// Alias of PEPKIT_BUF_WRITABLE, as CPython's `PyBUF_WRITEABLE`.
-pub const PEPKIT_BUF_WRITEABLE: c_int = PEPKIT_BUF_WRITABLE;
-/// The consumer wants `format` filled in (otherwise it is NULL: unsigned bytes).
-pub const PEPKIT_BUF_FORMAT: c_int = 0x0004;
-/// The consumer wants `shape` (otherwise ndim is 1 and shape NULL).
-pub const PEPKIT_BUF_ND: c_int = 0x0008;
-/// The consumer wants `strides` (implies ND).
-pub const PEPKIT_BUF_STRIDES: c_int = 0x0010 | PEPKIT_BUF_ND;
-/// The buffer must be C-contiguous (implies STRIDES).
-pub const PEPKIT_BUF_C_CONTIGUOUS: c_int = 0x0020 | PEPKIT_BUF_STRIDES;
-/// The buffer must be Fortran-contiguous (implies STRIDES).
-pub const PEPKIT_BUF_F_CONTIGUOUS: c_int = 0x0040 | PEPKIT_BUF_STRIDES;
-/// The buffer must be C- or Fortran-contiguous (implies STRIDES).
-pub const PEPKIT_BUF_ANY_CONTIGUOUS: c_int = 0x0080 | PEPKIT_BUF_STRIDES;
-/// The consumer can follow `suboffsets` (implies STRIDES).
-pub const PEPKIT_BUF_INDIRECT: c_int = 0x0100 | PEPKIT_BUF_STRIDES;
-/// ND | WRITABLE.
-pub const PEPKIT_BUF_CONTIG: c_int = PEPKIT_BUF_ND | PEPKIT_BUF_WRITABLE;
-/// ND.
-pub const PEPKIT_BUF_CONTIG_RO: c_int = PEPKIT_BUF_ND;
-/// STRIDES | WRITABLE.
-pub const PEPKIT_BUF_STRIDED: c_int = PEPKIT_BUF_STRIDES | PEPKIT_BUF_WRITABLE;
-/// STRIDES.
-pub const PEPKIT_BUF_STRIDED_RO: c_int = PEPKIT_BUF_STRIDES;
-/// STRIDES | WRITABLE | FORMAT.
-pub const PEPKIT_BUF_RECORDS: c_int = PEPKIT_BUF_STRIDES | PEPKIT_BUF_WRITABLE | PEPKIT_BUF_FORMAT;
-/// STRIDES | FORMAT.
-pub const PEPKIT_BUF_RECORDS_RO: c_int = PEPKIT_BUF_STRIDES | PEPKIT_BUF_FORMAT;
-/// INDIRECT | WRITABLE | FORMAT.
-pub const PEPKIT_BUF_FULL: c_int = PEPKIT_BUF_INDIRECT | PEPKIT_BUF_WRITABLE | PEPKIT_BUF_FORMAT;
-/// INDIRECT | FORMAT.
-pub const PEPKIT_BUF_FULL_RO: c_int = PEPKIT_BUF_INDIRECT | PEPKIT_BUF_FORMAT;
-/// Read access, only for `pepkit_memoryview_from_memory` (never a getbuffer request).
-pub const PEPKIT_BUF_READ: c_int = 0x100;
-/// Write access, only for `pepkit_memoryview_from_memory` (never a getbuffer request).
-pub const PEPKIT_BUF_WRITE: c_int = 0x200;
+pub const MAX_NDIM: usize = 64;
 
 /// One export of an object's memory: exactly the layout of CPython's `Py_buffer`
 /// (80 bytes on LP64), so either side can fill it for the other.
@@ -142,7 +144,8 @@ pub(crate) fn fill_info_marker() -> *mut c_void {
 ///
 /// As CPython, `readonly` is stored as given, and only `readonly == 1` refuses
 /// a WRITABLE request.
-pub fn fill_info(
+#[cfg_attr(not(feature = "raw"), allow(dead_code))]
+pub(crate) fn fill_info(
     view: &mut pepkit_buffer,
     obj: *mut pepkit_object,
     buf: *mut c_void,
@@ -154,7 +157,7 @@ pub fn fill_info(
     if len < 0 {
         return Err(crate::error::Error::value(format!("pepkit_buffer_fill_info: negative len {len}")));
     }
-    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly == 1 {
+    if flags & bits::WRITABLE != 0 && readonly == 1 {
         return Err(crate::error::Error::buffer("Object is not writable."));
     }
     static BYTE_FORMAT: &[u8] = b"B\0";
@@ -163,14 +166,14 @@ pub fn fill_info(
     view.len = len;
     view.readonly = readonly;
     view.itemsize = 1;
-    view.format = if flags & PEPKIT_BUF_FORMAT == PEPKIT_BUF_FORMAT {
+    view.format = if flags & bits::FORMAT == bits::FORMAT {
         BYTE_FORMAT.as_ptr() as *mut c_char
     } else {
         std::ptr::null_mut()
     };
     view.ndim = 1;
-    view.shape = if flags & PEPKIT_BUF_ND == PEPKIT_BUF_ND { &mut view.len } else { std::ptr::null_mut() };
-    view.strides = if flags & PEPKIT_BUF_STRIDES == PEPKIT_BUF_STRIDES {
+    view.shape = if flags & bits::ND == bits::ND { &mut view.len } else { std::ptr::null_mut() };
+    view.strides = if flags & bits::STRIDES == bits::STRIDES {
         &mut view.itemsize
     } else {
         std::ptr::null_mut()
@@ -180,9 +183,6 @@ pub fn fill_info(
     Ok(())
 }
 
-/// An export may point its shape or strides at its own `len`/`itemsize`
-/// fields (PyBuffer_FillInfo does); after copying the struct from `from` to
-/// `to`, such pointers must follow it.
 /// Points `view`'s shape, strides and suboffsets into `dims`, which holds
 /// `ndim` extents, then `ndim` strides, then (with suboffsets) `ndim`
 /// suboffsets: the layout every pepkit object and view keeps its arrays in.
@@ -199,14 +199,24 @@ pub(crate) fn point_dims(view: &mut pepkit_buffer, dims: *mut pepkit_ssize, ndim
     }
 }
 
+/// An export may point its shape or strides at its own `len`/`itemsize`
+/// fields (PyBuffer_FillInfo does); after copying the struct from `from` to
+/// `to`, such pointers must follow it.
+#[inline]
 pub(crate) fn rebase_self_pointers(from: &pepkit_buffer, to: &mut pepkit_buffer) {
-    let start = from as *const pepkit_buffer as usize;
-    let end = start + std::mem::size_of::<pepkit_buffer>();
-    let base = to as *mut pepkit_buffer as *mut u8;
-    for field in [&mut to.shape, &mut to.strides, &mut to.suboffsets] {
+    rebase_from(to, from as *const pepkit_buffer as usize);
+}
+
+/// As [`rebase_self_pointers`] for a struct that was at address `old`: its
+/// pointers into `[old, old + size_of::<pepkit_buffer>())` are moved to the
+/// same fields of `view` where it is now.
+pub(crate) fn rebase_from(view: &mut pepkit_buffer, old: usize) {
+    let end = old + std::mem::size_of::<pepkit_buffer>();
+    let base = view as *mut pepkit_buffer as *mut u8;
+    for field in [&mut view.shape, &mut view.strides, &mut view.suboffsets] {
         let addr = *field as usize;
-        if (start..end).contains(&addr) {
-            *field = base.wrapping_add(addr - start).cast();
+        if (old..end).contains(&addr) {
+            *field = base.wrapping_add(addr - old).cast();
         }
     }
 }
@@ -230,37 +240,37 @@ mod tests {
         // refuses PyBUF_WRITABLE.
         let mut byte = 0u8;
         let mut view = pepkit_buffer::zeroed();
-        fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 2, PEPKIT_BUF_WRITABLE).unwrap();
+        fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 2, bits::WRITABLE).unwrap();
         assert_eq!(view.readonly, 2);
-        assert!(fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 1, PEPKIT_BUF_WRITABLE).is_err());
+        assert!(fill_info(&mut view, std::ptr::null_mut(), (&mut byte as *mut u8).cast(), 1, 1, bits::WRITABLE).is_err());
     }
 
     #[test]
     fn releasing_a_fill_info_view_drops_its_reference() {
         // PyBuffer_Release of a view PyBuffer_FillInfo gave an object decrefs
         // it; there is no export to end.
-        let obj = pepkit_object::new_bytes(b"abc").unwrap();
+        let obj = Object::bytes(b"abc").unwrap();
         let mut byte = 0u8;
         let mut view = pepkit_buffer::zeroed();
-        unsafe {
-            fill_info(&mut view, obj, (&mut byte as *mut u8).cast(), 1, 0, PEPKIT_BUF_SIMPLE).unwrap();
-            (*obj).incref(); // as pepkit_buffer_fill_info does
-            assert_eq!((*obj).refcount(), 2);
-            pepkit_object::releasebuffer(&mut view).unwrap();
-            assert!(view.obj.is_null());
-            assert_eq!((*obj).refcount(), 1);
-            assert_eq!((*obj).exports(), 0);
-            pepkit_object::decref(obj);
-        }
+        fill_info(&mut view, obj.as_ptr(), (&mut byte as *mut u8).cast(), 1, 0, 0).unwrap();
+        let extra = obj.clone(); // the reference pepkit_buffer_fill_info adds
+        std::mem::forget(extra);
+        assert_eq!(obj.refcount(), 2);
+        // SAFETY: the view holds the reference forgotten above.
+        unsafe { pepkit_object::releasebuffer(&mut view) }.unwrap();
+        assert!(view.obj.is_null());
+        assert_eq!(obj.refcount(), 1);
+        assert_eq!(obj.exports(), 0);
     }
 
     #[test]
     fn flag_values_are_cpythons() {
-        assert_eq!(PEPKIT_BUF_FULL_RO, 284);
-        assert_eq!(PEPKIT_BUF_FULL, 285);
-        assert_eq!(PEPKIT_BUF_RECORDS, 29);
-        assert_eq!(PEPKIT_BUF_STRIDED, 25);
-        assert_eq!(PEPKIT_BUF_CONTIG, 9);
-        assert_eq!(PEPKIT_BUF_ANY_CONTIGUOUS, 0x98);
+        assert_eq!(Flags::FULL_RO.bits(), 284);
+        assert_eq!(Flags::FULL.bits(), 285);
+        assert_eq!(Flags::RECORDS.bits(), 29);
+        assert_eq!(Flags::STRIDED.bits(), 25);
+        assert_eq!(Flags::CONTIG.bits(), 9);
+        assert_eq!(Flags::ANY_CONTIGUOUS.bits(), 0x98);
+        assert_eq!((bits::READ, bits::WRITE), (0x100, 0x200));
     }
 }

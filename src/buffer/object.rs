@@ -3,38 +3,44 @@
 //! Every kind keeps its format, shape, strides and suboffsets inside the object,
 //! so an export points into the object (kept alive by the export's reference)
 //! and getbuffer allocates nothing.
+//!
+//! The kinds pepkit keeps bytes for (bytes, bytearray, ndarray, wrap) are
+//! exported here, with no indirection on the way. Every other kind supplies
+//! its own getbuffer and releasebuffer, as a CPython type does through its
+//! `tp_as_buffer` slots: it implements [`Provider`] and lives in the same
+//! allocation as the object's header (see [`pepkit_object::new_provided`]).
+//! The memoryview is one such provider, a C custom exporter another; this
+//! module knows neither.
 
 use std::alloc::{self, Layout};
+use std::any::Any;
 use std::cell::UnsafeCell;
 use std::ffi::{c_char, c_int, CString};
-use std::ptr::NonNull;
+use std::ptr::{self, NonNull};
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 
-use super::geometry::{contiguous_strides, dense, Geometry, Order};
+use super::geometry::{contiguous_strides, dense, Order};
+use super::handle::Object;
 use super::layout::{byte_len, check_array, ValidLayout};
 use super::request::{self, Style, Traits};
 use super::{pepkit_buffer, MAX_NDIM};
 use crate::error::{Error, Result};
-use crate::memoryview::{MemoryView, ViewState};
-
-/// An exporter written outside pepkit (the C vtable of `pepkit_custom_new`).
-/// Dropping it is its deallocation.
-pub trait Exporter: Send + Sync {
-    /// Describes the memory in `view` (zeroed on entry) for a request `flags`.
-    /// pepkit then applies the request rules to what was filled in.
-    fn getbuffer(&self, view: &mut pepkit_buffer, flags: c_int) -> Result<()>;
-    /// Ends an export this exporter described.
-    fn releasebuffer(&self, view: &mut pepkit_buffer);
-}
 
 /// The kinds of object pepkit makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
+    /// Immutable bytes ([`Object::bytes`]); exports follow CPython's bytes.
     Bytes,
+    /// Mutable, resizable bytes ([`Object::bytearray`]).
     ByteArray,
+    /// A zero-filled N-d array pepkit owns ([`Object::ndarray`]).
     NdArray,
+    /// Memory described by a layout and owned elsewhere: a Rust owner
+    /// ([`Object::from_owner`]), a C caller, or an imported tensor or array.
     Wrap,
+    /// An exporter implemented in C, with its own getbuffer and releasebuffer.
     Custom,
+    /// A [`MemoryView`](crate::MemoryView).
     MemoryView,
 }
 
@@ -51,6 +57,8 @@ impl ObjectKind {
         }
     }
 
+    /// The kind's name as messages give it: "bytes", "bytearray", "ndarray",
+    /// "wrap", "custom exporter" or "memoryview".
     pub fn name(self) -> &'static str {
         self.c_name().to_str().unwrap_or("object")
     }
@@ -83,7 +91,7 @@ impl OwnedMemory {
     fn copy_of(data: &[u8]) -> Result<OwnedMemory> {
         let mem = OwnedMemory::zeroed(data.len())?;
         // SAFETY: `mem` has data.len() fresh bytes.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), mem.ptr.as_ptr(), data.len()) };
+        unsafe { ptr::copy_nonoverlapping(data.as_ptr(), mem.ptr.as_ptr(), data.len()) };
         Ok(mem)
     }
 
@@ -96,7 +104,7 @@ impl OwnedMemory {
             let fresh = OwnedMemory::zeroed(new_len)?;
             let keep = self.len.min(new_len);
             // SAFETY: both blocks hold at least `keep` bytes.
-            unsafe { std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), fresh.ptr.as_ptr(), keep) };
+            unsafe { ptr::copy_nonoverlapping(self.ptr.as_ptr(), fresh.ptr.as_ptr(), keep) };
             *self = fresh;
             return Ok(());
         }
@@ -106,7 +114,7 @@ impl OwnedMemory {
         let ptr = NonNull::new(ptr).ok_or_else(|| Error::no_memory(format!("cannot allocate {new_len} bytes")))?;
         if new_len > self.len {
             // SAFETY: the block now holds new_len bytes.
-            unsafe { std::ptr::write_bytes(ptr.as_ptr().add(self.len), 0, new_len - self.len) };
+            unsafe { ptr::write_bytes(ptr.as_ptr().add(self.len), 0, new_len - self.len) };
         }
         self.ptr = ptr;
         self.len = new_len;
@@ -125,7 +133,7 @@ impl Drop for OwnedMemory {
 
 /// A complete description of an array held by its object: what every export
 /// starts from before the request rules narrow it.
-pub struct ArrayDesc {
+struct ArrayDesc {
     buf: *mut u8,
     len: isize,
     itemsize: isize,
@@ -196,6 +204,7 @@ impl ArrayDesc {
     }
 
     /// Writes the full description into `view` (every field but obj/internal).
+    #[inline]
     fn fill(&self, view: &mut pepkit_buffer) {
         let n = self.ndim;
         let dims = self.dims.as_ptr() as *mut isize;
@@ -208,6 +217,7 @@ impl ArrayDesc {
         super::point_dims(view, dims, n, self.has_suboffsets);
     }
 
+    #[inline]
     fn traits(&self, kind: ObjectKind, style: Style) -> Traits {
         Traits {
             kind,
@@ -225,14 +235,89 @@ struct ByteStore {
     desc: ArrayDesc,
 }
 
+/// The release callback of a wrap: runs once, when the object is freed.
+pub(crate) type Release = Box<dyn FnOnce() + Send>;
+
 enum Kind {
     Bytes(ByteStore),
     /// Mutated only by `resize`, which holds the RESIZING bit of `state`.
     ByteArray(UnsafeCell<ByteStore>),
     NdArray(ByteStore),
-    Wrap { desc: ArrayDesc, release: Option<Box<dyn FnOnce() + Send>> },
-    Custom(Box<dyn Exporter>),
-    MemoryView(MemoryView),
+    Wrap { desc: ArrayDesc, release: Option<Release> },
+    /// A kind that supplies its own getbuffer and releasebuffer: points at
+    /// the provider stored right after this header (see `WithProvider`).
+    Provided(NonNull<dyn Provider>),
+}
+
+/// An exporter that supplies its own getbuffer and releasebuffer, as a
+/// CPython type's `bf_getbuffer` and `bf_releasebuffer` (the memoryview, a
+/// C custom exporter). It lives in the object's own allocation, after the
+/// header: see [`pepkit_object::new_provided`].
+pub(crate) trait Provider: Any + Send + Sync + FreeWith {
+    /// The kind this provider is.
+    fn kind(&self) -> ObjectKind;
+
+    /// Exports into `view` (the caller's, in any state) as `flags` asks,
+    /// applying the request rules, and counts the export with `counter`
+    /// once nothing can fail any more (the only way to make a [`Counted`]).
+    /// On failure nothing may have been counted.
+    fn getbuffer(&self, counter: Counter<'_>, view: &mut pepkit_buffer, flags: c_int) -> Result<Counted>;
+
+    /// Ends an export `getbuffer` made (called before the count drops, while
+    /// the export still keeps the object alive).
+    fn releasebuffer(&self, view: &mut pepkit_buffer);
+
+    /// The provider as `Any`, for a kind to find its own type again.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Frees the object a provider lives in: implemented once, for every
+/// provider, because only the provider's own type knows the allocation.
+pub(crate) trait FreeWith {
+    /// Frees the whole object whose provider this is.
+    ///
+    /// # Safety
+    /// `this` must be the object (from [`pepkit_object::new_provided`]) this
+    /// provider lives in, with no reference or export left.
+    unsafe fn free_object(&self, this: *mut pepkit_object);
+}
+
+impl<P: Provider> FreeWith for P {
+    unsafe fn free_object(&self, this: *mut pepkit_object) {
+        // SAFETY: `new_provided::<P>` allocated `this` as a Box of
+        // WithProvider<P>, whose header is its first field (repr(C)); the
+        // caller guarantees no one uses it any more.
+        drop(unsafe { Box::from_raw(this.cast::<WithProvider<P>>()) });
+    }
+}
+
+/// An object whose kind is a provider: the header first, so that a pointer
+/// to the whole is a pointer to its `pepkit_object`.
+#[repr(C)]
+struct WithProvider<P> {
+    head: pepkit_object,
+    provider: P,
+}
+
+/// The one export a provider's getbuffer may count, for the object it
+/// exports.
+pub(crate) struct Counter<'a> {
+    obj: &'a pepkit_object,
+    this: *mut pepkit_object,
+}
+
+/// Proof that an export was counted: only [`Counter::count`] makes one.
+pub(crate) struct Counted(());
+
+impl Counter<'_> {
+    /// Counts one more export of the object and makes `view` hold it
+    /// (`view.obj` is the object).
+    #[inline]
+    pub(crate) fn count(self, view: &mut pepkit_buffer) -> Counted {
+        self.obj.count_export();
+        view.obj = self.this;
+        Counted(())
+    }
 }
 
 /// `state` packs the owned references (low 32 bits), the live exports (next
@@ -256,9 +341,11 @@ pub struct pepkit_object {
 
 // SAFETY: the raw pointers inside describe memory whose ownership the object
 // holds (or, for wrap and custom, that its creator promised to keep valid and
-// shareable across threads until release). Mutation after creation happens only
-// in bytearray resize, which excludes every export through `state`.
+// shareable across threads until release), or point at the object's own
+// provider, which is Send + Sync. Mutation after creation happens only in
+// bytearray resize, which excludes every export through `state`.
 unsafe impl Send for pepkit_object {}
+// SAFETY: as for Send.
 unsafe impl Sync for pepkit_object {}
 
 impl Drop for pepkit_object {
@@ -272,19 +359,39 @@ impl Drop for pepkit_object {
 }
 
 impl pepkit_object {
-    fn boxed(kind: Kind) -> *mut pepkit_object {
-        Box::into_raw(Box::new(pepkit_object { state: AtomicU64::new(REF), kind }))
+    fn boxed(kind: Kind) -> Object {
+        let raw = Box::into_raw(Box::new(pepkit_object { state: AtomicU64::new(REF), kind }));
+        // SAFETY: a fresh Box is never NULL; its one reference is handed over.
+        unsafe { Object::from_counted(NonNull::new_unchecked(raw)) }
+    }
+
+    /// A new object whose exports `provider` makes, in one allocation with
+    /// the object's header.
+    pub(crate) fn new_provided<P: Provider>(provider: P) -> Object {
+        let raw = Box::into_raw(Box::<WithProvider<P>>::new_uninit()).cast::<WithProvider<P>>();
+        // SAFETY: `raw` is a fresh allocation of WithProvider<P>: both fields
+        // are written in place before anything reads them, and the kind
+        // points at the provider inside the same block, which never moves
+        // (the block is freed only by `free_object`).
+        unsafe {
+            let slot = ptr::addr_of_mut!((*raw).provider);
+            slot.write(provider);
+            let provider: NonNull<dyn Provider> = NonNull::new_unchecked(slot);
+            let head = pepkit_object { state: AtomicU64::new(REF), kind: Kind::Provided(provider) };
+            ptr::addr_of_mut!((*raw).head).write(head);
+            Object::from_counted(NonNull::new_unchecked(raw.cast()))
+        }
     }
 
     /// A new immutable bytes object holding a copy of `data`.
-    pub fn new_bytes(data: &[u8]) -> Result<*mut pepkit_object> {
+    pub(crate) fn new_bytes(data: &[u8]) -> Result<Object> {
         let mem = OwnedMemory::copy_of(data)?;
         let desc = ArrayDesc::bytes(mem.ptr.as_ptr(), data.len(), true)?;
         Ok(Self::boxed(Kind::Bytes(ByteStore { mem, desc })))
     }
 
     /// A new bytearray holding a copy of `data`.
-    pub fn new_bytearray(data: &[u8]) -> Result<*mut pepkit_object> {
+    pub(crate) fn new_bytearray(data: &[u8]) -> Result<Object> {
         let mem = OwnedMemory::copy_of(data)?;
         let desc = ArrayDesc::bytes(mem.ptr.as_ptr(), data.len(), false)?;
         Ok(Self::boxed(Kind::ByteArray(UnsafeCell::new(ByteStore { mem, desc }))))
@@ -292,7 +399,7 @@ impl pepkit_object {
 
     /// A new zero-filled array of `shape` items of `format`, laid out in C or
     /// Fortran order.
-    pub fn new_ndarray(format: &[u8], shape: &[isize], order: Order, readonly: bool) -> Result<*mut pepkit_object> {
+    pub(crate) fn new_ndarray(format: &[u8], shape: &[isize], order: Order, readonly: bool) -> Result<Object> {
         if order == Order::Any {
             return Err(Error::value("order must be 'C' or 'F'"));
         }
@@ -306,9 +413,18 @@ impl pepkit_object {
         Ok(Self::boxed(Kind::NdArray(ByteStore { mem, desc })))
     }
 
-    /// A new exporter of borrowed memory; `release` runs once when the object
-    /// is freed (after its last reference and export are gone).
-    pub fn new_wrap(layout: ValidLayout, release: Option<Box<dyn FnOnce() + Send>>) -> Result<*mut pepkit_object> {
+    /// A new exporter of memory described by `layout`; `release` runs once
+    /// when the object is freed (after its last reference and export are
+    /// gone), and not at all if this fails.
+    ///
+    /// # Safety
+    /// The memory `layout` describes (and, with suboffsets, the memory its
+    /// pointers lead to) must stay valid until `release` runs, shareable
+    /// between threads, and unwritten while `layout.readonly` says so.
+    pub(crate) unsafe fn new_wrap(layout: ValidLayout, release: Option<Release>) -> Result<Object> {
+        // On failure `release` is dropped without being called: what it
+        // owns (a Rust owner) goes with it, what it merely names (a C
+        // callback's context) stays its creator's.
         let desc = ArrayDesc::new(
             layout.buf,
             layout.itemsize,
@@ -321,55 +437,40 @@ impl pepkit_object {
         Ok(Self::boxed(Kind::Wrap { desc, release }))
     }
 
-    /// A new memoryview object over a view's state.
-    pub fn new_memoryview(state: ViewState) -> *mut pepkit_object {
-        Self::boxed(Kind::MemoryView(MemoryView::new(state)))
-    }
-
-    /// The memoryview inside this object, if it is one.
-    pub fn as_memoryview(&self) -> Option<&MemoryView> {
+    /// The provider of a provided kind (a memoryview, a custom exporter).
+    #[inline]
+    pub(crate) fn provider(&self) -> Option<&dyn Provider> {
         match &self.kind {
-            Kind::MemoryView(mv) => Some(mv),
+            // SAFETY: the provider lives in this object's allocation (see
+            // new_provided) and so as long as `self`.
+            Kind::Provided(p) => Some(unsafe { p.as_ref() }),
             _ => None,
         }
     }
 
-    /// `m.release()` on a memoryview object: refused while it is exported.
-    pub fn release_memoryview(&self) -> Result<()> {
+    pub(crate) fn kind(&self) -> ObjectKind {
         match &self.kind {
-            Kind::MemoryView(mv) => mv.release(|| self.exports()),
-            _ => Err(Error::type_error(format!("expected a memoryview, got {}", self.kind().name()))),
-        }
-    }
-
-    /// A new object whose exports come from `exporter`.
-    pub fn new_custom(exporter: Box<dyn Exporter>) -> *mut pepkit_object {
-        Self::boxed(Kind::Custom(exporter))
-    }
-
-    pub fn kind(&self) -> ObjectKind {
-        match self.kind {
             Kind::Bytes(_) => ObjectKind::Bytes,
             Kind::ByteArray(_) => ObjectKind::ByteArray,
             Kind::NdArray(_) => ObjectKind::NdArray,
             Kind::Wrap { .. } => ObjectKind::Wrap,
-            Kind::Custom(_) => ObjectKind::Custom,
-            Kind::MemoryView(_) => ObjectKind::MemoryView,
+            Kind::Provided(_) => self.provider().map_or(ObjectKind::Custom, |p| p.kind()),
         }
     }
 
     /// References, counting one for each live export.
-    pub fn refcount(&self) -> usize {
+    pub(crate) fn refcount(&self) -> usize {
         let state = self.state.load(Ordering::Acquire);
         ((state & REFS) + ((state & EXPORTS) >> 32)) as usize
     }
 
     /// Live exports of this object.
-    pub fn exports(&self) -> usize {
+    pub(crate) fn exports(&self) -> usize {
         ((self.state.load(Ordering::Acquire) & EXPORTS) >> 32) as usize
     }
 
-    pub fn incref(&self) {
+    #[inline]
+    pub(crate) fn incref(&self) {
         let before = self.state.fetch_add(REF, Ordering::Relaxed);
         if before & REFS == REFS {
             // 2^32 references: continuing would corrupt the export count.
@@ -382,14 +483,33 @@ impl pepkit_object {
     ///
     /// # Safety
     /// `this` must be a live object and the caller must own the reference.
-    pub unsafe fn decref(this: *mut pepkit_object) {
-        if (*this).state.fetch_sub(REF, Ordering::Release) == REF {
+    #[inline]
+    pub(crate) unsafe fn decref(this: *mut pepkit_object) {
+        // SAFETY: the caller's reference keeps the object alive until here.
+        if unsafe { (*this).state.fetch_sub(REF, Ordering::Release) } == REF {
             fence(Ordering::Acquire);
-            drop(Box::from_raw(this));
+            // SAFETY: that was the last reference and no export is left.
+            unsafe { Self::free(this) };
+        }
+    }
+
+    /// Frees an object with no reference and no export left.
+    ///
+    /// # Safety
+    /// `this` must be such an object; nothing may use it afterwards.
+    #[cold]
+    unsafe fn free(this: *mut pepkit_object) {
+        // SAFETY: the object is alive until freed below.
+        match unsafe { (*this).provider() } {
+            // SAFETY: the provider's own type frees the block it made.
+            Some(provider) => unsafe { provider.free_object(this) },
+            // SAFETY: every other kind was made by `boxed`.
+            None => drop(unsafe { Box::from_raw(this) }),
         }
     }
 
     /// Counts one more export of a bytearray, waiting out a resize in progress.
+    #[inline]
     fn acquire_bytearray_export(&self) {
         let mut current = self.state.load(Ordering::Relaxed);
         loop {
@@ -412,70 +532,42 @@ impl pepkit_object {
     ///
     /// # Safety
     /// `this` must be a live object the caller holds a reference to.
-    pub unsafe fn getbuffer(this: *mut pepkit_object, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
-        let result = Self::export(this, view, flags);
+    #[inline]
+    pub(crate) unsafe fn getbuffer(this: *mut pepkit_object, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
+        // SAFETY: as the caller guarantees.
+        let result = unsafe { Self::export(this, view, flags) };
         if result.is_err() {
-            view.obj = std::ptr::null_mut();
+            view.obj = ptr::null_mut();
         }
         result
     }
 
+    /// # Safety
+    /// As [`getbuffer`](Self::getbuffer).
     #[inline]
     unsafe fn export(this: *mut pepkit_object, view: &mut pepkit_buffer, flags: c_int) -> Result<()> {
         request::reject_access_flags(flags)?;
-        let obj = &*this;
+        // SAFETY: the caller's reference keeps the object alive.
+        let obj = unsafe { &*this };
         match &obj.kind {
-            Kind::Bytes(ByteStore { desc, .. }) => obj.export_desc(this, desc, Style::FillInfo, view, flags, false),
-            Kind::NdArray(ByteStore { desc, .. }) | Kind::Wrap { desc, .. } => {
-                obj.export_desc(this, desc, Style::NdArray, view, flags, false)
+            Kind::Bytes(ByteStore { desc, .. }) => {
+                obj.export_desc(this, desc, ObjectKind::Bytes, Style::FillInfo, view, flags, false)
             }
+            Kind::NdArray(ByteStore { desc, .. }) => {
+                obj.export_desc(this, desc, ObjectKind::NdArray, Style::NdArray, view, flags, false)
+            }
+            Kind::Wrap { desc, .. } => obj.export_desc(this, desc, ObjectKind::Wrap, Style::NdArray, view, flags, false),
             Kind::ByteArray(store) => {
                 obj.acquire_bytearray_export();
-                obj.export_desc(this, &(*store.get()).desc, Style::FillInfo, view, flags, true)
+                // SAFETY: the export just counted keeps a resize (the only
+                // writer of the store) out until it is released.
+                let desc = unsafe { &(*store.get()).desc };
+                obj.export_desc(this, desc, ObjectKind::ByteArray, Style::FillInfo, view, flags, true)
             }
-            Kind::MemoryView(mv) => {
-                let state = mv.live()?;
-                let traits = Traits {
-                    kind: ObjectKind::MemoryView,
-                    style: Style::MemoryView,
-                    c_contiguous: state.c_contiguous,
-                    f_contiguous: state.f_contiguous,
-                    pil: !state.view.suboffsets.is_null(),
-                };
-                request::check(state.view.readonly != 0, true, flags, &traits)?;
-                // Counted under the view's read lock, so release sees it.
-                obj.count_export();
-                *view = state.view;
-                request::narrow(view, flags);
-                view.obj = this;
-                Ok(())
-            }
-            Kind::Custom(exporter) => {
-                // A scratch struct, so that a refused request writes nothing.
-                let mut out = pepkit_buffer::zeroed();
-                exporter.getbuffer(&mut out, flags)?;
-                if !out.obj.is_null() {
-                    // The callback stored a reference of its own; the export's replaces it.
-                    Self::decref(out.obj);
-                    out.obj = std::ptr::null_mut();
-                }
-                if out.internal == super::fill_info_marker() {
-                    // That reference came from pepkit_buffer_fill_info; this
-                    // view is a counted export, so release must end it.
-                    out.internal = std::ptr::null_mut();
-                }
-                let checked = custom_traits(&out)
-                    .and_then(|t| request::check(out.readonly != 0, !out.format.is_null(), flags, &t));
-                if let Err(err) = checked {
-                    exporter.releasebuffer(&mut out);
-                    return Err(err);
-                }
-                request::narrow(&mut out, flags);
-                obj.count_export();
-                out.obj = this;
-                *view = out;
-                super::rebase_self_pointers(&out, view);
-                Ok(())
+            Kind::Provided(provider) => {
+                // SAFETY: the provider lives in this object (new_provided).
+                let provider = unsafe { provider.as_ref() };
+                provider.getbuffer(Counter { obj, this }, view, flags).map(|_: Counted| ())
             }
         }
     }
@@ -483,17 +575,19 @@ impl pepkit_object {
     /// Exports a description the object holds: check, count, then write
     /// straight into the caller's view. `counted` says the export was already
     /// counted (a bytearray counts first, to exclude a resize).
+    #[allow(clippy::too_many_arguments)]
     #[inline]
-    unsafe fn export_desc(
+    fn export_desc(
         &self,
         this: *mut pepkit_object,
         desc: &ArrayDesc,
+        kind: ObjectKind,
         style: Style,
         view: &mut pepkit_buffer,
         flags: c_int,
         counted: bool,
     ) -> Result<()> {
-        if let Err(err) = request::check(desc.readonly, true, flags, &desc.traits(self.kind(), style)) {
+        if let Err(err) = request::check(desc.readonly, true, flags, &desc.traits(kind, style)) {
             if counted {
                 self.state.fetch_sub(EXPORT, Ordering::Release);
             }
@@ -505,7 +599,7 @@ impl pepkit_object {
         desc.fill(view);
         request::narrow(view, flags);
         view.obj = this;
-        view.internal = std::ptr::null_mut();
+        view.internal = ptr::null_mut();
         Ok(())
     }
 
@@ -523,18 +617,21 @@ impl pepkit_object {
     /// # Safety
     /// A non-NULL `view.obj` must be a live object this export holds a
     /// reference to.
-    pub unsafe fn releasebuffer(view: &mut pepkit_buffer) -> Result<()> {
+    #[inline]
+    pub(crate) unsafe fn releasebuffer(view: &mut pepkit_buffer) -> Result<()> {
         let this = view.obj;
         if this.is_null() {
             return Ok(());
         }
-        let obj = &*this;
+        // SAFETY: the export's reference keeps the object alive.
+        let obj = unsafe { &*this };
         if view.internal == super::fill_info_marker() {
             // Filled by pepkit_buffer_fill_info with an object: a reference,
             // not an export. As CPython's PyBuffer_Release, drop it.
-            view.obj = std::ptr::null_mut();
-            view.internal = std::ptr::null_mut();
-            Self::decref(this);
+            view.obj = ptr::null_mut();
+            view.internal = ptr::null_mut();
+            // SAFETY: the view held that reference.
+            unsafe { Self::decref(this) };
             return Ok(());
         }
         // Refuse a second release of the same export (through a copy of the
@@ -547,13 +644,14 @@ impl pepkit_object {
         }
         // The exporter's own releasebuffer runs while the export still keeps
         // the object alive.
-        if let Kind::Custom(exporter) = &obj.kind {
-            exporter.releasebuffer(view);
+        if let Some(provider) = obj.provider() {
+            provider.releasebuffer(view);
         }
-        view.obj = std::ptr::null_mut();
+        view.obj = ptr::null_mut();
         if obj.state.fetch_sub(EXPORT, Ordering::Release) == EXPORT {
             fence(Ordering::Acquire);
-            drop(Box::from_raw(this));
+            // SAFETY: that was the last export and no reference is left.
+            unsafe { Self::free(this) };
         }
         Ok(())
     }
@@ -562,7 +660,7 @@ impl pepkit_object {
     /// with BufferError while any export is live, as CPython's bytearray does.
     /// Resizing to the current length is a no-op that always succeeds, export
     /// or not (PyByteArray_Resize returns before its export check).
-    pub fn resize(&self, new_len: usize) -> Result<()> {
+    pub(crate) fn resize(&self, new_len: usize) -> Result<()> {
         let Kind::ByteArray(store) = &self.kind else {
             return Err(Error::type_error(format!("cannot resize a {}: only a bytearray can be resized", self.kind().name())));
         };
@@ -603,16 +701,4 @@ impl pepkit_object {
         self.state.fetch_and(!RESIZING, Ordering::Release);
         outcome
     }
-}
-
-/// Checks what a custom exporter filled in and derives the rule inputs.
-unsafe fn custom_traits(view: &pepkit_buffer) -> Result<Traits> {
-    let g = Geometry::of(view).map_err(|e| Error::value(format!("custom exporter's getbuffer: {}", e.message)))?;
-    Ok(Traits {
-        kind: ObjectKind::Custom,
-        style: Style::NdArray,
-        c_contiguous: g.is_contiguous(Order::C),
-        f_contiguous: g.is_contiguous(Order::F),
-        pil: g.suboffsets.is_some(),
-    })
 }

@@ -4,9 +4,9 @@
 use std::ffi::c_int;
 use std::ptr;
 
-use super::*;
+use super::bits::{ANY_CONTIGUOUS, C_CONTIGUOUS, FORMAT, F_CONTIGUOUS, INDIRECT, ND, READ, STRIDES, WRITABLE, WRITE};
+use super::{pepkit_buffer, ObjectKind};
 use crate::error::{Error, Result};
-use super::ObjectKind;
 
 /// Which of CPython's exporters an object behaves like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ fn requested(flags: c_int, what: c_int) -> bool {
 /// `PEPKIT_BUF_READ`/`_WRITE` alone are `pepkit_memoryview_from_memory`
 /// arguments, not requests; CPython 3.13 refuses them the same way (gh-114685).
 pub(crate) fn reject_access_flags(flags: c_int) -> Result<()> {
-    if flags == PEPKIT_BUF_READ || flags == PEPKIT_BUF_WRITE {
+    if flags == READ || flags == WRITE {
         return Err(Error::value(format!(
             "bad request flags {flags:#x}: PEPKIT_BUF_READ and PEPKIT_BUF_WRITE are only for pepkit_memoryview_from_memory"
         )));
@@ -55,30 +55,30 @@ pub(crate) fn reject_access_flags(flags: c_int) -> Result<()> {
 /// before narrowing. Fails with CPython's BufferError.
 #[inline]
 pub(crate) fn check(readonly: bool, has_format: bool, flags: c_int, t: &Traits) -> Result<()> {
-    if flags & PEPKIT_BUF_WRITABLE != 0 && readonly {
+    if flags & WRITABLE != 0 && readonly {
         return Err(refusal(t, "is not writable"));
     }
     // (Without FORMAT, the format is dropped here; `narrow` does it.)
-    let has_format = has_format && flags & PEPKIT_BUF_FORMAT != 0;
-    if requested(flags, PEPKIT_BUF_C_CONTIGUOUS) && !t.c_contiguous {
+    let has_format = has_format && flags & FORMAT != 0;
+    if requested(flags, C_CONTIGUOUS) && !t.c_contiguous {
         return Err(refusal(t, "is not C-contiguous"));
     }
-    if requested(flags, PEPKIT_BUF_F_CONTIGUOUS) && !t.f_contiguous {
+    if requested(flags, F_CONTIGUOUS) && !t.f_contiguous {
         return Err(refusal(t, "is not Fortran contiguous"));
     }
-    if requested(flags, PEPKIT_BUF_ANY_CONTIGUOUS) && !t.c_contiguous && !t.f_contiguous {
+    if requested(flags, ANY_CONTIGUOUS) && !t.c_contiguous && !t.f_contiguous {
         return Err(refusal(t, "is not contiguous"));
     }
-    if !requested(flags, PEPKIT_BUF_INDIRECT) && t.pil {
+    if !requested(flags, INDIRECT) && t.pil {
         return Err(match t.style {
             Style::MemoryView => Error::buffer("memoryview: underlying buffer requires suboffsets"),
             _ => Error::buffer(format!("{} cannot be represented without suboffsets", t.kind.name())),
         });
     }
-    if !requested(flags, PEPKIT_BUF_STRIDES) && !t.c_contiguous {
+    if !requested(flags, STRIDES) && !t.c_contiguous {
         return Err(refusal(t, "is not C-contiguous"));
     }
-    if !requested(flags, PEPKIT_BUF_ND) && t.style != Style::FillInfo && has_format {
+    if !requested(flags, ND) && t.style != Style::FillInfo && has_format {
         return Err(Error::buffer(format!(
             "{}: cannot cast to unsigned bytes if the format flag is present",
             t.kind.name()
@@ -102,13 +102,13 @@ fn refusal(t: &Traits, what: &str) -> Error {
 /// without ND.
 #[inline]
 pub(crate) fn narrow(view: &mut pepkit_buffer, flags: c_int) {
-    if flags & PEPKIT_BUF_FORMAT == 0 {
+    if flags & FORMAT == 0 {
         view.format = ptr::null_mut();
     }
-    if !requested(flags, PEPKIT_BUF_STRIDES) {
+    if !requested(flags, STRIDES) {
         view.strides = ptr::null_mut();
     }
-    if !requested(flags, PEPKIT_BUF_ND) {
+    if !requested(flags, ND) {
         view.ndim = 1;
         view.shape = ptr::null_mut();
     }

@@ -5,12 +5,29 @@
 //! [`Format::fields`] walks a format the way CPython's `_struct.c` does when it
 //! prepares a `Struct` (the same checks in the same order, the same overflow
 //! limit), so [`calcsize`] equals `struct.calcsize` and rejects what it rejects.
+//!
+//! ```
+//! use pepkit::format::{calcsize, ByteOrder, Format};
+//!
+//! assert_eq!(calcsize("bi")?, 8); // native alignment
+//! assert_eq!(calcsize("<bi")?, 5); // standard sizes, no alignment
+//! assert_eq!(calcsize("3s2x?")?, 6);
+//! assert!(calcsize("<n").is_err(), "n is native only");
+//! let format = Format::new(b">hq");
+//! assert_eq!(format.order, ByteOrder::Big);
+//! let mut codes = Vec::new();
+//! assert_eq!(format.fields(|f| codes.push((f.code, f.offset)))?, 10);
+//! assert_eq!(codes, [(b'h', 0), (b'q', 2)]);
+//! # Ok::<(), pepkit::Error>(())
+//! ```
 
 use std::ffi::{c_int, c_long, c_longlong, c_short, c_void};
 use std::mem::{align_of, size_of};
 
-pub mod repr;
-pub mod value;
+pub(crate) mod repr;
+pub(crate) mod value;
+#[cfg(test)]
+mod values_oracle;
 
 use crate::error::{Error, Result};
 
@@ -43,8 +60,11 @@ impl ByteOrder {
 /// For `s` and `p`, `count` is the length of the one string; `x` is padding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
+    /// The format character (`b'i'`, `b's'`, `b'x'`, ...).
     pub code: u8,
+    /// The repeat count (the length of the string for `s` and `p`).
     pub count: usize,
+    /// Bytes from the start of the item to the first of these.
     pub offset: usize,
     /// The size of one item of `code` in this format's mode.
     pub size: usize,
@@ -53,6 +73,7 @@ pub struct Field {
 /// A format string split into its prefix and body, ready to walk.
 #[derive(Debug, Clone, Copy)]
 pub struct Format<'a> {
+    /// The mode the prefix picked.
     pub order: ByteOrder,
     body: &'a [u8],
 }
@@ -174,9 +195,12 @@ impl<'a> Format<'a> {
     }
 }
 
-/// `struct.calcsize(format)`.
-pub fn calcsize(format: &[u8]) -> Result<usize> {
-    Format::new(format).size()
+/// `struct.calcsize(format)`: the size in bytes of one item of `format`,
+/// with the struct module's errors: ValueError ("bad char in struct format",
+/// "repeat count given without format specifier"), OverflowError past
+/// `Py_ssize_t`.
+pub fn calcsize(format: impl AsRef<[u8]>) -> Result<usize> {
+    Format::new(format.as_ref()).size()
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub fn write_value(out: &mut Vec<u8>, v: &Value) {
 }
 
 /// `repr(v)` as a new String.
+#[cfg(test)]
 pub fn repr_value(v: &Value) -> String {
     let mut out = Vec::new();
     write_value(&mut out, v);
@@ -450,6 +451,7 @@ pub fn write_item(out: &mut Vec<u8>, layout: &StructLayout, bytes: &[u8]) -> cra
 /// Appends the repr of a nested list of `shape` (C order) whose items are
 /// written by `item(out, flat_index)`; an empty shape writes the single item
 /// (memoryview's 0-dim `tolist`).
+#[cfg(test)]
 pub fn write_nested_list(out: &mut Vec<u8>, shape: &[usize], mut item: impl FnMut(&mut Vec<u8>, usize)) {
     fn rec(out: &mut Vec<u8>, shape: &[usize], base: usize, item: &mut dyn FnMut(&mut Vec<u8>, usize)) {
         let (n, rest) = (shape[0], &shape[1..]);

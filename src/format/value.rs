@@ -581,12 +581,14 @@ pub fn pack_native_scalar(code: u8, v: &Value, out: &mut [u8]) -> Result<()> {
 }
 
 /// `struct.unpack_from(format, bytes)`: always a tuple.
+#[cfg(test)]
 pub fn unpack_struct<'a>(format: &[u8], bytes: &'a [u8]) -> Result<Value<'a>> {
     StructLayout::new(format)?.unpack_struct(bytes)
 }
 
 /// The item as memoryview's `tolist` shows it: a scalar when the format has
 /// exactly one value, otherwise the tuple `struct.unpack_from` gives.
+#[cfg(test)]
 pub fn unpack_item<'a>(format: &[u8], bytes: &'a [u8]) -> Result<Value<'a>> {
     if let Some(code) = native_scalar_code(format) {
         let size = native_scalar_size(code).expect("native code");

@@ -13,20 +13,25 @@ pub struct DLPackVersion {
     pub minor: u32,
 }
 
-/// `DLDevice`; `device_type` is the C enum `DLDeviceType` (an int).
+/// `DLDevice`: where a tensor's memory is.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DLDevice {
+    /// The C enum `DLDeviceType`: 1 is kDLCPU, 2 kDLCUDA, 3 kDLCUDAHost, ...
     pub device_type: i32,
+    /// Which device of that type (0 for the CPU).
     pub device_id: i32,
 }
 
-/// `DLDataType`.
+/// `DLDataType`: the type of a tensor's items.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DLDataType {
+    /// `DLDataTypeCode`: 0 int, 1 uint, 2 float, 4 bfloat, 5 complex, 6 bool.
     pub code: u8,
+    /// Bits per lane (8, 16, 32, 64, 128).
     pub bits: u8,
+    /// Lanes per item: 1 for scalars (pepkit maps no vector types).
     pub lanes: u16,
 }
 
@@ -114,6 +119,7 @@ pub(crate) const ARROW_FLAG_NULLABLE: i64 = 2;
 
 impl ArrowSchema {
     /// A released (empty) schema.
+    #[cfg_attr(not(feature = "raw"), allow(dead_code))]
     pub const fn released() -> ArrowSchema {
         ArrowSchema {
             format: std::ptr::null(),
@@ -131,6 +137,7 @@ impl ArrowSchema {
 
 impl ArrowArray {
     /// A released (empty) array.
+    #[cfg_attr(not(feature = "raw"), allow(dead_code))]
     pub const fn released() -> ArrowArray {
         ArrowArray {
             length: 0,

@@ -13,11 +13,11 @@ use std::ptr;
 
 use super::abi::*;
 use super::dtype::{self, Item};
-use crate::buffer::{pepkit_buffer, pepkit_object, ValidLayout, MAX_NDIM, PEPKIT_BUF_FULL_RO};
+use crate::buffer::{bits, pepkit_buffer, pepkit_object, Object, ValidLayout, MAX_NDIM};
 use crate::error::{Error, Result};
 
 /// The canonical extension type pepkit writes and reads for N-d arrays.
-pub const FIXED_SHAPE_TENSOR: &str = "arrow.fixed_shape_tensor";
+pub(crate) const FIXED_SHAPE_TENSOR: &str = "arrow.fixed_shape_tensor";
 
 /// Room for the longest format pepkit writes ("+w:" and 19 digits) and a NUL.
 const FORMAT_ROOM: usize = 24;
@@ -213,15 +213,16 @@ fn alignment_of(item: Item) -> usize {
 /// Exports `exporter`'s memory as an Arrow schema and array (one FULL_RO
 /// export, held by the array that points at the data).
 ///
-/// # Safety
-/// `exporter` must be a live object the caller holds a reference to.
-pub unsafe fn export(exporter: *mut pepkit_object) -> Result<(ArrowSchema, ArrowArray)> {
+pub(crate) fn export(exporter: &Object) -> Result<(ArrowSchema, ArrowArray)> {
     let mut view = pepkit_buffer::zeroed();
-    pepkit_object::getbuffer(exporter, &mut view, PEPKIT_BUF_FULL_RO)?;
-    match plan(&view) {
-        Ok(plan) => Ok(assemble(plan, &view)),
+    // SAFETY: `exporter` is a live reference for the call.
+    unsafe { pepkit_object::getbuffer(exporter.as_ptr(), &mut view, bits::FULL_RO) }?;
+    // SAFETY: `view` holds a live export; it moves into the array (or is
+    // released right here).
+    match unsafe { plan(&view) } {
+        Ok(plan) => Ok(unsafe { assemble(plan, &view) }),
         Err(err) => {
-            let _ = pepkit_object::releasebuffer(&mut view);
+            let _ = unsafe { pepkit_object::releasebuffer(&mut view) };
             Err(err)
         }
     }
@@ -497,7 +498,6 @@ unsafe fn layout_of(inc: &Incoming, a: &ArrowArray) -> Result<ValidLayout> {
     };
     Ok(ValidLayout {
         buf,
-        len,
         itemsize: inc.itemsize,
         readonly: true,
         format: inc.item_format.as_bytes().to_vec(),
@@ -518,7 +518,7 @@ unsafe impl Send for Held {}
 ///
 /// # Safety
 /// Both structs must be valid per the Arrow C Data Interface.
-pub unsafe fn import(schema: *mut ArrowSchema, array: *mut ArrowArray) -> Result<*mut pepkit_object> {
+pub(crate) unsafe fn import(schema: *mut ArrowSchema, array: *mut ArrowArray) -> Result<Object> {
     if (*schema).release.is_none() {
         return Err(Error::value("the schema is released (its release callback is NULL)"));
     }

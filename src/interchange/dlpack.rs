@@ -14,14 +14,28 @@ use std::ptr;
 
 use super::abi::*;
 use super::dtype;
-use crate::buffer::{pepkit_buffer, pepkit_object, ValidLayout, MAX_NDIM, PEPKIT_BUF_FULL_RO};
+use crate::buffer::{bits, pepkit_buffer, pepkit_object, Object, ValidLayout, MAX_NDIM};
 use crate::error::{Error, Result};
 
 /// The two managed-tensor structs pepkit produces, as one trait so that both
-/// share the block layout and the deleter.
+/// share the block layout and the deleter. (Public in a private module: the
+/// sealed supertrait of `interchange::Tensor`.)
 pub trait Managed: Sized {
+    /// Whether this is the legacy struct (no version, no read-only flag).
     const LEGACY: bool;
+    /// The struct around `tensor` with pepkit's deleter and `ctx`.
     fn new(tensor: DLTensor, readonly: bool, ctx: *mut c_void) -> Self;
+    /// The tensor's deleter.
+    fn deleter(&self) -> Option<unsafe extern "C" fn(*mut Self)>;
+    /// The tensor.
+    fn tensor(&self) -> &DLTensor;
+    /// Whether the flags mark the memory read-only.
+    fn readonly(&self) -> bool;
+    /// Takes the tensor in: see [`import`].
+    ///
+    /// # Safety
+    /// As [`import`].
+    unsafe fn import(managed: *mut Self) -> Result<Object>;
 }
 
 impl Managed for DLManagedTensorVersioned {
@@ -36,12 +50,38 @@ impl Managed for DLManagedTensorVersioned {
             dl_tensor,
         }
     }
+    fn deleter(&self) -> Option<unsafe extern "C" fn(*mut Self)> {
+        self.deleter
+    }
+    fn tensor(&self) -> &DLTensor {
+        &self.dl_tensor
+    }
+    fn readonly(&self) -> bool {
+        self.flags & DLPACK_FLAG_BITMASK_READ_ONLY != 0
+    }
+    unsafe fn import(managed: *mut Self) -> Result<Object> {
+        // SAFETY: as the caller guarantees.
+        unsafe { import(managed) }
+    }
 }
 
 impl Managed for DLManagedTensor {
     const LEGACY: bool = true;
     fn new(dl_tensor: DLTensor, _readonly: bool, manager_ctx: *mut c_void) -> Self {
         DLManagedTensor { dl_tensor, manager_ctx, deleter: Some(delete_exported::<DLManagedTensor>) }
+    }
+    fn deleter(&self) -> Option<unsafe extern "C" fn(*mut Self)> {
+        self.deleter
+    }
+    fn tensor(&self) -> &DLTensor {
+        &self.dl_tensor
+    }
+    fn readonly(&self) -> bool {
+        false
+    }
+    unsafe fn import(managed: *mut Self) -> Result<Object> {
+        // SAFETY: as the caller guarantees.
+        unsafe { import_legacy(managed) }
     }
 }
 
@@ -87,16 +127,19 @@ fn give_back(view: &mut pepkit_buffer, err: Error) -> Error {
 
 /// Exports `exporter`'s memory as a new managed tensor: one `flags | FULL_RO`
 /// export held until the deleter runs.
-///
-/// # Safety
-/// `exporter` must be a live object the caller holds a reference to.
-pub unsafe fn export<T: Managed>(exporter: *mut pepkit_object, flags: c_int) -> Result<*mut T> {
+pub(crate) fn export<T: Managed>(exporter: &Object, flags: c_int) -> Result<*mut T> {
+    let exporter = exporter.as_ptr();
     let mut view = pepkit_buffer::zeroed();
-    pepkit_object::getbuffer(exporter, &mut view, flags | PEPKIT_BUF_FULL_RO)?;
-    let made = super::with_dims(&view, |shape, strides| {
-        let (dtype, itemsize) = describe_export::<T>(&view, strides)?;
-        build::<T>(exporter, &view, shape, strides, dtype, itemsize)
-    });
+    // SAFETY: `exporter` is a live reference for the call.
+    unsafe { pepkit_object::getbuffer(exporter, &mut view, flags | bits::FULL_RO) }?;
+    // SAFETY: `view` holds a live export, which moves into the tensor's
+    // block (or is given back on failure).
+    let made = unsafe {
+        super::with_dims(&view, |shape, strides| {
+            let (dtype, itemsize) = describe_export::<T>(&view, strides)?;
+            build::<T>(exporter, &view, shape, strides, dtype, itemsize)
+        })
+    };
     made.map_err(|e| give_back(&mut view, e))
 }
 
@@ -210,7 +253,7 @@ unsafe fn layout_of(t: &DLTensor, readonly: bool) -> Result<ValidLayout> {
         }
         shape.push(isize::try_from(n).map_err(|_| Error::overflow(format!("extent {n} exceeds Py_ssize_t")))?);
     }
-    let len = shape
+    let _len = shape
         .iter()
         .try_fold(itemsize, |acc, &n| acc.checked_mul(n))
         .ok_or_else(|| Error::overflow(format!("product(shape) * itemsize overflows Py_ssize_t (shape {shape:?})")))?;
@@ -246,7 +289,6 @@ unsafe fn layout_of(t: &DLTensor, readonly: bool) -> Result<ValidLayout> {
     }
     Ok(ValidLayout {
         buf,
-        len,
         itemsize,
         readonly,
         format: format.as_bytes().to_vec(),
@@ -263,7 +305,7 @@ unsafe fn adopt<T: 'static>(
     layout: ValidLayout,
     managed: *mut T,
     deleter: Option<unsafe extern "C" fn(*mut T)>,
-) -> Result<*mut pepkit_object> {
+) -> Result<Object> {
     let owner = Owner(managed);
     pepkit_object::new_wrap(
         layout,
@@ -282,7 +324,7 @@ unsafe fn adopt<T: 'static>(
 ///
 /// # Safety
 /// `managed` must be a valid tensor per the DLPack ABI.
-pub unsafe fn import(managed: *mut DLManagedTensorVersioned) -> Result<*mut pepkit_object> {
+pub(crate) unsafe fn import(managed: *mut DLManagedTensorVersioned) -> Result<Object> {
     let m = &*managed;
     if m.version.major != DLPACK_VERSION.major {
         return Err(Error::buffer(format!(
@@ -298,7 +340,7 @@ pub unsafe fn import(managed: *mut DLManagedTensorVersioned) -> Result<*mut pepk
 ///
 /// # Safety
 /// `managed` must be a valid tensor per the DLPack ABI.
-pub unsafe fn import_legacy(managed: *mut DLManagedTensor) -> Result<*mut pepkit_object> {
+pub(crate) unsafe fn import_legacy(managed: *mut DLManagedTensor) -> Result<Object> {
     let layout = layout_of(&(*managed).dl_tensor, false)?;
     adopt(layout, managed, (*managed).deleter)
 }

@@ -16,7 +16,7 @@ use super::abi::{DLDataType, KDL_BFLOAT, KDL_BOOL, KDL_COMPLEX, KDL_FLOAT, KDL_I
 
 /// The kind of number a one-field format holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Number {
+pub(crate) enum Number {
     Int,
     UInt,
     Float,
@@ -25,7 +25,7 @@ pub enum Number {
 
 /// What one item of a format is, as far as interchange cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Item {
+pub(crate) enum Item {
     /// One number of `size` bytes; `native` says its byte order is this machine's.
     Scalar { number: Number, size: usize, native: bool },
     /// Two floats of `size` bytes each (`2f`, `2d`): the memory of a C complex.
@@ -36,7 +36,7 @@ pub enum Item {
 
 impl Item {
     /// The size in bytes of one item.
-    pub fn size(self) -> usize {
+    pub(crate) fn size(self) -> usize {
         match self {
             Item::Scalar { size, .. } => size,
             Item::Complex { size, .. } => 2 * size,
@@ -50,7 +50,7 @@ fn show(format: &[u8]) -> String {
 }
 
 /// Classifies `format` (errors are the struct module's, plus itemsize 0).
-pub fn classify(format: &[u8]) -> Result<Item> {
+pub(crate) fn classify(format: &[u8]) -> Result<Item> {
     let parsed = Format::new(format);
     // Only a one-field format is a number: keep the first field and a count
     // (no allocation: this runs on every export).
@@ -89,8 +89,22 @@ fn non_native(format: &[u8], target: &str) -> Error {
     ))
 }
 
-/// The DLPack dtype of one item of `format`.
-pub fn to_dlpack(format: &[u8]) -> Result<DLDataType> {
+/// The DLPack dtype of one item of struct-module `format`, with sizes as the
+/// struct module has them on this platform (native `l` is 64 bits on LP64,
+/// `=l` 32; `n`, `N`, `P` pointer-sized; `?` bool of 8 bits; `2f`/`2d`
+/// complex64/128). ValueError for formats with no dtype (`c`, `s`, `p`,
+/// `x`, several fields), a non-native byte order, or a bad format.
+///
+/// ```
+/// use pepkit::interchange::{from_dlpack, to_dlpack, DLDataType};
+///
+/// assert_eq!(to_dlpack("<i")?, DLDataType { code: 0, bits: 32, lanes: 1 });
+/// assert_eq!(from_dlpack(to_dlpack("2d")?)?, "2d");
+/// assert!(to_dlpack("3s").is_err());
+/// # Ok::<(), pepkit::Error>(())
+/// ```
+pub fn to_dlpack(format: impl AsRef<[u8]>) -> Result<DLDataType> {
+    let format = format.as_ref();
     let (code, bits) = match classify(format)? {
         Item::Scalar { native: false, .. } | Item::Complex { native: false, .. } => {
             return Err(non_native(format, "DLPack"))
@@ -117,7 +131,8 @@ pub fn to_dlpack(format: &[u8]) -> Result<DLDataType> {
 }
 
 /// The struct-module format of a DLPack dtype: `b h i q`, `B H I Q`, `e f d`,
-/// `?`, and `2f`/`2d` for complex64/complex128 (the same memory as C's complex).
+/// `?`, and `2f`/`2d` for complex64/complex128 (the same memory as C's
+/// complex). ValueError for lanes != 1, bfloat and any other dtype.
 pub fn from_dlpack(dtype: DLDataType) -> Result<&'static str> {
     if dtype.lanes != 1 {
         return Err(Error::value(format!(
@@ -154,9 +169,23 @@ pub fn from_dlpack(dtype: DLDataType) -> Result<&'static str> {
     Ok(format)
 }
 
-/// The Arrow format string of one item of `format`: a primitive for a native
-/// number, `w:N` (fixed-size binary) for anything with no Arrow primitive.
-pub fn to_arrow(format: &[u8]) -> Result<Cow<'static, str>> {
+/// The Arrow format string of one item of struct-module `format`: `c s i
+/// l`, `C S I L`, `e f g` for native numbers, `w:N` (fixed-size binary) for
+/// formats with no Arrow primitive (`c`, `s`, `p`, several fields,
+/// complex). ValueError for `?` (Arrow's booleans are bits), a non-native
+/// byte order, or a bad format.
+///
+/// ```
+/// use pepkit::interchange::{from_arrow, to_arrow};
+///
+/// assert_eq!(to_arrow("d")?, "g");
+/// assert_eq!(to_arrow("ih")?, "w:6");
+/// assert_eq!(from_arrow("w:12")?, "12s");
+/// assert!(to_arrow("?").is_err());
+/// # Ok::<(), pepkit::Error>(())
+/// ```
+pub fn to_arrow(format: impl AsRef<[u8]>) -> Result<Cow<'static, str>> {
+    let format = format.as_ref();
     let primitive = match classify(format)? {
         Item::Scalar { native: false, .. } => return Err(non_native(format, "Arrow")),
         Item::Scalar { number: Number::Bool, .. } => {
@@ -184,9 +213,12 @@ pub fn to_arrow(format: &[u8]) -> Result<Cow<'static, str>> {
     Ok(Cow::Borrowed(primitive))
 }
 
-/// The struct-module format of an Arrow item format: primitives, and `Ns`
-/// for fixed-size binary `w:N`.
-pub fn from_arrow(arrow: &[u8]) -> Result<String> {
+/// The struct-module format of an Arrow item format: `c`→`b`, `C`→`B`,
+/// `s`→`h`, `S`→`H`, `i`, `I`, `l`→`q`, `L`→`Q`, `e`, `f`, `g`→`d`, and
+/// `w:N`→`Ns`. ValueError for `b` (bit-packed booleans) and every other
+/// format.
+pub fn from_arrow(arrow: impl AsRef<[u8]>) -> Result<String> {
+    let arrow = arrow.as_ref();
     let format = match arrow {
         b"c" => "b",
         b"C" => "B",

@@ -7,13 +7,6 @@
 //! So `hash(m) == hash(m.tobytes())` for a memoryview `m`, and [`BytesHasher`] lets
 //! a strided view feed its runs without a temporary copy.
 
-/// SipHash-1-3 of `data` with key (`k0`, `k1`), as `siphash13` in `Python/pyhash.c`.
-pub fn siphash13(k0: u64, k1: u64, data: &[u8]) -> u64 {
-    let mut h = SipHash13::new(k0, k1);
-    h.write(data);
-    h.finish()
-}
-
 /// `hash(bytes(data))` under `PYTHONHASHSEED=0` on a 64-bit CPython 3.11+.
 pub fn hash_bytes(data: &[u8]) -> isize {
     let mut h = BytesHasher::new();

@@ -1,16 +1,105 @@
 //! A view's items: reading and writing one, `tolist` as Python's repr, and
 //! equality with CPython's rules.
 
+use std::borrow::Cow;
+
+use super::slice::Slice;
 use super::view::{native_format, ViewState};
 use crate::buffer::{pepkit_buffer, Geometry};
 use crate::error::{Error, Result};
 use crate::format::repr;
-use crate::format::value::{native_scalar_code, native_scalar_size, pack, unpack_native_scalar, StructLayout, Value};
+use crate::format::value::{native_scalar_code, native_scalar_size, pack, unpack_native_scalar, StructLayout};
+use crate::format::value::Value as Unpacked;
+
+/// One item of a memoryview, as `m[index]` gives it and `m[index] = v`
+/// takes it ([`MemoryView::get_item`](crate::MemoryView::get_item),
+/// [`set_item`](crate::MemoryView::set_item)). Which variant an item reads
+/// as follows its format: signed or unsigned integer, float, bool, bytes.
+///
+/// ```
+/// use pepkit::{MemoryView, Object, Order, Value};
+///
+/// let m = MemoryView::new(&Object::ndarray("h", &[2], Order::C, false)?)?;
+/// m.set_item(&[0], &Value::Int(-2))?;
+/// assert_eq!(m.get_item(&[0])?, Value::Int(-2));
+/// assert!(m.set_item(&[1], &Value::Int(1 << 20)).is_err(), "out of range for 'h'");
+/// let unsigned = m.cast("B", None)?.cast("H", None)?;
+/// assert_eq!(unsigned.get_item(&[0])?, Value::UInt(0xfffe));
+/// let chars = MemoryView::new(&Object::bytearray(b"ab")?)?.cast("c", None)?;
+/// assert_eq!(chars.get_item(&[-1])?, Value::Bytes(b"b".as_slice().into()));
+/// # Ok::<(), pepkit::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// A signed integer (formats b h i l q n, and signed struct fields).
+    Int(i64),
+    /// An unsigned integer (formats B H I L Q N P, and unsigned fields).
+    UInt(u64),
+    /// A floating-point number (formats e f d; 'f' and 'e' widened).
+    Float(f64),
+    /// A bool (format ?).
+    Bool(bool),
+    /// Bytes (formats c, s, p).
+    Bytes(Cow<'a, [u8]>),
+}
+
+impl Value<'_> {
+    /// The same value with its bytes copied (fallibly).
+    pub(crate) fn owned(self) -> Result<Value<'static>> {
+        Ok(match self {
+            Value::Int(i) => Value::Int(i),
+            Value::UInt(u) => Value::UInt(u),
+            Value::Float(f) => Value::Float(f),
+            Value::Bool(b) => Value::Bool(b),
+            Value::Bytes(b) => Value::Bytes(Cow::Owned(crate::mem::copy(&b, "an item's bytes")?)),
+        })
+    }
+
+    /// The value as the struct module packs it.
+    pub(crate) fn unpacked(&self) -> Unpacked<'_> {
+        match self {
+            Value::Int(i) => Unpacked::Int(*i as i128),
+            Value::UInt(u) => Unpacked::Int(*u as i128),
+            Value::Float(f) => Unpacked::Float(*f),
+            Value::Bool(b) => Unpacked::Bool(*b),
+            Value::Bytes(b) => Unpacked::Bytes(b),
+        }
+    }
+
+    /// An unpacked item of `format` as a value: an integer is unsigned when
+    /// the format's first field is (and the value is not negative).
+    fn classify<'a>(value: Unpacked<'a>, format: &[u8]) -> Result<Value<'a>> {
+        let mut first = b'B';
+        let _ = crate::format::Format::new(format).fields(|f| {
+            if f.code != b'x' && first == b'B' {
+                first = f.code;
+            }
+        });
+        Ok(match value {
+            Unpacked::Int(i) if matches!(first, b'B' | b'H' | b'I' | b'L' | b'Q' | b'N' | b'P') && i >= 0 => {
+                Value::UInt(i as u64)
+            }
+            Unpacked::Int(i) => Value::Int(i as i64),
+            Unpacked::Float(f) => Value::Float(f),
+            Unpacked::Bool(b) => Value::Bool(b),
+            Unpacked::Bytes(s) => Value::Bytes(Cow::Borrowed(s)),
+            Unpacked::Tuple(t) => return Err(multi_value(format, t.len())),
+        })
+    }
+}
+
+/// The error for reading one item of a format that holds several values.
+fn multi_value(format: &[u8], n: usize) -> Error {
+    Error::not_implemented(format!(
+        "memoryview: format {} holds {n} values per item; read it with pepkit_memoryview_tolist",
+        crate::mem::shown_plain(format)
+    ))
+}
 
 /// How a view's items are read: memoryview's native path for a single
 /// native character, the struct module's for every other format (beyond
 /// CPython 3.11, which raises NotImplementedError for those).
-pub enum Items {
+pub(crate) enum Items {
     Native(u8),
     Struct(StructLayout),
 }
@@ -22,7 +111,7 @@ fn unsupported(format: &[u8]) -> Error {
 impl Items {
     /// The reader for a view's format; a format struct rejects, or whose
     /// size is not the itemsize, cannot be read.
-    pub fn of(format: &[u8], itemsize: isize) -> Result<Items> {
+    pub(crate) fn of(format: &[u8], itemsize: isize) -> Result<Items> {
         if let Some(code) = native_scalar_code(format) {
             if native_scalar_size(code) == Some(itemsize as usize) {
                 return Ok(Items::Native(code));
@@ -38,16 +127,16 @@ impl Items {
 
     /// The value of the item at the start of `item` (a scalar for one-value
     /// formats, a tuple otherwise).
-    pub fn value<'a>(&self, item: &'a [u8]) -> Result<Value<'a>> {
+    pub(crate) fn value<'a>(&self, item: &'a [u8]) -> Result<Unpacked<'a>> {
         match self {
-            Items::Native(code) => Ok(unpack_native_scalar(*code, item).unwrap_or(Value::Int(0))),
+            Items::Native(code) => Ok(unpack_native_scalar(*code, item).unwrap_or(Unpacked::Int(0))),
             Items::Struct(layout) => layout.unpack_item(item),
         }
     }
 
     /// The most bytes [`write_repr`](Self::write_repr) writes for one item, or
     /// None when that does not fit in a usize.
-    pub fn max_repr(&self) -> Option<usize> {
+    pub(crate) fn max_repr(&self) -> Option<usize> {
         match self {
             Items::Native(_) => Some(repr::MAX_SCALAR_REPR),
             Items::Struct(layout) => repr::max_item_len(layout),
@@ -56,7 +145,7 @@ impl Items {
 
     /// Appends `repr` of the item at the start of `item`.
     #[inline]
-    pub fn write_repr(&self, out: &mut Vec<u8>, item: &[u8]) -> Result<()> {
+    pub(crate) fn write_repr(&self, out: &mut Vec<u8>, item: &[u8]) -> Result<()> {
         match self {
             Items::Native(code) => {
                 if let Some(v) = unpack_native_scalar(*code, item) {
@@ -89,8 +178,9 @@ unsafe fn adjust(p: *const u8, suboffset: isize) -> *const u8 {
 }
 
 impl ViewState {
-    /// `m[index]` with a full index (empty for a 0-dim view).
-    pub fn get_item(&self, index: &[isize]) -> Result<Value<'_>> {
+    /// `m[index]` with a full index (empty for a 0-dim view); bytes are
+    /// borrowed from the view's memory.
+    pub(crate) fn get_item(&self, index: &[isize]) -> Result<Value<'_>> {
         let items = Items::of(self.format(), self.view.itemsize)?;
         let p = self.item_pointer(index)?;
         if let Items::Struct(layout) = &items {
@@ -98,20 +188,17 @@ impl ViewState {
             // checks, as before) without unpacking one, which for billions
             // of fields would not fit in memory.
             if layout.nvalues != 1 {
-                return Err(Error::not_implemented(format!(
-                    "memoryview: format {} holds {} values per item; read it with pepkit_memoryview_tolist",
-                    crate::mem::shown_plain(self.format()),
-                    layout.nvalues
-                )));
+                return Err(multi_value(self.format(), layout.nvalues));
             }
         }
         // SAFETY: the pointer addresses one item of the exported memory.
-        items.value(unsafe { item(p, self.view.itemsize) }?)
+        let value = items.value(unsafe { item(p, self.view.itemsize) }?)?;
+        Value::classify(value, self.format())
     }
 
     /// `m[index] = value`, with memoryview's type and range checks for
     /// native formats and struct's for the others.
-    pub fn set_item(&self, index: &[isize], value: &Value) -> Result<()> {
+    pub(crate) fn set_item(&self, index: &[isize], value: &Unpacked) -> Result<()> {
         if self.view.readonly != 0 {
             return Err(Error::type_error("cannot modify read-only memory"));
         }
@@ -130,7 +217,7 @@ impl ViewState {
     /// (which, for a shape like (2**63-1, 0, 2**63-1), is already far too
     /// much: NO_MEMORY, as CPython's MemoryError from PyList_New), and at
     /// most [`max_repr`] per item, reserved fallibly before each item.
-    pub fn tolist(&self) -> Result<Vec<u8>> {
+    pub(crate) fn tolist(&self) -> Result<Vec<u8>> {
         let items = Items::of(self.format(), self.view.itemsize)?;
         let per_item = items.max_repr().ok_or_else(|| {
             Error::no_memory(format!("tolist: the repr of one item of format {} does not fit in memory", crate::mem::shown(self.format())))
@@ -235,19 +322,19 @@ impl ListWalk<'_> {
 }
 
 /// Python's `==` between two unpacked values.
-fn python_eq(a: &Value, b: &Value) -> bool {
+fn python_eq(a: &Unpacked, b: &Unpacked) -> bool {
     fn int_float(i: i128, f: f64) -> bool {
         f.is_finite() && f.fract() == 0.0 && f.abs() < 1.7e38 && f as i128 == i
     }
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Bool(y)) | (Value::Bool(y), Value::Int(x)) => *x == *y as i128,
-        (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::Int(i), Value::Float(f)) | (Value::Float(f), Value::Int(i)) => int_float(*i, *f),
-        (Value::Bool(b), Value::Float(f)) | (Value::Float(f), Value::Bool(b)) => (*b as u8 as f64) == *f,
-        (Value::Bytes(x), Value::Bytes(y)) => x == y,
-        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| python_eq(p, q)),
+        (Unpacked::Int(x), Unpacked::Int(y)) => x == y,
+        (Unpacked::Bool(x), Unpacked::Bool(y)) => x == y,
+        (Unpacked::Int(x), Unpacked::Bool(y)) | (Unpacked::Bool(y), Unpacked::Int(x)) => *x == *y as i128,
+        (Unpacked::Float(x), Unpacked::Float(y)) => x == y,
+        (Unpacked::Int(i), Unpacked::Float(f)) | (Unpacked::Float(f), Unpacked::Int(i)) => int_float(*i, *f),
+        (Unpacked::Bool(b), Unpacked::Float(f)) | (Unpacked::Float(f), Unpacked::Bool(b)) => (*b as u8 as f64) == *f,
+        (Unpacked::Bytes(x), Unpacked::Bytes(y)) => x == y,
+        (Unpacked::Tuple(x), Unpacked::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| python_eq(p, q)),
         _ => false,
     }
 }
@@ -272,7 +359,7 @@ enum Comparison {
 ///
 /// # Safety
 /// Both descriptions must be valid exports.
-pub unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool> {
+pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool> {
     let (ga, gb) = (Geometry::of(a)?, Geometry::of(b)?);
     if ga.ndim != gb.ndim {
         return Ok(false);
@@ -490,17 +577,17 @@ mod tests {
 
     #[test]
     fn python_equality_of_values() {
-        assert!(python_eq(&Value::Int(1), &Value::Float(1.0)));
-        assert!(python_eq(&Value::Bool(true), &Value::Int(1)));
-        assert!(!python_eq(&Value::Int((1 << 53) + 1), &Value::Float(9007199254740992.0)));
-        assert!(!python_eq(&Value::Float(f64::NAN), &Value::Float(f64::NAN)));
-        assert!(python_eq(&Value::Float(-0.0), &Value::Float(0.0)));
-        assert!(!python_eq(&Value::Bytes(b"a"), &Value::Int(97)));
+        assert!(python_eq(&Unpacked::Int(1), &Unpacked::Float(1.0)));
+        assert!(python_eq(&Unpacked::Bool(true), &Unpacked::Int(1)));
+        assert!(!python_eq(&Unpacked::Int((1 << 53) + 1), &Unpacked::Float(9007199254740992.0)));
+        assert!(!python_eq(&Unpacked::Float(f64::NAN), &Unpacked::Float(f64::NAN)));
+        assert!(python_eq(&Unpacked::Float(-0.0), &Unpacked::Float(0.0)));
+        assert!(!python_eq(&Unpacked::Bytes(b"a"), &Unpacked::Int(97)));
         assert!(python_eq(
-            &Value::Tuple(vec![Value::Int(1), Value::Bytes(b"x")]),
-            &Value::Tuple(vec![Value::Float(1.0), Value::Bytes(b"x")])
+            &Unpacked::Tuple(vec![Unpacked::Int(1), Unpacked::Bytes(b"x")]),
+            &Unpacked::Tuple(vec![Unpacked::Float(1.0), Unpacked::Bytes(b"x")])
         ));
-        assert!(!python_eq(&Value::Tuple(vec![Value::Int(1)]), &Value::Int(1)));
+        assert!(!python_eq(&Unpacked::Tuple(vec![Unpacked::Int(1)]), &Unpacked::Int(1)));
     }
 }
 
@@ -538,7 +625,7 @@ impl ViewState {
     ///
     /// # Safety
     /// `src` must be a valid export.
-    pub unsafe fn assign(&self, slices: &[super::pepkit_slice], src: &pepkit_buffer) -> Result<()> {
+    pub(crate) unsafe fn assign<S: Clone + Into<Slice>>(&self, slices: &[S], src: &pepkit_buffer) -> Result<()> {
         if self.view.readonly != 0 {
             return Err(Error::type_error("cannot modify read-only memory"));
         }

@@ -2,28 +2,28 @@
 //! operations that make new views (slice, sub-view, cast, read-only copy).
 
 use std::ffi::{c_char, c_int, CStr};
-use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard};
+use std::sync::Arc;
 
-use crate::buffer::{pepkit_buffer, pepkit_object, Geometry, Order, MAX_NDIM, PEPKIT_BUF_FULL_RO};
+use crate::buffer::{bits, pepkit_buffer, pepkit_object, Export, Geometry, Object, Order, MAX_NDIM};
+use super::slice::Slice;
 use crate::error::{Error, Result};
 
 /// One export of the base object, shared by every view made from it and
 /// released when the last of them goes.
-pub struct Managed {
+pub(crate) struct Managed {
     export: pepkit_buffer,
 }
 
 // SAFETY: the export is read-only after construction; its memory is shared
 // between threads under the exporter's own promise (see pepkit_wrap_new).
 unsafe impl Send for Managed {}
+// SAFETY: as for Send.
 unsafe impl Sync for Managed {}
 
 impl Drop for Managed {
     fn drop(&mut self) {
         // SAFETY: the export was taken by getbuffer (or carries no object).
-        unsafe {
-            let _ = pepkit_object::releasebuffer(&mut self.export);
-        }
+        let _ = unsafe { pepkit_object::releasebuffer(&mut self.export) };
     }
 }
 
@@ -39,6 +39,14 @@ impl Managed {
         crate::buffer::rebase_self_pointers(src, slot);
         *src = pepkit_buffer::zeroed();
         managed
+    }
+
+    /// The exporter the view reads (none for memory a C caller lent).
+    pub(crate) fn base(&self) -> Option<Object> {
+        let base = std::ptr::NonNull::new(self.export.obj)?;
+        // SAFETY: the managed export holds a reference to its base; the
+        // clone counts one of its own.
+        Some(unsafe { Object::borrow(base) }.clone())
     }
 
     /// Whether the base object can be hashed, as CPython's memoryview hash
@@ -82,21 +90,22 @@ pub struct pepkit_slice {
     pub step: isize,
 }
 
-pub const RELEASED: &str = "operation forbidden on released memoryview object";
+pub(crate) const RELEASED: &str = "operation forbidden on released memoryview object";
 
 /// A live view: its descriptor (`view`, whose shape, strides and suboffsets
 /// point into `arrays`) and the managed export it reads.
-pub struct ViewState {
-    pub mbuf: Arc<Managed>,
-    pub view: pepkit_buffer,
+pub(crate) struct ViewState {
+    pub(crate) mbuf: Arc<Managed>,
+    pub(crate) view: pepkit_buffer,
     arrays: Box<[isize]>,
-    pub c_contiguous: bool,
-    pub f_contiguous: bool,
+    pub(crate) c_contiguous: bool,
+    pub(crate) f_contiguous: bool,
 }
 
 // SAFETY: as Managed; the descriptor's pointers target `arrays`, the managed
 // export's format, or static strings.
 unsafe impl Send for ViewState {}
+// SAFETY: as for Send.
 unsafe impl Sync for ViewState {}
 
 impl ViewState {
@@ -112,24 +121,24 @@ impl ViewState {
         ViewState { mbuf, view, arrays, c_contiguous: false, f_contiguous: false }
     }
 
-    pub fn ndim(&self) -> usize {
+    pub(crate) fn ndim(&self) -> usize {
         self.view.ndim as usize
     }
 
-    pub fn check_hashable_base(&self) -> Result<()> {
+    pub(crate) fn check_hashable_base(&self) -> Result<()> {
         self.mbuf.base_is_hashable()
     }
 
-    pub fn shape(&self) -> &[isize] {
+    pub(crate) fn shape(&self) -> &[isize] {
         &self.arrays[..self.ndim()]
     }
 
-    pub fn strides(&self) -> &[isize] {
+    pub(crate) fn strides(&self) -> &[isize] {
         let n = self.ndim();
         &self.arrays[n..2 * n]
     }
 
-    pub fn suboffsets(&self) -> Option<&[isize]> {
+    pub(crate) fn suboffsets(&self) -> Option<&[isize]> {
         let n = self.ndim();
         (!self.view.suboffsets.is_null()).then(|| &self.arrays[2 * n..3 * n])
     }
@@ -142,7 +151,7 @@ impl ViewState {
     }
 
     /// The format as bytes ("B" when the export had none).
-    pub fn format(&self) -> &[u8] {
+    pub(crate) fn format(&self) -> &[u8] {
         // SAFETY: always set to a NUL-terminated string that lives as long as
         // the managed export or the program.
         unsafe { CStr::from_ptr(self.view.format) }.to_bytes()
@@ -193,7 +202,7 @@ impl ViewState {
     }
 
     /// Another view of exactly this one (`memoryview(m)`, `toreadonly`).
-    pub fn duplicate(&self, readonly: bool) -> ViewState {
+    pub(crate) fn duplicate(&self, readonly: bool) -> ViewState {
         let n = self.ndim();
         let mut copy = ViewState::with_arrays(self.mbuf.clone(), &self.view, n, !self.view.suboffsets.is_null());
         copy.arrays.copy_from_slice(&self.arrays);
@@ -206,30 +215,30 @@ impl ViewState {
     }
 }
 
-/// A memoryview object's state: live until released.
-pub struct MemoryView {
-    state: RwLock<Option<ViewState>>,
-    hash: OnceLock<isize>,
-}
-
-impl MemoryView {
-    pub fn new(state: ViewState) -> MemoryView {
-        MemoryView { state: RwLock::new(Some(state)), hash: OnceLock::new() }
-    }
-
+impl ViewState {
     /// `memoryview(obj)` for an object that is not itself a memoryview: one
     /// FULL_RO export of it becomes the managed export.
-    ///
-    /// # Safety
-    /// `obj` must be a live object.
-    pub unsafe fn of_exporter(obj: *mut pepkit_object) -> Result<ViewState> {
+    pub(crate) fn of_exporter(obj: &Object) -> Result<ViewState> {
         let mut export = pepkit_buffer::zeroed();
-        pepkit_object::getbuffer(obj, &mut export, PEPKIT_BUF_FULL_RO)?;
+        // SAFETY: `obj` is a live reference.
+        unsafe { pepkit_object::getbuffer(obj.as_ptr(), &mut export, bits::FULL_RO) }?;
         if export.ndim as usize > MAX_NDIM {
-            let _ = pepkit_object::releasebuffer(&mut export);
+            // SAFETY: the export was just taken.
+            let _ = unsafe { pepkit_object::releasebuffer(&mut export) };
             return Err(Error::value("memoryview: number of dimensions must not exceed 64"));
         }
         ViewState::from_managed(Managed::take(&mut export))
+    }
+
+    /// Takes over an export; it is released if no view can be made of it.
+    pub(crate) fn of_owned_export(export: Export) -> Result<ViewState> {
+        let mut view = pepkit_buffer::zeroed();
+        export.into_buffer(&mut view);
+        // SAFETY: `view` holds a live export of pepkit's.
+        unsafe { ViewState::of_export(&mut view) }.inspect_err(|_| {
+            // SAFETY: still ours: of_export leaves it alone on failure.
+            let _ = unsafe { pepkit_object::releasebuffer(&mut view) };
+        })
     }
 
     /// Takes over an existing export; on success `export` is zeroed, on
@@ -238,76 +247,28 @@ impl MemoryView {
     /// # Safety
     /// `export` must be a valid, unreleased export (or a buffer with no object
     /// whose memory outlives the view).
-    pub unsafe fn of_export(export: &mut pepkit_buffer) -> Result<ViewState> {
+    pub(crate) unsafe fn of_export(export: &mut pepkit_buffer) -> Result<ViewState> {
         if export.ndim > MAX_NDIM as c_int {
             return Err(Error::value("memoryview: number of dimensions must not exceed 64"));
         }
-        Geometry::of(export)?;
+        // SAFETY: a valid export, as the caller guarantees.
+        unsafe { Geometry::of(export) }?;
         ViewState::from_managed(Managed::take(export))
-    }
-
-    /// Read access to a live view, or ValueError for a released one.
-    pub fn live(&self) -> Result<ViewRef<'_>> {
-        let guard = self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if guard.is_none() {
-            return Err(Error::value(RELEASED));
-        }
-        Ok(ViewRef(guard))
-    }
-
-    /// Whether `release` has run.
-    pub fn is_released(&self) -> bool {
-        self.state.read().unwrap_or_else(|p| p.into_inner()).is_none()
-    }
-
-    /// `m.release()`: refused while the view itself is exported; a second
-    /// release is a no-op. `exports` reads the object's live export count
-    /// under the same lock that getbuffer counts under.
-    pub fn release(&self, exports: impl Fn() -> usize) -> Result<()> {
-        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            return Ok(());
-        }
-        let n = exports();
-        if n > 0 {
-            return Err(Error::buffer(format!("memoryview has {n} exported buffer{}", if n == 1 { "" } else { "s" })));
-        }
-        *guard = None;
-        Ok(())
-    }
-
-    /// The cached hash, if one was computed.
-    pub fn hash_cell(&self) -> &OnceLock<isize> {
-        &self.hash
-    }
-}
-
-/// A read lock on a live view's state.
-pub struct ViewRef<'a>(RwLockReadGuard<'a, Option<ViewState>>);
-
-impl std::ops::Deref for ViewRef<'_> {
-    type Target = ViewState;
-    fn deref(&self) -> &ViewState {
-        // `live` checked that the state is present, and it cannot change
-        // while the read lock is held.
-        self.0.as_ref().unwrap_or_else(|| unreachable!("checked live"))
     }
 }
 
 /// PySlice_AdjustIndices on Python slice values (PEPKIT_NONE for None):
 /// returns (start, step, length) clamped to `extent`.
-pub fn adjust_slice(s: &pepkit_slice, extent: isize) -> Result<(isize, isize, isize)> {
-    let step = if s.step == PEPKIT_NONE { 1 } else { s.step };
+pub(crate) fn adjust_slice(s: &Slice, extent: isize) -> Result<(isize, isize, isize)> {
+    let step = s.step.unwrap_or(1);
     if step == 0 {
         return Err(Error::value("slice step cannot be zero"));
     }
     // Python clamps a step of -sys.maxsize-1 to -sys.maxsize.
     let step = step.max(-isize::MAX);
     let (lower, upper) = if step < 0 { (-1, extent - 1) } else { (0, extent) };
-    let clamp = |v: isize, default: isize| -> isize {
-        if v == PEPKIT_NONE {
-            return default;
-        }
+    let clamp = |v: Option<isize>, default: isize| -> isize {
+        let Some(v) = v else { return default };
         if v < 0 {
             let v = v.saturating_add(extent);
             if v < lower {
@@ -350,7 +311,7 @@ impl ViewState {
     /// Slices the first `slices.len()` dimensions (numpy's basic slicing;
     /// CPython itself only slices dimension 0). Suboffsets are adjusted as
     /// CPython's init_slice does.
-    pub fn slice(&self, slices: &[pepkit_slice]) -> Result<ViewState> {
+    pub(crate) fn slice<S: Clone + Into<Slice>>(&self, slices: &[S]) -> Result<ViewState> {
         let n = self.ndim();
         if n == 0 {
             return Err(Error::type_error("invalid indexing of 0-dim memory"));
@@ -368,7 +329,7 @@ impl ViewState {
             let has_subs = !out.view.suboffsets.is_null();
             let (shape, strides, subs) = out.arrays_mut();
             for (dim, s) in slices.iter().enumerate() {
-                let (start, step, length) = adjust_slice(s, shape[dim])?;
+                let (start, step, length) = adjust_slice(&s.clone().into(), shape[dim])?;
                 let shift = strides[dim].wrapping_mul(start);
                 let nearest = if has_subs && dim > 0 { (0..dim).rev().find(|&k| subs[k] >= 0) } else { None };
                 match nearest {
@@ -386,7 +347,7 @@ impl ViewState {
     }
 
     /// Resolves a Python index on dimension `dim` (negative wraps).
-    pub fn wrap_index(&self, dim: usize, index: isize) -> Result<isize> {
+    pub(crate) fn wrap_index(&self, dim: usize, index: isize) -> Result<isize> {
         let extent = self.shape()[dim];
         let i = if index < 0 { index.wrapping_add(extent) } else { index };
         if i < 0 || i >= extent {
@@ -397,7 +358,7 @@ impl ViewState {
 
     /// `m[i]` as a view one dimension smaller (numpy's semantics; CPython
     /// only allows it on 1-D views, where it gives the item).
-    pub fn subview(&self, index: isize) -> Result<ViewState> {
+    pub(crate) fn subview(&self, index: isize) -> Result<ViewState> {
         let n = self.ndim();
         if n == 0 {
             return Err(Error::type_error("invalid indexing of 0-dim memory"));
@@ -426,7 +387,7 @@ impl ViewState {
 
     /// The address of the item at `index` (one Python index per dimension,
     /// negative ones wrapping), following suboffsets.
-    pub fn item_pointer(&self, index: &[isize]) -> Result<*mut u8> {
+    pub(crate) fn item_pointer(&self, index: &[isize]) -> Result<*mut u8> {
         let n = self.ndim();
         if n == 0 {
             if index.is_empty() {
@@ -455,7 +416,7 @@ impl ViewState {
 
     /// `m.cast(format[, shape])` with CPython 3.11's checks in its order.
     /// `shape` None means no shape argument.
-    pub fn cast(&self, format: &[u8], shape: Option<&[isize]>) -> Result<ViewState> {
+    pub(crate) fn cast(&self, format: &[u8], shape: Option<&[isize]>) -> Result<ViewState> {
         if !self.c_contiguous {
             return Err(Error::type_error("memoryview: casts are restricted to C-contiguous views"));
         }
@@ -518,7 +479,7 @@ impl ViewState {
 
 /// CPython 3.11's native single-character formats (get_native_fmtchar):
 /// the static format string to store (keeping an '@'), its size and char.
-pub fn native_format(format: &[u8]) -> Option<(&'static CStr, isize, u8)> {
+pub(crate) fn native_format(format: &[u8]) -> Option<(&'static CStr, isize, u8)> {
     let (at, body) = match format {
         [b'@', rest @ ..] => (true, rest),
         rest => (false, rest),
@@ -549,6 +510,6 @@ pub fn native_format(format: &[u8]) -> Option<(&'static CStr, isize, u8)> {
     Some((if at { with_at } else { plain }, size as isize, *c))
 }
 
-pub fn is_byte_format(c: u8) -> bool {
+pub(crate) fn is_byte_format(c: u8) -> bool {
     matches!(c, b'b' | b'B' | b'c')
 }

@@ -5,16 +5,17 @@
 //!
 //! PEPKIT_SEED reproduces a run; PEPKIT_ORACLE_SCALE multiplies the case counts
 //! (1: about 75,000 cases an interpreter, every half float among them).
+//! (Was tests/values_oracle.rs; a unit test since these are internals.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pepkit::error::ErrorKind;
-use pepkit::format::repr::{write_item, write_nested_list, write_value};
-use pepkit::format::value::{
+use crate::error::ErrorKind;
+use crate::format::repr::{write_item, write_nested_list, write_value};
+use crate::format::value::{
     native_scalar_code, pack, unpack_item, unpack_native_scalar, unpack_struct, StructLayout, Value,
 };
-use pepkit::memoryview::hash::{hash_bytes, BytesHasher};
+use crate::memoryview::hash::{hash_bytes, BytesHasher};
 
 fn pythons() -> Vec<PathBuf> {
     if let Ok(list) = std::env::var("PEPKIT_PYTHONS") {
@@ -178,7 +179,7 @@ fn run_line(line: &str, t: &mut Tally, split_seed: &mut u64) {
                 let got = pack(&fmt, &value, &mut out);
                 t.check(got.is_ok() && out == want, || format!("{}: want {}, got {got:?} {out:02x?}", shown(), f[4]));
             } else {
-                let size = pepkit::format::calcsize(&fmt).unwrap_or(0);
+                let size = crate::format::calcsize(&fmt).unwrap_or(0);
                 let mut out = vec![0u8; size];
                 let got = pack(&fmt, &value, &mut out);
                 t.check(got.as_ref().err().map(|e| e.kind) == kind_of(f[4]), || {
@@ -291,7 +292,7 @@ fn values_repr_hash_and_pack_match_cpython() {
     assert_eq!(total.failed, 0, "seed {seed}");
 }
 
-/// `cargo test --release --test values_oracle -- --ignored --nocapture`: the
+/// `cargo test --release -p pepkit --lib values_oracle -- --ignored --nocapture`: the
 /// time of pepkit's tolist text for 1M doubles against CPython's
 /// `repr(m.tolist())` on the same data (best of 5 each).
 #[test]

@@ -1,8 +1,12 @@
 //! The copy engine (dimension merging, per-itemsize fast paths, suboffsets)
 //! against a naive model that walks every index with get_pointer, on random
-//! geometries. Seeded: PEPKIT_SEED=<n> reproduces a run.
+//! geometries. Seeded: PEPKIT_SEED=<n> reproduces a run. (Was
+//! tests/copy_model.rs; a unit test since the engine is internal.)
+#![allow(clippy::undocumented_unsafe_blocks)]
 
-use pepkit::buffer::{from_contiguous, get_pointer, is_contiguous, pepkit_buffer, to_contiguous, Order};
+use super::copy::{from_contiguous, get_pointer, to_contiguous};
+use super::geometry::is_contiguous;
+use super::{pepkit_buffer, Order};
 
 struct Rng(u64);
 impl Rng {
@@ -97,7 +101,7 @@ fn view_of(case: &mut Case) -> pepkit_buffer {
             // Row i starts at base + i*strides[0] (before suboffset): the table
             // entry holds base + i*strides[0], suboffset adds the offset.
             for i in 0..case.pointers.len() {
-                case.pointers[i] = base as usize + (i as isize * case.strides[0]) as usize;
+                case.pointers[i] = (base as usize).wrapping_add_signed(i as isize * case.strides[0]);
             }
             case.strides[0] = std::mem::size_of::<usize>() as isize;
             view.strides = case.strides.as_mut_ptr();
