@@ -3,7 +3,7 @@
 //! - **PEP 3118 buffers**: [`Object`] (a counted exporter of memory: bytes,
 //!   bytearray, ndarray, memory a Rust owner lends), [`Export`] (one export,
 //!   released on drop) and the request [`Flags`] ([`buffer`]); the
-//!   struct-module format language ([`format`]); CPython's `memoryview`
+//!   struct-module format language ([`format`](mod@format)); CPython's `memoryview`
 //!   ([`MemoryView`], [`memoryview`]); DLPack and Arrow interchange
 //!   ([`interchange`]).
 //! - **PEP 405 virtual environments**: [`venv`].

@@ -4,7 +4,7 @@
 //!   caller's shape, format or data is allocated with [`zeroed`], [`copy`] or
 //!   [`reserve`], which report `PEPKIT_ERR_NO_MEMORY` instead of aborting the
 //!   host (Rust's infallible `Vec`/`String` growth aborts on failure).
-//! - **Raw memory becomes a slice only through [`slice`] / [`slice_mut`]**,
+//! - **Raw memory becomes a slice only through [`slice()`] / [`slice_mut()`]**,
 //!   which give an empty slice for a length of 0 whatever the pointer (NULL,
 //!   dangling, or one an empty view's slicing moved anywhere) and refuse NULL
 //!   or a misaligned pointer otherwise: `slice::from_raw_parts` on NULL is
@@ -73,11 +73,11 @@ pub unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Option<&'a [T]> {
         None
     } else {
         // SAFETY: non-NULL and aligned here; the rest is the caller's promise.
-        Some(std::slice::from_raw_parts(ptr, len))
+        Some(unsafe { std::slice::from_raw_parts(ptr, len) })
     }
 }
 
-/// As [`slice`], mutably.
+/// As [`slice()`], mutably.
 ///
 /// # Safety
 /// For `len` > 0, a non-NULL, aligned `ptr` must point to `len` initialised
@@ -90,7 +90,7 @@ pub unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> Option<&'a mut [T]> {
         None
     } else {
         // SAFETY: as in `slice`.
-        Some(std::slice::from_raw_parts_mut(ptr, len))
+        Some(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
     }
 }
 

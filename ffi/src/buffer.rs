@@ -21,6 +21,7 @@ use pepkit::Order;
 /// until pepkit_releasebuffer(view), which the caller must call exactly once.
 /// No heap memory is allocated per export. On failure only `view->obj` is
 /// written (NULL). `exporter` is borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_getbuffer(exporter: *mut pepkit_object, view: *mut pepkit_buffer, flags: c_int) -> pepkit_status {
@@ -47,6 +48,7 @@ pub unsafe extern "C" fn pepkit_getbuffer(exporter: *mut pepkit_object, view: *m
 /// cannot account for (no live exports left) fails with PEPKIT_ERR_BUFFER and
 /// changes nothing. `view` is the caller's struct, borrowed for the call; the
 /// reference it held is gone afterwards (the object may have been freed).
+#[doc = c_safety!("`view.obj` must be NULL or the object of an export (or fill_info reference) that `view` holds.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_releasebuffer(view: *mut pepkit_buffer) -> pepkit_status {
@@ -61,6 +63,7 @@ pub unsafe extern "C" fn pepkit_releasebuffer(view: *mut pepkit_buffer) -> pepki
 /// (PEPKIT_ERR_NULL_ARGUMENT), `order` is another character, or the view is
 /// malformed (PEPKIT_ERR_VALUE), where CPython would return 0 or crash.
 /// `view` is borrowed for the call.
+#[doc = c_safety!("`view`'s shape, strides and suboffsets, when not NULL, must hold ndim entries.")]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_is_contiguous(view: *const pepkit_buffer, order: c_char) -> c_int {
     guard_or("pepkit_buffer_is_contiguous", -1, || {
@@ -79,6 +82,7 @@ pub unsafe extern "C" fn pepkit_buffer_is_contiguous(view: *const pepkit_buffer,
 /// `indices` are borrowed for the call (`indices` may be NULL when `nindices`
 /// is 0); `*out` points into the exporter's memory and is valid as long as the
 /// export.
+#[doc = c_safety!("`view` must describe live memory (and what its suboffsets lead to) as a Py_buffer does.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_get_pointer(
@@ -118,6 +122,7 @@ unsafe fn byte_arg<'a>(ptr: *const c_void, len: pepkit_ssize, what: &str) -> Res
 /// (PEPKIT_ERR_VALUE "len != view->len"); a bad order is PEPKIT_ERR_VALUE.
 /// `dst` (caller-owned, `len` writable bytes, NULL only if `len` is 0) and
 /// `view` are borrowed for the call; on failure `dst` is untouched.
+#[doc = c_safety!("`view` must describe live, readable memory as a Py_buffer does.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_to_contiguous(
@@ -146,6 +151,7 @@ pub unsafe extern "C" fn pepkit_buffer_to_contiguous(
 /// fills the first `len / itemsize` items. Unlike CPython, a read-only view is
 /// refused (PEPKIT_ERR_TYPE "cannot modify read-only memory"). `src` and
 /// `view` are borrowed for the call.
+#[doc = c_safety!("`view` must describe live memory, writable unless it says it is read-only.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_from_contiguous(
@@ -170,6 +176,7 @@ pub unsafe extern "C" fn pepkit_buffer_from_contiguous(
 /// outside 0..64, a negative extent, itemsize <= 0 or a bad order
 /// (PEPKIT_ERR_VALUE), or a stride that overflows (PEPKIT_ERR_OVERFLOW).
 /// `shape` and `strides` are borrowed for the call (NULL is fine when ndim is 0).
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_fill_contiguous_strides(
@@ -208,6 +215,7 @@ pub unsafe extern "C" fn pepkit_buffer_fill_contiguous_strides(
 /// `view->internal` marks the view as holding a reference without an export
 /// (leave it alone; with `obj` NULL it is NULL, as CPython's). `buf` is
 /// borrowed for as long as the view is used.
+#[doc = c_safety!("`buf` must stay valid for as long as the view is used.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_buffer_fill_info(

@@ -13,6 +13,7 @@ use pepkit::raw::pepkit_ssize;
 /// ("bad char in struct format", "repeat count given without format
 /// specifier"); a size beyond Py_ssize_t with PEPKIT_ERR_OVERFLOW. `format` is
 /// borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_calcsize(format: *const c_char, out: *mut pepkit_ssize) -> pepkit_status {

@@ -25,6 +25,7 @@ use pepkit::raw::{self, pepkit_object, ArrowArray, ArrowSchema, DLDataType, DLMa
 /// `exporter` is borrowed for the call.
 ///
 /// On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_dlpack_export(
@@ -48,6 +49,7 @@ pub unsafe extern "C" fn pepkit_dlpack_export(
 /// refused (PEPKIT_ERR_BUFFER), as numpy does.
 ///
 /// On success `*out` is owned by the caller until it calls `(*out)->deleter(*out)`.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_dlpack_export_legacy(
@@ -80,6 +82,7 @@ pub unsafe extern "C" fn pepkit_dlpack_export_legacy(
 /// pepkit_format_from_dlpack). `tensor` must be valid per DLPack.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!("`tensor` must be a valid DLPack tensor the caller owns.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_dlpack_import(
@@ -102,6 +105,7 @@ pub unsafe extern "C" fn pepkit_dlpack_import(
 /// memory is taken as writable: the struct has no read-only flag).
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!("`tensor` must be a valid DLPack tensor the caller owns.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_dlpack_import_legacy(
@@ -134,6 +138,7 @@ pub unsafe extern "C" fn pepkit_dlpack_import_legacy(
 /// non-C-contiguous layouts, suboffsets, misaligned data, `?` (Arrow's
 /// booleans are bits) and non-native byte order. `exporter` is borrowed for
 /// the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_arrow_export(
@@ -172,6 +177,10 @@ pub unsafe extern "C" fn pepkit_arrow_export(
 /// and lengths or offsets that overflow. Both structs must be valid per the Arrow C Data Interface.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!("`schema` and `array` must be valid per the Arrow C Data Interface and owned by the caller.")]
+// The header's "permutation[i]" reads as a link to rustdoc; the text is the
+// header's, kept as it is.
+#[allow(rustdoc::broken_intra_doc_links)]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_arrow_import(
@@ -196,6 +205,7 @@ pub unsafe extern "C" fn pepkit_arrow_import(
 /// `n`, `N`, `P` pointer-sized; `?` kDLBool 8; `2f`/`2d` complex64/128).
 /// PEPKIT_ERR_VALUE for formats with no dtype (`c`, `s`, `p`, `x`, several
 /// fields), a non-native byte order, or a bad format. `format` is borrowed.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_to_dlpack(format: *const c_char, out: *mut DLDataType) -> pepkit_status {
@@ -215,6 +225,7 @@ pub unsafe extern "C" fn pepkit_format_to_dlpack(format: *const c_char, out: *mu
 /// bfloat and any other dtype.
 ///
 /// On success `*out` is an owned string: free it with pepkit_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_from_dlpack(dtype: DLDataType, out: *mut *mut c_char) -> pepkit_status {
@@ -235,6 +246,7 @@ pub unsafe extern "C" fn pepkit_format_from_dlpack(dtype: DLDataType, out: *mut 
 /// format. `format` is borrowed.
 ///
 /// On success `*out` is an owned string: free it with pepkit_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_to_arrow(format: *const c_char, out: *mut *mut c_char) -> pepkit_status {
@@ -256,6 +268,7 @@ pub unsafe extern "C" fn pepkit_format_to_arrow(format: *const c_char, out: *mut
 /// other format. `arrow_format` is borrowed.
 ///
 /// On success `*out` is an owned string: free it with pepkit_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_format_from_arrow(arrow_format: *const c_char, out: *mut *mut c_char) -> pepkit_status {

@@ -3,11 +3,33 @@
 //! and generates `include/pepkit.h` from it.
 //!
 //! Every function here follows the same shape: a panic guard around the body
-//! ([`guard`] for functions that return a status, [`guard_or`] for the few that
-//! return a value), NULL checks on every pointer ([`arg_ref`], [`arg_mut`],
-//! [`arg_cstr`], [`arg_out`]), and out-parameters written only on success.
+//! (`guard` for functions that return a status, `guard_or` for the few that
+//! return a value), NULL checks on every pointer (`arg_ref`, `arg_mut`,
+//! `arg_cstr`, `arg_out`, and `object::arg_object` for objects), and
+//! out-parameters written only on success.
 
 #![allow(non_camel_case_types)]
+
+/// The `# Safety` section of an extern "C" function, for Rust callers (the
+/// ffi tests, the fuzz targets): the duties every pointer argument carries,
+/// plus `$extra`, the function's own. Written through a macro on purpose:
+/// cbindgen copies only literal doc comments into the header, whose prose
+/// already states these duties to C callers, so the header stays as it is.
+macro_rules! c_safety {
+    () => {
+        c_safety!("")
+    };
+    ($extra:literal) => {
+        concat!(
+            "# Safety\n\n",
+            "Each pointer argument is NULL (refused with PEPKIT_ERR_NULL_ARGUMENT unless the description ",
+            "allows it) or valid as described above for the call: objects are live references the caller ",
+            "holds, strings NUL-terminated, arrays and buffers as long as their stated length, out-parameters ",
+            "writable and not aliasing the inputs. ",
+            $extra
+        )
+    };
+}
 
 pub(crate) mod handles;
 pub(crate) mod owned;
@@ -138,7 +160,8 @@ fn null_error(what: &str) -> Error {
 /// # Safety
 /// A non-NULL `ptr` must point to a valid `T` for the returned lifetime.
 pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, what: &str) -> Result<&'a T> {
-    ptr.as_ref().ok_or_else(|| null_error(what))
+    // SAFETY: as the caller guarantees.
+    unsafe { ptr.as_ref() }.ok_or_else(|| null_error(what))
 }
 
 /// Mutably borrows `*ptr`, or fails with NULL_ARGUMENT naming `what`.
@@ -146,7 +169,8 @@ pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, what: &str) -> Result<&'a T> 
 /// # Safety
 /// A non-NULL `ptr` must point to a valid `T`, not aliased for the lifetime.
 pub(crate) unsafe fn arg_mut<'a, T>(ptr: *mut T, what: &str) -> Result<&'a mut T> {
-    ptr.as_mut().ok_or_else(|| null_error(what))
+    // SAFETY: as the caller guarantees.
+    unsafe { ptr.as_mut() }.ok_or_else(|| null_error(what))
 }
 
 /// Checks that an out-parameter is not NULL; write it with `out.write(..)` only
@@ -167,7 +191,8 @@ pub(crate) unsafe fn arg_cstr<'a>(ptr: *const c_char, what: &str) -> Result<&'a 
     if ptr.is_null() {
         Err(null_error(what))
     } else {
-        Ok(CStr::from_ptr(ptr))
+        // SAFETY: non-NULL, and NUL-terminated as the caller guarantees.
+        Ok(unsafe { CStr::from_ptr(ptr) })
     }
 }
 
@@ -176,7 +201,8 @@ pub(crate) unsafe fn arg_cstr<'a>(ptr: *const c_char, what: &str) -> Result<&'a 
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable bytes for the lifetime.
 pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
-    arg_slice(ptr, len, what)
+    // SAFETY: as the caller guarantees.
+    unsafe { arg_slice(ptr, len, what) }
 }
 
 /// Borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
@@ -184,7 +210,8 @@ pub(crate) unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Re
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable elements for the lifetime.
 pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> Result<&'a [T]> {
-    pepkit::raw::mem::slice(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+    // SAFETY: as the caller guarantees.
+    unsafe { pepkit::raw::mem::slice(ptr, len) }.ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
 }
 
 /// Mutably borrows `len` elements at `ptr`; NULL is accepted only when `len` is 0.
@@ -192,7 +219,8 @@ pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, what: &str) -> 
 /// # Safety
 /// A non-NULL `ptr` must point to `len` writable elements, not aliased for the lifetime.
 pub(crate) unsafe fn arg_slice_mut<'a, T>(ptr: *mut T, len: usize, what: &str) -> Result<&'a mut [T]> {
-    pepkit::raw::mem::slice_mut(ptr, len).ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
+    // SAFETY: as the caller guarantees.
+    unsafe { pepkit::raw::mem::slice_mut(ptr, len) }.ok_or_else(|| arg_slice_error(ptr.is_null(), len, what))
 }
 
 fn arg_slice_error(null: bool, len: usize, what: &str) -> Error {

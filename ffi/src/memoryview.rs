@@ -43,6 +43,7 @@ unsafe fn deliver(out: *mut *mut pepkit_object, view: MemoryView) -> Result<()> 
 /// more than 64 dimensions.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_new(exporter: *mut pepkit_object, out: *mut *mut pepkit_object) -> pepkit_status {
@@ -68,6 +69,7 @@ pub unsafe extern "C" fn pepkit_memoryview_new(exporter: *mut pepkit_object, out
 /// call.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!("`view` must hold a live export, or (with `obj` NULL) describe memory that outlives every view made from this one.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_from_buffer(view: *mut pepkit_buffer, out: *mut *mut pepkit_object) -> pepkit_status {
@@ -90,6 +92,7 @@ pub unsafe extern "C" fn pepkit_memoryview_from_buffer(view: *mut pepkit_buffer,
 /// only when `size` is 0.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!("`mem` must point to `size` bytes that stay valid until every view made from this one is released or freed.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_from_memory(
@@ -114,6 +117,7 @@ pub unsafe extern "C" fn pepkit_memoryview_from_memory(
 /// NULL for pepkit_memoryview_from_memory). Borrowed: valid until `mv` is
 /// released or freed; do not pass it to pepkit_releasebuffer. NULL (with the
 /// error set) when `mv` is NULL, not a memoryview, or released.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_buffer(mv: *mut pepkit_object) -> *const pepkit_buffer {
     guard_or("pepkit_memoryview_buffer", std::ptr::null(), || {
@@ -125,6 +129,7 @@ pub unsafe extern "C" fn pepkit_memoryview_buffer(mv: *mut pepkit_object) -> *co
 /// `len(m)`: the extent of the first dimension, 1 for a 0-dim view. -1 with
 /// the error set when `mv` is NULL, not a memoryview (PEPKIT_ERR_TYPE) or
 /// released (PEPKIT_ERR_VALUE). `mv` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_len(mv: *mut pepkit_object) -> pepkit_ssize {
     // SAFETY: the caller holds a reference to a non-NULL `mv`.
@@ -141,6 +146,7 @@ pub unsafe extern "C" fn pepkit_memoryview_len(mv: *mut pepkit_object) -> pepkit
 /// borrowed for the call (NULL only when `nslices` is 0).
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_slice(
@@ -168,6 +174,7 @@ pub unsafe extern "C" fn pepkit_memoryview_slice(
 /// a 1-D view the result is a 0-dim view of the item.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_subview(
@@ -196,6 +203,7 @@ pub unsafe extern "C" fn pepkit_memoryview_subview(
 /// are borrowed for the call. `ndim` 0 (with any `shape`) makes a 0-dim view.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_cast(
@@ -227,6 +235,7 @@ pub unsafe extern "C" fn pepkit_memoryview_cast(
 /// `m.toreadonly()`: a read-only view of the same memory and structure.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_toreadonly(mv: *mut pepkit_object, out: *mut *mut pepkit_object) -> pepkit_status {
@@ -245,6 +254,7 @@ pub unsafe extern "C" fn pepkit_memoryview_toreadonly(mv: *mut pepkit_object, ou
 /// PEPKIT_ERR_NO_MEMORY (nothing written) when the bytes cannot be allocated.
 /// On success `*out` is an owned buffer of `*out_len` bytes (never NULL, even
 /// when empty): free it with pepkit_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_tobytes(
@@ -274,6 +284,7 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes(
 /// `m.tobytes(order)` into caller memory: `len` must equal the view's byte
 /// count (PEPKIT_ERR_VALUE otherwise, and `dst` is untouched). `dst` is
 /// borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_tobytes_into(
@@ -301,6 +312,7 @@ pub unsafe extern "C" fn pepkit_memoryview_tobytes_into(
 /// non-contiguous view needs) cannot be allocated. On success `*out` is an
 /// owned NUL-terminated string of `*out_len` characters: free it with
 /// pepkit_free. `sep` is borrowed.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_hex(
@@ -340,6 +352,7 @@ pub unsafe extern "C" fn pepkit_memoryview_hex(
 /// PEPKIT_ERR_VALUE ("operation forbidden on released memoryview object")
 /// except release, equality (equal only to itself) and a hash computed
 /// before. The object itself lives until its last pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_release(mv: *mut pepkit_object) -> pepkit_status {
@@ -427,6 +440,7 @@ impl pepkit_value {
 /// (use pepkit_memoryview_subview) or a multi-value format (use tolist);
 /// PEPKIT_ERR_TYPE for more indices than dimensions. `index` is borrowed for
 /// the call; see pepkit_value for the lifetime of bytes.
+#[doc = c_safety!("The bytes `out->bytes` points to are borrowed from the view's memory.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_get_item(
@@ -458,6 +472,7 @@ pub unsafe extern "C" fn pepkit_memoryview_get_item(
 /// truth of any value) and struct.pack's for the others. A read-only view is
 /// PEPKIT_ERR_TYPE "cannot modify read-only memory". Nothing is written on
 /// failure. `index` and `value` are borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_set_item(
@@ -485,6 +500,7 @@ pub unsafe extern "C" fn pepkit_memoryview_set_item(
 /// cannot fit, e.g. shape (2**63-1, 0, 2**63-1), or when memory runs out
 /// while writing. On success `*out` is an owned NUL-terminated string of
 /// `*out_len` bytes: free it with pepkit_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_tolist(
@@ -520,6 +536,7 @@ pub unsafe extern "C" fn pepkit_memoryview_tolist(
 /// 'd' 1.0, 'c' b'a' != 'B' 97); a format struct cannot read is never equal.
 /// Items are compared value by value without allocating, however many fields
 /// a format has. `a` and `b` are borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut pepkit_object, out: *mut bool) -> pepkit_status {
@@ -545,6 +562,7 @@ pub unsafe extern "C" fn pepkit_memoryview_equal(a: *mut pepkit_object, b: *mut 
 /// C-order copy, as CPython does: PEPKIT_ERR_NO_MEMORY when that copy cannot
 /// be allocated. The hash is cached: a released view still answers with a
 /// hash computed before.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mut pepkit_ssize) -> pepkit_status {
@@ -569,6 +587,7 @@ pub unsafe extern "C" fn pepkit_memoryview_hash(mv: *mut pepkit_object, out: *mu
 /// Unless both sides are C-contiguous the source is staged through a C-order
 /// copy: PEPKIT_ERR_NO_MEMORY (nothing written) when it cannot be allocated.
 /// `slices` and `src` are borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_memoryview_assign(

@@ -32,6 +32,7 @@ pub(crate) unsafe fn give_object(out: *mut *mut pepkit_object, obj: impl Into<Ob
 }
 
 /// Adds a reference to `obj`. NULL is fine (nothing happens).
+#[doc = c_safety!("`obj` may also be NULL.")]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_incref(obj: *mut pepkit_object) {
     guard_or("pepkit_incref", (), || {
@@ -48,6 +49,7 @@ pub unsafe extern "C" fn pepkit_incref(obj: *mut pepkit_object) {
 /// callback or a custom exporter's dealloc then runs on this thread). NULL is
 /// fine. A live export holds its own reference, so the memory of an exported
 /// object stays valid until the export is released.
+#[doc = c_safety!("`obj` may be NULL; otherwise the caller gives up the reference it passes, which must not be used again.")]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_decref(obj: *mut pepkit_object) {
     guard_or("pepkit_decref", (), || {
@@ -60,6 +62,7 @@ pub unsafe extern "C" fn pepkit_decref(obj: *mut pepkit_object) {
 /// The number of references to `obj` (exports hold one each), or -1 with
 /// PEPKIT_ERR_NULL_ARGUMENT in pepkit_last_error() when `obj` is NULL.
 /// `obj` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_refcount(obj: *const pepkit_object) -> pepkit_ssize {
     // SAFETY: the caller holds a reference to a non-NULL `obj`.
@@ -68,6 +71,7 @@ pub unsafe extern "C" fn pepkit_refcount(obj: *const pepkit_object) -> pepkit_ss
 
 /// The number of live buffer exports of `obj`, or -1 when `obj` is NULL.
 /// `obj` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_exports(obj: *const pepkit_object) -> pepkit_ssize {
     // SAFETY: as for pepkit_refcount.
@@ -76,6 +80,7 @@ pub unsafe extern "C" fn pepkit_exports(obj: *const pepkit_object) -> pepkit_ssi
 
 /// The kind of `obj` as a static string: "bytes", "bytearray", "ndarray",
 /// "wrap", "custom exporter" or "memoryview"; NULL when `obj` is NULL. Never free it.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_type_name(obj: *const pepkit_object) -> *const c_char {
     // SAFETY: as for pepkit_refcount.
@@ -84,6 +89,7 @@ pub unsafe extern "C" fn pepkit_type_name(obj: *const pepkit_object) -> *const c
 
 /// Frees a byte or string buffer that a pepkit function returned as owned.
 /// NULL is fine. Never pass anything else (objects are freed by pepkit_decref).
+#[doc = c_safety!("`ptr` must be NULL or a block a pepkit function returned as owned, not freed before.")]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_free(ptr: *mut c_void) {
     guard_or("pepkit_free", (), || {
@@ -108,6 +114,7 @@ fn deliver(out: *mut *mut pepkit_object, make: impl FnOnce() -> Result<Object>) 
 /// are read-only and follow CPython's bytes (PyBuffer_FillInfo).
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_bytes_new(data: *const u8, len: usize, out: *mut *mut pepkit_object) -> pepkit_status {
@@ -123,6 +130,7 @@ pub unsafe extern "C" fn pepkit_bytes_new(data: *const u8, len: usize, out: *mut
 /// CPython's bytearray.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_bytearray_new(
@@ -145,6 +153,7 @@ pub unsafe extern "C" fn pepkit_bytearray_new(
 /// PEPKIT_ERR_OVERFLOW past PTRDIFF_MAX, PEPKIT_ERR_TYPE for any other kind of
 /// object, and leaves the object unchanged on failure. `obj` is borrowed for
 /// the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_bytearray_resize(obj: *mut pepkit_object, new_len: usize) -> pepkit_status {
@@ -159,6 +168,7 @@ pub unsafe extern "C" fn pepkit_bytearray_resize(obj: *mut pepkit_object, new_le
 /// (`shape` may be NULL when `ndim` is 0).
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_ndarray_new(
@@ -210,6 +220,7 @@ unsafe impl Send for Release {}
 /// `release_fn` is never called and the memory stays the caller's.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!("The memory `layout` describes must stay valid, in place, until `release_fn(ctx)` runs, and be readable from any thread; `release_fn` must be callable once from any thread.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_wrap_new(
@@ -268,6 +279,7 @@ struct CExporter {
 // SAFETY: pepkit_custom_new documents that the callbacks may be called from
 // any thread, concurrently.
 unsafe impl Send for CExporter {}
+// SAFETY: as for Send.
 unsafe impl Sync for CExporter {}
 
 // SAFETY: the C exporter's contract (pepkit_exporter_vtable,
@@ -314,6 +326,7 @@ impl Drop for CExporter {
 /// concurrently for different exports.
 ///
 /// On success `*out` is a new reference: release it with pepkit_decref.
+#[doc = c_safety!("The callbacks must keep the contract of pepkit_exporter_vtable, callable from any thread, with `self_` until `dealloc` runs.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_custom_new(

@@ -107,6 +107,7 @@ pub extern "C" fn pepkit_version() -> *const c_char {
 /// `message` is borrowed and copied (cut after 16 KiB, with its full length
 /// said); NULL means no message. Returns `status`
 /// unchanged, so a callback can write `return pepkit_set_error(PEPKIT_ERR_BUFFER, "...")`.
+#[doc = c_safety!("`message` may be NULL.")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const c_char) -> pepkit_status {
@@ -116,7 +117,8 @@ pub unsafe extern "C" fn pepkit_set_error(status: pepkit_status, message: *const
         } else {
             // The caller's text, cut to a bounded length: kept until the
             // next failure, it must not cost memory in proportion to input.
-            pepkit::raw::mem::message_text(std::ffi::CStr::from_ptr(message).to_bytes())
+            // SAFETY: a non-NULL message is NUL-terminated, as documented.
+            pepkit::raw::mem::message_text(unsafe { std::ffi::CStr::from_ptr(message) }.to_bytes())
         };
         super::callback_error::set(status, text);
         Ok(status)

@@ -15,19 +15,25 @@ use pepkit_ffi::object::{pepkit_decref, pepkit_free, pepkit_ndarray_new};
 const OK: i32 = 0;
 
 /// ndarray(shape (1, 0, 15), 'B', readonly) sliced [-MAX:-MAX:-MAX] on
-/// every dimension, with its base objects.
-unsafe fn null_view() -> [*mut pepkit_object; 3] {
+/// every dimension, with its base objects (the caller decrefs all three).
+fn null_view() -> [*mut pepkit_object; 3] {
     let (mut nd, mut mv, mut sl) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
     let shape = [1isize, 0, 15];
-    assert_eq!(pepkit_ndarray_new(c"B".as_ptr(), 3, shape.as_ptr(), b'C' as _, 1, &mut nd), OK);
-    assert_eq!(pepkit_memoryview_new(nd, &mut mv), OK);
     let s = pepkit_slice { start: -isize::MAX, stop: -isize::MAX, step: -isize::MAX };
-    assert_eq!(pepkit_memoryview_slice(mv, [s, s, s].as_ptr(), 3, &mut sl), OK);
+    // SAFETY: valid arguments as the header documents; each object is used
+    // only after the call that made it succeeded.
+    unsafe {
+        assert_eq!(pepkit_ndarray_new(c"B".as_ptr(), 3, shape.as_ptr(), b'C' as _, 1, &mut nd), OK);
+        assert_eq!(pepkit_memoryview_new(nd, &mut mv), OK);
+        assert_eq!(pepkit_memoryview_slice(mv, [s, s, s].as_ptr(), 3, &mut sl), OK);
+    }
     [sl, mv, nd]
 }
 
 #[test]
 fn a_view_at_null_is_empty_everywhere() {
+    // SAFETY: every call gets live objects, valid out-pointers and lengths
+    // that match their buffers; owned results are freed once.
     unsafe {
         let objects = null_view();
         let sl = objects[0];

@@ -28,10 +28,14 @@ struct Layout {
     suboffsets: [isize; 3],
 }
 
+/// The exporter's getbuffer.
+///
+/// # Safety
+/// `this` must be a `Layout` and `view` a writable buffer (pepkit's call).
 unsafe extern "C" fn getbuffer(this: *mut c_void, view: *mut pepkit_buffer, _flags: i32) -> i32 {
-    // SAFETY: `this` is the Layout handed to pepkit_custom_new, a static.
-    let l = &*(this as *const Layout);
-    let v = &mut *view;
+    // SAFETY: `this` is the Layout handed to pepkit_custom_new, a static;
+    // `view` is pepkit's scratch struct.
+    let (l, v) = unsafe { (&*(this as *const Layout), &mut *view) };
     let cell = &l.cell as *const _ as *mut u8;
     l.cell.store(cell, std::sync::atomic::Ordering::Relaxed);
     v.buf = cell.cast();
@@ -48,26 +52,36 @@ unsafe extern "C" fn getbuffer(this: *mut c_void, view: *mut pepkit_buffer, _fla
     OK
 }
 
+/// tolist of a view of `obj`: the status and the text.
+///
+/// # Safety
+/// `obj` must be a live object.
 unsafe fn tolist(obj: *mut pepkit_object) -> (i32, String) {
     let mut mv = ptr::null_mut();
-    assert_eq!(pepkit_memoryview_new(obj, &mut mv), OK);
     let (mut text, mut n) = (ptr::null_mut(), 0usize);
-    let status = pepkit_memoryview_tolist(mv, &mut text, &mut n);
-    let out = if status == OK {
-        let s = CStr::from_ptr(text).to_string_lossy().into_owned();
-        assert_eq!(s.len(), n);
-        pepkit_free(text.cast());
-        s
-    } else {
-        String::new()
-    };
-    pepkit_decref(mv);
-    (status, out)
+    // SAFETY: a live object and valid out-pointers; the text is pepkit's
+    // owned string of `n` bytes, freed once; the view is decref'd once.
+    unsafe {
+        assert_eq!(pepkit_memoryview_new(obj, &mut mv), OK);
+        let status = pepkit_memoryview_tolist(mv, &mut text, &mut n);
+        let out = if status == OK {
+            let s = CStr::from_ptr(text).to_string_lossy().into_owned();
+            assert_eq!(s.len(), n);
+            pepkit_free(text.cast());
+            s
+        } else {
+            String::new()
+        };
+        pepkit_decref(mv);
+        (status, out)
+    }
 }
 
 /// tolist of the layout's view: CPython gives `[[], [], [], [], []]`.
 fn five_empty_lists(layout: &'static Layout) {
     let vt = pepkit_exporter_vtable { getbuffer: Some(getbuffer), releasebuffer: None, dealloc: None };
+    // SAFETY: a static layout the callbacks read, valid out-pointers; the
+    // object is decref'd once.
     unsafe {
         let mut obj = ptr::null_mut();
         assert_eq!(pepkit_custom_new(&vt, layout as *const Layout as *mut c_void, &mut obj), OK);
@@ -106,6 +120,7 @@ fn zero_byte_indirect_view_reads_no_pointer() {
 fn empty_ndarray_of_a_huge_item_reserves_nothing_for_items() {
     // The guess was sized from the item size although there is no item;
     // the answer is "[]" whatever the item size.
+    // SAFETY: valid arguments; the object is decref'd once.
     unsafe {
         let mut nd = ptr::null_mut();
         let shape = [0isize];

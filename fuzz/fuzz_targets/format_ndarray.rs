@@ -59,6 +59,7 @@ fuzz_target!(|input: Input| {
         return;
     }
 
+    // SAFETY: a live object, out valid.
     let Some(mv) = make("memoryview_new", |out| unsafe { pepkit_memoryview_new(arr.0, out) }) else { return };
     let (mut p, mut n) = (std::ptr::null_mut(), 0usize);
     // SAFETY: mv is live; p and n are valid out-pointers.

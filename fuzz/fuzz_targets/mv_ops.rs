@@ -93,14 +93,16 @@ fn slices(v: &[(i64, i64, i64)]) -> Vec<pepkit_slice> {
 
 fn base(b: &Base, blocks: &mut Vec<Box<[u8]>>) -> Option<Obj> {
     let data_of = |d: &Vec<u8>| d.iter().take(512).copied().collect::<Vec<u8>>();
-    // SAFETY (all calls): data pointers cover their lengths for the call; out is valid.
+    // SAFETY: for all calls below, data pointers cover their lengths for the call; out is valid.
     match b {
         Base::Bytes(d) => {
             let d = data_of(d);
+            // SAFETY: as said above.
             make("bytes_new", |out| unsafe { pepkit_bytes_new(d.as_ptr(), d.len(), out) })
         }
         Base::ByteArray(d) => {
             let d = data_of(d);
+            // SAFETY: as said above.
             make("bytearray_new", |out| unsafe { pepkit_bytearray_new(d.as_ptr(), d.len(), out) })
         }
         Base::NdArray { format, shape, fortran, readonly } => {
@@ -111,6 +113,7 @@ fn base(b: &Base, blocks: &mut Vec<Box<[u8]>>) -> Option<Obj> {
             }
             let f = ND_FORMATS[*format as usize % ND_FORMATS.len()];
             let order = if *fortran { b'F' } else { b'C' };
+            // SAFETY: as said above.
             make("ndarray_new", |out| unsafe {
                 pepkit_ndarray_new(f.as_ptr().cast(), shape.len() as i32, shape.as_ptr(), order as _, *readonly as i32, out)
             })
@@ -129,6 +132,7 @@ fn base(b: &Base, blocks: &mut Vec<Box<[u8]>>) -> Option<Obj> {
                 suboffsets: std::ptr::null(),
                 readonly: *readonly as i32,
             };
+            // SAFETY: as said above.
             let o = make("wrap_new", |out| unsafe { pepkit_wrap_new(&layout, None, std::ptr::null_mut(), out) });
             blocks.push(block);
             o
@@ -151,7 +155,7 @@ fuzz_target!(|input: Input| {
 });
 
 fn step(pool: &mut Pool, op: &Op) {
-    // SAFETY (every call below): pool objects are live references, slices
+    // SAFETY: for every call below, pool objects are live references, slices
     // and index arrays hold the counts passed, out-pointers are valid.
     unsafe {
         match op {
@@ -206,7 +210,7 @@ fn step(pool: &mut Pool, op: &Op) {
             }
             Op::ToBytes(i, order) => {
                 let Some(o) = pool.get(*i) else { return };
-                let order = [b'C', b'F', b'A', b'X'][*order as usize % 4];
+                let order = b"CFAX"[*order as usize % 4];
                 let (mut p, mut n) = (std::ptr::null_mut(), 0usize);
                 if check(pepkit_memoryview_tobytes(o.0, order as _, &mut p, &mut n), "tobytes") == PEPKIT_OK {
                     let buf = pepkit_memoryview_buffer(o.0);
@@ -225,7 +229,7 @@ fn step(pool: &mut Pool, op: &Op) {
                 }
                 let len = ((*buf).len + (*extra % 3) as isize - 1).clamp(0, 1 << 20) as usize;
                 let mut dst = vec![0xa5u8; len].into_boxed_slice();
-                let order = [b'C', b'F', b'A'][*order as usize % 3];
+                let order = b"CFA"[*order as usize % 3];
                 let st = check(pepkit_memoryview_tobytes_into(o.0, order as _, dst.as_mut_ptr().cast(), len), "tobytes_into");
                 if st != PEPKIT_OK {
                     assert!(dst.iter().all(|&b| b == 0xa5), "a failed tobytes_into wrote its destination");

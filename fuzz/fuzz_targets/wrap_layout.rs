@@ -47,13 +47,18 @@ struct Exported {
     error: bool,
 }
 
+/// The exporter's getbuffer.
+///
+/// # Safety
+/// `this` must be an `Exported` and `view` a writable buffer (pepkit's call).
 unsafe extern "C" fn custom_getbuffer(this: *mut c_void, view: *mut pepkit_buffer, _flags: i32) -> pepkit_status {
-    // SAFETY: `this` is the Exported given to pepkit_custom_new, alive until dealloc.
-    let e = &*(this as *const Exported);
+    // SAFETY: `this` is the Exported given to pepkit_custom_new, alive until
+    // dealloc; `view` is pepkit's scratch struct.
+    let (e, v) = unsafe { (&*(this as *const Exported), &mut *view) };
     if e.error {
-        return pepkit_ffi::status::pepkit_set_error(PEPKIT_ERR_BUFFER, c"fuzzed refusal".as_ptr());
+        // SAFETY: a static NUL-terminated message.
+        return unsafe { pepkit_ffi::status::pepkit_set_error(PEPKIT_ERR_BUFFER, c"fuzzed refusal".as_ptr()) };
     }
-    let v = &mut *view;
     v.buf = e.base.cast();
     v.len = e.len;
     v.itemsize = e.itemsize;
@@ -65,9 +70,13 @@ unsafe extern "C" fn custom_getbuffer(this: *mut c_void, view: *mut pepkit_buffe
     PEPKIT_OK
 }
 
+/// The exporter's dealloc.
+///
+/// # Safety
+/// `this` must be the `Exported` boxed for the object, freed once.
 unsafe extern "C" fn custom_dealloc(this: *mut c_void) {
     // SAFETY: `this` came from Box::into_raw below and pepkit calls dealloc once.
-    drop(Box::from_raw(this as *mut Exported));
+    drop(unsafe { Box::from_raw(this as *mut Exported) });
 }
 
 fuzz_target!(|input: Input| {
@@ -105,7 +114,7 @@ fuzz_target!(|input: Input| {
             return;
         }
         let e = Box::new(Exported {
-            // SAFETY (of the pointer arithmetic): offset lies within the block or one past it (checked above).
+            // SAFETY: offset lies within the block or one past it (checked above).
             base: unsafe { base.offset(offset) },
             len,
             itemsize,
@@ -117,6 +126,7 @@ fuzz_target!(|input: Input| {
         });
         let vt = pepkit_exporter_vtable { getbuffer: Some(custom_getbuffer), releasebuffer: None, dealloc: Some(custom_dealloc) };
         let raw = Box::into_raw(e);
+        // SAFETY: a valid vtable and its Exported, out valid.
         let made = make("custom_new", |out| unsafe { pepkit_custom_new(&vt, raw.cast(), out) });
         match made {
             Some(o) => o,
@@ -184,7 +194,7 @@ fn exercise(obj: &Obj, input: &Input, base: *mut u8, size: usize) {
         }
         if view.len >= 0 && view.len <= 1 << 16 {
             let mut dst = vec![0u8; view.len as usize].into_boxed_slice();
-            for order in [b'C', b'F', b'A'] {
+            for order in *b"CFA" {
                 // SAFETY: dst holds exactly view.len bytes.
                 check(unsafe { pepkit_buffer_to_contiguous(dst.as_mut_ptr().cast(), &view, view.len, order as _) }, "to_contiguous");
                 if view.readonly == 0 {
@@ -197,9 +207,11 @@ fn exercise(obj: &Obj, input: &Input, base: *mut u8, size: usize) {
         check(unsafe { pepkit_releasebuffer(&mut view) }, "releasebuffer");
     }
 
+    // SAFETY: a live object, out valid.
     let Some(mv) = make("memoryview_new", |out| unsafe { pepkit_memoryview_new(obj.0, out) }) else { return };
     let (a, b, c) = input.slice;
     let s = pepkit_slice { start: edgy(a), stop: edgy(b), step: edgy(c) };
+    // SAFETY: a live view, one slice, out valid.
     let sliced = make("slice", |out| unsafe { pepkit_memoryview_slice(mv.0, &s, 1, out) });
     for v in [Some(&mv), sliced.as_ref()].into_iter().flatten() {
         read_all(v);
@@ -208,36 +220,39 @@ fn exercise(obj: &Obj, input: &Input, base: *mut u8, size: usize) {
 
 /// Every whole-view read; ASan watches the block.
 fn read_all(mv: &Obj) {
-    // SAFETY (all calls): mv is live and every out-pointer is valid.
-    let buf = unsafe { pepkit_memoryview_buffer(mv.0) };
-    assert!(!buf.is_null());
-    let len = unsafe { (*buf).len };
-    if len > 1 << 22 && len <= 1 << 30 {
-        return; // a big view of a small block (zero strides) is sound but slow to copy
-    }
-    let (mut p, mut n) = (std::ptr::null_mut(), 0usize);
-    if check(unsafe { pepkit_memoryview_tobytes(mv.0, b'C' as _, &mut p, &mut n) }, "tobytes") == PEPKIT_OK {
-        assert_eq!(n as isize, len);
-        unsafe { take_owned(p, n) };
-    }
-    let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
-    if !slow_tolist(&unsafe { shape_of(&*buf) }) && check(unsafe { pepkit_memoryview_tolist(mv.0, &mut s, &mut n) }, "tolist") == PEPKIT_OK {
-        unsafe { take_owned(s.cast(), n + 1) };
-    }
-    let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
-    if check(unsafe { pepkit_memoryview_hex(mv.0, c":".as_ptr(), 2, &mut s, &mut n) }, "hex") == PEPKIT_OK {
-        unsafe { take_owned(s.cast(), n + 1) };
-    }
-    let mut h = 0isize;
-    check(unsafe { pepkit_memoryview_hash(mv.0, &mut h) }, "hash");
-    if len > 1 << 30 {
-        // equal allocates nothing and visits every item, as CPython's does:
-        // over more than 1 GiB of items (zero strides on a small block) it is
-        // sound but far too slow for a fuzz iteration.
-        return;
-    }
-    let mut eq = false;
-    if check(unsafe { pepkit_memoryview_equal(mv.0, mv.0, &mut eq) }, "equal") == PEPKIT_OK {
-        let _ = eq; // NaN items make a view unequal to itself, as in CPython.
+    // SAFETY: mv is live and every out-pointer is valid; the descriptor is
+    // the view's own, valid while it lives; owned outputs are freed once.
+    unsafe {
+        let buf = pepkit_memoryview_buffer(mv.0);
+        assert!(!buf.is_null());
+        let len = (*buf).len;
+        if len > 1 << 22 && len <= 1 << 30 {
+            return; // a big view of a small block (zero strides) is sound but slow to copy
+        }
+        let (mut p, mut n) = (std::ptr::null_mut(), 0usize);
+        if check(pepkit_memoryview_tobytes(mv.0, b'C' as _, &mut p, &mut n), "tobytes") == PEPKIT_OK {
+            assert_eq!(n as isize, len);
+            take_owned(p, n);
+        }
+        let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
+        if !slow_tolist(&shape_of(&*buf)) && check(pepkit_memoryview_tolist(mv.0, &mut s, &mut n), "tolist") == PEPKIT_OK {
+            take_owned(s.cast(), n + 1);
+        }
+        let (mut s, mut n) = (std::ptr::null_mut(), 0usize);
+        if check(pepkit_memoryview_hex(mv.0, c":".as_ptr(), 2, &mut s, &mut n), "hex") == PEPKIT_OK {
+            take_owned(s.cast(), n + 1);
+        }
+        let mut h = 0isize;
+        check(pepkit_memoryview_hash(mv.0, &mut h), "hash");
+        if len > 1 << 30 {
+            // equal allocates nothing and visits every item, as CPython's does:
+            // over more than 1 GiB of items (zero strides on a small block) it is
+            // sound but far too slow for a fuzz iteration.
+            return;
+        }
+        let mut eq = false;
+        if check(pepkit_memoryview_equal(mv.0, mv.0, &mut eq), "equal") == PEPKIT_OK {
+            let _ = eq; // NaN items make a view unequal to itself, as in CPython.
+        }
     }
 }

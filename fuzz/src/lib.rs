@@ -47,9 +47,12 @@ pub fn last_error() -> String {
 /// `p` must be a buffer pepkit returned as owned with `len` bytes.
 pub unsafe fn take_owned(p: *mut u8, len: usize) -> Vec<u8> {
     assert!(!p.is_null(), "an owned output is never NULL on success");
-    let v = std::slice::from_raw_parts(p, len).to_vec();
-    pepkit_free(p.cast());
-    v
+    // SAFETY: as the caller guarantees; freed once, here.
+    unsafe {
+        let v = std::slice::from_raw_parts(p, len).to_vec();
+        pepkit_free(p.cast());
+        v
+    }
 }
 
 /// A reference to a pepkit object, decref'd on drop.
@@ -161,7 +164,8 @@ pub unsafe fn shape_of(view: &pepkit_buffer) -> Vec<isize> {
     if view.shape.is_null() || view.ndim <= 0 {
         return if view.ndim == 1 { vec![view.len / view.itemsize.max(1)] } else { Vec::new() };
     }
-    std::slice::from_raw_parts(view.shape, view.ndim as usize).to_vec()
+    // SAFETY: a live export's shape holds ndim entries.
+    unsafe { std::slice::from_raw_parts(view.shape, view.ndim as usize) }.to_vec()
 }
 
 /// The status of `f(&mut out)` for a call with a pointer out-parameter: the
@@ -180,7 +184,8 @@ pub unsafe fn strides_of(view: &pepkit_buffer) -> Vec<isize> {
     if view.strides.is_null() || view.ndim <= 0 {
         return Vec::new();
     }
-    std::slice::from_raw_parts(view.strides, view.ndim as usize).to_vec()
+    // SAFETY: a live export's strides hold ndim entries.
+    unsafe { std::slice::from_raw_parts(view.strides, view.ndim as usize) }.to_vec()
 }
 
 /// Whether tolist of a view of `shape` would succeed but slowly: more than

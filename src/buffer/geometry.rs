@@ -53,7 +53,8 @@ fn invalid(what: impl std::fmt::Display) -> Error {
 /// # Safety
 /// As [`Geometry::of`].
 unsafe fn dims<'a>(ptr: *const isize, ndim: usize, what: &str) -> Result<&'a [isize]> {
-    crate::mem::slice(ptr, ndim).ok_or_else(|| invalid(format!("{what} is not aligned")))
+    // SAFETY: as the caller guarantees.
+    unsafe { crate::mem::slice(ptr, ndim) }.ok_or_else(|| invalid(format!("{what} is not aligned")))
 }
 
 /// Strides of a contiguous array of `shape` in the given order, checking every
@@ -127,7 +128,8 @@ impl Geometry {
             g.strides[0] = view.itemsize;
             return Ok(g);
         }
-        let shape = dims(view.shape, ndim, "shape")?;
+        // SAFETY: a non-NULL shape holds ndim entries, as the caller guarantees.
+        let shape = unsafe { dims(view.shape, ndim, "shape") }?;
         let mut items: Option<isize> = Some(1);
         for (d, &n) in shape.iter().enumerate() {
             if n < 0 {
@@ -146,11 +148,13 @@ impl Geometry {
             }
             contiguous_strides(shape, view.itemsize, false, &mut g.strides[..ndim])?;
         } else {
-            g.strides[..ndim].copy_from_slice(dims(view.strides, ndim, "strides")?);
+            // SAFETY: as for the shape.
+            g.strides[..ndim].copy_from_slice(unsafe { dims(view.strides, ndim, "strides") }?);
         }
         if !view.suboffsets.is_null() {
             let mut sub = [-1; MAX_NDIM];
-            sub[..ndim].copy_from_slice(dims(view.suboffsets, ndim, "suboffsets")?);
+            // SAFETY: as for the shape.
+            sub[..ndim].copy_from_slice(unsafe { dims(view.suboffsets, ndim, "suboffsets") }?);
             g.suboffsets = Some(sub);
         }
         Ok(g)
@@ -212,7 +216,8 @@ pub(crate) fn dense<'a>(len: isize, itemsize: isize, dims: impl Iterator<Item = 
 /// # Safety
 /// As [`Geometry::of`].
 pub(crate) unsafe fn is_contiguous(view: &pepkit_buffer, order: Order) -> Result<bool> {
-    Ok(Geometry::of(view)?.is_contiguous(order))
+    // SAFETY: as the caller guarantees.
+    Ok(unsafe { Geometry::of(view) }?.is_contiguous(order))
 }
 
 /// `PyBuffer_FillContiguousStrides`: writes into `strides` (one per extent

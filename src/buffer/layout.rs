@@ -114,12 +114,18 @@ impl pepkit_layout {
         }
         let ndim = self.ndim as usize;
         // The format's length is the caller's: copied fallibly.
-        let format = if self.format.is_null() { b"B".to_vec() } else { crate::mem::copy(std::ffi::CStr::from_ptr(self.format).to_bytes(), "the layout's format")? };
+        let format = if self.format.is_null() {
+            b"B".to_vec()
+        } else {
+            // SAFETY: a non-NULL format is NUL-terminated, as the caller guarantees.
+            crate::mem::copy(unsafe { std::ffi::CStr::from_ptr(self.format) }.to_bytes(), "the layout's format")?
+        };
         let array = |p: *const isize, what: &str| -> Result<Option<Vec<isize>>> {
             if ndim == 0 || p.is_null() {
                 return Ok(None);
             }
-            let s = crate::mem::slice(p, ndim).ok_or_else(|| Error::value(format!("{what} is not aligned for pepkit_ssize")))?;
+            // SAFETY: a non-NULL array holds ndim entries, as the caller guarantees.
+            let s = unsafe { crate::mem::slice(p, ndim) }.ok_or_else(|| Error::value(format!("{what} is not aligned for pepkit_ssize")))?;
             Ok(Some(s.to_vec()))
         };
         let shape = match array(self.shape, "layout.shape")? {

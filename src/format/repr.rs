@@ -192,7 +192,7 @@ fn shortest_exact(a: f64) -> Option<(u64, i32)> {
     let mv = 4 * m as u128;
     let mp = mv + 2;
     let mm = mv - if frac == 0 && biased > 1 { 1 } else { 2 };
-    let accept = m % 2 == 0;
+    let accept = m.is_multiple_of(2);
     // Scale by 10**p >= 2**n so the interval spans at least three integers.
     let mut p = ((n as usize * 1233) >> 12) + 1;
     while POW10[p] < (1u128 << n) {
@@ -242,7 +242,7 @@ fn shortest_exact(a: f64) -> Option<(u64, i32)> {
     let mut d = d0 + up as u64;
     d = d.clamp(lo_ok, hi_ok);
     let mut z = z as i32;
-    while d % 10 == 0 {
+    while d.is_multiple_of(10) {
         d /= 10;
         z += 1;
     }
@@ -487,6 +487,8 @@ mod tests {
     }
 
     #[test]
+    // The cases are exact binary values written out in full (ties).
+    #[allow(clippy::excessive_precision)]
     fn floats_as_python() {
         let cases: &[(f64, &str)] = &[
             (0.0, "0.0"),

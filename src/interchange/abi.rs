@@ -9,7 +9,9 @@ use std::ffi::{c_char, c_void};
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DLPackVersion {
+    /// The ABI's major version: 1.
     pub major: u32,
+    /// The ABI's minor version.
     pub minor: u32,
 }
 
@@ -39,12 +41,19 @@ pub struct DLDataType {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct DLTensor {
+    /// The memory (before `byte_offset`).
     pub data: *mut c_void,
+    /// Where the memory is.
     pub device: DLDevice,
+    /// The number of dimensions.
     pub ndim: i32,
+    /// The item type.
     pub dtype: DLDataType,
+    /// `ndim` extents.
     pub shape: *mut i64,
+    /// `ndim` strides in items, or NULL for C order.
     pub strides: *mut i64,
+    /// Bytes from `data` to the first item.
     pub byte_offset: u64,
 }
 
@@ -52,8 +61,11 @@ pub struct DLTensor {
 #[repr(C)]
 #[derive(Debug)]
 pub struct DLManagedTensor {
+    /// The tensor.
     pub dl_tensor: DLTensor,
+    /// The producer's context.
     pub manager_ctx: *mut c_void,
+    /// Called once by the consumer when done, with this struct.
     pub deleter: Option<unsafe extern "C" fn(*mut DLManagedTensor)>,
 }
 
@@ -61,10 +73,15 @@ pub struct DLManagedTensor {
 #[repr(C)]
 #[derive(Debug)]
 pub struct DLManagedTensorVersioned {
+    /// The ABI version of the struct.
     pub version: DLPackVersion,
+    /// The producer's context.
     pub manager_ctx: *mut c_void,
+    /// Called once by the consumer when done, with this struct.
     pub deleter: Option<unsafe extern "C" fn(*mut DLManagedTensorVersioned)>,
+    /// `DLPACK_FLAG_BITMASK_*`: read-only, copied.
     pub flags: u64,
+    /// The tensor.
     pub dl_tensor: DLTensor,
 }
 
@@ -88,14 +105,23 @@ pub(crate) const KDL_BOOL: u8 = 6;
 #[repr(C)]
 #[derive(Debug)]
 pub struct ArrowSchema {
+    /// The type, as an Arrow format string.
     pub format: *const c_char,
+    /// The field name (may be NULL).
     pub name: *const c_char,
+    /// Key-value metadata in Arrow's binary encoding, or NULL.
     pub metadata: *const c_char,
+    /// `ARROW_FLAG_*`.
     pub flags: i64,
+    /// The number of children.
     pub n_children: i64,
+    /// `n_children` child schemas.
     pub children: *mut *mut ArrowSchema,
+    /// The dictionary's schema, or NULL.
     pub dictionary: *mut ArrowSchema,
+    /// Releases the struct (NULL once released).
     pub release: Option<unsafe extern "C" fn(*mut ArrowSchema)>,
+    /// The producer's data.
     pub private_data: *mut c_void,
 }
 
@@ -103,15 +129,25 @@ pub struct ArrowSchema {
 #[repr(C)]
 #[derive(Debug)]
 pub struct ArrowArray {
+    /// Items (or rows).
     pub length: i64,
+    /// Null items, or -1 when not computed.
     pub null_count: i64,
+    /// The first item's index in the buffers.
     pub offset: i64,
+    /// The number of buffers.
     pub n_buffers: i64,
+    /// The number of children.
     pub n_children: i64,
+    /// `n_buffers` buffers (validity first).
     pub buffers: *mut *const c_void,
+    /// `n_children` child arrays.
     pub children: *mut *mut ArrowArray,
+    /// The dictionary, or NULL.
     pub dictionary: *mut ArrowArray,
+    /// Releases the struct (NULL once released).
     pub release: Option<unsafe extern "C" fn(*mut ArrowArray)>,
+    /// The producer's data.
     pub private_data: *mut c_void,
 }
 

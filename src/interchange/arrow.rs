@@ -38,8 +38,15 @@ struct ArrayPrivate {
     children: [*mut ArrowArray; 1],
 }
 
+/// The `release` of every schema struct pepkit exports.
+///
+/// # Safety
+/// `schema` must be NULL or a schema this module made (or a moved copy of
+/// one), as the Arrow C Data Interface lets a consumer release it.
 unsafe extern "C" fn release_schema(schema: *mut ArrowSchema) {
-    if schema.is_null() || (*schema).release.is_none() {
+    // SAFETY: as the caller guarantees, a non-NULL schema is valid.
+    let Some(schema) = (unsafe { schema.as_mut() }) else { return };
+    if schema.release.is_none() {
         return;
     }
     // No panic may cross this C callback.
@@ -47,34 +54,43 @@ unsafe extern "C" fn release_schema(schema: *mut ArrowSchema) {
         // SAFETY: private_data is the SchemaPrivate this module boxed for this
         // struct (a moved copy carries the same pointer; the source's release
         // is NULL by then, so it is freed once).
-        let private = Box::from_raw((*schema).private_data.cast::<SchemaPrivate>());
+        let private = unsafe { Box::from_raw(schema.private_data.cast::<SchemaPrivate>()) };
         if let Some(mut child) = private.child {
             if let Some(release) = child.release {
-                release(&mut *child);
+                // SAFETY: the child is ours and unreleased (release is set).
+                unsafe { release(&mut *child) };
             }
         }
     }));
-    (*schema).release = None;
+    schema.release = None;
 }
 
+/// The `release` of every array struct pepkit exports.
+///
+/// # Safety
+/// As [`release_schema`], for an array.
 unsafe extern "C" fn release_array(array: *mut ArrowArray) {
-    if array.is_null() || (*array).release.is_none() {
+    // SAFETY: as the caller guarantees, a non-NULL array is valid.
+    let Some(array) = (unsafe { array.as_mut() }) else { return };
+    if array.release.is_none() {
         return;
     }
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: as in release_schema, for ArrayPrivate.
-        let mut private = Box::from_raw((*array).private_data.cast::<ArrayPrivate>());
+        let mut private = unsafe { Box::from_raw(array.private_data.cast::<ArrayPrivate>()) };
         if let Some(child) = private.child.as_mut() {
             if let Some(release) = child.release {
-                release(&mut **child);
+                // SAFETY: the child is ours and unreleased (release is set).
+                unsafe { release(&mut **child) };
             }
         }
         // Released in place: an exporter's view may point into itself.
         if let Some(view) = private.export.as_mut() {
-            let _ = pepkit_object::releasebuffer(view);
+            // SAFETY: the export this array held, released once, here.
+            let _ = unsafe { pepkit_object::releasebuffer(view) };
         }
     }));
-    (*array).release = None;
+    array.release = None;
 }
 
 fn schema(format: &str, name: &'static CStr, metadata: Option<Vec<u8>>, child: Option<ArrowSchema>) -> ArrowSchema {
@@ -160,19 +176,20 @@ unsafe fn metadata_value<'a>(metadata: *const c_char, key: &[u8]) -> Result<Opti
         return Ok(None);
     }
     let read_len = |p: *const u8| -> Result<usize> {
-        let n = i32::from_ne_bytes(ptr::read_unaligned(p.cast::<[u8; 4]>()));
+        // SAFETY: for every read here, the encoding is complete, as the
+        // caller guarantees, so each length and the bytes it counts are there.
+        let n = i32::from_ne_bytes(unsafe { ptr::read_unaligned(p.cast::<[u8; 4]>()) });
         usize::try_from(n).map_err(|_| Error::value(format!("negative length {n} in Arrow metadata")))
     };
+    // SAFETY: as above.
+    let read = |p: *const u8, n: usize| unsafe { (std::slice::from_raw_parts(p.add(4), n), p.add(4 + n)) };
     let mut p = metadata.cast::<u8>();
     let count = read_len(p)?;
-    p = p.add(4);
+    p = p.wrapping_add(4);
     for _ in 0..count {
-        let n = read_len(p)?;
-        let k = std::slice::from_raw_parts(p.add(4), n);
-        p = p.add(4 + n);
-        let n = read_len(p)?;
-        let v = std::slice::from_raw_parts(p.add(4), n);
-        p = p.add(4 + n);
+        let (k, next) = read(p, read_len(p)?);
+        let (v, next) = read(next, read_len(next)?);
+        p = next;
         if k == key {
             return Ok(Some(v));
         }
@@ -220,8 +237,9 @@ pub(crate) fn export(exporter: &Object) -> Result<(ArrowSchema, ArrowArray)> {
     // SAFETY: `view` holds a live export; it moves into the array (or is
     // released right here).
     match unsafe { plan(&view) } {
-        Ok(plan) => Ok(unsafe { assemble(plan, &view) }),
+        Ok(plan) => Ok(assemble(plan, &view)),
         Err(err) => {
+            // SAFETY: the export taken above, not handed on.
             let _ = unsafe { pepkit_object::releasebuffer(&mut view) };
             Err(err)
         }
@@ -251,6 +269,10 @@ struct Plan {
     tensor: Option<(i64, Vec<isize>)>,
 }
 
+/// What an export becomes in Arrow, or why it cannot.
+///
+/// # Safety
+/// `view` must be a live export.
 unsafe fn plan(view: &pepkit_buffer) -> Result<Plan> {
     if !view.suboffsets.is_null() {
         return Err(Error::buffer("Arrow cannot describe suboffsets (PIL-style indirect arrays)"));
@@ -258,20 +280,26 @@ unsafe fn plan(view: &pepkit_buffer) -> Result<Plan> {
     if view.ndim == 0 {
         return Err(Error::buffer("a 0-dim array has no rows: Arrow arrays have one dimension or more"));
     }
-    super::with_dims(view, |shape, strides| plan_dims(view, shape, strides))
+    // SAFETY: a live export, as the caller guarantees.
+    unsafe { super::with_dims(view, |shape, strides| plan_dims(view, shape, strides)) }
 }
 
+/// [`plan`] once the shape and strides are known.
+///
+/// # Safety
+/// As [`plan`].
 unsafe fn plan_dims(view: &pepkit_buffer, shape: &[isize], strides: &[isize]) -> Result<Plan> {
     if !c_contiguous(shape, strides, view.itemsize) {
         return Err(Error::buffer(format!(
             "Arrow needs C-contiguous memory: shape {shape:?} has strides {strides:?}"
         )));
     }
-    let format = super::format_of(view);
+    // SAFETY: a live export's format is NUL-terminated (or NULL).
+    let format = unsafe { super::format_of(view) };
     let item = dtype::classify(format)?;
     let item_format = dtype::to_arrow(format)?;
     let align = alignment_of(item);
-    if (view.buf as usize) % align != 0 {
+    if !(view.buf as usize).is_multiple_of(align) {
         return Err(Error::buffer(format!(
             "the data at {:p} is not aligned to its {align}-byte items, as Arrow requires",
             view.buf
@@ -292,7 +320,9 @@ unsafe fn plan_dims(view: &pepkit_buffer, shape: &[isize], strides: &[isize]) ->
     Ok(Plan { item_format, rows, tensor })
 }
 
-unsafe fn assemble(plan: Plan, view: &pepkit_buffer) -> (ArrowSchema, ArrowArray) {
+/// The schema and array of `plan`; the array that points at the data takes
+/// over the export in `view`.
+fn assemble(plan: Plan, view: &pepkit_buffer) -> (ArrowSchema, ArrowArray) {
     let data = view.buf as *const c_void;
     match plan.tensor {
         None => (
@@ -333,6 +363,10 @@ struct Rows {
     width: i64,
 }
 
+/// What an imported schema describes.
+///
+/// # Safety
+/// `s` must be a valid schema per the Arrow C Data Interface.
 unsafe fn read_schema(s: &ArrowSchema) -> Result<Incoming> {
     if s.format.is_null() {
         return Err(Error::value("schema.format must not be NULL"));
@@ -340,18 +374,23 @@ unsafe fn read_schema(s: &ArrowSchema) -> Result<Incoming> {
     if !s.dictionary.is_null() {
         return Err(Error::value("dictionary-encoded Arrow arrays have no zero-copy buffer form"));
     }
-    let format = CStr::from_ptr(s.format).to_bytes();
+    // SAFETY: a valid schema's format is NUL-terminated.
+    let format = unsafe { CStr::from_ptr(s.format) }.to_bytes();
     if let Some(width) = format.strip_prefix(b"+w:") {
         let width = dtype::fixed_width(width, true)? as i64;
-        if s.n_children != 1 || s.children.is_null() || (*s.children).is_null() {
+        // SAFETY: a valid schema's `children` holds n_children pointers.
+        if s.n_children != 1 || s.children.is_null() || unsafe { (*s.children).is_null() } {
             return Err(Error::value("a fixed-size list schema must have one child"));
         }
-        let child = &**s.children;
+        // SAFETY: checked just above: one child, not NULL, itself valid.
+        let child = unsafe { &**s.children };
         if !child.dictionary.is_null() || child.format.is_null() {
             return Err(Error::value("the fixed-size list's child must be a plain primitive"));
         }
-        let mut inner = read_item(CStr::from_ptr(child.format).to_bytes())?;
-        let (shape, permutation) = tensor_shape(s.metadata, width)?;
+        // SAFETY: a valid schema's format is NUL-terminated.
+        let mut inner = read_item(unsafe { CStr::from_ptr(child.format) }.to_bytes())?;
+        // SAFETY: a valid schema's metadata is NULL or a complete encoding.
+        let (shape, permutation) = unsafe { tensor_shape(s.metadata, width) }?;
         inner.rows = Some(Rows { shape, permutation, width });
         Ok(inner)
     } else {
@@ -367,11 +406,16 @@ fn read_item(arrow: &[u8]) -> Result<Incoming> {
 
 /// The row shape of a fixed-size list of `width` items: the
 /// `arrow.fixed_shape_tensor` shape when the schema says so, else `[width]`.
+///
+/// # Safety
+/// As [`metadata_value`].
 unsafe fn tensor_shape(metadata: *const c_char, width: i64) -> Result<(Vec<isize>, Option<Vec<usize>>)> {
-    if metadata_value(metadata, b"ARROW:extension:name")? != Some(FIXED_SHAPE_TENSOR.as_bytes()) {
+    // SAFETY: as the caller guarantees.
+    if unsafe { metadata_value(metadata, b"ARROW:extension:name") }? != Some(FIXED_SHAPE_TENSOR.as_bytes()) {
         return Ok((vec![width as isize], None));
     }
-    let json = metadata_value(metadata, b"ARROW:extension:metadata")?.unwrap_or(b"");
+    // SAFETY: as the caller guarantees.
+    let json = unsafe { metadata_value(metadata, b"ARROW:extension:metadata") }?.unwrap_or(b"");
     if json.len() > MAX_TENSOR_JSON {
         return Err(Error::value(format!(
             "{FIXED_SHAPE_TENSOR} metadata of {} bytes is too long (at most {MAX_TENSOR_JSON})",
@@ -415,6 +459,9 @@ unsafe fn tensor_shape(metadata: *const c_char, width: i64) -> Result<(Vec<isize
 }
 
 /// Checks an array level and returns its data buffer (if `with_data`).
+///
+/// # Safety
+/// `a` must be a valid array per the Arrow C Data Interface.
 unsafe fn check_level(a: &ArrowArray, n_buffers: i64, what: &str) -> Result<*const c_void> {
     if a.length < 0 || a.offset < 0 {
         return Err(Error::value(format!("{what}: negative length {} or offset {}", a.length, a.offset)));
@@ -422,7 +469,8 @@ unsafe fn check_level(a: &ArrowArray, n_buffers: i64, what: &str) -> Result<*con
     if a.n_buffers != n_buffers || a.buffers.is_null() {
         return Err(Error::value(format!("{what}: expected {n_buffers} buffers, got {}", a.n_buffers)));
     }
-    let validity = *a.buffers;
+    // SAFETY: a valid array's `buffers` holds n_buffers (>= 1) pointers.
+    let validity = unsafe { *a.buffers };
     if a.null_count > 0 || (a.null_count < 0 && !validity.is_null()) {
         return Err(Error::value(format!(
             "{what}: the array has nulls (null_count {}); a buffer has no way to mark them",
@@ -432,7 +480,8 @@ unsafe fn check_level(a: &ArrowArray, n_buffers: i64, what: &str) -> Result<*con
     if !a.dictionary.is_null() {
         return Err(Error::value(format!("{what}: dictionary-encoded arrays are not supported")));
     }
-    Ok(if n_buffers == 2 { *a.buffers.add(1) } else { ptr::null() })
+    // SAFETY: as above, with two buffers.
+    Ok(if n_buffers == 2 { unsafe { *a.buffers.add(1) } } else { ptr::null() })
 }
 
 fn overflow() -> Error {
@@ -440,19 +489,27 @@ fn overflow() -> Error {
 }
 
 /// Describes the memory of an imported array.
+///
+/// # Safety
+/// `a` must be a valid array per the Arrow C Data Interface.
 unsafe fn layout_of(inc: &Incoming, a: &ArrowArray) -> Result<ValidLayout> {
     let (data, first_item, shape) = match &inc.rows {
         None => {
-            let data = check_level(a, 2, "array")?;
+            // SAFETY: as the caller guarantees.
+            let data = unsafe { check_level(a, 2, "array") }?;
             (data, a.offset, vec![isize::try_from(a.length).map_err(|_| overflow())?])
         }
         Some(Rows { shape: row_shape, width, .. }) => {
-            check_level(a, 1, "array")?;
-            if a.n_children != 1 || a.children.is_null() || (*a.children).is_null() {
+            // SAFETY: as the caller guarantees.
+            unsafe { check_level(a, 1, "array") }?;
+            // SAFETY: a valid array's `children` holds n_children pointers.
+            if a.n_children != 1 || a.children.is_null() || unsafe { (*a.children).is_null() } {
                 return Err(Error::value("a fixed-size list array must have one child"));
             }
-            let child = &**a.children;
-            let data = check_level(child, 2, "child array")?;
+            // SAFETY: checked just above: one child, not NULL, itself valid.
+            let child = unsafe { &**a.children };
+            // SAFETY: a valid child array.
+            let data = unsafe { check_level(child, 2, "child array") }?;
             let needed = a.offset.checked_add(a.length).and_then(|n| n.checked_mul(*width)).ok_or_else(overflow)?;
             if child.length < needed {
                 return Err(Error::value(format!(
@@ -473,7 +530,7 @@ unsafe fn layout_of(inc: &Incoming, a: &ArrowArray) -> Result<ValidLayout> {
         return Err(Error::value("the array's data buffer is NULL"));
     }
     let buf = data.cast::<u8>().cast_mut().wrapping_offset(skip);
-    if len > 0 && (buf as usize) % inc.align != 0 {
+    if len > 0 && !(buf as usize).is_multiple_of(inc.align) {
         return Err(Error::value(format!(
             "the data at {buf:p} (buffer plus offset) is not aligned to its {}-byte items",
             inc.align
@@ -519,30 +576,37 @@ unsafe impl Send for Held {}
 /// # Safety
 /// Both structs must be valid per the Arrow C Data Interface.
 pub(crate) unsafe fn import(schema: *mut ArrowSchema, array: *mut ArrowArray) -> Result<Object> {
-    if (*schema).release.is_none() {
+    // SAFETY: both valid, as the caller guarantees.
+    let (schema, array) = unsafe { (&mut *schema, &mut *array) };
+    if schema.release.is_none() {
         return Err(Error::value("the schema is released (its release callback is NULL)"));
     }
-    if (*array).release.is_none() {
+    if array.release.is_none() {
         return Err(Error::value("the array is released (its release callback is NULL)"));
     }
-    let incoming = read_schema(&*schema)?;
-    let layout = layout_of(&incoming, &*array)?;
-    let held = Held(Box::new(ptr::read(array)));
-    let obj = pepkit_object::new_wrap(
-        layout,
-        Some(Box::new(move || {
-            let mut held = held;
-            if let Some(release) = held.0.release {
-                // SAFETY: the moved struct is ours; its release runs once, here.
-                release(&mut *held.0);
-            }
-        })),
-    )?;
-    (*array).release = None;
-    let mut moved = ptr::read(schema);
-    (*schema).release = None;
+    // SAFETY: valid structs, as the caller guarantees.
+    let layout = unsafe { layout_of(&read_schema(schema)?, array) }?;
+    // A bitwise move, per the Arrow spec: the source's release is cleared
+    // below once the object exists (on failure the copy is dropped unreleased).
+    // SAFETY: a valid struct, read once.
+    let held = Held(Box::new(unsafe { ptr::read(array) }));
+    let release = move || {
+        let mut held = held;
+        if let Some(release) = held.0.release {
+            // SAFETY: the moved struct is ours; its release runs once, here.
+            unsafe { release(&mut *held.0) };
+        }
+    };
+    // SAFETY: the layout describes the array's buffers, valid until its
+    // release runs; Arrow memory may be read from any thread.
+    let obj = unsafe { pepkit_object::new_wrap(layout, Some(Box::new(release))) }?;
+    array.release = None;
+    // SAFETY: as for the array; the schema is released at once.
+    let mut moved = unsafe { ptr::read(schema) };
+    schema.release = None;
     if let Some(release) = moved.release {
-        release(&mut moved);
+        // SAFETY: the moved schema is ours; released once, here.
+        unsafe { release(&mut moved) };
     }
     Ok(obj)
 }
@@ -554,6 +618,7 @@ mod tests {
     #[test]
     fn metadata_round_trips() {
         let enc = encode_metadata(&[("a", "xyz"), ("", "")]);
+        // SAFETY: a complete encoding, alive for the test.
         let value = |key: &[u8]| unsafe { metadata_value(enc.as_ptr().cast(), key) }.unwrap();
         assert_eq!(value(b"a"), Some(&b"xyz"[..]));
         assert_eq!(value(b""), Some(&b""[..]));

@@ -101,6 +101,9 @@ fn block_layout<T>(ndim: usize) -> Result<(Layout, usize)> {
 }
 
 /// The deleter of every tensor pepkit exports: ends the export, frees the block.
+///
+/// # Safety
+/// `managed` must be NULL or a tensor `export` made, deleted once.
 unsafe extern "C" fn delete_exported<T: Managed>(managed: *mut T) {
     if managed.is_null() {
         return;
@@ -109,16 +112,20 @@ unsafe extern "C" fn delete_exported<T: Managed>(managed: *mut T) {
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let block = managed.cast::<Block<T>>();
         // SAFETY: `managed` is the start of a block `export` made (its first
-        // field), and the DLPack contract gives the deleter sole ownership.
-        let ndim = (*block).ndim;
-        let _ = pepkit_object::releasebuffer(&mut (*block).export);
-        if let Ok((layout, _)) = block_layout::<T>(ndim) {
-            alloc::dealloc(block.cast(), layout);
+        // field), and the DLPack contract gives the deleter sole ownership:
+        // the export it holds is ended and the block freed, once.
+        unsafe {
+            let ndim = (*block).ndim;
+            let _ = pepkit_object::releasebuffer(&mut (*block).export);
+            if let Ok((layout, _)) = block_layout::<T>(ndim) {
+                alloc::dealloc(block.cast(), layout);
+            }
         }
     }));
 }
 
-/// Releases an export taken during a call that then failed.
+/// Releases an export taken during a call that then failed (`view` must
+/// hold it).
 fn give_back(view: &mut pepkit_buffer, err: Error) -> Error {
     // SAFETY: `view` holds a live export taken by this call.
     let _ = unsafe { pepkit_object::releasebuffer(view) };
@@ -144,6 +151,9 @@ pub(crate) fn export<T: Managed>(exporter: &Object, flags: c_int) -> Result<*mut
 }
 
 /// The checks an export must pass: what DLPack cannot say is refused here.
+///
+/// # Safety
+/// `view` must be a live export.
 unsafe fn describe_export<T: Managed>(view: &pepkit_buffer, strides: &[isize]) -> Result<(DLDataType, isize)> {
     if !view.suboffsets.is_null() {
         return Err(Error::buffer("DLPack cannot describe suboffsets (PIL-style indirect arrays)"));
@@ -153,7 +163,8 @@ unsafe fn describe_export<T: Managed>(view: &pepkit_buffer, strides: &[isize]) -
             "the memory is read-only and a legacy DLManagedTensor cannot say so: use pepkit_dlpack_export",
         ));
     }
-    let dtype = dtype::to_dlpack(super::format_of(view))?;
+    // SAFETY: a live export's format is NUL-terminated (or NULL).
+    let dtype = dtype::to_dlpack(unsafe { super::format_of(view) })?;
     let itemsize = view.itemsize;
     for (d, &stride) in strides.iter().enumerate() {
         if stride % itemsize != 0 {
@@ -166,6 +177,11 @@ unsafe fn describe_export<T: Managed>(view: &pepkit_buffer, strides: &[isize]) -
     Ok((dtype, itemsize))
 }
 
+/// The tensor block of an accepted export (which it takes over).
+///
+/// # Safety
+/// `view` must be a live export of `exporter`, with `shape` and `strides`
+/// its dimensions.
 unsafe fn build<T: Managed>(
     exporter: *mut pepkit_object,
     view: &pepkit_buffer,
@@ -177,15 +193,19 @@ unsafe fn build<T: Managed>(
     let ndim = shape.len();
     let (layout, dims_at) = block_layout::<T>(ndim)?;
     // SAFETY: the layout is never zero-sized (Block has fields).
-    let raw = alloc::alloc(layout);
+    let raw = unsafe { alloc::alloc(layout) };
     if raw.is_null() {
         return Err(Error::no_memory(format!("cannot allocate a DLPack tensor of {} bytes", layout.size())));
     }
     let block = raw.cast::<Block<T>>();
-    let dims = raw.add(dims_at).cast::<i64>();
-    for d in 0..ndim {
-        dims.add(d).write(shape[d] as i64);
-        dims.add(ndim + d).write((strides[d] / itemsize) as i64);
+    // SAFETY: the block's layout has room for 2 * ndim i64 at dims_at.
+    let dims = unsafe { raw.add(dims_at) }.cast::<i64>();
+    for (d, (&n, &stride)) in shape.iter().zip(strides).enumerate() {
+        // SAFETY: entries d and ndim + d of those 2 * ndim.
+        unsafe {
+            dims.add(d).write(n as i64);
+            dims.add(ndim + d).write((stride / itemsize) as i64);
+        }
     }
     let tensor = DLTensor {
         data: view.buf,
@@ -193,17 +213,19 @@ unsafe fn build<T: Managed>(
         ndim: ndim as i32,
         dtype,
         shape: dims,
-        strides: dims.add(ndim),
+        strides: dims.wrapping_add(ndim),
         byte_offset: 0,
     };
     // SAFETY: `raw` is fresh memory of Block<T>'s layout; every field is
-    // written before the block is handed out.
-    ptr::addr_of_mut!((*block).managed).write(T::new(tensor, view.readonly != 0, exporter.cast()));
-    ptr::addr_of_mut!((*block).ndim).write(ndim);
-    let export = ptr::addr_of_mut!((*block).export);
-    export.write(*view);
-    // An exporter's view may point into itself (shape at &view.len): follow it.
-    crate::buffer::rebase_self_pointers(view, &mut *export);
+    // written before the block is handed out, and the export moves in.
+    unsafe {
+        ptr::addr_of_mut!((*block).managed).write(T::new(tensor, view.readonly != 0, exporter.cast()));
+        ptr::addr_of_mut!((*block).ndim).write(ndim);
+        let export = ptr::addr_of_mut!((*block).export);
+        export.write(*view);
+        // An exporter's view may point into itself (shape at &view.len): follow it.
+        crate::buffer::rebase_self_pointers(view, &mut *export);
+    }
     Ok(block.cast())
 }
 
@@ -247,7 +269,8 @@ unsafe fn layout_of(t: &DLTensor, readonly: bool) -> Result<ValidLayout> {
     }
     let mut shape = Vec::with_capacity(ndim);
     for d in 0..ndim {
-        let n = *t.shape.add(d);
+        // SAFETY: a valid tensor's shape holds ndim extents.
+        let n = unsafe { *t.shape.add(d) };
         if n < 0 {
             return Err(Error::value(format!("negative extent {n} in dimension {}", d + 1)));
         }
@@ -261,9 +284,10 @@ unsafe fn layout_of(t: &DLTensor, readonly: bool) -> Result<ValidLayout> {
     if t.strides.is_null() {
         crate::buffer::contiguous_strides(&shape, itemsize, false, &mut strides)?;
     } else {
-        for d in 0..ndim {
-            let s = *t.strides.add(d);
-            strides[d] = isize::try_from(s)
+        for (d, stride) in strides.iter_mut().enumerate() {
+            // SAFETY: a valid tensor's non-NULL strides hold ndim entries.
+            let s = unsafe { *t.strides.add(d) };
+            *stride = isize::try_from(s)
                 .ok()
                 .and_then(|s| s.checked_mul(itemsize))
                 .ok_or_else(|| Error::overflow(format!("stride {s} of dimension {} overflows in bytes", d + 1)))?;
@@ -301,22 +325,25 @@ unsafe fn layout_of(t: &DLTensor, readonly: bool) -> Result<ValidLayout> {
 /// A wrap of `layout` that owns `managed`: `deleter` (if any) runs once, when
 /// the wrap is freed. If the wrap cannot be made, the closure is dropped
 /// without running, so the caller keeps the tensor.
+///
+/// # Safety
+/// `layout` must describe the tensor's memory, valid until its deleter
+/// runs, and `managed` be the caller's to hand over.
 unsafe fn adopt<T: 'static>(
     layout: ValidLayout,
     managed: *mut T,
     deleter: Option<unsafe extern "C" fn(*mut T)>,
 ) -> Result<Object> {
     let owner = Owner(managed);
-    pepkit_object::new_wrap(
-        layout,
-        Some(Box::new(move || {
-            let owner = owner;
+    let release = move || {
+        let owner = owner;
+        if let Some(deleter) = deleter {
             // SAFETY: the tensor is ours until its deleter runs, which is now, once.
-            if let Some(deleter) = deleter {
-                deleter(owner.0);
-            }
-        })),
-    )
+            unsafe { deleter(owner.0) };
+        }
+    };
+    // SAFETY: as the caller guarantees; DLPack memory may be read from any thread.
+    unsafe { pepkit_object::new_wrap(layout, Some(Box::new(release))) }
 }
 
 /// Takes a versioned tensor in: on success the new object owns it and runs
@@ -325,15 +352,20 @@ unsafe fn adopt<T: 'static>(
 /// # Safety
 /// `managed` must be a valid tensor per the DLPack ABI.
 pub(crate) unsafe fn import(managed: *mut DLManagedTensorVersioned) -> Result<Object> {
-    let m = &*managed;
+    // SAFETY: a valid tensor, as the caller guarantees.
+    let m = unsafe { &*managed };
     if m.version.major != DLPACK_VERSION.major {
         return Err(Error::buffer(format!(
             "DLPack ABI version {}.{} is not supported (pepkit reads 1.x)",
             m.version.major, m.version.minor
         )));
     }
-    let layout = layout_of(&m.dl_tensor, m.flags & DLPACK_FLAG_BITMASK_READ_ONLY != 0)?;
-    adopt(layout, managed, m.deleter)
+    // SAFETY: a valid tensor: its shape and strides hold ndim entries, and
+    // its memory is valid until its deleter runs.
+    unsafe {
+        let layout = layout_of(&m.dl_tensor, m.flags & DLPACK_FLAG_BITMASK_READ_ONLY != 0)?;
+        adopt(layout, managed, m.deleter)
+    }
 }
 
 /// [`import`] for the legacy unversioned struct (always writable).
@@ -341,6 +373,9 @@ pub(crate) unsafe fn import(managed: *mut DLManagedTensorVersioned) -> Result<Ob
 /// # Safety
 /// `managed` must be a valid tensor per the DLPack ABI.
 pub(crate) unsafe fn import_legacy(managed: *mut DLManagedTensor) -> Result<Object> {
-    let layout = layout_of(&(*managed).dl_tensor, false)?;
-    adopt(layout, managed, (*managed).deleter)
+    // SAFETY: as in `import`.
+    unsafe {
+        let layout = layout_of(&(*managed).dl_tensor, false)?;
+        adopt(layout, managed, (*managed).deleter)
+    }
 }

@@ -564,13 +564,15 @@ impl ViewGuard<'_> {
         if state.view.readonly != 0 {
             return Err(Error::type_error("cannot modify read-only memory"));
         }
-        // SAFETY (all three): each description is a live view's or export's.
         match view_object(src) {
+            // SAFETY: this view's own live descriptor.
             Some(other) if std::ptr::eq(other, self.owner) => unsafe { state.assign(slices, &state.view) },
             Some(other) => {
                 let guard = other.live()?;
+                // SAFETY: the other view's live descriptor, under its lock.
                 unsafe { state.assign(slices, &ViewGuard::state_of(&guard).view) }
             }
+            // SAFETY: a live export, for the duration of the call.
             None => src.export(Flags::FULL_RO)?.with_buffer(|view| unsafe { state.assign(slices, view) }),
         }
     }
@@ -609,11 +611,12 @@ pub fn equal(a: &Object, b: &Object) -> Result<bool> {
     if released(a) || released(b) {
         return Ok(same);
     }
-    // SAFETY (both): the descriptions are live views' or exports'.
     let result = with_description(a, |va| {
         if same {
+            // SAFETY: a live view's descriptor or export.
             return unsafe { items::equal(va, va) }.map(Some);
         }
+        // SAFETY: both live views' descriptors or exports.
         with_description(b, |vb| unsafe { items::equal(va, vb) })
     })?;
     Ok(result.flatten().unwrap_or(same))

@@ -164,14 +164,19 @@ impl Items {
 /// A non-NULL `p` must address `len` readable bytes for the lifetime.
 #[inline]
 unsafe fn item<'a>(p: *const u8, len: isize) -> Result<&'a [u8]> {
-    crate::mem::slice(p, len as usize).ok_or_else(|| crate::mem::null_data(len as usize))
+    // SAFETY: as the caller guarantees.
+    unsafe { crate::mem::slice(p, len as usize) }.ok_or_else(|| crate::mem::null_data(len as usize))
 }
 
 /// Follows an indirection, as CPython's ADJUST_PTR.
+///
+/// # Safety
+/// With `suboffset >= 0`, `p` must address a readable pointer slot.
 #[inline]
 unsafe fn adjust(p: *const u8, suboffset: isize) -> *const u8 {
     if suboffset >= 0 {
-        (p as *const *const u8).read_unaligned().wrapping_offset(suboffset)
+        // SAFETY: as the caller guarantees.
+        unsafe { (p as *const *const u8).read_unaligned() }.wrapping_offset(suboffset)
     } else {
         p
     }
@@ -204,8 +209,9 @@ impl ViewState {
         }
         Items::of(self.format(), self.view.itemsize)?;
         let p = self.item_pointer(index)?;
-        // SAFETY: one writable item of the exported memory.
         let n = self.view.itemsize as usize;
+        // SAFETY: one item of the exported memory, writable (the view is
+        // not read-only); no Rust reference into it lives elsewhere.
         let out = unsafe { crate::mem::slice_mut(p, n) }.ok_or_else(|| crate::mem::null_data(n))?;
         pack(self.format(), value, out)
     }
@@ -289,6 +295,10 @@ const GUESS_CAP: usize = 1 << 26;
 impl ListWalk<'_> {
     /// Writes dimension `d` onwards of the list at `p`, reserving room
     /// (fallibly) before each piece so no push can reallocate and abort.
+    ///
+    /// # Safety
+    /// `p` must be where dimension `d` of the walked view starts, inside the
+    /// exported memory (unless the view is empty).
     unsafe fn write(&self, out: &mut Vec<u8>, d: usize, p: *const u8) -> Result<()> {
         let last = d + 1 == self.shape.len();
         let sub = self.subs.map_or(-1, |s| s[d]);
@@ -302,17 +312,21 @@ impl ListWalk<'_> {
             if self.empty {
                 // Not last: the last dimension is reached only when every
                 // extent before it is non-zero, and then it is the zero one.
-                self.write(out, d + 1, p)?;
+                // SAFETY: nothing is read on an empty view.
+                unsafe { self.write(out, d + 1, p) }?;
                 continue;
             }
             // Every extent is non-zero, so the layout was checked against
             // the exported memory and `i * stride` lies inside it.
-            let q = adjust(p.wrapping_offset(i * self.strides[d]), sub);
+            // SAFETY: as just said; an indirection's slot is exported memory.
+            let q = unsafe { adjust(p.wrapping_offset(i * self.strides[d]), sub) };
             if last {
                 crate::mem::reserve(out, self.per_item, "tolist")?;
-                self.items.write_repr(out, item(q, self.itemsize)?)?;
+                // SAFETY: `q` is one item of the exported memory.
+                self.items.write_repr(out, unsafe { item(q, self.itemsize) }?)?;
             } else {
-                self.write(out, d + 1, q)?;
+                // SAFETY: `q` starts dimension d + 1 inside the memory.
+                unsafe { self.write(out, d + 1, q) }?;
             }
         }
         crate::mem::reserve(out, 1, "tolist")?;
@@ -360,7 +374,8 @@ enum Comparison {
 /// # Safety
 /// Both descriptions must be valid exports.
 pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool> {
-    let (ga, gb) = (Geometry::of(a)?, Geometry::of(b)?);
+    // SAFETY: valid exports, as the caller guarantees.
+    let (ga, gb) = unsafe { (Geometry::of(a)?, Geometry::of(b)?) };
     if ga.ndim != gb.ndim {
         return Ok(false);
     }
@@ -376,7 +391,8 @@ pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool>
         if v.format.is_null() {
             b"B"
         } else {
-            std::ffi::CStr::from_ptr(v.format).to_bytes()
+            // SAFETY: a valid export's format is NUL-terminated.
+            unsafe { std::ffi::CStr::from_ptr(v.format) }.to_bytes()
         }
     };
     let (fa, fb) = (format(a), format(b));
@@ -399,34 +415,45 @@ pub(crate) unsafe fn equal(a: &pepkit_buffer, b: &pepkit_buffer) -> Result<bool>
     }
     let (sa, sb) = (ga.itemsize, gb.itemsize);
     let c_contiguous = ga.is_contiguous(crate::buffer::Order::C) && gb.is_contiguous(crate::buffer::Order::C);
+    // SAFETY: for `bytes`, the reads and the walks below: every pointer
+    // comes from walking a valid export's geometry (or is its whole
+    // C-contiguous run), so it addresses that many readable bytes of
+    // exported memory.
+    let bytes = |p: *const u8, n: isize| unsafe { item(p, n) };
     match &cmp {
         // Whole-buffer memcmp when both are C-contiguous and bytes decide.
-        Comparison::Bytes if c_contiguous => Ok(item(ga.buf, ga.len)? == item(gb.buf, gb.len)?),
-        Comparison::Bytes => all_pairs(&ga, &gb, |p, q| Ok(item(p, sa)? == item(q, sb)?)),
-        Comparison::F64 if c_contiguous => Ok(floats_equal::<8>(item(ga.buf, ga.len)?, item(gb.buf, gb.len)?)),
-        Comparison::F32 if c_contiguous => Ok(floats_equal::<4>(item(ga.buf, ga.len)?, item(gb.buf, gb.len)?)),
-        Comparison::F64 => all_pairs(&ga, &gb, |p, q| {
-            Ok((p as *const f64).read_unaligned() == (q as *const f64).read_unaligned())
-        }),
-        Comparison::F32 => all_pairs(&ga, &gb, |p, q| {
-            Ok((p as *const f32).read_unaligned() == (q as *const f32).read_unaligned())
-        }),
+        Comparison::Bytes if c_contiguous => Ok(bytes(ga.buf, ga.len)? == bytes(gb.buf, gb.len)?),
+        // SAFETY: as said above, for this and the walks below.
+        Comparison::Bytes => unsafe { all_pairs(&ga, &gb, |p, q| Ok(bytes(p, sa)? == bytes(q, sb)?)) },
+        Comparison::F64 if c_contiguous => Ok(floats_equal::<8>(bytes(ga.buf, ga.len)?, bytes(gb.buf, gb.len)?)),
+        Comparison::F32 if c_contiguous => Ok(floats_equal::<4>(bytes(ga.buf, ga.len)?, bytes(gb.buf, gb.len)?)),
+        // SAFETY: as above; the items are at least 8 bytes (same format 'd').
+        Comparison::F64 => unsafe {
+            all_pairs(&ga, &gb, |p, q| Ok((p as *const f64).read_unaligned() == (q as *const f64).read_unaligned()))
+        },
+        // SAFETY: as above, 4 bytes (same format 'f').
+        Comparison::F32 => unsafe {
+            all_pairs(&ga, &gb, |p, q| Ok((p as *const f32).read_unaligned() == (q as *const f32).read_unaligned()))
+        },
         // Value by value in lockstep, as unpacking both items and comparing
         // the tuples would, but without building either: an item of a
         // billion fields needs no memory at all.
-        Comparison::Struct(la, lb) => all_pairs(&ga, &gb, |p, q| {
-            let (Ok(mut va), Ok(mut vb)) = (la.values(item(p, sa)?), lb.values(item(q, sb)?)) else {
-                return Ok(false);
-            };
-            Ok(match (la.nvalues == 1, lb.nvalues == 1) {
-                (true, true) => match (va.next(), vb.next()) {
-                    (Some(x), Some(y)) => python_eq(&x, &y),
+        // SAFETY: as above.
+        Comparison::Struct(la, lb) => unsafe {
+            all_pairs(&ga, &gb, |p, q| {
+                let (Ok(mut va), Ok(mut vb)) = (la.values(bytes(p, sa)?), lb.values(bytes(q, sb)?)) else {
+                    return Ok(false);
+                };
+                Ok(match (la.nvalues == 1, lb.nvalues == 1) {
+                    (true, true) => match (va.next(), vb.next()) {
+                        (Some(x), Some(y)) => python_eq(&x, &y),
+                        _ => false,
+                    },
+                    (false, false) => la.nvalues == lb.nvalues && va.zip(vb).all(|(x, y)| python_eq(&x, &y)),
                     _ => false,
-                },
-                (false, false) => la.nvalues == lb.nvalues && va.zip(vb).all(|(x, y)| python_eq(&x, &y)),
-                _ => false,
+                })
             })
-        }),
+        },
     }
 }
 
@@ -460,13 +487,22 @@ fn floats_equal<const N: usize>(a: &[u8], b: &[u8]) -> bool {
 /// Whether `eq` holds for every pair of items of two views of one shape,
 /// visited in lockstep (C order). The innermost dimension is a tight loop
 /// with `eq` inlined; outer dimensions recurse.
+///
+/// # Safety
+/// Both geometries must describe exported memory of the same shape; `eq`
+/// gets pointers to one item of each.
 unsafe fn all_pairs(ga: &Geometry, gb: &Geometry, mut eq: impl FnMut(*const u8, *const u8) -> Result<bool>) -> Result<bool> {
     if ga.ndim == 0 {
         return eq(ga.buf, gb.buf);
     }
-    walk_pair(ga, gb, 0, ga.buf, gb.buf, &mut eq)
+    // SAFETY: as the caller guarantees; dimension 0 starts at buf.
+    unsafe { walk_pair(ga, gb, 0, ga.buf, gb.buf, &mut eq) }
 }
 
+/// Dimension `d` onwards of [`all_pairs`].
+///
+/// # Safety
+/// As [`all_pairs`]; `p` and `q` start dimension `d` of each.
 unsafe fn walk_pair<F: FnMut(*const u8, *const u8) -> Result<bool>>(
     ga: &Geometry,
     gb: &Geometry,
@@ -490,14 +526,82 @@ unsafe fn walk_pair<F: FnMut(*const u8, *const u8) -> Result<bool>>(
         return Ok(true);
     }
     for i in 0..ga.shape[d] {
-        let pi = adjust(p.wrapping_offset(i * ta), sa);
-        let qi = adjust(q.wrapping_offset(i * tb), sb);
-        let same = if last { eq(pi, qi)? } else { walk_pair(ga, gb, d + 1, pi, qi, eq)? };
+        // SAFETY: in bounds of dimension d; an indirection's slot is
+        // exported memory, and what follows starts dimension d + 1.
+        let (pi, qi) = unsafe { (adjust(p.wrapping_offset(i * ta), sa), adjust(q.wrapping_offset(i * tb), sb)) };
+        // SAFETY: as the caller guarantees, one level down.
+        let same = if last { eq(pi, qi)? } else { unsafe { walk_pair(ga, gb, d + 1, pi, qi, eq) }? };
         if !same {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// CPython's equiv_structure for slice assignment: the same format (ignoring
+/// a leading '@'), itemsize and shape (up to the first zero extent).
+fn equiv_structure(dest: &pepkit_buffer, src: &Geometry, src_format: &[u8], dest_format: &[u8]) -> Result<()> {
+    fn strip(f: &[u8]) -> &[u8] {
+        f.strip_prefix(b"@").unwrap_or(f)
+    }
+    // SAFETY: dest is a live view's descriptor.
+    let gd = unsafe { Geometry::of(dest) }?;
+    let mut same = strip(dest_format) == strip(src_format) && dest.itemsize == src.itemsize && gd.ndim == src.ndim;
+    if same {
+        for d in 0..gd.ndim {
+            if gd.shape[d] != src.shape[d] {
+                same = false;
+                break;
+            }
+            if gd.shape[d] == 0 {
+                break;
+            }
+        }
+    }
+    if !same {
+        return Err(Error::value("memoryview assignment: lvalue and rvalue have different structures"));
+    }
+    Ok(())
+}
+
+impl ViewState {
+    /// `m[slices] = src`: copies `src` (any export with the same structure as
+    /// the slice) into the slice of this view, correctly when the two overlap.
+    /// Several slices assign to an N-d region (beyond CPython, which only
+    /// assigns 1-D slices).
+    ///
+    /// # Safety
+    /// `src` must be a valid export.
+    pub(crate) unsafe fn assign<S: Clone + Into<Slice>>(&self, slices: &[S], src: &pepkit_buffer) -> Result<()> {
+        if self.view.readonly != 0 {
+            return Err(Error::type_error("cannot modify read-only memory"));
+        }
+        let dest = if slices.is_empty() { self.duplicate(false) } else { self.slice(slices)? };
+        // SAFETY: a valid export, as the caller guarantees.
+        let gs = unsafe { Geometry::of(src) }?;
+        // SAFETY: as above: its format is NUL-terminated.
+        let src_format: &[u8] = if src.format.is_null() { b"B" } else { unsafe { std::ffi::CStr::from_ptr(src.format) }.to_bytes() };
+        equiv_structure(&dest.view, &gs, src_format, dest.format())?;
+        let n = dest.view.len as usize;
+        if n == 0 {
+            return Ok(());
+        }
+        if dest.c_contiguous && gs.is_contiguous(crate::buffer::Order::C) {
+            // memmove: the two may overlap.
+            // SAFETY: both are n contiguous bytes of exported memory (the
+            // structures are equal), the destination writable.
+            unsafe { std::ptr::copy(gs.buf as *const u8, dest.view.buf as *mut u8, n) };
+            return Ok(());
+        }
+        // Through a C-order copy of the source, so overlap cannot corrupt it.
+        let mut staged = crate::mem::zeroed(n, "staging a memoryview assignment")?;
+        // SAFETY: `src` is a valid export; `dest` a view of this one's
+        // exported, writable memory.
+        unsafe {
+            crate::buffer::to_contiguous(&mut staged, src, crate::buffer::Order::C)?;
+            crate::buffer::from_contiguous(&dest.view, &staged, crate::buffer::Order::C)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -588,63 +692,5 @@ mod tests {
             &Unpacked::Tuple(vec![Unpacked::Float(1.0), Unpacked::Bytes(b"x")])
         ));
         assert!(!python_eq(&Unpacked::Tuple(vec![Unpacked::Int(1)]), &Unpacked::Int(1)));
-    }
-}
-
-/// CPython's equiv_structure for slice assignment: the same format (ignoring
-/// a leading '@'), itemsize and shape (up to the first zero extent).
-fn equiv_structure(dest: &pepkit_buffer, src: &Geometry, src_format: &[u8], dest_format: &[u8]) -> Result<()> {
-    fn strip(f: &[u8]) -> &[u8] {
-        f.strip_prefix(b"@").unwrap_or(f)
-    }
-    // SAFETY: dest is a live view's descriptor.
-    let gd = unsafe { Geometry::of(dest) }?;
-    let mut same = strip(dest_format) == strip(src_format) && dest.itemsize == src.itemsize && gd.ndim == src.ndim;
-    if same {
-        for d in 0..gd.ndim {
-            if gd.shape[d] != src.shape[d] {
-                same = false;
-                break;
-            }
-            if gd.shape[d] == 0 {
-                break;
-            }
-        }
-    }
-    if !same {
-        return Err(Error::value("memoryview assignment: lvalue and rvalue have different structures"));
-    }
-    Ok(())
-}
-
-impl ViewState {
-    /// `m[slices] = src`: copies `src` (any export with the same structure as
-    /// the slice) into the slice of this view, correctly when the two overlap.
-    /// Several slices assign to an N-d region (beyond CPython, which only
-    /// assigns 1-D slices).
-    ///
-    /// # Safety
-    /// `src` must be a valid export.
-    pub(crate) unsafe fn assign<S: Clone + Into<Slice>>(&self, slices: &[S], src: &pepkit_buffer) -> Result<()> {
-        if self.view.readonly != 0 {
-            return Err(Error::type_error("cannot modify read-only memory"));
-        }
-        let dest = if slices.is_empty() { self.duplicate(false) } else { self.slice(slices)? };
-        let gs = Geometry::of(src)?;
-        let src_format: &[u8] = if src.format.is_null() { b"B" } else { std::ffi::CStr::from_ptr(src.format).to_bytes() };
-        equiv_structure(&dest.view, &gs, src_format, dest.format())?;
-        let n = dest.view.len as usize;
-        if n == 0 {
-            return Ok(());
-        }
-        if dest.c_contiguous && gs.is_contiguous(crate::buffer::Order::C) {
-            // memmove: the two may overlap.
-            std::ptr::copy(gs.buf as *const u8, dest.view.buf as *mut u8, n);
-            return Ok(());
-        }
-        // Through a C-order copy of the source, so overlap cannot corrupt it.
-        let mut staged = crate::mem::zeroed(n, "staging a memoryview assignment")?;
-        crate::buffer::to_contiguous(&mut staged, src, crate::buffer::Order::C)?;
-        crate::buffer::from_contiguous(&dest.view, &staged, crate::buffer::Order::C)
     }
 }

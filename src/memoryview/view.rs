@@ -188,7 +188,7 @@ impl ViewState {
         let g = unsafe { Geometry::of(&master) }?;
         let mut template = master;
         if template.format.is_null() {
-            template.format = b"B\0".as_ptr() as *mut c_char;
+            template.format = c"B".as_ptr() as *mut c_char;
         }
         let mut state = ViewState::with_arrays(mbuf, &template, g.ndim, g.suboffsets.is_some());
         let (shape, strides, subs) = state.arrays_mut();
@@ -299,9 +299,13 @@ pub(crate) fn adjust_slice(s: &Slice, extent: isize) -> Result<(isize, isize, is
 }
 
 /// Follows dimension 0's indirection at `p`, as CPython's ADJUST_PTR.
+///
+/// # Safety
+/// With `suboffset >= 0`, `p` must address a readable pointer slot.
 unsafe fn adjust(p: *mut u8, suboffset: isize) -> *mut u8 {
     if suboffset >= 0 {
-        (p as *const *mut u8).read_unaligned().wrapping_offset(suboffset)
+        // SAFETY: as the caller guarantees.
+        unsafe { (p as *const *mut u8).read_unaligned() }.wrapping_offset(suboffset)
     } else {
         p
     }
