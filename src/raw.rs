@@ -28,7 +28,7 @@ pub use crate::buffer::custom::Exporter;
 pub use crate::buffer::handle::Borrowed;
 pub use crate::buffer::layout::pepkit_layout;
 pub use crate::buffer::object::pepkit_object;
-pub use crate::buffer::{pepkit_buffer, pepkit_ssize};
+pub use crate::buffer::pybuffer::{pepkit_buffer, pepkit_ssize};
 pub use crate::interchange::abi::{
     ArrowArray, ArrowSchema, DLDataType, DLDevice, DLManagedTensor, DLManagedTensorVersioned, DLPackVersion, DLTensor,
 };

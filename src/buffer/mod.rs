@@ -37,6 +37,7 @@ mod geometry;
 pub(crate) mod handle;
 pub(crate) mod layout;
 pub(crate) mod object;
+pub(crate) mod pybuffer;
 mod request;
 
 use std::ffi::{c_char, c_int, c_void};
@@ -58,73 +59,11 @@ pub(crate) use geometry::{contiguous_strides, Geometry};
 pub(crate) use geometry::is_contiguous;
 pub(crate) use layout::ValidLayout;
 pub(crate) use object::{pepkit_object, Counted, Counter, Provider};
+pub(crate) use pybuffer::{pepkit_buffer, pepkit_ssize};
 pub(crate) use request::{check as check_request, narrow as narrow_request, Style, Traits};
-
-/// `Py_ssize_t`: a signed size the width of a pointer.
-pub type pepkit_ssize = isize;
 
 /// The most dimensions a buffer may have, as CPython's `PyBUF_MAX_NDIM`.
 pub const MAX_NDIM: usize = 64;
-
-/// One export of an object's memory: exactly the layout of CPython's `Py_buffer`
-/// (80 bytes on LP64), so either side can fill it for the other.
-///
-/// A consumer treats every field as read-only. `format`, `shape`, `strides` and
-/// `suboffsets` point into memory owned by the exporter (never by the
-/// consumer) and stay valid until the export is released.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct pepkit_buffer {
-    /// The first item: for a view with negative strides, not the lowest address.
-    pub buf: *mut c_void,
-    /// The exporter; a reference owned by this export (NULL once released, or
-    /// for a temporary buffer filled by pepkit_buffer_fill_info with no object).
-    pub obj: *mut pepkit_object,
-    /// product(shape) * itemsize, in bytes.
-    pub len: pepkit_ssize,
-    /// Bytes per item; real even when `format` is NULL.
-    pub itemsize: pepkit_ssize,
-    /// 1 if the memory must not be written.
-    pub readonly: c_int,
-    /// Number of dimensions, 0 to PEPKIT_BUF_MAX_NDIM.
-    pub ndim: c_int,
-    /// struct-module format of one item; NULL means "B".
-    pub format: *mut c_char,
-    /// ndim extents; NULL when ND was not requested (then ndim is 1) or ndim is 0.
-    pub shape: *mut pepkit_ssize,
-    /// ndim byte steps; NULL means C-contiguous.
-    pub strides: *mut pepkit_ssize,
-    /// ndim PIL-style offsets (a negative entry means "no indirection"); NULL
-    /// means none at all.
-    pub suboffsets: *mut pepkit_ssize,
-    /// The exporter's own per-export data.
-    pub internal: *mut c_void,
-}
-
-impl pepkit_buffer {
-    /// An all-zero buffer: what a released or never-filled view looks like.
-    pub const fn zeroed() -> pepkit_buffer {
-        pepkit_buffer {
-            buf: std::ptr::null_mut(),
-            obj: std::ptr::null_mut(),
-            len: 0,
-            itemsize: 0,
-            readonly: 0,
-            ndim: 0,
-            format: std::ptr::null_mut(),
-            shape: std::ptr::null_mut(),
-            strides: std::ptr::null_mut(),
-            suboffsets: std::ptr::null_mut(),
-            internal: std::ptr::null_mut(),
-        }
-    }
-}
-
-impl Default for pepkit_buffer {
-    fn default() -> Self {
-        pepkit_buffer::zeroed()
-    }
-}
 
 /// The `internal` of a view `fill_info` gave an object: it holds a reference
 /// to `obj` but no export of it, so releasing it drops the reference without
