@@ -156,7 +156,7 @@ fn inspection_reads_cfg_like_the_interpreter() {
     assert_eq!(v.get("home"), Some(t.0.join("base/bin").to_str().unwrap_or_default()));
     assert_eq!(v.get("EXTRA"), Some("2"));
     assert_eq!(v.site_packages().ok(), Some(env.join("lib/python3.11/site-packages")));
-    let located = venv::inspect::locate(env.join("bin/python").as_os_str()).expect("locate");
+    let located = Venv::locate(env.join("bin/python").as_os_str()).expect("locate");
     assert_eq!(located.dir, env);
     assert_eq!(Venv::open(&t.0).expect_err("not a venv").kind, ErrorKind::NotFound);
 }

@@ -370,7 +370,7 @@ pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut
     guard("pepkit_venv_locate", || {
         let e = arg_cstr(executable, "executable")?;
         let out = arg_out(out, "out")?;
-        let v = wrap(venv::inspect::locate(OsStr::from_bytes(e.to_bytes()))?)?;
+        let v = wrap(Venv::locate(OsStr::from_bytes(e.to_bytes()))?)?;
         give_box(out, v);
         Ok(())
     })

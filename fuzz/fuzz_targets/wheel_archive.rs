@@ -1,4 +1,4 @@
-//! The wheel/zip reader: any bytes to `pepkit::venv::wheel::check_archive`,
+//! The wheel/zip reader: any bytes to `pepkit::fuzzing::check_archive` (src/venv/wheel.rs),
 //! which reads a whole archive as pepkit installs one (every member
 //! inflated, every bound applied) and writes nothing.
 //!

@@ -17,11 +17,14 @@
 //! symlink after the checks is never followed. Failures make the cache
 //! unusable (`None`/`false`), never an error: a cache is an optimisation.
 
-use std::ffi::CString;
+use std::ffi::{CString, OsStr};
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+
+use super::beneath;
+use super::tempname::temp_name;
 
 /// An open, checked directory of the cache.
 pub struct Dir {
@@ -36,17 +39,11 @@ fn euid() -> libc::uid_t {
 }
 
 fn fstat(fd: &OwnedFd) -> Option<libc::stat> {
-    // SAFETY: an all-zero stat is a valid value to be overwritten.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fd is open and st is a valid, writable stat.
-    (unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } == 0).then_some(st)
+    beneath::fstat(fd.as_raw_fd()).ok()
 }
 
 fn openat(dir: &OwnedFd, name: &CString, flags: libc::c_int, mode: libc::c_uint) -> Option<OwnedFd> {
-    // SAFETY: dir is an open directory descriptor and name a NUL-terminated string.
-    let fd = unsafe { libc::openat(dir.as_raw_fd(), name.as_ptr(), flags | libc::O_CLOEXEC, mode) };
-    // SAFETY: a fresh descriptor nobody else owns.
-    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
+    beneath::openat(dir.as_raw_fd(), name, flags, mode).ok()
 }
 
 /// A single path component (no `/`, not `.` or `..`, no NUL) as a C string.
@@ -72,13 +69,8 @@ pub fn open(sub: &str) -> Option<Dir> {
     // of place: it is made if missing and followed if a link.
     std::fs::create_dir_all(parent).ok()?;
     let c = CString::new(parent.as_os_str().as_bytes()).ok()?;
-    // SAFETY: a NUL-terminated path; the descriptor is owned below.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) };
-    if fd < 0 {
-        return None;
-    }
-    // SAFETY: a fresh descriptor nobody else owns.
-    let top = Dir { fd: unsafe { OwnedFd::from_raw_fd(fd) }, path: parent.to_path_buf() };
+    let fd = beneath::openat(libc::AT_FDCWD, &c, libc::O_RDONLY | libc::O_DIRECTORY, 0).ok()?;
+    let top = Dir { fd, path: parent.to_path_buf() };
     top.child(leaf, true)?.child(sub, true)
 }
 
@@ -138,7 +130,7 @@ impl Dir {
     /// that could not be done (the old entry, if any, is then left as it was).
     pub fn write_file(&self, name: &str, data: &[u8]) -> bool {
         let Some(c) = component(name) else { return false };
-        let Ok(tmp) = CString::new(format!(".{}.tmp", super::paths::unique_suffix())) else { return false };
+        let Ok(tmp) = CString::new(temp_name(OsStr::new(name)).into_vec()) else { return false };
         let Some(fd) = openat(
             &self.fd,
             &tmp,
@@ -148,11 +140,10 @@ impl Dir {
             return false;
         };
         let mut f = std::fs::File::from(fd);
-        // SAFETY (both calls): an open directory descriptor and NUL-terminated names.
-        let ok = f.write_all(data).is_ok()
-            && unsafe { libc::renameat(self.fd.as_raw_fd(), tmp.as_ptr(), self.fd.as_raw_fd(), c.as_ptr()) } == 0;
+        let ok = f.write_all(data).is_ok() && self.rename_c(&tmp, &c);
         if !ok {
-            // SAFETY: as above; removes only our own temp file.
+            // SAFETY: an open directory descriptor and a NUL-terminated name
+            // that outlive the call; removes only our own temp file.
             unsafe { libc::unlinkat(self.fd.as_raw_fd(), tmp.as_ptr(), 0) };
         }
         ok
@@ -162,8 +153,13 @@ impl Dir {
     /// components); false if it could not.
     pub fn rename(&self, from: &str, to: &str) -> bool {
         let (Some(a), Some(b)) = (component(from), component(to)) else { return false };
-        // SAFETY: an open directory descriptor and NUL-terminated names.
-        unsafe { libc::renameat(self.fd.as_raw_fd(), a.as_ptr(), self.fd.as_raw_fd(), b.as_ptr()) == 0 }
+        self.rename_c(&a, &b)
+    }
+
+    fn rename_c(&self, from: &CString, to: &CString) -> bool {
+        // SAFETY: an open directory descriptor and NUL-terminated names that
+        // outlive the call; renameat only reads them.
+        unsafe { libc::renameat(self.fd.as_raw_fd(), from.as_ptr(), self.fd.as_raw_fd(), to.as_ptr()) == 0 }
     }
 
     /// Removes the entry `name` of this directory and, if it is a real
@@ -183,10 +179,7 @@ impl Dir {
 /// lstat-like `fstatat(dir, rel, AT_SYMLINK_NOFOLLOW)`.
 pub fn stat_at(dir: &OwnedFd, rel: &Path) -> Option<libc::stat> {
     let c = CString::new(rel.as_os_str().as_bytes()).ok()?;
-    // SAFETY: an all-zero stat is a valid value to be overwritten.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: dir is open, c NUL-terminated, st valid and writable.
-    (unsafe { libc::fstatat(dir.as_raw_fd(), c.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) } == 0).then_some(st)
+    beneath::lstat_at(dir.as_raw_fd(), &c).ok()
 }
 
 /// The current user's id (cache entries must be owned by it).

@@ -19,6 +19,7 @@ use std::process::{Command, Stdio};
 use crate::error::{Error, Result};
 
 use super::paths::{abspath, which};
+use super::plan::{Given, Request};
 
 /// The query run inside the interpreter. It prints `key<TAB>hex(value)` lines
 /// (values are the file system encoding's bytes, so any path survives).
@@ -109,7 +110,9 @@ const CACHE_FORMAT: &str = "pepkit-interpreter-facts 3";
 pub struct Facts {
     /// `X.Y.Z`.
     pub version: String,
+    /// X (always 3).
     pub major: u32,
+    /// Y.
     pub minor: u32,
     /// `sys.executable`.
     pub executable: OsString,
@@ -119,16 +122,21 @@ pub struct Facts {
     pub realpath: OsString,
     /// `sys.maxsize > 2**32`.
     pub is_64bit: bool,
-    /// The venv scheme's `scripts`, `include` and `purelib`, relative to the env.
+    /// The venv scheme's `scripts` path, relative to the env (`bin`).
     pub venv_scripts: OsString,
+    /// The venv scheme's `include` path, relative to the env.
     pub venv_include: OsString,
+    /// The venv scheme's `purelib` path (site-packages), relative to the env.
     pub venv_purelib: OsString,
-    /// The base's stdlib, include dir and purelib.
+    /// The base's stdlib directory.
     pub stdlib: OsString,
+    /// The base's include directory.
     pub include: OsString,
+    /// The base's purelib (its own site-packages).
     pub base_purelib: OsString,
     /// A free-threading build (`Py_GIL_DISABLED`).
     pub gil_disabled: bool,
+    /// `sys.abiflags`.
     pub abiflags: String,
     /// `importlib.machinery.EXTENSION_SUFFIXES`.
     pub ext_suffixes: Vec<String>,
@@ -148,7 +156,7 @@ pub enum FactsSource {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -506,4 +514,53 @@ pub fn facts_for(python: &OsStr, source: FactsSource) -> Result<Facts> {
         write_cache(&exe, &facts);
     }
     Ok(facts)
+}
+
+/// Gathers what planning `request` needs besides the facts ([`Given`]): the
+/// name of the current directory (`cwd`, as read beforehand) for a prompt of
+/// `"."`, and the interpreter's own `repr` of a prompt only it can render
+/// for certain (one short run). Nothing is gathered for a path the plan
+/// refuses anyway (not UTF-8).
+pub(crate) fn gather(request: &Request, facts: &Facts, cwd: &std::io::Result<PathBuf>) -> Result<Given> {
+    let mut given = Given::default();
+    if request.env_dir().to_str().is_none() {
+        return Ok(given);
+    }
+    let mut prompt = request.options().prompt.clone();
+    if request.wants_cwd_name(facts) {
+        let cwd = cwd.as_ref().map_err(|e| Error::io(e, "getting the current directory"))?;
+        let name = cwd.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        given.cwd_name = Some(name.clone());
+        prompt = Some(name);
+    }
+    if let Some(p) = prompt.filter(|p| Given::prompt_needs_interpreter(p, facts)) {
+        given.prompt_repr = interpreter_repr(request.options().python.as_deref(), facts, &p);
+    }
+    Ok(given)
+}
+
+/// `repr(s)` as the interpreter writes it (its own Unicode tables decide
+/// what is printable), by one short run; None if it cannot be run. `python`
+/// is the interpreter as the user named it (a bare name: the facts' executable).
+fn interpreter_repr(python: Option<&OsStr>, facts: &Facts, s: &str) -> Option<String> {
+    let exe = match python {
+        Some(p) if p.as_bytes().contains(&b'/') => PathBuf::from(p),
+        _ => PathBuf::from(&facts.executable),
+    };
+    let out = Command::new(exe)
+        .args([
+            "-I",
+            "-S",
+            "-c",
+            "import sys; sys.stdout.buffer.write(repr(bytes.fromhex(sys.argv[1]).decode('utf-8')).encode('utf-8'))",
+            &hex_encode(s.as_bytes()),
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8(out.stdout).ok()
 }

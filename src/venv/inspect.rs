@@ -32,8 +32,14 @@ pub fn parse_cfg(text: &str) -> Vec<(String, String)> {
 }
 
 impl Venv {
-    /// Opens the environment at `dir` (which must hold a pyvenv.cfg file).
+    /// Opens the environment at `dir` (made absolute, links not resolved),
+    /// which must hold a pyvenv.cfg file: [`crate::error::ErrorKind::NotFound`]
+    /// when it does not, `Value` for an empty path or a pyvenv.cfg that is
+    /// not UTF-8.
     pub fn open(dir: &Path) -> Result<Venv> {
+        if dir.as_os_str().is_empty() {
+            return Err(Error::value("dir must not be empty"));
+        }
         let dir = abspath(dir);
         let cfg_path = dir.join("pyvenv.cfg");
         Venv::from_cfg(dir, cfg_path)
@@ -56,16 +62,55 @@ impl Venv {
         Ok(Venv { dir, cfg_path, entries: parse_cfg(&text) })
     }
 
-    /// The value of `key` (case-insensitive). `home` is the first `home` line,
-    /// as the interpreter's path calculation takes it; any other key is its
-    /// last line, as `site.venv()` keeps it.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        let key = key.trim().to_lowercase();
-        let mut it = self.entries.iter().filter(|(k, _)| *k == key);
-        if key == "home" {
-            it.next().map(|(_, v)| v.as_str())
+    /// The interpreter's own pyvenv.cfg search from `executable` (as it would be
+    /// invoked: a bare name is looked up on PATH; made absolute, links not
+    /// resolved): `dirname(dirname(exe))/pyvenv.cfg`, then `dirname(exe)/pyvenv.cfg`.
+    /// A file without a `home` key does not count, as for the interpreter.
+    pub fn locate(executable: &OsStr) -> Result<Venv> {
+        if executable.is_empty() {
+            return Err(Error::value("the executable path must not be empty"));
+        }
+        let exe = if executable.as_bytes().contains(&b'/') {
+            abspath(Path::new(executable))
         } else {
-            it.next_back().map(|(_, v)| v.as_str())
+            which(executable).ok_or_else(|| {
+                Error::not_found(format!("{} is not on PATH", executable.to_string_lossy()))
+            })?
+        };
+        let exe_dir = exe.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+        let mut candidates = Vec::new();
+        if let Some(up) = exe_dir.parent() {
+            candidates.push(up.to_path_buf());
+        }
+        candidates.push(exe_dir);
+        for dir in candidates {
+            let cfg = dir.join("pyvenv.cfg");
+            if std::fs::metadata(&cfg).map(|m| m.is_file()).unwrap_or(false) {
+                if let Ok(v) = Venv::from_cfg(dir, cfg) {
+                    if v.get("home").is_some() {
+                        return Ok(v);
+                    }
+                }
+            }
+        }
+        Err(Error::not_found(format!("{} is not in a virtual environment (no pyvenv.cfg with a home key)", exe.display())))
+    }
+
+    /// The value of `key` (case-insensitive, stripped). `home` is the first
+    /// `home` line, as the interpreter's path calculation takes it; any other
+    /// key is its last line, as `site.venv()` keeps it.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.position(key).map(|i| self.entries[i].1.as_str())
+    }
+
+    /// The index in [`Venv::entries`] of the line [`Venv::get`] reads for `key`.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        let key = key.trim().to_lowercase();
+        let mut it = self.entries.iter().enumerate().filter(|(_, (k, _))| *k == key).map(|(i, _)| i);
+        if key == "home" {
+            it.next()
+        } else {
+            it.next_back()
         }
     }
 
@@ -109,38 +154,4 @@ impl Venv {
     pub fn system_site_packages(&self) -> bool {
         self.get("include-system-site-packages").map(|v| v.eq_ignore_ascii_case("true")).unwrap_or(true)
     }
-}
-
-/// The interpreter's own pyvenv.cfg search from `executable` (as it would be
-/// invoked: a bare name is looked up on PATH; made absolute, links not
-/// resolved): `dirname(dirname(exe))/pyvenv.cfg`, then `dirname(exe)/pyvenv.cfg`.
-/// A file without a `home` key does not count, as for the interpreter.
-pub fn locate(executable: &OsStr) -> Result<Venv> {
-    if executable.is_empty() {
-        return Err(Error::value("the executable path must not be empty"));
-    }
-    let exe = if executable.as_bytes().contains(&b'/') {
-        abspath(Path::new(executable))
-    } else {
-        which(executable).ok_or_else(|| {
-            Error::not_found(format!("{} is not on PATH", executable.to_string_lossy()))
-        })?
-    };
-    let exe_dir = exe.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
-    let mut candidates = Vec::new();
-    if let Some(up) = exe_dir.parent() {
-        candidates.push(up.to_path_buf());
-    }
-    candidates.push(exe_dir);
-    for dir in candidates {
-        let cfg = dir.join("pyvenv.cfg");
-        if std::fs::metadata(&cfg).map(|m| m.is_file()).unwrap_or(false) {
-            if let Ok(v) = Venv::from_cfg(dir, cfg) {
-                if v.get("home").is_some() {
-                    return Ok(v);
-                }
-            }
-        }
-    }
-    Err(Error::not_found(format!("{} is not in a virtual environment (no pyvenv.cfg with a home key)", exe.display())))
 }

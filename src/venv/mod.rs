@@ -1,30 +1,86 @@
 //! PEP 405 virtual environments: create, upgrade and inspect them the way
 //! CPython's `venv` does, without running `python -m venv`.
 //!
-//! - [`facts`]: what the base interpreter is, learned once and cached.
-//! - [`tree`]: the directories, links, `pyvenv.cfg` and activation scripts,
-//!   built beside the final path and renamed into place.
-//! - [`scripts`]: activation scripts rendered from the interpreter's templates.
-//! - [`inspect`]: reading an existing environment (`pyvenv.cfg`, site-packages,
-//!   the interpreter's own pyvenv.cfg search).
-//! - [`pip`]: installing the bundled pip wheels natively (no subprocess).
+//! Creating one ([`create`]) is a one-way pipeline, each stage in a module
+//! of its own:
+//!
+//! 1. **plan** ([`Request`], [`Plan`]): the request's checks, every path,
+//!    prompt and activation value, and the text of `pyvenv.cfg`, computed
+//!    without I/O from the interpreter's [`Facts`] (learned by at most one
+//!    run of it, and cached) and what else was [`Given`];
+//! 2. **stage**: a fresh directory beside the final path (or the existing
+//!    environment itself), every write beneath it through one handle that
+//!    never follows a link; dropped unfinished, it leaves nothing;
+//! 3. **populate**: directories, `pyvenv.cfg`, the interpreter's links or
+//!    copies, the activation scripts;
+//! 4. **seed**: pip, installed natively from the interpreter's bundled wheels;
+//! 5. **commit**: renamed (or atomically exchanged) into place, so a new
+//!    environment appears whole or not at all; then the steps that run the
+//!    new interpreter (`ensurepip`, `upgrade_deps`), after which a failure
+//!    removes a new environment again.
+//!
+//! Reading an existing environment is [`Venv`]: its `pyvenv.cfg` as the
+//! interpreter reads it, its site-packages, and the interpreter's own search
+//! for the environment it runs in ([`Venv::locate`]).
+//!
+//! ```
+//! use pepkit::venv::{self, Facts, Options, Venv};
+//! # fn main() -> Result<(), pepkit::error::Error> {
+//! # let tmp = std::env::temp_dir().join(format!("pepkit-doc-venv-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&tmp);
+//! # std::fs::create_dir_all(tmp.join("base/bin")).expect("temp dir");
+//! # let python = tmp.join("base/bin/python3.12");
+//! # std::fs::write(&python, b"").expect("a stand-in interpreter");
+//! // Facts supplied by hand, so this runs no interpreter (normally they are
+//! // learned from `Options::python` and cached).
+//! let facts = Facts {
+//!     version: "3.12.1".into(),
+//!     major: 3,
+//!     minor: 12,
+//!     executable: python.clone().into(),
+//!     base_executable: python.clone().into(),
+//!     realpath: python.clone().into(),
+//!     venv_scripts: "bin".into(),
+//!     venv_include: "include/python3.12".into(),
+//!     venv_purelib: "lib/python3.12/site-packages".into(),
+//!     ..Facts::default()
+//! };
+//! let opts = Options { facts: Some(facts), with_pip: false, ..Options::default() };
+//! let env = venv::create(&tmp.join("env"), &opts, None)?;
+//!
+//! let v = Venv::open(&env)?;
+//! assert_eq!(v.get("version"), Some("3.12.1"));
+//! assert_eq!(v.site_packages()?, env.join("lib/python3.12/site-packages"));
+//! assert!(!v.system_site_packages());
+//! assert_eq!(Venv::locate(env.join("bin/python").as_os_str())?.dir, env);
+//! # std::fs::remove_dir_all(&tmp).expect("cleanup");
+//! # Ok(())
+//! # }
+//! ```
 
-pub mod beneath;
-pub mod cache;
-pub mod facts;
-pub mod inspect;
-pub mod paths;
-pub mod pip;
-pub mod scripts;
-pub mod tree;
-pub mod wheel;
-pub mod wheel_cache;
+pub(crate) mod beneath;
+pub(crate) mod cache;
+pub(crate) mod facts;
+pub(crate) mod inspect;
+mod install;
+pub(crate) mod paths;
+mod pip;
+mod plan;
+mod populate;
+mod post;
+mod scripts;
+mod stage;
+mod tempname;
+mod uninstall;
+pub(crate) mod wheel;
+mod wheel_cache;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 pub use facts::{Facts, FactsSource};
-pub use inspect::Venv;
+pub use inspect::{parse_cfg, Venv};
+pub use plan::{Given, Plan, Request};
 
 use crate::error::Result;
 
@@ -49,24 +105,36 @@ pub enum ScmIgnore {
     Git,
 }
 
-/// A progress report: the name of the step about to run.
+/// A progress report: called with the name of the step about to run (see [`create`]).
 pub type Progress<'a> = &'a dyn Fn(&str);
 
 /// What to create. `Default` is `python -m venv`'s command line default
 /// (symlinks, with pip) with the native pip installer.
 #[derive(Clone)]
 pub struct Options {
-    /// The base interpreter as the user would invoke it; `None` = `python3` on PATH.
+    /// The base interpreter as the user would invoke it: a path (made
+    /// absolute, links not resolved) or a bare name looked up on PATH;
+    /// `None` = `python3` on PATH.
     pub python: Option<OsString>,
+    /// `--system-site-packages`: the env sees the base's site-packages.
     pub system_site_packages: bool,
+    /// `--clear`: empty the directory first (a non-empty one that is not a
+    /// venv only with `force`).
     pub clear: bool,
     /// Allow `clear` to empty a non-empty directory that is not a venv.
     pub force: bool,
+    /// The env's interpreter is a symlink (`false`: a copy, `--copies`).
     pub symlinks: bool,
+    /// `--upgrade`: refresh the interpreter links and pyvenv.cfg of an existing env.
     pub upgrade: bool,
+    /// Install pip (`false`: `--without-pip`).
     pub with_pip: bool,
+    /// How pip is installed.
     pub pip_mode: PipMode,
+    /// `--upgrade-deps`: run the env's pip to upgrade pip (and setuptools on
+    /// 3.9 to 3.11) from the package index.
     pub upgrade_deps: bool,
+    /// Which SCM ignore files to write.
     pub scm_ignore_files: ScmIgnore,
     /// `--prompt`; `"."` means the current directory's name (3.9+).
     pub prompt: Option<String>,
@@ -113,7 +181,46 @@ impl Options {
     }
 }
 
-/// Creates (or re-creates, clears, upgrades) the environment at `env_dir`.
+/// Creates (or re-creates, clears, upgrades) the environment at `env_dir`
+/// as `python -m venv` would with the same options, and returns its absolute
+/// path. `progress`, if given, is called with the name of each step before it
+/// runs ("facts", "directories", "pyvenv.cfg", "python", "pip", "scripts",
+/// "rename", "upgrade-deps", "done"), and with "warning: ..." for something
+/// that did not stop the call.
+///
+/// A new environment appears whole or not at all; a failure leaves nothing
+/// behind that was not there (see the module for the stages).
 pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) -> Result<PathBuf> {
-    tree::create(env_dir, opts, progress)
+    say(progress, "facts");
+    // The request's checks first: they need no interpreter.
+    let cwd = std::env::current_dir();
+    let request = Request::new(env_dir, cwd.as_deref().ok(), opts)?;
+    let facts = opts.facts()?;
+    let given = facts::gather(&request, &facts, &cwd)?;
+    let plan = Plan::new(request, facts, &given)?;
+
+    let staging = stage::Staging::begin(&plan)?;
+    populate::tree(staging.root(), &plan, progress)?;
+    populate::seed(staging.root(), &plan, progress)?;
+    populate::activation_scripts(staging.root(), &plan, progress)?;
+    let env = staging.commit(progress)?;
+
+    if let Err(e) = post::finish(&plan, progress) {
+        env.undo();
+        return Err(e);
+    }
+    say(progress, "done");
+    Ok(plan.env_dir().to_path_buf())
+}
+
+/// Reports `step` to `progress`, if there is one.
+fn say(progress: Option<Progress<'_>>, step: &str) {
+    if let Some(p) = progress {
+        p(step)
+    }
+}
+
+/// Reports a warning (`"warning: " + text`) to `progress`, if there is one.
+fn warn(progress: Option<Progress<'_>>, text: &str) {
+    say(progress, &format!("warning: {text}"))
 }

@@ -39,12 +39,21 @@ pub fn normpath(path: &[u8]) -> Vec<u8> {
 
 /// `os.path.abspath`: joined to the current directory, then normalized.
 pub fn abspath(path: &Path) -> PathBuf {
+    if path.as_os_str().as_bytes().starts_with(b"/") {
+        abspath_in(None, path)
+    } else {
+        abspath_in(std::env::current_dir().ok().as_deref(), path)
+    }
+}
+
+/// `os.path.abspath` against a current directory read beforehand (`None`
+/// when it could not be read: `/` stands in): lexical, no I/O.
+pub fn abspath_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
     let bytes = path.as_os_str().as_bytes();
     let joined = if bytes.starts_with(b"/") {
         bytes.to_vec()
     } else {
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-        let mut v = cwd.into_os_string().into_vec();
+        let mut v = cwd.unwrap_or(Path::new("/")).as_os_str().as_bytes().to_vec();
         if !v.ends_with(b"/") {
             v.push(b'/');
         }

@@ -20,7 +20,9 @@
 //!
 //! Also here: the SHA-256 and url-safe base64 a wheel's RECORD uses.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
+use std::path::Path;
 
 use zip::ZipArchive;
 
@@ -211,6 +213,7 @@ pub fn read_wheel(path: &std::path::Path) -> Result<Vec<u8>> {
 /// Reads a whole archive the way pepkit installs one, with every bound
 /// applied, writing nothing: the entry point for fuzzing the wheel reader.
 /// Returns the member count and the bytes they unpacked to.
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code, reason = "the fuzz target's entry point"))]
 pub fn check_archive(data: &[u8]) -> Result<(usize, u64)> {
     let archive = Archive::new(data, "archive")?;
     let mut total = 0;
@@ -218,6 +221,117 @@ pub fn check_archive(data: &[u8]) -> Result<(usize, u64)> {
         total += archive.copy_to(m, &mut std::io::sink())?;
     }
     Ok((archive.members.len(), total))
+}
+
+/// A wheel file name's distribution and version: `pip-23.2.1-py3-none-any.whl`.
+pub(crate) fn name_version(file: &str) -> Option<(String, String)> {
+    let stem = file.strip_suffix(".whl")?;
+    let mut parts = stem.split('-');
+    Some((parts.next()?.to_string(), parts.next()?.to_string()))
+}
+
+/// The rows of a wheel's RECORD that carry a SHA-256 and a size: path ->
+/// (`sha256=...`, size). The path is everything before the last two fields.
+pub(crate) fn parse_record(text: &str) -> HashMap<String, (String, usize)> {
+    let mut rows = HashMap::new();
+    for line in text.lines() {
+        let mut f = line.rsplitn(3, ',');
+        let (Some(size), Some(hash), Some(path)) = (f.next(), f.next(), f.next()) else { continue };
+        if let (Ok(n), true) = (size.parse::<usize>(), hash.starts_with("sha256=")) {
+            rows.insert(path.to_string(), (hash.to_string(), n));
+        }
+    }
+    rows
+}
+
+/// Where a member's bytes go as they stream out of the archive: through to
+/// `out`, counted, hashed if asked, and for a script (given the env's
+/// `shebang` line) with a first line of `#!python...` replaced by it, as pip
+/// does. A failed write names `shown`, the file being written.
+pub(crate) struct MemberWriter<'a, W: Write> {
+    out: W,
+    shown: &'a Path,
+    sha: Option<Sha256>,
+    /// The env's shebang line, for a script; None passes bytes through.
+    shebang: Option<Vec<u8>>,
+    /// A script's first bytes, held until they show whether it starts with `#!python`.
+    head: Vec<u8>,
+    /// Dropping the rest of a `#!python` line.
+    skipping: bool,
+    written: u64,
+}
+
+impl<'a, W: Write> MemberWriter<'a, W> {
+    /// A writer into `out` (the file `shown`), hashing when `hash`.
+    pub(crate) fn new(out: W, shown: &'a Path, hash: bool, shebang: Option<Vec<u8>>) -> MemberWriter<'a, W> {
+        MemberWriter { out, shown, sha: hash.then(Sha256::default), shebang, head: Vec::new(), skipping: false, written: 0 }
+    }
+
+    fn emit(&mut self, b: &[u8]) -> std::io::Result<()> {
+        if let Some(sha) = &mut self.sha {
+            sha.update(b);
+        }
+        self.written += b.len() as u64;
+        let shown = self.shown;
+        self.out.write_all(b).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", shown.display())))
+    }
+
+    /// Flushes what is held back (a script shorter than `#!python`) and the
+    /// output; returns the SHA-256 (when hashing) and the bytes written.
+    pub(crate) fn finish(mut self) -> std::io::Result<(Option<[u8; 32]>, u64)> {
+        if self.shebang.is_some() && !self.head.is_empty() {
+            let head = std::mem::take(&mut self.head);
+            if head.starts_with(b"#!python") {
+                let sb = self.shebang.take().unwrap_or_default();
+                self.emit(&sb)?;
+            } else {
+                self.emit(&head)?;
+            }
+        }
+        self.out.flush()?;
+        Ok((self.sha.take().map(Sha256::finish), self.written))
+    }
+}
+
+impl<W: Write> Write for MemberWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        const MAGIC: &[u8] = b"#!python";
+        let mut rest = buf;
+        if let Some(sb) = &self.shebang {
+            if self.skipping {
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(i) => {
+                        self.skipping = false;
+                        self.shebang = None;
+                        rest = &rest[i + 1..];
+                    }
+                    None => return Ok(buf.len()),
+                }
+            } else {
+                let take = (MAGIC.len() - self.head.len()).min(rest.len());
+                self.head.extend_from_slice(&rest[..take]);
+                rest = &rest[take..];
+                if self.head.len() < MAGIC.len() {
+                    return Ok(buf.len());
+                }
+                let head = std::mem::take(&mut self.head);
+                if head == MAGIC {
+                    let sb = sb.clone();
+                    self.emit(&sb)?;
+                    self.skipping = true;
+                    return self.write(rest).map(|_| buf.len());
+                }
+                self.shebang = None;
+                self.emit(&head)?;
+            }
+        }
+        self.emit(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// CRC-32 (IEEE), as zip uses.

@@ -31,19 +31,22 @@
 //! can reach the files, and the owner who can could as well edit the manifest.
 
 use std::collections::HashMap;
-use std::ffi::CString;
-use std::io::Write;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::ffi::{CString, OsStr};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::beneath::{create_in, fstat};
 use super::cache::{self, Dir};
-use super::wheel::{record_digest, Archive, Sha256};
+use super::tempname::{sweep, temp_name};
+use super::wheel::{record_digest, Archive, MemberWriter};
 use crate::error::{Error, Result};
 
 const MANIFEST: &str = ".pepkit-manifest";
 const MANIFEST_FORMAT: &str = "pepkit-wheel-cache 1";
+/// The stem of the temporary names of trees being discarded.
+const STALE: &str = "stale";
 
 /// One cached member, as the manifest records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,21 +102,24 @@ impl Tree {
             return Ok(Some(tree));
         }
         // Missing, or not what pepkit wrote: unpack again.
-        clean_stale_staging(&wheels, file);
+        sweep(&wheels.path, &[OsStr::new(file), OsStr::new(STALE)], |stale| {
+            if let Some(n) = stale.to_str() {
+                wheels.remove_tree(n);
+            }
+        });
         Tree::discard(&wheels, &name);
-        let staging = format!(".{file}.{}.tmp", super::paths::unique_suffix());
+        let staging = temp_name(OsStr::new(file)).to_string_lossy().into_owned();
         match unpack(&wheels, &staging, archive) {
-            Ok(()) => {}
-            Err(e) => {
+            // Another process may have cached it first (the rename fails): theirs is used if good.
+            Ok(()) if wheels.rename(&staging, &name) => {}
+            result => {
                 wheels.remove_tree(&staging);
                 // A wheel that cannot be read is the caller's error; a cache
                 // that cannot be written only costs speed.
-                return if e.kind == crate::error::ErrorKind::Os { Ok(None) } else { Err(e) };
+                if let Err(e) = result {
+                    return if e.kind == crate::error::ErrorKind::Os { Ok(None) } else { Err(e) };
+                }
             }
-        }
-        if !wheels.rename(&staging, &name) {
-            // Another process cached it first (or the rename failed): use theirs if good.
-            wheels.remove_tree(&staging);
         }
         Ok(Tree::load(&wheels, &name, archive))
     }
@@ -224,27 +230,9 @@ impl Tree {
 
     /// Moves the tree `name` aside (so no one links from it) and removes it.
     fn discard(wheels: &Dir, name: &str) {
-        let aside = format!(".stale.{}.tmp", super::paths::unique_suffix());
+        let aside = temp_name(OsStr::new(STALE)).to_string_lossy().into_owned();
         if wheels.rename(name, &aside) {
             wheels.remove_tree(&aside);
-        }
-    }
-}
-
-/// Staging dirs of processes killed while caching: `.<file>.<pid>-<n>.tmp`
-/// (and `.stale.<pid>-<n>.tmp`, trees they were removing).
-fn clean_stale_staging(wheels: &Dir, file: &str) {
-    let Ok(rd) = std::fs::read_dir(&wheels.path) else { return };
-    let prefix = format!(".{file}.");
-    for e in rd.flatten() {
-        let n = e.file_name().to_string_lossy().into_owned();
-        // Also trees being discarded when their process died: .stale.<pid>-<n>.tmp
-        let rest = n.strip_prefix(&prefix).or_else(|| n.strip_prefix(".stale."));
-        let pid = rest.and_then(|r| r.split('-').next()).and_then(|p| p.parse::<i32>().ok());
-        if let Some(pid) = pid {
-            if n.ends_with(".tmp") && !super::paths::pid_alive(pid) {
-                wheels.remove_tree(&n);
-            }
         }
     }
 }
@@ -253,7 +241,7 @@ fn clean_stale_staging(wheels: &Dir, file: &str) {
 /// `wheels`, streaming each member, then writes the manifest.
 fn unpack(wheels: &Dir, staging: &str, archive: &Archive<'_>) -> Result<()> {
     let os = |what: String| Error::os(format!("wheel cache: {what}"));
-    let root = wheels.child(staging, true).ok_or_else(|| os(format!("cannot create {staging}")))?;
+    let root = wheels.child(staging, true).ok_or_else(|| os(format!("cannot create {}", wheels.path.join(staging).display())))?;
     let mut manifest = String::from(MANIFEST_FORMAT);
     manifest.push('\n');
     let mut dirs: HashMap<String, Dir> = HashMap::new();
@@ -277,7 +265,7 @@ fn unpack(wheels: &Dir, staging: &str, archive: &Archive<'_>) -> Result<()> {
                     Some(d) => d.try_clone(),
                     None => cur.as_ref().unwrap_or(&root).child(part, true),
                 }
-                .ok_or_else(|| os(format!("cannot create {path}")))?;
+                .ok_or_else(|| os(format!("cannot create {}", root.path.join(&path).display())))?;
                 if !dirs.contains_key(&path) {
                     dirs.insert(path.clone(), next.try_clone().ok_or_else(|| os(path.clone()))?);
                 }
@@ -285,35 +273,20 @@ fn unpack(wheels: &Dir, staging: &str, archive: &Archive<'_>) -> Result<()> {
             }
         }
         let dir = if parent.is_empty() { &root } else { dirs.get(parent).ok_or_else(|| os(parent.to_string()))? };
-        let c = CString::new(leaf).map_err(|_| Error::value(format!("wheel member {:?} has a NUL", m.name)))?;
+        let shown = root.path.join(&m.name);
         let exec = m.unix_mode.is_some_and(|mode| mode & 0o111 != 0);
-        // SAFETY: an open directory descriptor and a NUL-terminated name.
-        let fd = unsafe {
-            libc::openat(
-                dir.fd().as_raw_fd(),
-                c.as_ptr(),
-                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-                if exec { 0o777 } else { 0o666 } as libc::c_uint,
-            )
-        };
-        if fd < 0 {
-            return Err(os(format!("creating {}: {}", m.name, std::io::Error::last_os_error())));
-        }
-        // SAFETY: a fresh descriptor owned by this File from here on.
-        let mut file = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
-        let mut sink = HashingWriter { out: std::io::BufWriter::with_capacity(64 * 1024, &mut file), sha: Sha256::default() };
-        let size = archive.copy_to(m, &mut sink)?;
-        let sha = sink.sha.clone();
-        sink.out.flush().map_err(|e| os(format!("writing {}: {e}", m.name)))?;
-        drop(sink);
-        let st = file.metadata().map_err(|e| os(format!("{}: {e}", m.name)))?;
-        use std::os::unix::fs::MetadataExt;
-        let mtime = i128::from(st.mtime()) * 1_000_000_000 + i128::from(st.mtime_nsec());
+        let file = create_in(dir.fd(), OsStr::new(leaf), if exec { 0o777 } else { 0o666 })
+            .map_err(|e| os(format!("creating {}: {e}", shown.display())))?;
+        let mut sink = MemberWriter::new(std::io::BufWriter::with_capacity(64 * 1024, &file), &shown, true, None);
+        archive.copy_to(m, &mut sink)?;
+        let (sha, size) = sink.finish().map_err(|e| os(format!("writing {}: {e}", shown.display())))?;
+        let st = fstat(file.as_raw_fd()).map_err(|e| os(format!("{}: {e}", shown.display())))?;
         manifest.push_str(&format!(
-            "{size}\t{}\t{}\t{}\t{mtime}\t{}\n",
-            record_digest(&sha.finish()),
-            st.dev(),
-            st.ino(),
+            "{size}\t{}\t{}\t{}\t{}\t{}\n",
+            record_digest(&sha.unwrap_or_default()),
+            st.st_dev,
+            st.st_ino,
+            mtime_ns(&st),
             m.name
         ));
     }
@@ -321,21 +294,4 @@ fn unpack(wheels: &Dir, staging: &str, archive: &Archive<'_>) -> Result<()> {
         return Err(os("cannot write the manifest".to_string()));
     }
     Ok(())
-}
-
-/// Writes through to `out` and hashes what it wrote.
-struct HashingWriter<W: Write> {
-    out: W,
-    sha: Sha256,
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.sha.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
-    }
 }
