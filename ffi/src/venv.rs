@@ -1,6 +1,6 @@
-//! The C API of `venv/`: creating environments and inspecting them.
-
-#![allow(clippy::missing_safety_doc)] // each function's doc (the C header) states its pointer contract
+//! The C API of `venv/`: creating environments and inspecting them, a thin
+//! skin over [`pepkit::venv`]: argument checks, the options struct turned
+//! into [`Options`], the safe call, and out-parameters written on success.
 
 use std::ffi::{c_char, c_void, CStr, CString, OsStr};
 use std::os::unix::ffi::OsStrExt;
@@ -9,7 +9,18 @@ use std::path::Path;
 use super::handles::{free_box, give_box};
 use super::{arg_cstr, arg_out, arg_ref, guard, pepkit_status};
 use pepkit::error::{Error, Result};
-use pepkit::venv::{self, FactsSource, Options, PipMode, ScmIgnore, Venv};
+use pepkit::venv::{self, Facts, FactsSource, Options, PipMode, ScmIgnore, Venv};
+
+/// The `# Safety` section of an `extern "C"` function's Rust documentation.
+/// It is written through this macro because cbindgen copies only literal doc
+/// strings into the C header: the header's text (which states each pointer's
+/// contract in its own words) stays as it is.
+macro_rules! c_safety {
+    ($($text:literal)*) => {
+        concat!("# Safety\n\nThe C caller guarantees that ", $($text,)* " (see the C documentation above); \
+                 pepkit checks NULL itself.")
+    };
+}
 
 /// `pepkit_venv_options.pip_mode`: install the interpreter's bundled pip wheel
 /// (ensurepip's, or the distro's wheel directory) natively, with no
@@ -112,24 +123,33 @@ pub struct pepkit_venv_options {
     pub facts_file: *const c_char,
 }
 
+/// The C struct of [`Options::default`] (the safe crate's defaults are the only ones).
 fn default_c_options() -> pepkit_venv_options {
+    let d = Options::default();
     pepkit_venv_options {
         struct_size: std::mem::size_of::<pepkit_venv_options>(),
         python: std::ptr::null(),
-        system_site_packages: false,
-        clear: false,
-        force: false,
-        symlinks: true,
-        upgrade: false,
-        with_pip: true,
-        upgrade_deps: false,
-        pip_mode: PEPKIT_VENV_PIP_NATIVE,
-        scm_ignore_files: PEPKIT_VENV_SCM_AUTO,
-        pip_link_mode: PEPKIT_VENV_LINK_HARDLINK,
+        system_site_packages: d.system_site_packages,
+        clear: d.clear,
+        force: d.force,
+        symlinks: d.symlinks,
+        upgrade: d.upgrade,
+        with_pip: d.with_pip,
+        upgrade_deps: d.upgrade_deps,
+        pip_mode: match d.pip_mode {
+            PipMode::Native => PEPKIT_VENV_PIP_NATIVE,
+            PipMode::Ensurepip => PEPKIT_VENV_PIP_ENSUREPIP,
+        },
+        scm_ignore_files: match d.scm_ignore_files {
+            ScmIgnore::Auto => PEPKIT_VENV_SCM_AUTO,
+            ScmIgnore::None => PEPKIT_VENV_SCM_NONE,
+            ScmIgnore::Git => PEPKIT_VENV_SCM_GIT,
+        },
+        pip_link_mode: if d.link_wheels { PEPKIT_VENV_LINK_HARDLINK } else { PEPKIT_VENV_LINK_COPY },
         prompt: std::ptr::null(),
         progress: None,
         progress_ctx: std::ptr::null_mut(),
-        use_cache: true,
+        use_cache: d.facts_source == FactsSource::Cached,
         facts_file: std::ptr::null(),
     }
 }
@@ -140,21 +160,35 @@ fn default_c_options() -> pepkit_venv_options {
 ///
 /// `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
 /// PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+#[doc = c_safety!("`opts` is NULL or points to a writable `pepkit_venv_options`")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_options_init(opts: *mut pepkit_venv_options) -> pepkit_status {
     guard("pepkit_venv_options_init", || {
         let out = arg_out(opts, "opts")?;
-        out.write(default_c_options());
+        // SAFETY: `out` is non-NULL and, by the caller's contract, writable.
+        unsafe { out.write(default_c_options()) };
         Ok(())
     })
 }
 
+/// An optional C string (NULL: None).
+///
+/// # Safety
+/// A non-NULL `p` must point to a NUL-terminated string valid for `'a`.
+unsafe fn opt_cstr<'a>(p: *const c_char) -> Option<&'a CStr> {
+    // SAFETY: the caller guarantees a non-NULL `p` is a live NUL-terminated string.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) })
+}
+
+/// An optional UTF-8 C string (NULL: None), `what` naming it in the error.
+///
+/// # Safety
+/// As [`opt_cstr`].
 unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> Result<Option<&'a str>> {
-    if p.is_null() {
-        return Ok(None);
-    }
-    CStr::from_ptr(p).to_str().map(Some).map_err(|_| Error::value(format!("{what} is not valid UTF-8")))
+    // SAFETY: the caller's guarantee, passed on.
+    let Some(c) = (unsafe { opt_cstr(p) }) else { return Ok(None) };
+    c.to_str().map(Some).map_err(|_| Error::value(format!("{what} is not valid UTF-8")))
 }
 
 /// The `struct_size` of every published version of `pepkit_venv_options`,
@@ -167,13 +201,18 @@ const VENV_OPTIONS_SIZES: [usize; 1] = [std::mem::size_of::<pepkit_venv_options>
 
 /// Reads the caller's options: exactly the bytes of the version its
 /// `struct_size` names, the fields it lacks left at their defaults.
+///
+/// # Safety
+/// A non-NULL `opts` must point to at least `struct_size` readable bytes (a
+/// `pepkit_venv_options` of some published version).
 unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_options> {
     let mut o = default_c_options();
     if opts.is_null() {
         return Ok(o);
     }
-    // The first field of every version; reading it is sound for any caller struct.
-    let size = std::ptr::read_unaligned(opts.cast::<usize>());
+    // SAFETY: `struct_size` is the first field of every version, so any
+    // caller struct has it readable (unaligned reads are fine for any pointer).
+    let size = unsafe { std::ptr::read_unaligned(opts.cast::<usize>()) };
     if !VENV_OPTIONS_SIZES.contains(&size) {
         let accepted: Vec<String> = VENV_OPTIONS_SIZES.iter().map(usize::to_string).collect();
         return Err(Error::value(format!(
@@ -182,11 +221,60 @@ unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_o
             accepted.join(" or ")
         )));
     }
-    // SAFETY (of the copy): `size` is a published version's size, at most
+    // SAFETY: `size` is a published version's size, at most
     // size_of::<pepkit_venv_options>(), so the copy fits `o` and ends on a field
-    // boundary; the caller's struct has `size` readable bytes by contract.
-    std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut o as *mut pepkit_venv_options).cast::<u8>(), size);
+    // boundary; the caller's struct has `size` readable bytes by contract, and
+    // it cannot overlap our local `o`.
+    unsafe { std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut o as *mut pepkit_venv_options).cast::<u8>(), size) };
     Ok(o)
+}
+
+/// The safe crate's options for the caller's struct: the C codes turned
+/// into their enums (an unknown one refused), the strings borrowed for the
+/// call, a facts file read.
+///
+/// # Safety
+/// The string fields of `c` must be NULL or NUL-terminated strings valid for
+/// the call.
+unsafe fn to_options(c: &pepkit_venv_options) -> Result<Options> {
+    // SAFETY: the caller's guarantee for the string fields, passed on.
+    let python = unsafe { opt_str(c.python, "opts->python") }?;
+    // SAFETY: as above.
+    let prompt = unsafe { opt_str(c.prompt, "opts->prompt") }?;
+    let pip_mode = match c.pip_mode {
+        PEPKIT_VENV_PIP_NATIVE => PipMode::Native,
+        PEPKIT_VENV_PIP_ENSUREPIP => PipMode::Ensurepip,
+        other => return Err(Error::value(format!("unknown pip_mode {other}"))),
+    };
+    let scm_ignore_files = match c.scm_ignore_files {
+        PEPKIT_VENV_SCM_AUTO => ScmIgnore::Auto,
+        PEPKIT_VENV_SCM_NONE => ScmIgnore::None,
+        PEPKIT_VENV_SCM_GIT => ScmIgnore::Git,
+        other => return Err(Error::value(format!("unknown scm_ignore_files {other}"))),
+    };
+    let link_wheels = match c.pip_link_mode {
+        PEPKIT_VENV_LINK_HARDLINK => true,
+        PEPKIT_VENV_LINK_COPY => false,
+        other => return Err(Error::value(format!("unknown pip_link_mode {other}"))),
+    };
+    // SAFETY: as above.
+    let facts_file = unsafe { opt_cstr(c.facts_file) };
+    Ok(Options {
+        python: python.map(Into::into),
+        system_site_packages: c.system_site_packages,
+        clear: c.clear,
+        force: c.force,
+        symlinks: c.symlinks,
+        upgrade: c.upgrade,
+        with_pip: c.with_pip,
+        pip_mode,
+        upgrade_deps: c.upgrade_deps,
+        scm_ignore_files,
+        prompt: prompt.map(String::from),
+        facts_source: if c.use_cache { FactsSource::Cached } else { FactsSource::NoCache },
+        facts: facts_file.map(|path| Facts::from_file(Path::new(OsStr::from_bytes(path.to_bytes())))).transpose()?,
+        link_wheels,
+    })
 }
 
 /// Creates (or re-creates, clears, upgrades) a virtual environment at
@@ -239,54 +327,32 @@ unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_o
 /// I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
 /// ensurepip or pip failed; the output is in the message);
 /// PEPKIT_ERR_NOT_IMPLEMENTED (native pip where pepkit cannot install it).
+#[doc = c_safety!(
+    "`env_dir` is NULL or a NUL-terminated string, and `opts` is NULL or points to the readable "
+    "`struct_size` bytes of a `pepkit_venv_options` whose `python`, `prompt` and `facts_file` are NULL or "
+    "NUL-terminated strings and whose `progress`, if set, may be called with `progress_ctx` on this thread "
+    "during the call; none of it is changed by another thread meanwhile"
+)]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_create(env_dir: *const c_char, opts: *const pepkit_venv_options) -> pepkit_status {
     guard("pepkit_venv_create", || {
-        let dir = arg_cstr(env_dir, "env_dir")?;
+        // SAFETY: `env_dir` is NULL or a NUL-terminated string (the caller's contract).
+        let dir = unsafe { arg_cstr(env_dir, "env_dir") }?;
         if dir.to_bytes().is_empty() {
+            // Checked before the options, as ever (venv::Request refuses it too).
             return Err(Error::value("env_dir must not be empty"));
         }
-        let c = read_options(opts)?;
-        let mut o = Options {
-            python: opt_str(c.python, "opts->python")?.map(Into::into),
-            system_site_packages: c.system_site_packages,
-            clear: c.clear,
-            force: c.force,
-            symlinks: c.symlinks,
-            upgrade: c.upgrade,
-            with_pip: c.with_pip,
-            upgrade_deps: c.upgrade_deps,
-            prompt: opt_str(c.prompt, "opts->prompt")?.map(String::from),
-            facts_source: if c.use_cache { FactsSource::Cached } else { FactsSource::NoCache },
-            ..Options::default()
-        };
-        o.pip_mode = match c.pip_mode {
-            PEPKIT_VENV_PIP_NATIVE => PipMode::Native,
-            PEPKIT_VENV_PIP_ENSUREPIP => PipMode::Ensurepip,
-            other => return Err(Error::value(format!("unknown pip_mode {other}"))),
-        };
-        o.scm_ignore_files = match c.scm_ignore_files {
-            PEPKIT_VENV_SCM_AUTO => ScmIgnore::Auto,
-            PEPKIT_VENV_SCM_NONE => ScmIgnore::None,
-            PEPKIT_VENV_SCM_GIT => ScmIgnore::Git,
-            other => return Err(Error::value(format!("unknown scm_ignore_files {other}"))),
-        };
-        o.link_wheels = match c.pip_link_mode {
-            PEPKIT_VENV_LINK_HARDLINK => true,
-            PEPKIT_VENV_LINK_COPY => false,
-            other => return Err(Error::value(format!("unknown pip_link_mode {other}"))),
-        };
-        if !c.facts_file.is_null() {
-            let path = CStr::from_ptr(c.facts_file);
-            o.facts = Some(venv::Facts::from_file(Path::new(OsStr::from_bytes(path.to_bytes())))?);
-        }
+        // SAFETY: `opts` is NULL or a readable options struct of its `struct_size`.
+        let c = unsafe { read_options(opts) }?;
+        // SAFETY: its string fields are NULL or NUL-terminated (the caller's contract).
+        let o = unsafe { to_options(&c) }?;
         let (cb, ctx) = (c.progress, c.progress_ctx);
         let report = move |step: &str| {
-            if let Some(f) = cb {
-                if let Ok(s) = CString::new(step) {
-                    f(ctx, s.as_ptr());
-                }
+            if let (Some(f), Ok(s)) = (cb, CString::new(step)) {
+                // SAFETY: the caller supplied `f` to be called with `ctx` and a
+                // string borrowed for the call, on this thread, during this call.
+                unsafe { f(ctx, s.as_ptr()) };
             }
         };
         let progress: Option<venv::Progress<'_>> = if cb.is_some() { Some(&report) } else { None };
@@ -300,10 +366,12 @@ pub unsafe extern "C" fn pepkit_venv_create(env_dir: *const c_char, opts: *const
 /// freed by `pepkit_venv_free`. Immutable, so a `const pepkit_venv *` may be
 /// used from several threads at once.
 pub struct pepkit_venv {
-    venv: Venv,
+    /// The opened env (ffi/import.rs resolves imports in it).
+    pub(crate) venv: Venv,
     dir: CString,
     cfg_path: CString,
-    values: Vec<(String, CString)>,
+    /// The values of `venv.entries`, index for index, as C strings to lend out.
+    values: Vec<CString>,
     site_packages: Option<CString>,
 }
 
@@ -322,7 +390,7 @@ fn wrap(venv: Venv) -> Result<pepkit_venv> {
     let values = venv
         .entries
         .iter()
-        .map(|(k, v)| Ok((k.clone(), CString::new(v.as_bytes()).map_err(|_| Error::value("pyvenv.cfg contains a NUL byte"))?)))
+        .map(|(_, v)| CString::new(v.as_bytes()).map_err(|_| Error::value("pyvenv.cfg contains a NUL byte")))
         .collect::<Result<Vec<_>>>()?;
     let site_packages = venv.site_packages().ok().map(|p| path_cstring(&p)).transpose()?;
     Ok(pepkit_venv {
@@ -341,17 +409,17 @@ fn wrap(venv: Venv) -> Result<pepkit_venv> {
 /// release with `pepkit_venv_free`. Errors: PEPKIT_ERR_NULL_ARGUMENT,
 /// PEPKIT_ERR_NOT_FOUND (no pyvenv.cfg there), PEPKIT_ERR_VALUE (not UTF-8),
 /// PEPKIT_ERR_OS. On failure `*out` is not written.
+#[doc = c_safety!("`dir` is NULL or a NUL-terminated string and `out` is NULL or writable")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_open(dir: *const c_char, out: *mut *mut pepkit_venv) -> pepkit_status {
     guard("pepkit_venv_open", || {
-        let d = arg_cstr(dir, "dir")?;
+        // SAFETY: `dir` is NULL or a NUL-terminated string (the caller's contract).
+        let d = unsafe { arg_cstr(dir, "dir") }?;
         let out = arg_out(out, "out")?;
-        if d.to_bytes().is_empty() {
-            return Err(Error::value("dir must not be empty"));
-        }
         let v = wrap(Venv::open(Path::new(OsStr::from_bytes(d.to_bytes())))?)?;
-        give_box(out, v);
+        // SAFETY: `out` is non-NULL and writable; nothing can fail after this.
+        unsafe { give_box(out, v) };
         Ok(())
     })
 }
@@ -364,14 +432,17 @@ pub unsafe extern "C" fn pepkit_venv_open(dir: *const c_char, out: *mut *mut pep
 ///
 /// On success `*out` receives a new `pepkit_venv` (free it with
 /// `pepkit_venv_free`). PEPKIT_ERR_NOT_FOUND when the executable is in no venv.
+#[doc = c_safety!("`executable` is NULL or a NUL-terminated string and `out` is NULL or writable")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut *mut pepkit_venv) -> pepkit_status {
     guard("pepkit_venv_locate", || {
-        let e = arg_cstr(executable, "executable")?;
+        // SAFETY: `executable` is NULL or a NUL-terminated string (the caller's contract).
+        let e = unsafe { arg_cstr(executable, "executable") }?;
         let out = arg_out(out, "out")?;
         let v = wrap(Venv::locate(OsStr::from_bytes(e.to_bytes()))?)?;
-        give_box(out, v);
+        // SAFETY: `out` is non-NULL and writable; nothing can fail after this.
+        unsafe { give_box(out, v) };
         Ok(())
     })
 }
@@ -384,20 +455,24 @@ pub unsafe extern "C" fn pepkit_venv_locate(executable: *const c_char, out: *mut
 /// `key` is borrowed. On success `*out` points to a string owned by `v`,
 /// valid until `pepkit_venv_free(v)`; do not free it. PEPKIT_ERR_NOT_FOUND
 /// when the key is absent (`*out` untouched).
+#[doc = c_safety!(
+    "`v` is NULL or a live `pepkit_venv` from pepkit_venv_open or pepkit_venv_locate, `key` is NULL or a "
+    "NUL-terminated string, and `out` is NULL or writable"
+)]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_get(v: *const pepkit_venv, key: *const c_char, out: *mut *const c_char) -> pepkit_status {
     guard("pepkit_venv_get", || {
-        let v = arg_ref(v, "v")?;
-        let k = arg_cstr(key, "key")?;
+        // SAFETY: `v` is NULL or a live handle (the caller's contract).
+        let v = unsafe { arg_ref(v, "v") }?;
+        // SAFETY: `key` is NULL or a NUL-terminated string (the caller's contract).
+        let k = unsafe { arg_cstr(key, "key") }?;
         let out = arg_out(out, "out")?;
         let k = k.to_str().map_err(|_| Error::value("key is not valid UTF-8"))?;
-        let want = k.trim().to_lowercase();
-        let mut it = v.values.iter().filter(|(kk, _)| *kk == want);
-        let found = if want == "home" { it.next() } else { it.next_back() };
-        match found {
-            Some((_, val)) => {
-                out.write(val.as_ptr());
+        match v.venv.position(k) {
+            Some(i) => {
+                // SAFETY: `out` is non-NULL and writable (the caller's contract).
+                unsafe { out.write(v.values[i].as_ptr()) };
                 Ok(())
             }
             None => Err(Error::not_found(format!("'{k}' is not set in {}", v.venv.cfg_path.display()))),
@@ -409,15 +484,18 @@ pub unsafe extern "C" fn pepkit_venv_get(v: *const pepkit_venv, key: *const c_ch
 /// X.Y from pyvenv.cfg's `version`, or uv's `version_info`, else the one
 /// `lib/python*` directory). `*out` is owned by `v`, valid until
 /// `pepkit_venv_free(v)`. PEPKIT_ERR_NOT_FOUND when the version cannot be told.
+#[doc = c_safety!("`v` is NULL or a live `pepkit_venv` and `out` is NULL or writable")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_site_packages(v: *const pepkit_venv, out: *mut *const c_char) -> pepkit_status {
     guard("pepkit_venv_site_packages", || {
-        let v = arg_ref(v, "v")?;
+        // SAFETY: `v` is NULL or a live handle (the caller's contract).
+        let v = unsafe { arg_ref(v, "v") }?;
         let out = arg_out(out, "out")?;
         match &v.site_packages {
             Some(s) => {
-                out.write(s.as_ptr());
+                // SAFETY: `out` is non-NULL and writable (the caller's contract).
+                unsafe { out.write(s.as_ptr()) };
                 Ok(())
             }
             None => Err(v.venv.site_packages().err().unwrap_or_else(|| Error::not_found("no site-packages"))),
@@ -428,15 +506,19 @@ pub unsafe extern "C" fn pepkit_venv_site_packages(v: *const pepkit_venv, out: *
 /// The env's directory (absolute) and, if `cfg_path` is not NULL, its
 /// pyvenv.cfg path. Both strings are owned by `v`, valid until
 /// `pepkit_venv_free(v)`.
+#[doc = c_safety!("`v` is NULL or a live `pepkit_venv`, and `out` and `cfg_path` are each NULL or writable")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_dir(v: *const pepkit_venv, out: *mut *const c_char, cfg_path: *mut *const c_char) -> pepkit_status {
     guard("pepkit_venv_dir", || {
-        let v = arg_ref(v, "v")?;
+        // SAFETY: `v` is NULL or a live handle (the caller's contract).
+        let v = unsafe { arg_ref(v, "v") }?;
         let out = arg_out(out, "out")?;
-        out.write(v.dir.as_ptr());
+        // SAFETY: `out` is non-NULL and writable (the caller's contract).
+        unsafe { out.write(v.dir.as_ptr()) };
         if !cfg_path.is_null() {
-            cfg_path.write(v.cfg_path.as_ptr());
+            // SAFETY: a non-NULL `cfg_path` is writable (the caller's contract).
+            unsafe { cfg_path.write(v.cfg_path.as_ptr()) };
         }
         Ok(())
     })
@@ -446,20 +528,29 @@ pub unsafe extern "C" fn pepkit_venv_dir(v: *const pepkit_venv, out: *mut *const
 /// (`include-system-site-packages`; a missing key counts as true, as for the
 /// interpreter). Writes `*out` on success. `v` and `out` are borrowed for the
 /// call.
+#[doc = c_safety!("`v` is NULL or a live `pepkit_venv` and `out` is NULL or writable")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_system_site_packages(v: *const pepkit_venv, out: *mut bool) -> pepkit_status {
     guard("pepkit_venv_system_site_packages", || {
-        let v = arg_ref(v, "v")?;
+        // SAFETY: `v` is NULL or a live handle (the caller's contract).
+        let v = unsafe { arg_ref(v, "v") }?;
         let out = arg_out(out, "out")?;
-        out.write(v.venv.system_site_packages());
+        // SAFETY: `out` is non-NULL and writable (the caller's contract).
+        unsafe { out.write(v.venv.system_site_packages()) };
         Ok(())
     })
 }
 
 /// Frees a `pepkit_venv` and every string it handed out. NULL is fine. Must
 /// not be called twice with the same pointer.
+#[doc = c_safety!(
+    "`v` is NULL or a `pepkit_venv` from pepkit_venv_open or pepkit_venv_locate that is not used again, "
+    "by this thread or any other"
+)]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_free(v: *mut pepkit_venv) {
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| free_box(v)));
+    // SAFETY: `v` is NULL or a live handle from give_box, never used again
+    // (the caller's contract).
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe { free_box(v) }));
 }
