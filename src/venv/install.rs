@@ -293,7 +293,7 @@ fn extract(
         file.set_permissions(std::fs::Permissions::from_mode((mode | 0o555) & 0o7777))
             .map_err(|e| Error::io(&e, format!("chmod {}", shown.display())))?;
     }
-    let size = usize::try_from(written).map_err(|_| Error::overflow("member size"))?;
+    let size = usize::try_from(written).map_err(|_| Error::overflow(format!("the size of {}", shown.display())))?;
     Ok(match (trust_row, sha) {
         (Some(r), _) => (r.0.clone(), size),
         (None, Some(sha)) => (record_digest(&sha), size),

@@ -291,7 +291,7 @@ fn unpack(wheels: &Dir, staging: &str, archive: &Archive<'_>) -> Result<()> {
         ));
     }
     if !root.write_file(MANIFEST, manifest.as_bytes()) {
-        return Err(os("cannot write the manifest".to_string()));
+        return Err(os(format!("cannot write {}", root.path.join(MANIFEST).display())));
     }
     Ok(())
 }
