@@ -34,12 +34,7 @@
 
 pub mod error;
 // The memory rules every module follows. Not an API: the C skin reaches it
-// as `pepkit::raw::mem`; `pepkit::mem` itself stays reachable (feature `raw`
-// only, hidden) for the skin's import functions until they move over.
-#[cfg(feature = "raw")]
-#[doc(hidden)]
-pub mod mem;
-#[cfg(not(feature = "raw"))]
+// as `pepkit::raw::mem`.
 mod mem;
 pub mod buffer;
 pub mod format;

@@ -37,7 +37,7 @@ pub use crate::memoryview::view::{pepkit_slice, PEPKIT_NONE};
 /// The memory rules of the safe crate, for the skin's own allocations and
 /// slices: fallible allocation sized by input, slices of C pointers.
 pub mod mem {
-    pub use crate::mem::{message_text, no_memory, reserve, slice, slice_mut, MAX_MESSAGE};
+    pub use crate::mem::{copy, message_text, no_memory, reserve, slice, slice_mut, MAX_MESSAGE};
 }
 
 /// Read access: a `pepkit_memoryview_from_memory` argument, never a request.

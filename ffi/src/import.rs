@@ -2,12 +2,15 @@
 //! list it hands out.
 
 use std::ffi::{c_char, CString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
+use super::handles::{free_box, give_box};
+use super::owned::{c_path, c_string};
+use super::venv::pepkit_venv;
 use super::{arg_cstr, arg_out, arg_ref, arg_slice, guard, guard_or, pepkit_status};
 use pepkit::error::{Error, Result};
-use super::handles::{free_box, give_box};
-use super::venv::pepkit_venv;
-use pepkit::import::{self, c_string, listing, path_bytes, syspath, Finder, LoaderKind, ModuleKind, ModuleSpec, Suffixes};
+use pepkit::import::{self, Finder, LoaderKind, ModuleInfo, ModuleKind, ModuleSpec, Suffixes};
 
 /// The CPython minor version whose extension tag the defaults use.
 pub const PEPKIT_DEFAULT_PYTHON_MINOR: u32 = 13;
@@ -51,12 +54,6 @@ pub struct pepkit_strings {
     items: Vec<CString>,
 }
 
-impl pepkit_strings {
-    pub(crate) fn new(items: Vec<CString>) -> pepkit_strings {
-        pepkit_strings { items }
-    }
-}
-
 fn module_kind(kind: ModuleKind) -> pepkit_module_kind {
     match kind {
         ModuleKind::Source => PEPKIT_MODULE_SOURCE,
@@ -78,32 +75,67 @@ fn loader_kind(kind: Option<LoaderKind>) -> pepkit_module_kind {
 
 impl pepkit_spec {
     fn of(spec: ModuleSpec) -> Result<pepkit_spec> {
-        let origin = match &spec.origin {
-            Some(p) => Some(c_string(path_bytes(p))?),
-            None => None,
-        };
+        let origin = spec.origin.as_deref().map(c_path).transpose()?;
         let locations = match &spec.search_locations {
-            Some(list) => Some(list.iter().map(|p| c_string(path_bytes(p))).collect::<Result<Vec<_>>>()?),
+            Some(list) => Some(c_paths(list)?),
             None => None,
         };
-        Ok(pepkit_spec { name: c_string(&spec.name)?, kind: spec.kind, loader: spec.loader, origin, locations })
+        Ok(pepkit_spec { name: c_string(&spec.name, "module name")?, kind: spec.kind, loader: spec.loader, origin, locations })
     }
 }
 
+/// C strings of `paths`, the list reserved fallibly.
+fn c_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<CString>> {
+    let mut out = Vec::new();
+    pepkit::raw::mem::reserve(&mut out, paths.len(), "a path list")?;
+    for p in paths {
+        out.push(c_path(p.as_ref())?);
+    }
+    Ok(out)
+}
+
 /// Borrows `n` C strings at `ptr` (NULL only when `n` is 0); none may be NULL.
+///
+/// # Safety
+/// A non-NULL `ptr` points to `n` pointers, each NULL or a NUL-terminated
+/// string, all valid for `'a`.
 unsafe fn c_string_list<'a>(ptr: *const *const c_char, n: usize, what: &str) -> Result<Vec<&'a [u8]>> {
-    let items = arg_slice(ptr, n, what)?;
+    // SAFETY: the caller's guarantee, passed on.
+    let items = unsafe { arg_slice(ptr, n, what) }?;
     // Sized by the caller's count: reserved fallibly, and the per-entry name
     // for a message is only made when an entry is NULL.
     let mut out = Vec::new();
-    pepkit::mem::reserve(&mut out, items.len(), what)?;
+    pepkit::raw::mem::reserve(&mut out, items.len(), what)?;
     for (i, &p) in items.iter().enumerate() {
-        let entry = if p.is_null() { arg_cstr(p, &format!("{what}[{i}]"))? } else { arg_cstr(p, what)? };
+        // SAFETY: each entry is NULL or a NUL-terminated string (the caller's guarantee).
+        let entry = if p.is_null() { unsafe { arg_cstr(p, &format!("{what}[{i}]")) }? } else { unsafe { arg_cstr(p, what) }? };
         out.push(entry.to_bytes());
     }
     Ok(out)
 }
 
+/// The path argument of a C call: `npath` entries at `path`.
+///
+/// # Safety
+/// As [`c_string_list`].
+unsafe fn path_arg<'a>(path: *const *const c_char, npath: usize) -> Result<Vec<&'a Path>> {
+    // SAFETY: the caller's guarantee, passed on.
+    let entries = unsafe { c_string_list(path, npath, "path") }?;
+    Ok(entries.into_iter().map(|b| Path::new(std::ffi::OsStr::from_bytes(b))).collect())
+}
+
+/// `value` handed to the caller as a new handle in `*out` (checked non-NULL by `arg_out`).
+fn give<T>(out: *mut *mut T, value: T) {
+    // SAFETY: every caller got `out` from `arg_out`: non-NULL, and writable by
+    // the C caller's contract.
+    unsafe { give_box(out, value) }
+}
+
+/// pepkit_find_spec and _ex.
+///
+/// # Safety
+/// `fullname` NULL or a NUL-terminated string, `path` as [`c_string_list`],
+/// `out` NULL or writable.
 unsafe fn find(
     fullname: *const c_char,
     path: *const *const c_char,
@@ -111,14 +143,14 @@ unsafe fn find(
     suffixes: Option<Suffixes>,
     out: *mut *mut pepkit_spec,
 ) -> Result<()> {
-    let name = arg_cstr(fullname, "fullname")?.to_bytes();
-    let entries: Vec<&std::path::Path> =
-        c_string_list(path, npath, "path")?.into_iter().map(|b| std::path::Path::new(import::os_str(b))).collect();
+    // SAFETY: the caller's guarantees, passed on.
+    let name = unsafe { arg_cstr(fullname, "fullname") }?.to_bytes();
+    // SAFETY: as above.
+    let entries = unsafe { path_arg(path, npath) }?;
     let out = arg_out(out, "out")?;
     let suffixes = suffixes.unwrap_or_else(Suffixes::platform_default);
     let spec = pepkit_spec::of(import::find_spec(name, &entries, &suffixes)?)?;
-    // SAFETY: out was checked non-NULL; it is written only on success.
-    give_box(out, spec);
+    give(out, spec);
     Ok(())
 }
 
@@ -177,6 +209,7 @@ unsafe fn find(
 /// `fullname`, `path` and its strings are borrowed for the call; paths are
 /// bytes and need not be UTF-8. On success `*out` is a new spec the caller
 /// owns: free it with pepkit_spec_free. On failure `*out` is not written.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_find_spec(
@@ -185,7 +218,8 @@ pub unsafe extern "C" fn pepkit_find_spec(
     npath: usize,
     out: *mut *mut pepkit_spec,
 ) -> pepkit_status {
-    guard("pepkit_find_spec", || find(fullname, path, npath, None, out))
+    // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+    guard("pepkit_find_spec", || unsafe { find(fullname, path, npath, None, out) })
 }
 
 /// pepkit_find_spec with the extension suffixes given: the `n_ext` strings
@@ -198,6 +232,7 @@ pub unsafe extern "C" fn pepkit_find_spec(
 /// Everything else, ownership included, is as for pepkit_find_spec:
 /// `ext_suffixes` and its strings are borrowed for the call, and on success
 /// `*out` is a new spec to free with pepkit_spec_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_find_spec_ex(
@@ -209,14 +244,19 @@ pub unsafe extern "C" fn pepkit_find_spec_ex(
     out: *mut *mut pepkit_spec,
 ) -> pepkit_status {
     guard("pepkit_find_spec_ex", || {
-        let ext = c_string_list(ext_suffixes, n_ext, "ext_suffixes")?;
-        let suffixes = Suffixes::with_extensions(ext.into_iter().map(<[u8]>::to_vec).collect());
-        find(fullname, path, npath, Some(suffixes), out)
+        // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+        let ext = unsafe { c_string_list(ext_suffixes, n_ext, "ext_suffixes") }?;
+        let suffixes = Suffixes::try_with_extensions(&ext)?;
+        // SAFETY: as above.
+        unsafe { find(fullname, path, npath, Some(suffixes), out) }
     })
 }
 
 /// The suffixes of a call that takes `ext_suffixes` and `n_ext`: NULL (with
 /// `n_ext` 0) for the defaults, otherwise the extension suffixes given.
+///
+/// # Safety
+/// As [`c_string_list`].
 unsafe fn suffixes_arg(ext_suffixes: *const *const c_char, n_ext: usize) -> Result<Suffixes> {
     if ext_suffixes.is_null() {
         if n_ext != 0 {
@@ -224,11 +264,15 @@ unsafe fn suffixes_arg(ext_suffixes: *const *const c_char, n_ext: usize) -> Resu
         }
         return Ok(Suffixes::platform_default());
     }
-    let ext = c_string_list(ext_suffixes, n_ext, "ext_suffixes")?;
-    Ok(Suffixes::with_extensions(ext.into_iter().map(<[u8]>::to_vec).collect()))
+    // SAFETY: the caller's guarantee, passed on.
+    let ext = unsafe { c_string_list(ext_suffixes, n_ext, "ext_suffixes") }?;
+    Suffixes::try_with_extensions(&ext)
 }
 
 /// pepkit_finder_new and _new_snapshot: a finder, a snapshot one when an interval is given.
+///
+/// # Safety
+/// `path` and `ext_suffixes` as [`c_string_list`], `out` NULL or writable.
 unsafe fn new_finder(
     path: *const *const c_char,
     npath: usize,
@@ -237,15 +281,21 @@ unsafe fn new_finder(
     snapshot: Option<std::time::Duration>,
     out: *mut *mut pepkit_finder,
 ) -> Result<()> {
-    let entries = c_string_list(path, npath, "path")?.into_iter().map(<[u8]>::to_vec).collect();
-    let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
+    // SAFETY: the caller's guarantees, passed on.
+    let given = unsafe { c_string_list(path, npath, "path") }?;
+    let mut entries = Vec::new();
+    pepkit::raw::mem::reserve(&mut entries, given.len(), "path")?;
+    for entry in given {
+        entries.push(pepkit::raw::mem::copy(entry, "a path entry")?);
+    }
+    // SAFETY: as above.
+    let suffixes = unsafe { suffixes_arg(ext_suffixes, n_ext) }?;
     let out = arg_out(out, "out")?;
     let inner = match snapshot {
         Some(interval) => Finder::snapshot(entries, suffixes, interval)?,
         None => Finder::new(entries, suffixes)?,
     };
-    // SAFETY: out was checked non-NULL.
-    give_box(out, pepkit_finder { inner });
+    give(out, pepkit_finder { inner });
     Ok(())
 }
 
@@ -279,6 +329,7 @@ pub struct pepkit_finder {
 ///
 /// On success `*out` is a new finder the caller owns: free it with
 /// pepkit_finder_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_new(
@@ -288,7 +339,8 @@ pub unsafe extern "C" fn pepkit_finder_new(
     n_ext: usize,
     out: *mut *mut pepkit_finder,
 ) -> pepkit_status {
-    guard("pepkit_finder_new", || new_finder(path, npath, ext_suffixes, n_ext, None, out))
+    // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+    guard("pepkit_finder_new", || unsafe { new_finder(path, npath, ext_suffixes, n_ext, None, out) })
 }
 
 /// A snapshot finder, for tools that resolve many names against a tree that
@@ -309,6 +361,7 @@ pub unsafe extern "C" fn pepkit_finder_new(
 /// `ext_suffixes` and their strings are borrowed for the call; on success
 /// `*out` is a new finder the caller owns (free it with pepkit_finder_free),
 /// used with pepkit_finder_find_spec and the other pepkit_finder_* calls.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_new_snapshot(
@@ -320,7 +373,9 @@ pub unsafe extern "C" fn pepkit_finder_new_snapshot(
     out: *mut *mut pepkit_finder,
 ) -> pepkit_status {
     guard("pepkit_finder_new_snapshot", || {
-        new_finder(path, npath, ext_suffixes, n_ext, Some(std::time::Duration::from_millis(interval_ms)), out)
+        let interval = Some(std::time::Duration::from_millis(interval_ms));
+        // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+        unsafe { new_finder(path, npath, ext_suffixes, n_ext, interval, out) }
     })
 }
 
@@ -329,6 +384,7 @@ pub unsafe extern "C" fn pepkit_finder_new_snapshot(
 /// `finder` and `fullname` are borrowed for the call. On success `*out` is a
 /// new spec the caller owns (free it with pepkit_spec_free), independent of
 /// the finder; on failure it is not written.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_find_spec(
@@ -337,12 +393,12 @@ pub unsafe extern "C" fn pepkit_finder_find_spec(
     out: *mut *mut pepkit_spec,
 ) -> pepkit_status {
     guard("pepkit_finder_find_spec", || {
-        let finder = arg_ref(finder, "finder")?;
-        let name = arg_cstr(fullname, "fullname")?.to_bytes();
+        // SAFETY: `finder` is NULL or a live handle (the caller's contract).
+        let finder = unsafe { arg_ref(finder, "finder") }?;
+        // SAFETY: `fullname` is NULL or a NUL-terminated string (the caller's contract).
+        let name = unsafe { arg_cstr(fullname, "fullname") }?.to_bytes();
         let out = arg_out(out, "out")?;
-        let spec = pepkit_spec::of(finder.inner.find_spec(name)?)?;
-        // SAFETY: out was checked non-NULL.
-        give_box(out, spec);
+        give(out, pepkit_spec::of(finder.inner.find_spec(name)?)?);
         Ok(())
     })
 }
@@ -350,11 +406,13 @@ pub unsafe extern "C" fn pepkit_finder_find_spec(
 /// Forgets every cached listing of `finder` (importlib's
 /// `invalidate_caches()`): the next lookups list the directories again.
 /// `finder` is borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_invalidate_caches(finder: *const pepkit_finder) -> pepkit_status {
     guard("pepkit_finder_invalidate_caches", || {
-        arg_ref(finder, "finder")?.inner.invalidate_caches();
+        // SAFETY: `finder` is NULL or a live handle (the caller's contract).
+        unsafe { arg_ref(finder, "finder") }?.inner.invalidate_caches();
         Ok(())
     })
 }
@@ -362,10 +420,12 @@ pub unsafe extern "C" fn pepkit_finder_invalidate_caches(finder: *const pepkit_f
 /// Frees a finder made by pepkit_finder_new. NULL is fine. Must not be
 /// called twice with the same finder, nor while another thread uses it.
 /// Specs it returned stay valid.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_free(finder: *mut pepkit_finder) {
     guard_or("pepkit_finder_free", (), || {
-        free_box(finder);
+        // SAFETY: `finder` is NULL or a handle from pepkit_finder_new* not yet freed (the caller's contract).
+        unsafe { free_box(finder) };
         Ok(())
     })
 }
@@ -376,14 +436,14 @@ pub unsafe extern "C" fn pepkit_finder_free(finder: *mut pepkit_finder) {
 ///
 /// On success `*out` is a new list the caller owns: free it with
 /// pepkit_strings_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_default_extension_suffixes(out: *mut *mut pepkit_strings) -> pepkit_status {
     guard("pepkit_default_extension_suffixes", || {
         let out = arg_out(out, "out")?;
-        let items = Suffixes::platform_default().extension.iter().map(|s| c_string(s)).collect::<Result<Vec<_>>>()?;
-        // SAFETY: out was checked non-NULL.
-        give_box(out, pepkit_strings::new(items));
+        let items = Suffixes::platform_default().extension.iter().map(|s| c_string(s, "an extension suffix")).collect::<Result<Vec<_>>>()?;
+        give(out, pepkit_strings { items });
         Ok(())
     })
 }
@@ -392,9 +452,10 @@ pub unsafe extern "C" fn pepkit_default_extension_suffixes(out: *mut *mut pepkit
 /// _EXTENSION, _PACKAGE (a regular package, whatever its `__init__` is) or
 /// _NAMESPACE. PEPKIT_MODULE_NONE with PEPKIT_ERR_NULL_ARGUMENT in
 /// pepkit_last_error() when `spec` is NULL. `spec` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_kind(spec: *const pepkit_spec) -> pepkit_module_kind {
-    guard_or("pepkit_spec_kind", PEPKIT_MODULE_NONE, || Ok(module_kind(arg_ref(spec, "spec")?.kind)))
+    guard_or("pepkit_spec_kind", PEPKIT_MODULE_NONE, || Ok(module_kind(spec_ref(spec)?.kind)))
 }
 
 /// The loader importlib would pick for the file at the origin:
@@ -403,17 +464,19 @@ pub unsafe extern "C" fn pepkit_spec_kind(spec: *const pepkit_spec) -> pepkit_mo
 /// namespace package PEPKIT_MODULE_NONE (it has no loader). Also
 /// PEPKIT_MODULE_NONE, with PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL.
 /// `spec` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_loader(spec: *const pepkit_spec) -> pepkit_module_kind {
-    guard_or("pepkit_spec_loader", PEPKIT_MODULE_NONE, || Ok(loader_kind(arg_ref(spec, "spec")?.loader)))
+    guard_or("pepkit_spec_loader", PEPKIT_MODULE_NONE, || Ok(loader_kind(spec_ref(spec)?.loader)))
 }
 
 /// The full dotted name that was looked up (`spec.name`). Borrowed from
 /// `spec`: valid until pepkit_spec_free(spec); never free it. NULL, with
 /// PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_name(spec: *const pepkit_spec) -> *const c_char {
-    guard_or("pepkit_spec_name", std::ptr::null(), || Ok(arg_ref(spec, "spec")?.name.as_ptr()))
+    guard_or("pepkit_spec_name", std::ptr::null(), || Ok(spec_ref(spec)?.name.as_ptr()))
 }
 
 /// `spec.origin`: the file the loader would load (the `__init__` file of a
@@ -422,10 +485,11 @@ pub unsafe extern "C" fn pepkit_spec_name(spec: *const pepkit_spec) -> *const c_
 /// pepkit_last_error() is not changed. Also NULL, with
 /// PEPKIT_ERR_NULL_ARGUMENT set, when `spec` is NULL. Borrowed from `spec`:
 /// valid until pepkit_spec_free(spec); never free it.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_origin(spec: *const pepkit_spec) -> *const c_char {
     guard_or("pepkit_spec_origin", std::ptr::null(), || {
-        Ok(arg_ref(spec, "spec")?.origin.as_ref().map_or(std::ptr::null(), |o| o.as_ptr()))
+        Ok(spec_ref(spec)?.origin.as_ref().map_or(std::ptr::null(), |o| o.as_ptr()))
     })
 }
 
@@ -439,16 +503,17 @@ pub unsafe extern "C" fn pepkit_spec_origin(spec: *const pepkit_spec) -> *const 
 /// On success `*out` is a new list the caller owns, independent of `spec`
 /// (free it with pepkit_strings_free), or NULL for a module. `spec` is
 /// borrowed for the call.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_search_locations(spec: *const pepkit_spec, out: *mut *mut pepkit_strings) -> pepkit_status {
     guard("pepkit_spec_search_locations", || {
-        let spec = arg_ref(spec, "spec")?;
+        let spec = spec_ref(spec)?;
         let out = arg_out(out, "out")?;
-        // SAFETY: out was checked non-NULL.
         match &spec.locations {
-            Some(items) => give_box(out, pepkit_strings::new(items.clone())),
-            None => out.write(std::ptr::null_mut()),
+            Some(items) => give(out, pepkit_strings { items: items.clone() }),
+            // SAFETY: `out` is non-NULL and writable (the caller's contract).
+            None => unsafe { out.write(std::ptr::null_mut()) },
         }
         Ok(())
     })
@@ -457,19 +522,22 @@ pub unsafe extern "C" fn pepkit_spec_search_locations(spec: *const pepkit_spec, 
 /// Frees a spec made by pepkit_find_spec or pepkit_find_spec_ex, and with it
 /// every string borrowed from it. NULL is fine. Must not be called twice with
 /// the same spec.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_spec_free(spec: *mut pepkit_spec) {
     guard_or("pepkit_spec_free", (), || {
-        free_box(spec);
+        // SAFETY: `spec` is NULL or a spec pepkit made and not yet freed (the caller's contract).
+        unsafe { free_box(spec) };
         Ok(())
     })
 }
 
 /// The number of strings in `list`; 0, with PEPKIT_ERR_NULL_ARGUMENT set,
 /// when `list` is NULL. `list` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_strings_len(list: *const pepkit_strings) -> usize {
-    guard_or("pepkit_strings_len", 0, || Ok(arg_ref(list, "list")?.items.len()))
+    guard_or("pepkit_strings_len", 0, || Ok(list_ref(list)?.items.len()))
 }
 
 /// String `index` of `list`, NUL-terminated (bytes; paths need not be
@@ -477,10 +545,11 @@ pub unsafe extern "C" fn pepkit_strings_len(list: *const pepkit_strings) -> usiz
 /// free it. NULL with the error set when `list` is NULL
 /// (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below its length
 /// (PEPKIT_ERR_INDEX).
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_strings_get(list: *const pepkit_strings, index: usize) -> *const c_char {
     guard_or("pepkit_strings_get", std::ptr::null(), || {
-        let list = arg_ref(list, "list")?;
+        let list = list_ref(list)?;
         list.items.get(index).map(|s| s.as_ptr()).ok_or_else(|| {
             Error::index(format!("string index {index} out of range for a list of {}", list.items.len()))
         })
@@ -489,17 +558,31 @@ pub unsafe extern "C" fn pepkit_strings_get(list: *const pepkit_strings, index: 
 
 /// Frees a list a pepkit function returned, and with it every string
 /// borrowed from it. NULL is fine. Must not be called twice with the same list.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_strings_free(list: *mut pepkit_strings) {
     guard_or("pepkit_strings_free", (), || {
-        free_box(list);
+        // SAFETY: `list` is NULL or a list pepkit made and not yet freed (the caller's contract).
+        unsafe { free_box(list) };
         Ok(())
     })
 }
 
-fn strings_out(out: *mut *mut pepkit_strings, items: Vec<CString>) {
-    // SAFETY: callers checked out non-NULL.
-    unsafe { give_box(out, pepkit_strings::new(items)) };
+/// The handle arguments of the read-only accessors, which C callers pass
+/// as `const` pointers to handles pepkit made.
+fn spec_ref<'a>(spec: *const pepkit_spec) -> Result<&'a pepkit_spec> {
+    // SAFETY: the accessors' contract: NULL or a live spec.
+    unsafe { arg_ref(spec, "spec") }
+}
+
+fn list_ref<'a, L>(list: *const L) -> Result<&'a L> {
+    // SAFETY: the accessors' contract: NULL or a live list of this type.
+    unsafe { arg_ref(list, "list") }
+}
+
+fn venv_ref<'a>(v: *const pepkit_venv) -> Result<&'a pepkit::venv::Venv> {
+    // SAFETY: the venv functions' contract: NULL or a live handle.
+    Ok(unsafe { arg_ref(v, "v") }?.inner())
 }
 
 /// The import path the env's interpreter starts with: its `sys.path`
@@ -548,15 +631,14 @@ fn strings_out(out: *mut *mut pepkit_strings, items: Vec<CString>) {
 /// encoding the interpreter reads it with (the interpreter would fail to
 /// start: `import site` raises UnicodeDecodeError); PEPKIT_ERR_OS when a
 /// directory cannot be read for another reason than missing or permissions.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_sys_path(v: *const pepkit_venv, out: *mut *mut pepkit_strings) -> pepkit_status {
     guard("pepkit_venv_sys_path", || {
-        let v = arg_ref(v, "v")?;
+        let v = venv_ref(v)?;
         let out = arg_out(out, "out")?;
-        let sys_path = syspath::of_venv(v.inner())?;
-        let items = sys_path.entries.iter().map(|p| c_string(path_bytes(p))).collect::<Result<Vec<_>>>()?;
-        strings_out(out, items);
+        give(out, pepkit_strings { items: c_paths(&v.sys_path()?.entries)? });
         Ok(())
     })
 }
@@ -571,19 +653,21 @@ pub unsafe extern "C" fn pepkit_venv_sys_path(v: *const pepkit_venv, out: *mut *
 ///
 /// `v` is borrowed for the call. On success `*out` is a new list the caller
 /// owns (free it with pepkit_strings_free). Errors as pepkit_venv_sys_path's.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_pth_imports(v: *const pepkit_venv, out: *mut *mut pepkit_strings) -> pepkit_status {
     guard("pepkit_venv_pth_imports", || {
-        let v = arg_ref(v, "v")?;
+        let v = venv_ref(v)?;
         let out = arg_out(out, "out")?;
-        let sys_path = syspath::of_venv(v.inner())?;
-        let mut items = Vec::with_capacity(sys_path.pth_imports.len() * 2);
-        for import in &sys_path.pth_imports {
-            items.push(c_string(path_bytes(&import.file))?);
-            items.push(c_string(&import.line)?);
+        let imports = v.sys_path()?.pth_imports;
+        let mut items = Vec::new();
+        pepkit::raw::mem::reserve(&mut items, imports.len().saturating_mul(2), "the import lines")?;
+        for import in &imports {
+            items.push(c_path(&import.file)?);
+            items.push(c_string(&import.line, "a .pth import line")?);
         }
-        strings_out(out, items);
+        give(out, pepkit_strings { items });
         Ok(())
     })
 }
@@ -606,6 +690,7 @@ pub unsafe extern "C" fn pepkit_venv_pth_imports(v: *const pepkit_venv, out: *mu
 /// pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
 /// borrowed for the call. On success `*out` is a new spec the caller owns
 /// (free it with pepkit_spec_free); on failure it is not written.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_find_spec(
@@ -614,15 +699,11 @@ pub unsafe extern "C" fn pepkit_venv_find_spec(
     out: *mut *mut pepkit_spec,
 ) -> pepkit_status {
     guard("pepkit_venv_find_spec", || {
-        let v = arg_ref(v, "v")?;
-        let name = arg_cstr(fullname, "fullname")?.to_bytes();
+        let v = venv_ref(v)?;
+        // SAFETY: `fullname` is NULL or a NUL-terminated string (the caller's contract).
+        let name = unsafe { arg_cstr(fullname, "fullname") }?.to_bytes();
         let out = arg_out(out, "out")?;
-        let (_, _, minor, _) = syspath::env_facts(v.inner())?;
-        let sys_path = syspath::of_venv(v.inner())?;
-        let suffixes = Suffixes::with_extensions(import::extension_suffixes_for(minor));
-        let spec = pepkit_spec::of(import::find_spec_with_editables(name, &sys_path.entries, &suffixes, &sys_path.editables)?)?;
-        // SAFETY: out was checked non-NULL.
-        give_box(out, spec);
+        give(out, pepkit_spec::of(v.find_spec(name)?)?);
         Ok(())
     })
 }
@@ -637,15 +718,40 @@ pub struct pepkit_modules {
     items: Vec<(CString, pepkit_module_kind, CString)>,
 }
 
-fn modules_out(out: *mut *mut pepkit_modules, list: Vec<listing::ModuleInfo>) -> Result<()> {
+/// A listing handed to the caller in `*out` (checked non-NULL by `arg_out`).
+fn modules_out(out: *mut *mut pepkit_modules, list: Result<Vec<ModuleInfo>>) -> Result<()> {
+    let list = list?;
     let mut items = Vec::new();
     items.try_reserve_exact(list.len()).map_err(|_| Error::no_memory("out of memory listing modules"))?;
     for info in list {
-        items.push((c_string(&info.name)?, module_kind(info.kind), c_string(&info.location)?));
+        let name = c_string(&info.name, "a module name")?;
+        items.push((name, module_kind(info.kind), c_string(&info.location, "a path entry")?));
     }
-    // SAFETY: callers checked out non-NULL.
-    unsafe { give_box(out, pepkit_modules { items }) };
+    give(out, pepkit_modules { items });
     Ok(())
+}
+
+/// A listing of the safe crate over a path with suffixes.
+type Listing = fn(&[&[u8]], &Suffixes) -> Result<Vec<ModuleInfo>>;
+
+/// pepkit_iter_modules and pepkit_walk_packages: `list` run over the path and suffixes given.
+///
+/// # Safety
+/// `path` and `ext_suffixes` as [`c_string_list`], `out` NULL or writable.
+unsafe fn list_call(
+    path: *const *const c_char,
+    npath: usize,
+    ext_suffixes: *const *const c_char,
+    n_ext: usize,
+    out: *mut *mut pepkit_modules,
+    list: Listing,
+) -> Result<()> {
+    // SAFETY: the caller's guarantees, passed on.
+    let entries = unsafe { c_string_list(path, npath, "path") }?;
+    // SAFETY: as above.
+    let suffixes = unsafe { suffixes_arg(ext_suffixes, n_ext) }?;
+    let out = arg_out(out, "out")?;
+    modules_out(out, list(&entries, &suffixes))
 }
 
 /// What `pkgutil.iter_modules(path)` lists, computed without importing:
@@ -678,6 +784,7 @@ fn modules_out(out: *mut *mut pepkit_modules, list: Vec<listing::ModuleInfo>) ->
 /// pepkit_modules_free. Errors: PEPKIT_ERR_NULL_ARGUMENT, PEPKIT_ERR_VALUE
 /// (a bad suffix), PEPKIT_ERR_NO_MEMORY, PEPKIT_ERR_OS (no current directory
 /// for a relative entry). On failure `*out` is not written.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_iter_modules(
@@ -688,10 +795,8 @@ pub unsafe extern "C" fn pepkit_iter_modules(
     out: *mut *mut pepkit_modules,
 ) -> pepkit_status {
     guard("pepkit_iter_modules", || {
-        let entries = c_string_list(path, npath, "path")?;
-        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
-        let out = arg_out(out, "out")?;
-        modules_out(out, listing::iter_modules(&entries, b"", &suffixes)?)
+        // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+        unsafe { list_call(path, npath, ext_suffixes, n_ext, out, |path, suffixes| import::iter_modules(path, b"", suffixes)) }
     })
 }
 
@@ -707,6 +812,7 @@ pub unsafe extern "C" fn pepkit_iter_modules(
 ///
 /// Arguments, ownership and errors as pepkit_iter_modules': on success
 /// `*out` is a new list to free with pepkit_modules_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_walk_packages(
@@ -717,45 +823,37 @@ pub unsafe extern "C" fn pepkit_walk_packages(
     out: *mut *mut pepkit_modules,
 ) -> pepkit_status {
     guard("pepkit_walk_packages", || {
-        let entries = c_string_list(path, npath, "path")?;
-        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
-        let out = arg_out(out, "out")?;
-        modules_out(out, listing::walk_packages(&entries, &suffixes)?)
+        // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+        unsafe { list_call(path, npath, ext_suffixes, n_ext, out, |path, suffixes| import::walk_packages(path, suffixes)) }
     })
 }
 
 /// pepkit_iter_modules over a finder's path and suffixes. `finder` is
 /// borrowed for the call; on success `*out` is a new list to free with
 /// pepkit_modules_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_iter_modules(finder: *const pepkit_finder, out: *mut *mut pepkit_modules) -> pepkit_status {
     guard("pepkit_finder_iter_modules", || {
-        let finder = arg_ref(finder, "finder")?;
-        let out = arg_out(out, "out")?;
-        modules_out(out, listing::iter_modules(finder.inner.path(), b"", finder.inner.suffixes())?)
+        // SAFETY: `finder` is NULL or a live handle (the caller's contract).
+        let finder = unsafe { arg_ref(finder, "finder") }?;
+        modules_out(arg_out(out, "out")?, finder.inner.iter_modules())
     })
 }
 
 /// pepkit_walk_packages over a finder's path and suffixes. `finder` is
 /// borrowed for the call; on success `*out` is a new list to free with
 /// pepkit_modules_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_finder_walk_packages(finder: *const pepkit_finder, out: *mut *mut pepkit_modules) -> pepkit_status {
     guard("pepkit_finder_walk_packages", || {
-        let finder = arg_ref(finder, "finder")?;
-        let out = arg_out(out, "out")?;
-        modules_out(out, listing::walk_packages(finder.inner.path(), finder.inner.suffixes())?)
+        // SAFETY: `finder` is NULL or a live handle (the caller's contract).
+        let finder = unsafe { arg_ref(finder, "finder") }?;
+        modules_out(arg_out(out, "out")?, finder.inner.walk_packages())
     })
-}
-
-/// The import path and extension suffixes pepkit_venv_find_spec uses.
-fn venv_path(v: &pepkit_venv) -> Result<(Vec<Vec<u8>>, Suffixes)> {
-    let (_, _, minor, _) = syspath::env_facts(v.inner())?;
-    let sys_path = syspath::of_venv(v.inner())?;
-    let entries = sys_path.entries.iter().map(|p| path_bytes(p).to_vec()).collect();
-    Ok((entries, Suffixes::with_extensions(import::extension_suffixes_for(minor))))
 }
 
 /// pepkit_iter_modules over the env's import path (pepkit_venv_sys_path)
@@ -763,40 +861,39 @@ fn venv_path(v: &pepkit_venv) -> Result<(Vec<Vec<u8>>, Suffixes)> {
 /// `import` could load in that env (stdlib and site-packages included).
 /// `v` is borrowed for the call; on success `*out` is a new list to free with
 /// pepkit_modules_free. Errors as pepkit_venv_sys_path's and pepkit_iter_modules'.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_iter_modules(v: *const pepkit_venv, out: *mut *mut pepkit_modules) -> pepkit_status {
     guard("pepkit_venv_iter_modules", || {
-        let v = arg_ref(v, "v")?;
-        let out = arg_out(out, "out")?;
-        let (entries, suffixes) = venv_path(v)?;
-        modules_out(out, listing::iter_modules(&entries, b"", &suffixes)?)
+        let v = venv_ref(v)?;
+        modules_out(arg_out(out, "out")?, v.iter_modules())
     })
 }
 
 /// pepkit_walk_packages over the env's import path with the extension
 /// suffixes of its CPython version. `v` is borrowed for the call; on success
 /// `*out` is a new list to free with pepkit_modules_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_walk_packages(v: *const pepkit_venv, out: *mut *mut pepkit_modules) -> pepkit_status {
     guard("pepkit_venv_walk_packages", || {
-        let v = arg_ref(v, "v")?;
-        let out = arg_out(out, "out")?;
-        let (entries, suffixes) = venv_path(v)?;
-        modules_out(out, listing::walk_packages(&entries, &suffixes)?)
+        let v = venv_ref(v)?;
+        modules_out(arg_out(out, "out")?, v.walk_packages())
     })
 }
 
 /// The number of modules in `list`; 0, with PEPKIT_ERR_NULL_ARGUMENT set,
 /// when `list` is NULL. `list` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_modules_len(list: *const pepkit_modules) -> usize {
-    guard_or("pepkit_modules_len", 0, || Ok(arg_ref(list, "list")?.items.len()))
+    guard_or("pepkit_modules_len", 0, || Ok(list_ref(list)?.items.len()))
 }
 
-unsafe fn module_at<'a>(list: *const pepkit_modules, index: usize) -> Result<&'a (CString, pepkit_module_kind, CString)> {
-    let list = arg_ref(list, "list")?;
+fn module_at<'a>(list: *const pepkit_modules, index: usize) -> Result<&'a (CString, pepkit_module_kind, CString)> {
+    let list = list_ref(list)?;
     list.items
         .get(index)
         .ok_or_else(|| Error::index(format!("module index {index} out of range for a list of {}", list.items.len())))
@@ -806,6 +903,7 @@ unsafe fn module_at<'a>(list: *const pepkit_modules, index: usize) -> Result<&'a
 /// until pepkit_modules_free(list); never free it. NULL with the error set
 /// when `list` is NULL (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below
 /// its length (PEPKIT_ERR_INDEX).
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_modules_name(list: *const pepkit_modules, index: usize) -> *const c_char {
     guard_or("pepkit_modules_name", std::ptr::null(), || Ok(module_at(list, index)?.0.as_ptr()))
@@ -815,6 +913,7 @@ pub unsafe extern "C" fn pepkit_modules_name(list: *const pepkit_modules, index:
 /// _NAMESPACE, or for a module the kind its suffix gives (_SOURCE,
 /// _BYTECODE, _EXTENSION). PEPKIT_MODULE_NONE with the error set when
 /// `list` is NULL or `index` is out of range. `list` is borrowed for the call.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_modules_kind(list: *const pepkit_modules, index: usize) -> pepkit_module_kind {
     guard_or("pepkit_modules_kind", PEPKIT_MODULE_NONE, || Ok(module_at(list, index)?.1))
@@ -824,6 +923,7 @@ pub unsafe extern "C" fn pepkit_modules_kind(list: *const pepkit_modules, index:
 /// `index` was found in, as given. Borrowed from `list`: valid until
 /// pepkit_modules_free(list); never free it. NULL with the error set when
 /// `list` is NULL or `index` is out of range.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_modules_location(list: *const pepkit_modules, index: usize) -> *const c_char {
     guard_or("pepkit_modules_location", std::ptr::null(), || Ok(module_at(list, index)?.2.as_ptr()))
@@ -831,14 +931,21 @@ pub unsafe extern "C" fn pepkit_modules_location(list: *const pepkit_modules, in
 
 /// Frees a list of modules, and with it every string borrowed from it.
 /// NULL is fine. Must not be called twice with the same list.
+#[doc = c_safety!()]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_modules_free(list: *mut pepkit_modules) {
     guard_or("pepkit_modules_free", (), || {
-        free_box(list);
+        // SAFETY: `list` is NULL or a list pepkit made and not yet freed (the caller's contract).
+        unsafe { free_box(list) };
         Ok(())
     })
 }
 
+/// pepkit_module_name and _ex.
+///
+/// # Safety
+/// `file` NULL or a NUL-terminated string, `path` as [`c_string_list`],
+/// `out` NULL or writable.
 unsafe fn module_name_call(
     file: *const c_char,
     path: *const *const c_char,
@@ -846,14 +953,16 @@ unsafe fn module_name_call(
     suffixes: Suffixes,
     out: *mut *mut c_char,
 ) -> Result<()> {
-    let file = arg_cstr(file, "file")?.to_bytes();
-    let entries = c_string_list(path, npath, "path")?;
+    // SAFETY: the caller's guarantees, passed on.
+    let file = unsafe { arg_cstr(file, "file") }?.to_bytes();
+    // SAFETY: as above.
+    let entries = unsafe { c_string_list(path, npath, "path") }?;
     let out = arg_out(out, "out")?;
-    let name = listing::module_name(file, &entries, &suffixes)?;
+    let name = import::module_name(file, &entries, &suffixes)?;
     // name holds no NUL: its parts come from a C string.
     let p = super::owned::owned_c_string(&name)?;
-    // SAFETY: out was checked non-NULL.
-    out.write(p);
+    // SAFETY: `out` is non-NULL and writable (the caller's contract).
+    unsafe { out.write(p) };
     Ok(())
 }
 
@@ -875,6 +984,7 @@ unsafe fn module_name_call(
 /// `file`, `path` and its strings are borrowed for the call. On success
 /// `*out` is a new NUL-terminated string the caller owns: free it with
 /// pepkit_free. On failure `*out` is not written.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_module_name(
@@ -883,13 +993,15 @@ pub unsafe extern "C" fn pepkit_module_name(
     npath: usize,
     out: *mut *mut c_char,
 ) -> pepkit_status {
-    guard("pepkit_module_name", || module_name_call(file, path, npath, Suffixes::platform_default(), out))
+    // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+    guard("pepkit_module_name", || unsafe { module_name_call(file, path, npath, Suffixes::platform_default(), out) })
 }
 
 /// pepkit_module_name with the extension suffixes given (NULL with `n_ext`
 /// 0 for the defaults), as for pepkit_iter_modules. Ownership as
 /// pepkit_module_name's: on success `*out` is a new string to free with
 /// pepkit_free.
+#[doc = c_safety!()]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_module_name_ex(
@@ -901,7 +1013,9 @@ pub unsafe extern "C" fn pepkit_module_name_ex(
     out: *mut *mut c_char,
 ) -> pepkit_status {
     guard("pepkit_module_name_ex", || {
-        let suffixes = suffixes_arg(ext_suffixes, n_ext)?;
-        module_name_call(file, path, npath, suffixes, out)
+        // SAFETY: the pointers are as the C documentation requires (the caller's contract).
+        let suffixes = unsafe { suffixes_arg(ext_suffixes, n_ext) }?;
+        // SAFETY: as above.
+        unsafe { module_name_call(file, path, npath, suffixes, out) }
     })
 }

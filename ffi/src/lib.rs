@@ -16,17 +16,14 @@
 /// cbindgen copies only literal doc comments into the header, whose prose
 /// already states these duties to C callers, so the header stays as it is.
 macro_rules! c_safety {
-    () => {
-        c_safety!("")
-    };
-    ($extra:literal) => {
+    ($($extra:literal)*) => {
         concat!(
             "# Safety\n\n",
             "Each pointer argument is NULL (refused with PEPKIT_ERR_NULL_ARGUMENT unless the description ",
             "allows it) or valid as described above for the call: objects are live references the caller ",
             "holds, strings NUL-terminated, arrays and buffers as long as their stated length, out-parameters ",
             "writable and not aliasing the inputs. ",
-            $extra
+            $($extra,)*
         )
     };
 }

@@ -1,8 +1,23 @@
-//! Bytes and strings pepkit allocates for a C caller, who frees them with
-//! `pepkit_free` (libc's free): the one way the skin hands out an owned
-//! buffer.
+//! Bytes and strings pepkit makes for a C caller: those the caller owns and
+//! frees with `pepkit_free` (libc's free), the one way the skin hands out an
+//! owned buffer, and the C strings handles keep for their accessors.
 
-use pepkit::error::Result;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use pepkit::error::{Error, Result};
+
+/// A C string of `bytes` for a handle to keep; `what` names them in the
+/// error when they hold a NUL (a C reader would stop there).
+pub(crate) fn c_string(bytes: &[u8], what: &str) -> Result<CString> {
+    CString::new(bytes).map_err(|_| Error::value(format!("{what} contains a NUL byte")))
+}
+
+/// [`c_string`] of a path.
+pub(crate) fn c_path(path: &Path) -> Result<CString> {
+    c_string(path.as_os_str().as_bytes(), "path")
+}
 
 /// An owned result for the caller (freed with pepkit_free): `len` bytes from
 /// malloc (at least 1, so never NULL), freed again if the call fails before

@@ -7,20 +7,10 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::handles::{free_box, give_box};
+use super::owned::{c_path, c_string};
 use super::{arg_cstr, arg_out, arg_ref, guard, pepkit_status};
 use pepkit::error::{Error, Result};
 use pepkit::venv::{self, Facts, FactsSource, Options, PipMode, ScmIgnore, Venv};
-
-/// The `# Safety` section of an `extern "C"` function's Rust documentation.
-/// It is written through this macro because cbindgen copies only literal doc
-/// strings into the C header: the header's text (which states each pointer's
-/// contract in its own words) stays as it is.
-macro_rules! c_safety {
-    ($($text:literal)*) => {
-        concat!("# Safety\n\nThe C caller guarantees that ", $($text,)* " (see the C documentation above); \
-                 pepkit checks NULL itself.")
-    };
-}
 
 /// `pepkit_venv_options.pip_mode`: install the interpreter's bundled pip wheel
 /// (ensurepip's, or the distro's wheel directory) natively, with no
@@ -382,20 +372,16 @@ impl pepkit_venv {
     }
 }
 
-fn path_cstring(p: &Path) -> Result<CString> {
-    CString::new(p.as_os_str().as_bytes()).map_err(|_| Error::value("path contains a NUL byte"))
-}
-
 fn wrap(venv: Venv) -> Result<pepkit_venv> {
     let values = venv
         .entries
         .iter()
-        .map(|(_, v)| CString::new(v.as_bytes()).map_err(|_| Error::value("pyvenv.cfg contains a NUL byte")))
+        .map(|(_, v)| c_string(v.as_bytes(), "pyvenv.cfg"))
         .collect::<Result<Vec<_>>>()?;
-    let site_packages = venv.site_packages().ok().map(|p| path_cstring(&p)).transpose()?;
+    let site_packages = venv.site_packages().ok().map(|p| c_path(&p)).transpose()?;
     Ok(pepkit_venv {
-        dir: path_cstring(&venv.dir)?,
-        cfg_path: path_cstring(&venv.cfg_path)?,
+        dir: c_path(&venv.dir)?,
+        cfg_path: c_path(&venv.cfg_path)?,
         values,
         site_packages,
         venv,

@@ -1,4 +1,4 @@
-//! `.pth` files: any bytes to `pepkit::import::pth::parse_pth` under the
+//! `.pth` files: any bytes to `pepkit::fuzzing::parse_pth` under the
 //! rules of every CPython 3.6-3.13 and each locale encoding pepkit models
 //! (fast: no files). One input in 32 also goes end to end: written as a
 //! `.pth` file in the site-packages of an env of one minor (made once per

@@ -149,12 +149,15 @@ fn assignment<'a>(text: &'a [u8], name: &[u8]) -> Result<&'a [u8]> {
     Err(missing())
 }
 
+/// The entries of a parsed dict literal: each key with its value.
+type Entries<T> = Vec<(Vec<u8>, T)>;
+
 /// A dict literal of string keys at the start of `s`, each value read by
 /// `value`; the rest after the closing brace.
 fn dict_literal<'a, T>(
     s: &'a [u8],
     mut value: impl FnMut(&'a [u8]) -> Result<(T, &'a [u8])>,
-) -> Result<(Vec<(Vec<u8>, T)>, &'a [u8])> {
+) -> Result<(Entries<T>, &'a [u8])> {
     let bad = |what: &str| Error::value(format!("editable finder: {what}"));
     let mut s = s.trim_ascii_start().strip_prefix(b"{").ok_or_else(|| bad("a dict literal expected"))?;
     let mut out = Vec::new();

@@ -40,6 +40,7 @@
 //! skipped. One walk reads the tree as it stands when the walk starts.
 
 use std::collections::{HashMap, HashSet};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::rc::Rc;
 
 use std::time::Duration;
@@ -310,6 +311,19 @@ fn iter_modules_with<E: AsRef<[u8]>>(
     Ok(out.into_iter().flatten().collect())
 }
 
+impl Finder {
+    /// [`iter_modules`] over this finder's path and suffixes, with no prefix.
+    /// Lists the directories afresh (the finder's cache serves lookups).
+    pub fn iter_modules(&self) -> Result<Vec<ModuleInfo>> {
+        iter_modules(self.path(), b"", self.suffixes())
+    }
+
+    /// [`walk_packages`] over this finder's path and suffixes.
+    pub fn walk_packages(&self) -> Result<Vec<ModuleInfo>> {
+        walk_packages(self.path(), self.suffixes())
+    }
+}
+
 /// `pkgutil.walk_packages(path)` with namespace packages, resolving each
 /// package's search locations with [`find_spec`] over `path` (as
 /// `__import__` would with `sys.path` = `path`).
@@ -357,7 +371,7 @@ fn walk(
             .search_locations
             .unwrap_or_default()
             .into_iter()
-            .map(|p| super::path_bytes(&p).to_vec())
+            .map(|p| p.into_os_string().into_vec())
             .filter(|p| seen.insert(p.clone()))
             .collect();
         let locations: Vec<&[u8]> = locations.iter().map(Vec::as_slice).collect();
@@ -422,12 +436,12 @@ pub fn module_name<E: AsRef<[u8]>>(file: &[u8], path: &[E], suffixes: &Suffixes)
             }
             match find_spec(&name, &tops, suffixes) {
                 Ok(spec) => {
-                    let origin = spec.origin.as_deref().map(|p| crate::venv::paths::normpath(super::path_bytes(p)));
+                    let origin = spec.origin.as_deref().map(|p| crate::venv::paths::normpath(p.as_os_str().as_bytes()));
                     if origin.as_deref() == Some(target.as_slice()) {
                         return Ok(name);
                     }
                     why.push(match &spec.origin {
-                        Some(o) => format!("{} is {}", quote(&name), quote(super::path_bytes(o))),
+                        Some(o) => format!("{} is {}", quote(&name), quote(o.as_os_str().as_bytes())),
                         None => format!("{} is a namespace package", quote(&name)),
                     });
                 }

@@ -7,7 +7,7 @@
 //!
 //! * `PathFinder` visits the path entries in order. An entry that names a
 //!   zip archive (or a directory inside one, `a.zip/sub`) is searched as
-//!   `zipimport` searches it (see [`zip`]); any other entry that is not a
+//!   `zipimport` searches it (see "Zip archives" below); any other entry that is not a
 //!   directory (missing, a file) is skipped. An empty entry is the current
 //!   directory.
 //! * `FileFinder.find_spec` for one entry `d` and a tail name `n`: when `d`
@@ -32,18 +32,34 @@
 //!   CPython 3.12+ does (`.` and `""` are the directory itself, one leading
 //!   `./` is dropped); trailing slashes are dropped when a name is joined on.
 //!
+//! Zip archives: an entry names an archive when, going up from it while the
+//! path does not exist, the first existing path is a regular file whose
+//! end-of-central-directory record zipimport would find; the components gone
+//! up are the prefix inside it. Members are looked up in zipimport's order
+//! (`__init__.pyc`, `__init__.py`, `.pyc`, `.py`; a `.pyc` only with the
+//! version's magic number and not stale), an explicit directory member is a
+//! namespace portion, and there are no extension modules. Hostile archives
+//! are bounded: a central directory over 64 MiB or 2^20 members makes the
+//! file no archive, and every allocation is fallible.
+//!
 //! pepkit never runs an `__init__` file, so a package whose `__init__`
 //! rewrites its own `__path__` (pkgutil-style namespaces) is seen with the
 //! path importlib would start from.
 
-pub mod editable;
-pub mod listing;
-pub mod pth;
-pub mod syspath;
-pub mod zip;
+// The parts behind the API below. `editable`, `pth` and `zip` parse hostile
+// input: their parsers are re-exported for the fuzz targets as
+// `pepkit::fuzzing`, so they are visible to the crate, not outside it.
+pub(crate) mod editable;
+mod listing;
+pub(crate) mod pth;
+mod syspath;
+pub(crate) mod zip;
+
+pub use listing::{iter_modules, module_name, walk_packages, ModuleInfo};
+pub use syspath::{PthImport, SysPath};
 
 use std::collections::{HashMap, HashSet};
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
@@ -70,8 +86,11 @@ pub enum ModuleKind {
 /// package the kind of its `__init__` file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LoaderKind {
+    /// importlib's SourceFileLoader (`.py`).
     Source,
+    /// SourcelessFileLoader (`.pyc` with no source).
     Bytecode,
+    /// ExtensionFileLoader (one of the extension suffixes).
     Extension,
 }
 
@@ -90,8 +109,9 @@ impl LoaderKind {
 pub struct ModuleSpec {
     /// The full dotted name that was looked up.
     pub name: Vec<u8>,
+    /// A module's loader kind, or the package kind.
     pub kind: ModuleKind,
-    /// `None` for a namespace package.
+    /// The loader that would load `origin`; `None` for a namespace package.
     pub loader: Option<LoaderKind>,
     /// The file the loader would load (`spec.origin`); `None` for a namespace package.
     pub origin: Option<PathBuf>,
@@ -101,6 +121,8 @@ pub struct ModuleSpec {
 }
 
 impl ModuleSpec {
+    /// Whether it is a package (regular or namespace): it has submodule
+    /// search locations.
     pub fn is_package(&self) -> bool {
         self.search_locations.is_some()
     }
@@ -174,6 +196,18 @@ impl Suffixes {
         Suffixes { extension, source: vec![b".py".to_vec()], bytecode: vec![b".pyc".to_vec()] }
     }
 
+    /// [`Suffixes::with_extensions`] of borrowed suffixes (a C caller's list,
+    /// say), copied with fallible allocation. Not checked here: every lookup
+    /// and listing checks its suffixes first ([`Suffixes::validate`]).
+    pub fn try_with_extensions<S: AsRef<[u8]>>(extension: &[S]) -> Result<Suffixes> {
+        let mut owned = Vec::new();
+        crate::mem::reserve(&mut owned, extension.len(), "the extension suffixes")?;
+        for s in extension {
+            owned.push(crate::mem::copy(s.as_ref(), "an extension suffix")?);
+        }
+        Ok(Suffixes::with_extensions(owned))
+    }
+
     /// The suffixes of CPython 3.[`PEPKIT_DEFAULT_PYTHON_MINOR`] on this platform.
     pub fn platform_default() -> Suffixes {
         Suffixes::with_extensions(extension_suffixes_for(PEPKIT_DEFAULT_PYTHON_MINOR))
@@ -222,7 +256,7 @@ impl Suffixes {
 
 /// A byte string in the quotes of Python's `repr` of a str, with undecodable
 /// bytes as `\xNN` escapes (readable in an error message).
-pub fn quote(bytes: &[u8]) -> String {
+pub(crate) fn quote(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
     out.push('\'');
     for chunk in bytes.utf8_chunks() {
@@ -249,7 +283,7 @@ pub fn quote(bytes: &[u8]) -> String {
 /// `importlib.import_module` refuses them too (ValueError "Empty module name",
 /// relative names without a package), where `find_spec` answers inconsistently
 /// (None for "" and "a.", ModuleNotFoundError for "a..b").
-pub fn split_name(fullname: &[u8]) -> Result<Vec<&[u8]>> {
+pub(crate) fn split_name(fullname: &[u8]) -> Result<Vec<&[u8]>> {
     if fullname.is_empty() {
         return Err(Error::value("Empty module name"));
     }
@@ -327,6 +361,8 @@ impl Probe {
         if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
             return None;
         }
+        // time_t and the nanoseconds are 32 bits on some targets.
+        #[allow(clippy::useless_conversion)]
         Some((i64::from(st.st_mtime), i64::from(st.st_mtime_nsec)))
     }
 
@@ -836,7 +872,7 @@ fn check_entries<E: AsRef<[u8]>>(path: &[E]) -> Result<()> {
 
 /// [`find_spec`] in an interpreter where setuptools' editable finders
 /// (see [`editable`]) follow PathFinder on the meta path, in `editables`' order.
-pub fn find_spec_with_editables<P: AsRef<Path>>(
+pub(crate) fn find_spec_with_editables<P: AsRef<Path>>(
     fullname: &[u8],
     path: &[P],
     suffixes: &Suffixes,
@@ -958,6 +994,25 @@ pub struct Finder {
 }
 
 impl Finder {
+    /// A finder over `path` (entries as `sys.path` holds them) recognising
+    /// `suffixes`. Value error for a suffix [`Suffixes::validate`] refuses or
+    /// an entry with a NUL.
+    ///
+    /// ```
+    /// use pepkit::import::{Finder, ModuleKind, Suffixes};
+    /// let dir = std::env::temp_dir().join(format!("pepkit-doc-finder-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("pkg"))?;
+    /// std::fs::write(dir.join("pkg/__init__.py"), "")?;
+    /// std::fs::write(dir.join("pkg/mod.py"), "")?;
+    /// let finder = Finder::new(vec![dir.to_str().unwrap().into()], Suffixes::platform_default())?;
+    /// let spec = finder.find_spec(b"pkg.mod")?;
+    /// assert_eq!(spec.kind, ModuleKind::Source);
+    /// assert_eq!(spec.origin, Some(dir.join("pkg/mod.py")));
+    /// let names: Vec<_> = finder.walk_packages()?.into_iter().map(|m| m.name).collect();
+    /// assert_eq!(names, [b"pkg".to_vec(), b"pkg.mod".to_vec()]);
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
         suffixes.validate()?;
         check_entries(&path)?;
@@ -1007,18 +1062,8 @@ impl Finder {
     }
 }
 
-/// Bytes of a path, for C.
-pub fn path_bytes(p: &Path) -> &[u8] {
-    p.as_os_str().as_bytes()
-}
-
-/// A C string of bytes that hold no NUL (paths from C strings and directory entries).
-pub fn c_string(bytes: &[u8]) -> Result<CString> {
-    CString::new(bytes).map_err(|_| Error::value(format!("{} contains a NUL byte", quote(bytes))))
-}
-
 /// `OsStr` of raw bytes.
-pub fn os_str(bytes: &[u8]) -> &OsStr {
+pub(crate) fn os_str(bytes: &[u8]) -> &OsStr {
     OsStr::from_bytes(bytes)
 }
 

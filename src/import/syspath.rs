@@ -41,8 +41,12 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use super::editable::{finder_module, parse_editable_finder, EditableFinder};
 use super::pth::{parse_pth, PthLine, PthRules};
-use super::quote;
+use super::{
+    extension_suffixes_for, find_spec_with_editables, iter_modules, quote, walk_packages, ModuleInfo,
+    ModuleSpec, Suffixes,
+};
 use crate::venv::paths::normpath;
+use crate::venv::Venv;
 
 /// An `import` line of a `.pth` file, which the interpreter would run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,28 +57,30 @@ pub struct PthImport {
     pub line: Vec<u8>,
 }
 
-/// The computed import path.
+/// The import path of an env ([`Venv::sys_path`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SysPath {
+    /// The entries, in order: the interpreter's `sys.path[1:]`.
     pub entries: Vec<PathBuf>,
     /// `import` lines found in the `.pth` files processed, in order.
     pub pth_imports: Vec<PthImport>,
     /// setuptools' editable finders those lines install, in meta path order.
-    pub editables: Vec<EditableFinder>,
+    pub(crate) editables: Vec<EditableFinder>,
 }
 
 /// What the computation needs to know about the env.
 #[derive(Debug, Clone)]
-pub struct EnvFacts<'a> {
+struct EnvFacts<'a> {
     /// The env directory, absolute (as `site` takes it from `sys.executable`:
     /// links not resolved).
-    pub env_dir: &'a Path,
+    env_dir: &'a Path,
     /// `home` from pyvenv.cfg: the base interpreter's directory.
-    pub home: &'a Path,
-    pub major: u32,
-    pub minor: u32,
+    home: &'a Path,
+    /// The env's CPython version.
+    major: u32,
+    minor: u32,
     /// `include-system-site-packages`.
-    pub system_site_packages: bool,
+    system_site_packages: bool,
 }
 
 
@@ -282,7 +288,7 @@ fn user_site(version: &str) -> Option<Vec<u8>> {
 }
 
 /// The import path of the env described by `facts`.
-pub fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
+fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
     let version = format!("{}.{}", facts.major, facts.minor);
     let home = abspath(facts.home.as_os_str().as_bytes())?;
     let stdlib_sub = format!("lib/python{version}");
@@ -357,7 +363,7 @@ pub fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
 /// it), the version (`version` or `version_info`, else the one `lib/pythonX.Y`),
 /// and `include-system-site-packages` (the last line; missing means true, as
 /// in `site.venv()`).
-pub fn env_facts(venv: &crate::venv::Venv) -> Result<(PathBuf, u32, u32, bool)> {
+fn env_facts(venv: &Venv) -> Result<(PathBuf, u32, u32, bool)> {
     let home = venv.get("home").ok_or_else(|| {
         Error::not_found(format!("{} has no home key: the base interpreter is unknown", venv.cfg_path.display()))
     })?;
@@ -371,10 +377,69 @@ pub fn env_facts(venv: &crate::venv::Venv) -> Result<(PathBuf, u32, u32, bool)> 
     Ok((PathBuf::from(home), major, minor, venv.system_site_packages()))
 }
 
-/// [`venv_sys_path`] of an opened env.
-pub fn of_venv(venv: &crate::venv::Venv) -> Result<SysPath> {
-    let (home, major, minor, system_site_packages) = env_facts(venv)?;
-    venv_sys_path(&EnvFacts { env_dir: &venv.dir, home: &home, major, minor, system_site_packages })
+/// Import in an env, without running its interpreter.
+impl Venv {
+    /// The import path the env's interpreter starts with: its `sys.path`
+    /// without the script directory, computed from pyvenv.cfg and the files on
+    /// disk as this module's documentation describes (getpath, `site`, `.pth`
+    /// files as the env's CPython version reads them), with the `.pth` import
+    /// lines it would run. The C API's `pepkit_venv_sys_path` and
+    /// `pepkit_venv_pth_imports` document every rule.
+    ///
+    /// Errors: NotFound when pyvenv.cfg has no `home` or no version can be
+    /// found; Value when a `.pth` file does not decode as the interpreter reads
+    /// it (it would fail to start); Os when a directory cannot be read.
+    pub fn sys_path(&self) -> Result<SysPath> {
+        Ok(self.import_context()?.0)
+    }
+
+    /// The suffixes the env's interpreter imports: the extension suffixes of a
+    /// default CPython build of its version on this platform, `.py`, `.pyc`.
+    pub fn import_suffixes(&self) -> Result<Suffixes> {
+        let (_, _, minor, _) = env_facts(self)?;
+        Ok(Suffixes::with_extensions(extension_suffixes_for(minor)))
+    }
+
+    /// Where `import fullname` in this env would come from: [`find_spec`](super::find_spec) over
+    /// [`Venv::sys_path`] with [`Venv::import_suffixes`], and setuptools'
+    /// editable finders (read from the `.pth` import lines that install them,
+    /// never run) consulted after the path, as on the interpreter's meta path.
+    ///
+    /// ```no_run
+    /// # fn main() -> pepkit::Result<()> {
+    /// let env = pepkit::venv::Venv::open("/path/to/env".as_ref())?;
+    /// let spec = env.find_spec(b"json")?;
+    /// assert!(spec.is_package());
+    /// # Ok(()) }
+    /// ```
+    pub fn find_spec(&self, fullname: &[u8]) -> Result<ModuleSpec> {
+        let (sys_path, suffixes) = self.import_context()?;
+        find_spec_with_editables(fullname, &sys_path.entries, &suffixes, &sys_path.editables)
+    }
+
+    /// [`iter_modules`] over the env's import path with its suffixes: the
+    /// top-level modules `import` could load in the env.
+    pub fn iter_modules(&self) -> Result<Vec<ModuleInfo>> {
+        let (sys_path, suffixes) = self.import_context()?;
+        iter_modules(&entry_bytes(&sys_path), b"", &suffixes)
+    }
+
+    /// [`walk_packages`] over the env's import path with its suffixes.
+    pub fn walk_packages(&self) -> Result<Vec<ModuleInfo>> {
+        let (sys_path, suffixes) = self.import_context()?;
+        walk_packages(&entry_bytes(&sys_path), &suffixes)
+    }
+
+    /// The import path and suffixes, from one reading of pyvenv.cfg.
+    fn import_context(&self) -> Result<(SysPath, Suffixes)> {
+        let (home, major, minor, system_site_packages) = env_facts(self)?;
+        let facts = EnvFacts { env_dir: &self.dir, home: &home, major, minor, system_site_packages };
+        Ok((venv_sys_path(&facts)?, Suffixes::with_extensions(extension_suffixes_for(minor))))
+    }
+}
+
+fn entry_bytes(sys_path: &SysPath) -> Vec<&[u8]> {
+    sys_path.entries.iter().map(|p| p.as_os_str().as_bytes()).collect()
 }
 
 #[cfg(test)]
