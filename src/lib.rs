@@ -31,6 +31,11 @@
 //! program that depends on this crate builds neither.
 
 #![allow(non_camel_case_types)]
+// The unsafe rules, enforced: every unsafe operation in its own block with a
+// SAFETY reason, every public unsafe fn with its "# Safety" duties, every
+// public item documented (tests/suites/11-lint.sh makes these errors).
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs, clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 pub mod error;
 // The memory rules every module follows. Not an API: the C skin reaches it

@@ -9,6 +9,11 @@
 //! out-parameters written only on success.
 
 #![allow(non_camel_case_types)]
+// The unsafe rules, enforced: every unsafe operation in its own block with a
+// SAFETY reason, every public unsafe fn with its "# Safety" duties, every
+// public item documented (tests/suites/11-lint.sh makes these errors).
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs, clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 /// The `# Safety` section of an extern "C" function, for Rust callers (the
 /// ffi tests, the fuzz targets): the duties every pointer argument carries,
