@@ -44,6 +44,7 @@ pub mod venv;
 pub mod consts;
 pub mod import;
 pub mod interchange;
+pub mod python;
 
 /// A message a callback left with `pepkit_set_error` (or through a pepkit call
 /// that failed inside it), waiting for the pepkit function that called the
