@@ -4,8 +4,9 @@ pointer, through the pepkit package (python/).
 C makes and fills a pepkit ndarray; Python adopts that reference
 (pepkit.Object.from_address), reads and writes it through a memoryview (and
 numpy, when installed); C takes its own reference back (o.address), Python
-drops everything, and C reads Python's write. The memoryview's `obj` owns the
-export, so it stays valid after Python closes the object.
+drops everything, and C reads Python's write. The memoryview holds one pepkit
+export and a reference to `o` (its `obj`), so it stays valid after Python
+closes the object.
 
 Usage: python share_with_python.py [path/to/libpepkit.so]
 (uses the installed package, else the checkout's python/ with that library)
@@ -38,9 +39,9 @@ assert LIB.pepkit_releasebuffer(ctypes.byref(view)) == 0
 
 # --- Python: adopt C's reference, read and write with no copy --------------
 o = pepkit.Object.from_address(addr.value, steal=True)
-m = o.export(writable=True)  # memoryview(o) on Python 3.12+
+m = memoryview(o)  # one pepkit export, for as long as m lives
 print("python sees:", m.format, m.shape, m.tolist(), "| exports:", o.exports)
-assert m.tolist() == [[0, 1, 4], [9, 16, 25]] and m.obj is not None
+assert m.tolist() == [[0, 1, 4], [9, 16, 25]] and m.obj is o and not m.readonly
 m[1, 2] = -7
 try:
     import numpy

@@ -1,5 +1,6 @@
-"""DLPack (__dlpack__, from_dlpack) and the Arrow PyCapsule interface
-(__arrow_c_schema__, __arrow_c_array__, from_arrow) over pepkit's C API.
+"""DLPack (from_dlpack) and the Arrow PyCapsule interface (__arrow_c_schema__,
+__arrow_c_array__, from_arrow) over pepkit's C API. The DLPack export,
+__dlpack__, belongs to the C type (_native, ffi/src/python.rs).
 
 Capsules follow the protocols' rules: a DLPack capsule is named "dltensor"
 (legacy) or "dltensor_versioned"; a consumer that takes the tensor renames it
@@ -8,7 +9,7 @@ destructor calls the tensor's deleter. Arrow capsules ("arrow_schema",
 "arrow_array") own a heap struct: the destructor calls its `release` unless
 a consumer moved it out (release NULL), then frees the struct.
 
-The destructors run inside the capsule's deallocation, so they take the
+The Arrow destructors run inside the capsule's deallocation, so they take the
 capsule as a raw address (no new reference to a dying object) and read its
 fields with ctypes instead of calling the C API, which could see an
 exception pending in the interpreter and misreport it.
@@ -23,32 +24,6 @@ from ._lib import LIB
 from ._object import Object
 
 c_void_p = ctypes.c_void_p
-
-
-class DLDataType(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
-
-
-class DLTensor(ctypes.Structure):
-    _fields_ = [
-        ("data", c_void_p), ("device_type", ctypes.c_int32), ("device_id", ctypes.c_int32),
-        ("ndim", ctypes.c_int32), ("dtype", DLDataType), ("shape", ctypes.POINTER(ctypes.c_int64)),
-        ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64),
-    ]
-
-
-_DELETER = ctypes.CFUNCTYPE(None, c_void_p)
-
-
-class DLManagedTensor(ctypes.Structure):
-    _fields_ = [("dl_tensor", DLTensor), ("manager_ctx", c_void_p), ("deleter", _DELETER)]
-
-
-class DLManagedTensorVersioned(ctypes.Structure):
-    _fields_ = [
-        ("major", ctypes.c_uint32), ("minor", ctypes.c_uint32), ("manager_ctx", c_void_p),
-        ("deleter", _DELETER), ("flags", ctypes.c_uint64), ("dl_tensor", DLTensor),
-    ]
 
 
 _RELEASE = ctypes.CFUNCTYPE(None, c_void_p)
@@ -71,8 +46,6 @@ class ArrowArray(ctypes.Structure):
 
 
 for _name, _args in {
-    "pepkit_dlpack_export": [c_void_p, ctypes.c_int, ctypes.POINTER(c_void_p)],
-    "pepkit_dlpack_export_legacy": [c_void_p, ctypes.c_int, ctypes.POINTER(c_void_p)],
     "pepkit_dlpack_import": [c_void_p, ctypes.POINTER(c_void_p)],
     "pepkit_dlpack_import_legacy": [c_void_p, ctypes.POINTER(c_void_p)],
     "pepkit_arrow_export": [c_void_p, c_void_p, c_void_p],
@@ -127,17 +100,6 @@ def _capsule_fields(cap: Optional[int], _from: Any = c_void_p.from_address, _str
     return ptr, _str(name) if name else b""
 
 
-def _dlpack_destructor(unused_name: bytes, tensor_t: Any) -> Any:
-    """Deletes the tensor of a capsule nobody consumed (still named `unused_name`)."""
-    def destroy(cap: Optional[int], fields: Any = _capsule_fields) -> None:
-        ptr, name = fields(cap)
-        if ptr and name == unused_name:
-            t = tensor_t.from_address(ptr)
-            if t.deleter:
-                t.deleter(ptr)
-    return _immortal(ctypes.CFUNCTYPE(None, c_void_p)(destroy))
-
-
 def _arrow_destructor(struct_t: Any) -> Any:
     """Releases the struct unless a consumer moved it out, then frees it."""
     def destroy(cap: Optional[int], fields: Any = _capsule_fields, free: Any = _free) -> None:
@@ -150,8 +112,6 @@ def _arrow_destructor(struct_t: Any) -> Any:
     return _immortal(ctypes.CFUNCTYPE(None, c_void_p)(destroy))
 
 
-_DL_LEGACY = _dlpack_destructor(b"dltensor", DLManagedTensor)
-_DL_VERSIONED = _dlpack_destructor(b"dltensor_versioned", DLManagedTensorVersioned)
 _ARROW_SCHEMA = _arrow_destructor(ArrowSchema)
 _ARROW_ARRAY = _arrow_destructor(ArrowArray)
 
@@ -160,32 +120,9 @@ def _fnptr(cb: Any) -> int:
     return int(ctypes.cast(cb, c_void_p).value or 0)
 
 
-# -- DLPack ---------------------------------------------------------------
-def dlpack_capsule(obj: Object, stream: Any = None, max_version: Optional[Tuple[int, int]] = None,
-                   dl_device: Optional[Tuple[int, int]] = None, copy: Optional[bool] = None) -> Any:
-    if stream is not None:
-        raise BufferError("pepkit memory is on the CPU: stream must be None")
-    if dl_device is not None and tuple(dl_device) != (1, 0):
-        raise BufferError("pepkit can only export to the CPU (kDLCPU, 0), not %r" % (dl_device,))
-    src = obj
-    if copy:
-        src = _copy_of(obj)
-    out = c_void_p()
-    if max_version is not None and tuple(max_version)[0] >= 1:
-        _lib.check(LIB.pepkit_dlpack_export(src._checked(), 0, ctypes.byref(out)), not_found=BufferError)
-        name, destructor = b"dltensor_versioned", _DL_VERSIONED
-    else:
-        _lib.check(LIB.pepkit_dlpack_export_legacy(src._checked(), 0, ctypes.byref(out)), not_found=BufferError)
-        name, destructor = b"dltensor", _DL_LEGACY
-    try:
-        return _capsule_new(out.value, _NAMES[name], _fnptr(destructor))
-    except BaseException:
-        t = (DLManagedTensorVersioned if name == b"dltensor_versioned" else DLManagedTensor).from_address(out.value or 0)
-        t.deleter(out.value)
-        raise
-
-
-def _copy_of(obj: Object) -> Object:
+# -- DLPack (the export side, __dlpack__, is the C type's: _native) -------
+def copy_of(obj: Object) -> Object:
+    """A new C-contiguous pepkit ndarray holding a copy of `obj` (__dlpack__(copy=True))."""
     from ._object import ndarray
 
     fmt, _, _, _, shape, _ = obj._describe()

@@ -1,6 +1,7 @@
 """The C ABI of libpepkit, declared once for ctypes.
 
-Only this module names C symbols. Every other module calls ``LIB.<name>`` and
+Only this module names C symbols (and _native, the slot functions of the C
+type). Every other module calls ``LIB.<name>`` and
 turns a status into an exception with :func:`check`.
 """
 from __future__ import annotations
@@ -148,7 +149,7 @@ for _name, (_args, _res) in _SIGS.items():
 
 OK = 0
 # pepkit status -> the Python exception CPython raises in the same case.
-_EXCEPTIONS: Dict[int, Type[BaseException]] = {
+EXCEPTIONS: Dict[int, Type[BaseException]] = {
     1: BufferError, 2: ValueError, 3: TypeError, 4: IndexError, 5: NotImplementedError,
     6: OverflowError, 7: MemoryError, 8: OSError, 9: FileNotFoundError, 10: FileExistsError,
     11: OSError, 12: ValueError, 13: RuntimeError,
@@ -181,7 +182,7 @@ def last_error() -> str:
 
 def error(status: int, *, not_found: Optional[Type[BaseException]] = None) -> BaseException:
     """The exception for a failed call's status, with pepkit's message."""
-    cls = _EXCEPTIONS.get(status, RuntimeError)
+    cls = EXCEPTIONS.get(status, RuntimeError)
     if status == 9 and not_found is not None:
         cls = not_found
     return cls(last_error())

@@ -87,7 +87,6 @@ class MemoryView(Object):
             src: Any = obj._source
         else:
             src = obj
-        self._ro = None
         self._nd = None
         with _Exporter(obj) as ptr:
             self._ptr = _new(LIB.pepkit_memoryview_new, ptr)

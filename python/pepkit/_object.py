@@ -7,29 +7,54 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple, Type, TypeVar
 
-from . import _lib
-from ._export import export as _export
+from . import _lib, _native
 from ._lib import LIB, Buffer, Layout
 
 if TYPE_CHECKING:
     from ._memoryview import MemoryView
 
-_close_lock = threading.Lock()
-
 T = TypeVar("T", bound="Object")
 
 
-class Object:
+def __dlpack__(self: "Object", *, stream: Any = None, max_version: Optional[Tuple[int, int]] = None,
+               dl_device: Optional[Tuple[int, int]] = None, copy: Optional[bool] = None) -> Any:
+    """Every __dlpack__ call the C fast path (ffi/src/python.rs) leaves to
+    Python: positional arguments (a TypeError naming __dlpack__), a stream,
+    a device, copy=True, values it cannot read, refused exports."""
+    if stream is not None:
+        raise BufferError("pepkit memory is on the CPU: stream must be None")
+    if dl_device is not None and tuple(dl_device) != (1, 0):
+        raise BufferError("pepkit can only export to the CPU (kDLCPU, 0), not %r" % (dl_device,))
+    src = self
+    if copy:
+        from ._interchange import copy_of
+
+        src = copy_of(self)
+    return _native.dlpack_capsule(src, max_version is not None and tuple(max_version)[0] >= 1)
+
+
+__dlpack__.__qualname__ = "Object.__dlpack__"
+
+if TYPE_CHECKING:
+    _ObjectBase = _native.ObjectBase
+else:
+    _ObjectBase = _native.make_base(__dlpack__)
+
+
+class Object(_ObjectBase):
     """One reference to a pepkit object (ndarray, bytes, wrapped memory, ...).
 
     The reference is dropped by :meth:`close` (or ``with``), else when the
     Python object is collected. Exports (memoryviews, numpy arrays made from
     it) hold their own references, so closing never invalidates them.
+
+    The buffer protocol, ``close``, ``__dlpack__`` and ``__dlpack_device__``
+    come from the C base type (``_native``): ``memoryview(o)`` and
+    ``numpy.asarray(o)`` take one pepkit export for exactly as long as the
+    consumer's view lives, on every Python version.
     """
 
-    __slots__ = ("_ptr", "_ro", "__weakref__")
-    _ptr: Optional[int]
-    _ro: Optional[bool]  # readonly, learned once: no pepkit kind changes it
+    __slots__ = ("__weakref__",)
 
     def __init__(self) -> None:
         raise TypeError("pepkit.Object cannot be made directly: use pepkit.ndarray, "
@@ -39,8 +64,7 @@ class Object:
     def _own(cls: Type[T], ptr: int) -> T:
         """Wraps a new reference `ptr` (taken over: this object drops it)."""
         self = object.__new__(cls)
-        self._ptr = ptr
-        self._ro = None
+        self._ptr = ptr  # the C setter: set once, taking the reference over
         return self
 
     @classmethod
@@ -71,18 +95,10 @@ class Object:
         return self._checked()
 
     def _checked(self) -> int:
-        ptr = getattr(self, "_ptr", None)
+        ptr = self._ptr
         if not ptr:
             raise ValueError("operation on a closed pepkit object")
-        return int(ptr)
-
-    def close(self, _decref: Any = LIB.pepkit_decref, _lock: Any = _close_lock) -> None:
-        """Drops this reference (idempotent, thread-safe). Live exports keep the memory."""
-        with _lock:  # two threads closing at once must not both decref
-            ptr = getattr(self, "_ptr", None)
-            self._ptr = None
-        if ptr:
-            _decref(ptr)  # bound as a default: close may run while modules are torn down
+        return ptr
 
     def __copy__(self: T) -> T:
         """A new reference to the same pepkit object."""
@@ -93,9 +109,6 @@ class Object:
         # plain copy of it would be dropped twice).
         raise TypeError("cannot pickle %r object" % type(self).__name__)
 
-    def __del__(self) -> None:
-        self.close()
-
     def __enter__(self: T) -> T:
         return self
 
@@ -104,7 +117,7 @@ class Object:
 
     @property
     def closed(self) -> bool:
-        return not getattr(self, "_ptr", None)
+        return not self._ptr
 
     @property
     def refcount(self) -> int:
@@ -168,60 +181,32 @@ class Object:
 
     # -- handing the memory to Python -------------------------------------
     def export(self, writable: bool = False) -> memoryview:
-        """A memoryview over one export of this object, zero-copy.
-
-        The export lives exactly as long as the memoryview and everything
-        made from it (slices, numpy arrays): ``m.obj`` owns it. This is the
-        buffer protocol on every Python version; on 3.12+ ``memoryview(o)``
-        does the same through ``__buffer__``.
-        """
-        flags = _lib.BUF_FULL_RO | (_lib.BUF_WRITABLE if writable else 0)
-        return _export(self._checked(), flags)
-
-    if sys.version_info >= (3, 12):
-
-        def __buffer__(self, flags: int) -> memoryview:
-            # A complete export; CPython then derives the consumer's view from
-            # it with its own request rules.
-            return _export(self._checked(), _lib.BUF_FULL_RO | (flags & _lib.BUF_WRITABLE))
-
-        def __release_buffer__(self, view: memoryview) -> None:
-            try:
-                view.release()
-            except (BufferError, ValueError):
-                pass  # still exported: the managed buffer ends it later
-
-    def __bytes__(self) -> bytes:
-        with self.export() as m:
-            return m.tobytes()
+        """``memoryview(o)``, zero-copy, refusing read-only memory when
+        `writable` (BufferError, pepkit's message) as a PyBUF_WRITABLE
+        request does. The export lives exactly as long as the memoryview
+        and everything made from it (slices, numpy arrays)."""
+        m = memoryview(self)
+        if writable and m.readonly:
+            m.release()
+            view = Buffer()
+            _lib.check(LIB.pepkit_getbuffer(self._checked(), ctypes.byref(view), _lib.BUF_FULL_RO | _lib.BUF_WRITABLE))
+            LIB.pepkit_releasebuffer(ctypes.byref(view))
+            raise BufferError("Object is not writable.")
+        return m
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> Any:
-        """numpy.asarray(o) on every version: a zero-copy array whose base
-        (a memoryview) owns one export."""
+        """numpy.asarray(o)'s answer where numpy asks ``__array__`` (it
+        prefers the buffer protocol): a zero-copy array whose base (a
+        memoryview) holds one export."""
         np: Any = sys.modules.get("numpy") or importlib.import_module("numpy")
-        ro = self._ro
-        if ro is None:
-            ro = self._ro = self.readonly
-        arr = np.asarray(self.export(writable=not ro))
+        arr = np.asarray(memoryview(self))
         if dtype is not None:
             arr = arr.astype(dtype, copy=bool(copy))
         elif copy:
             arr = arr.copy()
         return arr
 
-    # -- DLPack and the Arrow PyCapsule interface ---------------------------
-    def __dlpack__(self, *, stream: Any = None, max_version: Optional[Tuple[int, int]] = None,
-                   dl_device: Optional[Tuple[int, int]] = None, copy: Optional[bool] = None) -> Any:
-        """A DLPack capsule holding one export of this object: versioned
-        ("dltensor_versioned") when the consumer passes max_version >= (1, 0),
-        legacy ("dltensor") otherwise. Zero-copy unless copy=True."""
-        from ._interchange import dlpack_capsule
-
-        return dlpack_capsule(self, stream, max_version, dl_device, copy)
-
-    def __dlpack_device__(self) -> Tuple[int, int]:
-        return (1, 0)  # kDLCPU, device 0
-
+    # -- the Arrow PyCapsule interface (DLPack is the C type's) -------------
     def __arrow_c_schema__(self) -> Any:
         """An "arrow_schema" capsule: the Arrow type this object exports as."""
         from ._interchange import arrow_capsules

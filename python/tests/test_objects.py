@@ -19,8 +19,9 @@ NEW_PROTOCOL = sys.version_info >= (3, 12)
 
 
 def mv_of(o: pepkit.Object, writable: bool = False) -> memoryview:
-    """memoryview(o) where the interpreter has __buffer__, else o.export()."""
-    return memoryview(o) if NEW_PROTOCOL else o.export(writable)
+    """memoryview(o) (the C type's buffer slots, every version), or
+    o.export(writable=True), which refuses read-only memory."""
+    return o.export(writable) if writable else memoryview(o)
 
 
 def baseline(o: pepkit.Object) -> None:
@@ -112,11 +113,10 @@ def test_memoryview_protocol_and_bytes() -> None:
     baseline(a)
 
 
-@pytest.mark.skipif(not NEW_PROTOCOL, reason="__buffer__ needs Python 3.12+")
-def test_buffer_dunder() -> None:
+def test_buffer_protocol() -> None:
     a = pepkit.ndarray("i", (2, 2), order="F")
     m = memoryview(a)
-    assert m.strides == (4, 8) and not m.readonly and a.exports == 1
+    assert m.strides == (4, 8) and not m.readonly and a.exports == 1 and m.obj is a
     m2 = memoryview(m)
     del m
     gc.collect()
@@ -132,6 +132,24 @@ def test_buffer_dunder() -> None:
     with pytest.raises(BufferError):
         get(a, ctypes.addressof(pybuf), 0x38)  # PyBUF_C_CONTIGUOUS
     baseline(a)
+
+
+@pytest.mark.skipif(not NEW_PROTOCOL, reason="__buffer__ needs Python 3.12+")
+def test_buffer_dunder() -> None:
+    a = pepkit.ndarray("d", (3,))
+    # The consumer's flags reach pepkit: a simple request has no format (read
+    # as "B"), no shape, the item size kept, as from CPython's memoryview.
+    m = a.__buffer__(0)  # PyBUF_SIMPLE
+    assert isinstance(m, memoryview) and m.obj is a and a.exports == 1
+    peer = memoryview(array.array("d", [0.0] * 3)).__buffer__(0)
+    assert (m.format, m.shape, m.itemsize, m.nbytes) == (peer.format, peer.shape, peer.itemsize, peer.nbytes)
+    assert (m.format, m.shape, m.itemsize) == ("B", (3,), 8)
+    m.release()
+    m = a.__buffer__(0x11C)  # PyBUF_FULL_RO
+    assert (m.format, m.shape, m.itemsize) == ("d", (3,), 8)
+    m.release()
+    baseline(a)
+    assert hasattr(a, "__release_buffer__")
 
 
 def test_from_buffer_bytearray_zero_copy() -> None:
