@@ -71,6 +71,8 @@ python_functions! {
     PyErr_SetString: fn(*mut PyObject, *const c_char);
     PyErr_Occurred: fn() -> *mut PyObject;
     PyErr_Clear: fn();
+    PyErr_Fetch: fn(*mut *mut PyObject, *mut *mut PyObject, *mut *mut PyObject);
+    PyErr_Restore: fn(*mut PyObject, *mut PyObject, *mut PyObject);
     PyCapsule_New: fn(*mut c_void, *const c_char, Option<CapsuleDestructor>) -> *mut PyObject;
     PyCapsule_IsValid: fn(*mut PyObject, *const c_char) -> c_int;
     PyCapsule_GetPointer: fn(*mut PyObject, *const c_char) -> *mut c_void;
@@ -264,6 +266,25 @@ impl Api {
         value
     }
 
+    /// Runs `body` with no exception set, then puts back the one that was.
+    /// For pepkit calls that may end an export and so run a release callback
+    /// or a producer's deleter (Python code, through ctypes), which fails if
+    /// it starts with an exception pending: a view or a capsule can die while
+    /// one is (a failed call's temporaries are dropped with its error set).
+    ///
+    /// # Safety
+    /// GIL held.
+    unsafe fn preserving_error<T>(&self, body: impl FnOnce() -> T) -> T {
+        let (mut kind, mut value, mut traceback) = (null_mut(), null_mut(), null_mut());
+        // SAFETY: GIL held; Fetch moves the pending exception (if any) into
+        // the three references, and Restore hands them back.
+        unsafe { (self.f.PyErr_Fetch)(&mut kind, &mut value, &mut traceback) };
+        let result = body();
+        // SAFETY: as above (Restore also takes over the references).
+        unsafe { (self.f.PyErr_Restore)(kind, value, traceback) };
+        result
+    }
+
     /// A new reference to `obj`.
     ///
     /// # Safety
@@ -326,7 +347,7 @@ pub unsafe extern "C" fn pepkit_python_releasebuffer(exporter: *mut PyObject, vi
             let mut export = *view;
             export.obj = api.slot(exporter).object;
             // releasebufferproc cannot fail; a foreign view is left alone.
-            let _ = pepkit_releasebuffer(&mut export);
+            let _ = api.preserving_error(|| pepkit_releasebuffer(&mut export));
         })
     }
 }
@@ -426,7 +447,7 @@ unsafe extern "C" fn free_versioned_capsule(capsule: *mut PyObject) {
             if (api.f.PyCapsule_IsValid)(capsule, DLTENSOR_VERSIONED.as_ptr()) != 0 {
                 let tensor = (api.f.PyCapsule_GetPointer)(capsule, DLTENSOR_VERSIONED.as_ptr()).cast::<DLManagedTensorVersioned>();
                 if let Some(deleter) = tensor.as_ref().and_then(|t| t.deleter) {
-                    deleter(tensor);
+                    api.preserving_error(|| deleter(tensor));
                 }
             }
         })
@@ -441,7 +462,7 @@ unsafe extern "C" fn free_legacy_capsule(capsule: *mut PyObject) {
             if (api.f.PyCapsule_IsValid)(capsule, DLTENSOR.as_ptr()) != 0 {
                 let tensor = (api.f.PyCapsule_GetPointer)(capsule, DLTENSOR.as_ptr()).cast::<DLManagedTensor>();
                 if let Some(deleter) = tensor.as_ref().and_then(|t| t.deleter) {
-                    deleter(tensor);
+                    api.preserving_error(|| deleter(tensor));
                 }
             }
         })

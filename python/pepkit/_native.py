@@ -64,7 +64,8 @@ class _GetSetDef(Structure):
 
 # In the order of pepkit_python_functions (ffi/src/python.rs).
 _FUNCTIONS = (
-    "Py_IncRef", "Py_DecRef", "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "PyCapsule_New",
+    "Py_IncRef", "Py_DecRef", "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "PyErr_Fetch", "PyErr_Restore",
+    "PyCapsule_New",
     "PyCapsule_IsValid", "PyCapsule_GetPointer", "PyLong_AsLong", "PyLong_FromVoidPtr", "PyLong_AsVoidPtr",
     "PyTuple_Size", "PyTuple_GetItem", "PyTuple_New", "PyTuple_SetItem", "PyDict_New", "PyDict_SetItem",
     "PyObject_Call", "PyUnicode_CompareWithASCIIString",

@@ -127,3 +127,28 @@ def test_refused_exports_raise_bufferError_and_leave_nothing() -> None:
     gc.collect()
     assert (r.exports, odd.exports) == (0, 0)
     assert LIB.pepkit_refcount(odd.address) == 1
+
+
+def test_exports_ending_while_an_error_is_pending() -> None:
+    """A failed call drops its temporaries with its error set: a view or a
+    DLPack capsule that ends a from_buffer export there runs the release
+    callback, which must not see (or lose) that error."""
+    import struct
+
+    def closed_view() -> memoryview:
+        o = pepkit.from_buffer(bytearray(b"abcd"))
+        m = memoryview(o)
+        o.close()  # the view's export alone holds pepkit's reference
+        return m
+
+    def closed_capsule() -> Any:
+        o = pepkit.from_buffer(bytearray(b"abcd"))
+        c = o.__dlpack__(max_version=(1, 0))
+        o.close()
+        return c
+
+    for _ in range(3):
+        with pytest.raises(struct.error, match="at least 100 bytes"):
+            struct.unpack_from("100s", closed_view())
+        with pytest.raises(TypeError, match="bytes-like"):
+            struct.unpack_from("100s", closed_capsule())
