@@ -24,7 +24,9 @@ static void usage(FILE *f) {
             "              [--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps]\n"
             "              [--without-scm-ignore-files] [--python PYTHON] [--force]\n"
             "              [--pip {native,ensurepip}] [--link-mode {hardlink,copy}]\n"
-            "              [--no-cache] [--facts-file FILE] [--verbose] [--version]\n"
+            "              [--no-cache] [--facts-file FILE] [--relocatable]\n"
+            "              [--allow-existing] [--without-cachedir-tag]\n"
+            "              [--activators LIST] [--verbose] [--version]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -68,6 +70,16 @@ static void help(void) {
            "  --no-cache            Use neither the interpreter-facts nor the wheel cache.\n"
            "  --facts-file FILE     Interpreter facts from FILE (the cache's format)\n"
            "                        instead of running the interpreter.\n"
+           "  --relocatable         Activation and entry-point scripts find the env from\n"
+           "                        their own location, so it keeps working when moved.\n"
+           "  --allow-existing      In an existing directory, keep what is there but\n"
+           "                        replace interpreter links left by an earlier env.\n"
+           "  --without-cachedir-tag\n"
+           "                        Do not write CACHEDIR.TAG (written by default so\n"
+           "                        backup tools skip the env).\n"
+           "  --activators LIST     Also write these activation scripts, comma-separated:\n"
+           "                        nushell, xonsh, powershell, python (activate_this.py),\n"
+           "                        or all.\n"
            "  --verbose             Print each step.\n"
            "  --version             show pyvenv's version and exit\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
@@ -90,7 +102,8 @@ static void on_progress(void *ctx, const char *step) {
  * lists ambiguous matches in that order), then pyvenv's own. */
 enum {
     O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
-    O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_VERBOSE, O_VERSION
+    O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_RELOCATABLE,
+    O_ALLOW_EXISTING, O_WITHOUT_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION
 };
 static const char *const pip_choices[] = {"native", "ensurepip", NULL};
 static const char *const link_choices[] = {"hardlink", "copy", NULL};
@@ -111,9 +124,36 @@ static const cli_option options[] = {
     [O_LINK_MODE] = {"--link-mode", NULL, true, link_choices},
     [O_NO_CACHE] = {"--no-cache", NULL, false, NULL},
     [O_FACTS_FILE] = {"--facts-file", NULL, true, NULL},
+    [O_RELOCATABLE] = {"--relocatable", NULL, false, NULL},
+    [O_ALLOW_EXISTING] = {"--allow-existing", NULL, false, NULL},
+    [O_WITHOUT_CACHEDIR_TAG] = {"--without-cachedir-tag", NULL, false, NULL},
+    [O_ACTIVATORS] = {"--activators", NULL, true, NULL},
     [O_VERBOSE] = {"--verbose", NULL, false, NULL},
     [O_VERSION] = {"--version", NULL, false, NULL},
 };
+/* --activators: a comma-separated list of names, each one bit. */
+static int parse_activators(const char *list, uint32_t *bits) {
+    static const struct { const char *name; uint32_t bit; } names[] = {
+        {"nushell", PEPKIT_VENV_ACTIVATE_NUSHELL}, {"xonsh", PEPKIT_VENV_ACTIVATE_XONSH},
+        {"powershell", PEPKIT_VENV_ACTIVATE_POWERSHELL}, {"python", PEPKIT_VENV_ACTIVATE_THIS},
+        {"all", PEPKIT_VENV_ACTIVATE_ALL},
+    };
+    *bits = 0;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ",");
+        bool known = false;
+        for (size_t k = 0; k < sizeof names / sizeof names[0] && !known; k++) {
+            if (strlen(names[k].name) == len && strncmp(p, names[k].name, len) == 0) {
+                *bits |= names[k].bit;
+                known = true;
+            }
+        }
+        if (!known) return -1;
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
+}
+
 static const cli parser = {"pyvenv", usage, options, sizeof options / sizeof options[0]};
 
 int main(int argc, char **argv) {
@@ -178,6 +218,14 @@ int main(int argc, char **argv) {
             break;
         case O_NO_CACHE: opts.use_cache = false; break;
         case O_FACTS_FILE: opts.facts_file = v; break;
+        case O_RELOCATABLE: opts.relocatable = true; break;
+        case O_ALLOW_EXISTING: opts.allow_existing = true; break;
+        case O_WITHOUT_CACHEDIR_TAG: opts.cachedir_tag = false; break;
+        case O_ACTIVATORS:
+            if (parse_activators(v, &opts.activators) != 0)
+                rc = cli_error(&parser, "argument --activators: invalid choice: '%s' (choose from nushell, xonsh, "
+                               "powershell, python, all, comma-separated)", v);
+            break;
         case O_VERBOSE: verbose = true; break;
         }
         /* --symlinks and --copies are a mutually exclusive group: the second

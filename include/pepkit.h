@@ -211,6 +211,34 @@ struct ArrowArray {
 #define PEPKIT_VENV_LINK_COPY 1
 
 /**
+ * `pepkit_venv_options.activators`: `bin/activate.nu` for nushell.
+ */
+#define PEPKIT_VENV_ACTIVATE_NUSHELL 1
+
+/**
+ * `pepkit_venv_options.activators`: `bin/activate.xsh` for xonsh.
+ */
+#define PEPKIT_VENV_ACTIVATE_XONSH 2
+
+/**
+ * `pepkit_venv_options.activators`: `bin/Activate.ps1` for PowerShell where
+ * the interpreter ships none (CPython 3.6 and 3.7); its own is kept otherwise.
+ */
+#define PEPKIT_VENV_ACTIVATE_POWERSHELL 4
+
+/**
+ * `pepkit_venv_options.activators`: `bin/activate_this.py` (virtualenv's): run
+ * with `exec` by any Python, it puts the env's site-packages first on
+ * `sys.path` and sets `sys.prefix`.
+ */
+#define PEPKIT_VENV_ACTIVATE_THIS 8
+
+/**
+ * `pepkit_venv_options.activators`: all of the above.
+ */
+#define PEPKIT_VENV_ACTIVATE_ALL 15
+
+/**
  * The most dimensions a buffer may have, as CPython's `PyBUF_MAX_NDIM`.
  */
 #define PEPKIT_BUF_MAX_NDIM 64
@@ -613,7 +641,7 @@ typedef struct pepkit_venv_options {
    * `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
    * `pepkit_venv_options_init`. Lets the struct grow without breaking callers:
    * pepkit accepts exactly the sizes of the struct's published versions
-   * (today one) and refuses any other with PEPKIT_ERR_VALUE.
+   * (today two) and refuses any other with PEPKIT_ERR_VALUE.
    */
   size_t struct_size;
   /**
@@ -696,6 +724,28 @@ typedef struct pepkit_venv_options {
    * naming it. Borrowed for the duration of the call.
    */
   const char *facts_file;
+  /**
+   * `--relocatable`: activation and entry-point scripts find the env from
+   * their own location, so a moved env keeps working; pyvenv.cfg records
+   * `relocatable = true`. Default false.
+   */
+  bool relocatable;
+  /**
+   * `--allow-existing`: creating in an existing directory keeps what is
+   * there (as `python -m venv` does) but replaces interpreter links an
+   * earlier env left there, so they name this interpreter. Default false.
+   */
+  bool allow_existing;
+  /**
+   * Write `CACHEDIR.TAG` at the env's root so backup tools skip the env
+   * (default true; the one file that differs from `python -m venv`'s tree).
+   */
+  bool cachedir_tag;
+  /**
+   * Extra activation scripts: a bitwise OR of PEPKIT_VENV_ACTIVATE_*
+   * (default 0, none). An unknown bit is PEPKIT_ERR_VALUE.
+   */
+  uint32_t activators;
 } pepkit_venv_options;
 
 /**
@@ -1402,13 +1452,36 @@ pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
 
 /**
  * Fills `*opts` with `python -m venv`'s command-line defaults (symlinks, with
- * pip, native pip mode, the interpreter's default SCM ignore files, cache on)
- * and sets `struct_size`.
+ * pip, native pip mode, the interpreter's default SCM ignore files, cache on,
+ * a CACHEDIR.TAG, no extra activators) and sets `struct_size`.
+ *
+ * C and C++ code compiled against this header never calls this symbol: the
+ * header defines `pepkit_venv_options_init(opts)` as a macro calling
+ * `pepkit_venv_options_init_sized(opts, sizeof(pepkit_venv_options))`, so the whole struct
+ * it declares is filled. The symbol itself fills only version 1 of the struct
+ * (the fields up to `facts_file`) and sets `struct_size` to that version's
+ * size: what a program built against an older header, or a binding that
+ * declares version 1 (a ctypes structure, say), has room for.
  *
  * `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
  * PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
+
+/**
+ * Fills the first `size` bytes of `*opts` with the defaults of
+ * `pepkit_venv_options_init` and sets `struct_size` to `size`, which must be
+ * the size of a published version of `pepkit_venv_options` (today
+ * `sizeof(pepkit_venv_options)` or version 1's); any other size is
+ * PEPKIT_ERR_VALUE and nothing is written. The header's
+ * `pepkit_venv_options_init` macro calls this with `sizeof(pepkit_venv_options)`; a
+ * binding declaring the struct itself passes its own size.
+ *
+ * `opts` is borrowed: a caller-owned struct of at least `size` writable bytes.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_options_init_sized(struct pepkit_venv_options *opts,
+                                             size_t size);
 
 /**
  * Creates (or re-creates, clears, upgrades) a virtual environment at
@@ -1454,8 +1527,9 @@ PEPKIT_MUST_USE pepkit_status pepkit_venv_options_init(struct pepkit_venv_option
  *
  * Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
  * the path, `upgrade` with `clear`, a `struct_size` that is not the size of
- * a published version of `pepkit_venv_options` (today only
- * `sizeof(pepkit_venv_options)`), a file or symlink where the env directory
+ * a published version of `pepkit_venv_options` (today
+ * `sizeof(pepkit_venv_options)` and version 1's, which ended at `facts_file`),
+ * an unknown `activators` bit, a file or symlink where the env directory
  * must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
  * PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
  * I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,
@@ -2217,3 +2291,13 @@ PEPKIT_MUST_USE pepkit_status pepkit_format_from_arrow(const char *arrow_format,
 #endif  // __cplusplus
 
 #endif  /* PEPKIT_H */
+
+/**
+ * Fills the options struct this header declares: every field of its current
+ * version, `struct_size` = `sizeof(pepkit_venv_options)`. (The symbol of the same name fills
+ * only version 1 of the struct, for programs built against an older header
+ * and for bindings that declare version 1 themselves.)
+ */
+#ifndef pepkit_venv_options_init
+#define pepkit_venv_options_init(opts) pepkit_venv_options_init_sized((opts), sizeof(pepkit_venv_options))
+#endif

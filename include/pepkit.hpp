@@ -473,7 +473,7 @@ class finder {
 
 /** pepkit_venv_options, initialised with python -m venv's defaults. */
 struct venv_options : pepkit_venv_options {
-    venv_options() : pepkit_venv_options{} { check(pepkit_venv_options_init(this)); }
+    venv_options() : pepkit_venv_options{} { check(pepkit_venv_options_init_sized(this, sizeof(pepkit_venv_options))); }
 };
 
 /** An opened virtual environment (pepkit_venv), move-only. */

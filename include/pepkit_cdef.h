@@ -115,6 +115,16 @@ struct ArrowArray {
 
 #define PEPKIT_VENV_LINK_COPY 1
 
+#define PEPKIT_VENV_ACTIVATE_NUSHELL 1
+
+#define PEPKIT_VENV_ACTIVATE_XONSH 2
+
+#define PEPKIT_VENV_ACTIVATE_POWERSHELL 4
+
+#define PEPKIT_VENV_ACTIVATE_THIS 8
+
+#define PEPKIT_VENV_ACTIVATE_ALL 15
+
 #define PEPKIT_BUF_MAX_NDIM 64
 
 #define PEPKIT_BUF_SIMPLE 0
@@ -299,6 +309,14 @@ typedef struct pepkit_venv_options {
   bool use_cache;
 
   const char *facts_file;
+
+  bool relocatable;
+
+  bool allow_existing;
+
+  bool cachedir_tag;
+
+  uint32_t activators;
 } pepkit_venv_options;
 
 typedef int32_t pepkit_module_kind;
@@ -514,6 +532,9 @@ pepkit_status pepkit_memoryview_assign(struct pepkit_object *mv,
                                        struct pepkit_object *src);
 
 pepkit_status pepkit_venv_options_init(struct pepkit_venv_options *opts);
+
+pepkit_status pepkit_venv_options_init_sized(struct pepkit_venv_options *opts,
+                                             size_t size);
 
 pepkit_status pepkit_venv_create(const char *env_dir,
                                  const struct pepkit_venv_options *opts);

@@ -10,7 +10,7 @@ use super::handles::{free_box, give_box};
 use super::owned::{c_path, c_string};
 use super::{arg_cstr, arg_out, arg_ref, guard, pepkit_status};
 use pepkit::error::{Error, Result};
-use pepkit::venv::{self, Facts, FactsSource, Options, PipMode, ScmIgnore, Venv};
+use pepkit::venv::{self, Activators, Facts, FactsSource, Options, PipMode, ScmIgnore, Venv};
 
 /// `pepkit_venv_options.pip_mode`: install the interpreter's bundled pip wheel
 /// (ensurepip's, or the distro's wheel directory) natively, with no
@@ -61,7 +61,7 @@ pub struct pepkit_venv_options {
     /// `sizeof(pepkit_venv_options)` as the caller's header defines it; set by
     /// `pepkit_venv_options_init`. Lets the struct grow without breaking callers:
     /// pepkit accepts exactly the sizes of the struct's published versions
-    /// (today one) and refuses any other with PEPKIT_ERR_VALUE.
+    /// (today two) and refuses any other with PEPKIT_ERR_VALUE.
     pub struct_size: usize,
     /// The base interpreter as a user would invoke it: a path (made absolute,
     /// links not resolved: the env's interpreter link is named after it, as
@@ -111,7 +111,37 @@ pub struct pepkit_venv_options {
     /// empty part or NUL, or any other insane fact is PEPKIT_ERR_VALUE
     /// naming it. Borrowed for the duration of the call.
     pub facts_file: *const c_char,
+    // Version 2 (pepkit 0.3) appends the fields below; a version-1 caller's
+    // struct ends here and gets their defaults.
+    /// `--relocatable`: activation and entry-point scripts find the env from
+    /// their own location, so a moved env keeps working; pyvenv.cfg records
+    /// `relocatable = true`. Default false.
+    pub relocatable: bool,
+    /// `--allow-existing`: creating in an existing directory keeps what is
+    /// there (as `python -m venv` does) but replaces interpreter links an
+    /// earlier env left there, so they name this interpreter. Default false.
+    pub allow_existing: bool,
+    /// Write `CACHEDIR.TAG` at the env's root so backup tools skip the env
+    /// (default true; the one file that differs from `python -m venv`'s tree).
+    pub cachedir_tag: bool,
+    /// Extra activation scripts: a bitwise OR of PEPKIT_VENV_ACTIVATE_*
+    /// (default 0, none). An unknown bit is PEPKIT_ERR_VALUE.
+    pub activators: u32,
 }
+
+/// `pepkit_venv_options.activators`: `bin/activate.nu` for nushell.
+pub const PEPKIT_VENV_ACTIVATE_NUSHELL: u32 = 1;
+/// `pepkit_venv_options.activators`: `bin/activate.xsh` for xonsh.
+pub const PEPKIT_VENV_ACTIVATE_XONSH: u32 = 2;
+/// `pepkit_venv_options.activators`: `bin/Activate.ps1` for PowerShell where
+/// the interpreter ships none (CPython 3.6 and 3.7); its own is kept otherwise.
+pub const PEPKIT_VENV_ACTIVATE_POWERSHELL: u32 = 4;
+/// `pepkit_venv_options.activators`: `bin/activate_this.py` (virtualenv's): run
+/// with `exec` by any Python, it puts the env's site-packages first on
+/// `sys.path` and sets `sys.prefix`.
+pub const PEPKIT_VENV_ACTIVATE_THIS: u32 = 8;
+/// `pepkit_venv_options.activators`: all of the above.
+pub const PEPKIT_VENV_ACTIVATE_ALL: u32 = 15;
 
 /// The C struct of [`Options::default`] (the safe crate's defaults are the only ones).
 fn default_c_options() -> pepkit_venv_options {
@@ -141,25 +171,113 @@ fn default_c_options() -> pepkit_venv_options {
         progress_ctx: std::ptr::null_mut(),
         use_cache: d.facts_source == FactsSource::Cached,
         facts_file: std::ptr::null(),
+        relocatable: d.relocatable,
+        allow_existing: d.allow_existing,
+        cachedir_tag: d.cachedir_tag,
+        activators: activator_bits(d.activators),
     }
 }
 
+/// The C bitmask of a set of activators.
+fn activator_bits(a: Activators) -> u32 {
+    [
+        (a.nushell, PEPKIT_VENV_ACTIVATE_NUSHELL),
+        (a.xonsh, PEPKIT_VENV_ACTIVATE_XONSH),
+        (a.powershell, PEPKIT_VENV_ACTIVATE_POWERSHELL),
+        (a.activate_this, PEPKIT_VENV_ACTIVATE_THIS),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .fold(0, |bits, (_, bit)| bits | bit)
+}
+
+/// The activators a C bitmask names; an unknown bit is refused.
+fn activators_of(bits: u32) -> Result<Activators> {
+    if bits & !PEPKIT_VENV_ACTIVATE_ALL != 0 {
+        return Err(Error::value(format!("unknown activators bits {:#x}", bits & !PEPKIT_VENV_ACTIVATE_ALL)));
+    }
+    Ok(Activators {
+        nushell: bits & PEPKIT_VENV_ACTIVATE_NUSHELL != 0,
+        xonsh: bits & PEPKIT_VENV_ACTIVATE_XONSH != 0,
+        powershell: bits & PEPKIT_VENV_ACTIVATE_POWERSHELL != 0,
+        activate_this: bits & PEPKIT_VENV_ACTIVATE_THIS != 0,
+    })
+}
+
 /// Fills `*opts` with `python -m venv`'s command-line defaults (symlinks, with
-/// pip, native pip mode, the interpreter's default SCM ignore files, cache on)
-/// and sets `struct_size`.
+/// pip, native pip mode, the interpreter's default SCM ignore files, cache on,
+/// a CACHEDIR.TAG, no extra activators) and sets `struct_size`.
+///
+/// C and C++ code compiled against this header never calls this symbol: the
+/// header defines `pepkit_venv_options_init(opts)` as a macro calling
+/// `pepkit_venv_options_init_sized(opts, sizeof(pepkit_venv_options))`, so the whole struct
+/// it declares is filled. The symbol itself fills only version 1 of the struct
+/// (the fields up to `facts_file`) and sets `struct_size` to that version's
+/// size: what a program built against an older header, or a binding that
+/// declares version 1 (a ctypes structure, say), has room for.
 ///
 /// `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
 /// PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
-#[doc = c_safety!("`opts` is NULL or points to a writable `pepkit_venv_options`")]
+#[doc = c_safety!("`opts` is NULL or points to a writable version-1 `pepkit_venv_options`")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_venv_options_init(opts: *mut pepkit_venv_options) -> pepkit_status {
     guard("pepkit_venv_options_init", || {
         let out = arg_out(opts, "opts")?;
-        // SAFETY: `out` is non-NULL and, by the caller's contract, writable.
-        unsafe { out.write(default_c_options()) };
+        // SAFETY: `out` is non-NULL and, by the caller's contract, has the
+        // writable bytes of version 1, the smallest published size.
+        unsafe { write_defaults(out, VENV_OPTIONS_SIZES[0]) };
         Ok(())
     })
+}
+
+/// Fills the first `size` bytes of `*opts` with the defaults of
+/// `pepkit_venv_options_init` and sets `struct_size` to `size`, which must be
+/// the size of a published version of `pepkit_venv_options` (today
+/// `sizeof(pepkit_venv_options)` or version 1's); any other size is
+/// PEPKIT_ERR_VALUE and nothing is written. The header's
+/// `pepkit_venv_options_init` macro calls this with `sizeof(pepkit_venv_options)`; a
+/// binding declaring the struct itself passes its own size.
+///
+/// `opts` is borrowed: a caller-owned struct of at least `size` writable bytes.
+#[doc = c_safety!("`opts` is NULL or points to at least `size` writable bytes")]
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_options_init_sized(opts: *mut pepkit_venv_options, size: usize) -> pepkit_status {
+    guard("pepkit_venv_options_init_sized", || {
+        let out = arg_out(opts, "opts")?;
+        check_options_size(size)?;
+        // SAFETY: `out` is non-NULL with `size` writable bytes (the caller's
+        // contract), and `size` is a published size.
+        unsafe { write_defaults(out, size) };
+        Ok(())
+    })
+}
+
+/// Writes the first `size` bytes of the defaults (with `struct_size = size`) to `out`.
+///
+/// # Safety
+/// `out` must have `size` writable bytes, and `size` must be one of
+/// [`VENV_OPTIONS_SIZES`] (so the bytes end on a field boundary).
+unsafe fn write_defaults(out: *mut pepkit_venv_options, size: usize) {
+    let d = pepkit_venv_options { struct_size: size, ..default_c_options() };
+    // SAFETY: `size` <= size_of::<pepkit_venv_options>() (a published size), so
+    // the read stays in `d`; `out` has `size` writable bytes by contract and
+    // cannot overlap the local `d`.
+    unsafe { std::ptr::copy_nonoverlapping((&d as *const pepkit_venv_options).cast::<u8>(), out.cast::<u8>(), size) };
+}
+
+/// Refuses a `struct_size` that is not the size of a published version.
+fn check_options_size(size: usize) -> Result<()> {
+    if VENV_OPTIONS_SIZES.contains(&size) {
+        return Ok(());
+    }
+    let accepted: Vec<String> = VENV_OPTIONS_SIZES.iter().map(usize::to_string).collect();
+    Err(Error::value(format!(
+        "pepkit_venv_options.struct_size is {size}, but this pepkit accepts only {} (the sizes of its \
+         published versions); initialize the options with pepkit_venv_options_init",
+        accepted.join(" or ")
+    )))
 }
 
 /// An optional C string (NULL: None).
@@ -187,7 +305,12 @@ unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> Result<Option<&'a str>> {
 /// caller's pointer over half of a default (a crash, or worse, when read).
 /// When a field is appended, the new size is appended here and the older
 /// versions' fields keep their offsets.
-const VENV_OPTIONS_SIZES: [usize; 1] = [std::mem::size_of::<pepkit_venv_options>()];
+const VENV_OPTIONS_SIZES: [usize; 2] = [
+    // Version 1 ended with `facts_file`, a pointer: the next field starts
+    // right after it.
+    std::mem::offset_of!(pepkit_venv_options, relocatable),
+    std::mem::size_of::<pepkit_venv_options>(),
+];
 
 /// Reads the caller's options: exactly the bytes of the version its
 /// `struct_size` names, the fields it lacks left at their defaults.
@@ -203,14 +326,7 @@ unsafe fn read_options(opts: *const pepkit_venv_options) -> Result<pepkit_venv_o
     // SAFETY: `struct_size` is the first field of every version, so any
     // caller struct has it readable (unaligned reads are fine for any pointer).
     let size = unsafe { std::ptr::read_unaligned(opts.cast::<usize>()) };
-    if !VENV_OPTIONS_SIZES.contains(&size) {
-        let accepted: Vec<String> = VENV_OPTIONS_SIZES.iter().map(usize::to_string).collect();
-        return Err(Error::value(format!(
-            "pepkit_venv_options.struct_size is {size}, but this pepkit accepts only {} (the sizes of its \
-             published versions); initialize the options with pepkit_venv_options_init",
-            accepted.join(" or ")
-        )));
-    }
+    check_options_size(size)?;
     // SAFETY: `size` is a published version's size, at most
     // size_of::<pepkit_venv_options>(), so the copy fits `o` and ends on a field
     // boundary; the caller's struct has `size` readable bytes by contract, and
@@ -264,6 +380,10 @@ unsafe fn to_options(c: &pepkit_venv_options) -> Result<Options> {
         facts_source: if c.use_cache { FactsSource::Cached } else { FactsSource::NoCache },
         facts: facts_file.map(|path| Facts::from_file(Path::new(OsStr::from_bytes(path.to_bytes())))).transpose()?,
         link_wheels,
+        relocatable: c.relocatable,
+        allow_existing: c.allow_existing,
+        cachedir_tag: c.cachedir_tag,
+        activators: activators_of(c.activators)?,
     })
 }
 
@@ -310,8 +430,9 @@ unsafe fn to_options(c: &pepkit_venv_options) -> Result<Options> {
 ///
 /// Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
 /// the path, `upgrade` with `clear`, a `struct_size` that is not the size of
-/// a published version of `pepkit_venv_options` (today only
-/// `sizeof(pepkit_venv_options)`), a file or symlink where the env directory
+/// a published version of `pepkit_venv_options` (today
+/// `sizeof(pepkit_venv_options)` and version 1's, which ended at `facts_file`),
+/// an unknown `activators` bit, a file or symlink where the env directory
 /// must go, bad UTF-8); PEPKIT_ERR_EXISTS (clearing a non-venv without force);
 /// PEPKIT_ERR_NOT_FOUND (no such interpreter); PEPKIT_ERR_OS (permissions,
 /// I/O; nothing is left behind); PEPKIT_ERR_SUBPROCESS (the interpreter,

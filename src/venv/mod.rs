@@ -105,6 +105,24 @@ pub enum ScmIgnore {
     Git,
 }
 
+/// Activation scripts `python -m venv` does not write, written on request.
+/// Each finds the environment as the interpreter's own scripts do (its path
+/// written in, quoted for the script's language), or from the script's own
+/// location when the env is [`Options::relocatable`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activators {
+    /// `bin/activate.nu`, for nushell (`overlay use ENV/bin/activate.nu`).
+    pub nushell: bool,
+    /// `bin/activate.xsh`, for xonsh (`source ENV/bin/activate.xsh`).
+    pub xonsh: bool,
+    /// `bin/Activate.ps1`, for PowerShell, where the interpreter ships none
+    /// (CPython 3.6 and 3.7 on POSIX); CPython's own is kept where it has one.
+    pub powershell: bool,
+    /// `bin/activate_this.py`, virtualenv's: `exec`'d by any Python, it puts
+    /// the env's site-packages first on `sys.path` and sets `sys.prefix`.
+    pub activate_this: bool,
+}
+
 /// A progress report: called with the name of the step about to run (see [`create`]).
 pub type Progress<'a> = &'a dyn Fn(&str);
 
@@ -145,6 +163,20 @@ pub struct Options {
     /// Native pip: hard-link files from pepkit's cache of unpacked wheels (as
     /// uv does by default) instead of writing private copies.
     pub link_wheels: bool,
+    /// `--relocatable`: the activation scripts and the entry-point scripts
+    /// find the env from their own location, so a moved env keeps working
+    /// (pyvenv.cfg records `relocatable = true`).
+    pub relocatable: bool,
+    /// `--allow-existing`: in an existing directory, keep what is there (as
+    /// `python -m venv` does) but replace the interpreter links an earlier
+    /// env left, so they name this interpreter (as `uv venv --allow-existing`).
+    pub allow_existing: bool,
+    /// Write a `CACHEDIR.TAG` (the Cache Directory Tagging spec's signature)
+    /// at the env's root, so backup tools skip it, as uv does. On by default;
+    /// the one file in which pepkit's tree differs from `python -m venv`'s.
+    pub cachedir_tag: bool,
+    /// Activation scripts beyond `python -m venv`'s.
+    pub activators: Activators,
 }
 
 impl Default for Options {
@@ -164,6 +196,10 @@ impl Default for Options {
             facts_source: FactsSource::Cached,
             facts: None,
             link_wheels: true,
+            relocatable: false,
+            allow_existing: false,
+            cachedir_tag: true,
+            activators: Activators::default(),
         }
     }
 }

@@ -272,6 +272,10 @@ impl Plan {
             s.push_str(&format!("executable = {}\n", Path::new(&f.realpath).display()));
             s.push_str(&format!("command = {} -m venv {}\n", Path::new(&f.executable).display(), self.command_args(system_site)));
         }
+        if self.opts.relocatable {
+            // uv's key: the env's scripts find it from their own location.
+            s.push_str("relocatable = true\n");
+        }
         s
     }
 

@@ -16,12 +16,14 @@ use super::install::Target;
 use super::paths::{abspath_in, py_repr};
 use super::plan::Plan;
 use super::scripts;
+use super::tempname::temp_name;
 use super::{pip, say, FactsSource, PipMode, Progress};
 
 /// Writes the tree of `plan` beneath `root` (the staging directory, or the
 /// final one): refusals first, then the directories, pyvenv.cfg and the
 /// interpreter.
 pub(crate) fn tree(root: &Beneath, plan: &Plan, progress: Option<Progress<'_>>) -> Result<()> {
+    refuse_missing_powershell(plan)?;
     refuse_copying_onto_itself(root, plan)?;
     refuse_blocked_directories(root, plan)?;
     say(progress, "directories");
@@ -48,18 +50,37 @@ pub(crate) fn seed(root: &Beneath, plan: &Plan, progress: Option<Progress<'_>>) 
     pip::install_bundled(&target, &facts.wheels, Path::new(&facts.executable), link_from_cache, progress)
 }
 
-/// Writes the activation scripts (not on `upgrade`, as CPython).
+/// Writes the activation scripts (not on `upgrade`, as CPython): the
+/// interpreter's own (pepkit's for the POSIX shells when it ships none, or
+/// when the env is relocatable, since CPython's write the env's path in),
+/// then the extra activators asked for.
 pub(crate) fn activation_scripts(root: &Beneath, plan: &Plan, progress: Option<Progress<'_>>) -> Result<()> {
-    if plan.options().upgrade {
+    let opts = plan.options();
+    if opts.upgrade {
         return Ok(());
     }
     say(progress, "scripts");
     let facts = plan.facts();
-    let rendered = match scripts::render_all(Path::new(&facts.venv_dir), &plan.values(), facts.quotes_templates()) {
-        Ok(r) => r,
-        Err(e) if e.kind == ErrorKind::NotFound => scripts::render_builtin(&plan.builtin_values()),
+    let site = plan.site_packages().to_str().unwrap_or_default();
+    let builtin = |names: &[&str]| scripts::render_builtin(&plan.builtin_values(), names, opts.relocatable, site);
+    let mut rendered = match scripts::render_all(Path::new(&facts.venv_dir), &plan.values(), facts.quotes_templates()) {
+        Ok(own) if opts.relocatable => {
+            // CPython's Activate.ps1 already finds the env from its own location.
+            let mut r: Vec<_> = own.into_iter().filter(|r| r.rel == Path::new("Activate.ps1")).collect();
+            r.extend(builtin(&scripts::SHELL_SCRIPTS));
+            r
+        }
+        Ok(own) => own,
+        Err(e) if e.kind == ErrorKind::NotFound => builtin(&scripts::SHELL_SCRIPTS),
         Err(e) => return Err(e),
     };
+    let a = opts.activators;
+    let extra: Vec<&str> = [(a.nushell, "activate.nu"), (a.xonsh, "activate.xsh"), (a.activate_this, "activate_this.py")]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
+    rendered.extend(builtin(&extra));
     let bin = plan.bin_dir();
     for r in rendered {
         let dst = bin.join(&r.rel);
@@ -69,6 +90,22 @@ pub(crate) fn activation_scripts(root: &Beneath, plan: &Plan, progress: Option<P
         root.write(&dst, &r.data, Mode::Exact(r.mode))?;
     }
     Ok(())
+}
+
+/// The PowerShell activator is CPython's own `Activate.ps1` (3.8 on): asked
+/// of an interpreter that ships none, refused before anything is written.
+fn refuse_missing_powershell(plan: &Plan) -> Result<()> {
+    let facts = plan.facts();
+    let template = Path::new(&facts.venv_dir).join("scripts/common/Activate.ps1");
+    if !plan.options().activators.powershell || template.is_file() {
+        return Ok(());
+    }
+    Err(Error::not_implemented(format!(
+        "no PowerShell activator for {}: it ships no Activate.ps1 template ({} is missing; CPython has one \
+         from 3.8 on) and pepkit has none of its own",
+        Path::new(&facts.executable).display(),
+        template.display()
+    )))
 }
 
 /// CPython's shutil.copyfile refuses to copy the interpreter onto a link to
@@ -127,7 +164,14 @@ fn refuse_blocked_directories(root: &Beneath, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-/// include/, lib/ (and the lib64 link on 64-bit), bin/ and the SCM ignore file.
+/// The Cache Directory Tagging spec's tag (https://bford.info/cachedir/):
+/// the signature line first, then comments, as uv writes it.
+pub(crate) const CACHEDIR_TAG: &[u8] = b"Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by pepkit: backup tools that\n\
+# honour it skip this virtual environment. See https://bford.info/cachedir/\n";
+
+/// include/, lib/ (and the lib64 link on 64-bit), bin/, the SCM ignore file
+/// and the CACHEDIR.TAG.
 fn directories(root: &Beneath, plan: &Plan) -> Result<()> {
     create_if_needed(root, plan.include_dir())?;
     create_if_needed(root, plan.site_packages())?;
@@ -138,6 +182,9 @@ fn directories(root: &Beneath, plan: &Plan) -> Result<()> {
     if plan.gitignore() {
         let text = b"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n";
         root.write(Path::new(".gitignore"), text, Mode::Keep)?;
+    }
+    if plan.options().cachedir_tag {
+        root.write(Path::new("CACHEDIR.TAG"), CACHEDIR_TAG, Mode::Keep)?;
     }
     Ok(())
 }
@@ -159,10 +206,13 @@ fn create_if_needed(root: &Beneath, rel: &Path) -> Result<()> {
 /// its aliases (`python`, `python3`, `python3.X`).
 fn interpreter(root: &Beneath, plan: &Plan) -> Result<()> {
     let symlinks = plan.options().symlinks;
+    // --allow-existing: links an earlier env left name this interpreter too.
+    let repoint = plan.options().allow_existing;
+    let link = Linking { symlinks, repoint };
     let base = PathBuf::from(&plan.facts().base_executable);
     let base_abs = abspath_in(None, &base);
     let exe_rel = plan.exe_rel();
-    symlink_or_copy(root, symlinks, &base, CopyFrom::Outside(&base_abs), &exe_rel, false)?;
+    symlink_or_copy(root, link, &base, CopyFrom::Outside(&base_abs), &exe_rel, false)?;
     // An alias copies the env's interpreter as it stands beneath the root (the
     // staging dir may be where the env is not yet); if that is a link (to the
     // base interpreter), the copy is of what it points to.
@@ -170,12 +220,23 @@ fn interpreter(root: &Beneath, plan: &Plan) -> Result<()> {
     let env_exe = plan.interpreter();
     for name in plan.alias_names() {
         let rel = plan.bin_dir().join(&name);
-        if !root.exists_following(&rel) {
+        if (repoint && rel != exe_rel) || !root.exists_following(&rel) {
             let from = if exe_is_file { CopyFrom::Inside(&exe_rel) } else { CopyFrom::Outside(&base_abs) };
-            symlink_or_copy(root, symlinks, &env_exe, from, &rel, true)?;
+            symlink_or_copy(root, link, &env_exe, from, &rel, true)?;
         }
     }
     Ok(())
+}
+
+/// Replaces what is at `dst` with the link `dst` -> `target` in one rename,
+/// so the name is never missing.
+fn replace_with_link(root: &Beneath, target: &Path, dst: &Path) -> Result<()> {
+    let name = dst.file_name().unwrap_or_else(|| OsStr::new("python"));
+    let temp = dst.with_file_name(temp_name(name));
+    root.symlink(target, &temp)?;
+    root.rename(&temp, dst).inspect_err(|_| {
+        let _ = root.unlink(&temp);
+    })
 }
 
 fn is_link(root: &Beneath, rel: &Path) -> bool {
@@ -190,17 +251,30 @@ enum CopyFrom<'a> {
     Inside(&'a Path),
 }
 
+/// How the interpreter and its aliases are put in place.
+#[derive(Clone, Copy)]
+struct Linking {
+    /// Links (`false`: copies).
+    symlinks: bool,
+    /// Replace a link or file already there that is not the wanted link
+    /// (`allow_existing`); CPython keeps any link it finds.
+    repoint: bool,
+}
+
 /// `symlink_or_copy`: a link (relative when `relative`) unless `dst` already
-/// is one, or a copy (`shutil.copyfile` then `chmod 0o755`, written whole).
-/// A link that cannot be made falls back to a copy, as in CPython.
-fn symlink_or_copy(root: &Beneath, symlinks: bool, src: &Path, from: CopyFrom<'_>, dst: &Path, relative: bool) -> Result<()> {
-    if symlinks {
-        if is_link(root, dst) {
-            return Ok(());
-        }
+/// is one (or, when repointing, already is that link), or a copy
+/// (`shutil.copyfile` then `chmod 0o755`, written whole). A link that cannot
+/// be made falls back to a copy, as in CPython.
+fn symlink_or_copy(root: &Beneath, link: Linking, src: &Path, from: CopyFrom<'_>, dst: &Path, relative: bool) -> Result<()> {
+    if link.symlinks {
         let target: &Path = if relative { Path::new(src.file_name().unwrap_or_else(|| OsStr::new(""))) } else { src };
-        if root.symlink(target, dst).is_ok() {
-            return Ok(());
+        let present = root.lstat(dst)?.map(|st| st.kind);
+        match present {
+            Some(Kind::Symlink) if !link.repoint || root.readlink(dst)? == target => return Ok(()),
+            Some(Kind::Dir) => {}
+            Some(_) if link.repoint => return replace_with_link(root, target, dst),
+            _ if present.is_none() && root.symlink(target, dst).is_ok() => return Ok(()),
+            _ => {}
         }
     }
     let (result, shown_src) = match from {

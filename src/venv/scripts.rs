@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-use super::paths::{ps1_quote, shlex_quote};
+use super::paths::{ps1_quote, py_repr, shlex_quote};
 
 /// The values of the five placeholders.
 #[derive(Debug, Clone)]
@@ -65,6 +65,10 @@ pub enum Quoting {
 fn quote_for(file_name: &str, value: &str) -> String {
     if file_name.ends_with(".ps1") {
         ps1_quote(value)
+    } else if file_name.ends_with(".py") || file_name.ends_with(".xsh") {
+        py_repr(value)
+    } else if file_name.ends_with(".nu") {
+        nu_quote(value)
     } else if file_name.ends_with(".bat") {
         value.to_string()
     } else {
@@ -179,24 +183,91 @@ fn walk(dir: &Path, rel: &Path, out: &mut Vec<(PathBuf, PathBuf)>) -> Result<()>
     Ok(())
 }
 
-/// pepkit's own templates, used when the interpreter ships none (a distro
-/// that splits `venv` out, say): bash/zsh, fish and csh, with every value
-/// substituted outside quotes and `shlex.quote`d, as the fixed CPython does.
-/// Their `__VENV_PROMPT__` is the bare prompt (they add the parentheses).
-pub const BUILTIN: [(&str, &str); 3] = [
-    ("activate", include_str!("templates/activate")),
-    ("activate.fish", include_str!("templates/activate.fish")),
-    ("activate.csh", include_str!("templates/activate.csh")),
+/// A nushell raw string (`r#'...'#`) holding `value` as it is: as many `#`
+/// as it takes for the closing `'#...#` not to occur inside.
+fn nu_quote(value: &str) -> String {
+    let mut hashes = String::from("#");
+    while value.contains(&format!("'{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}'{value}'{hashes}")
+}
+
+/// One of pepkit's own activation scripts: its file name, its text, and the
+/// line that sets the env's path, fixed at creation or (relocatable) found
+/// from the script's own location (`None`: the script always finds it so).
+struct Builtin {
+    name: &'static str,
+    text: &'static str,
+    fixed: Option<&'static str>,
+    located: &'static str,
+}
+
+/// pepkit's own templates: bash/zsh, fish and csh (used when the interpreter
+/// ships none, and for relocatable envs), nushell, xonsh and
+/// `activate_this.py` (written on request). Every value is substituted
+/// outside quotes and quoted for the script's language (`shlex.quote`, a
+/// Python literal, a nushell raw string), as the fixed CPython does. Their
+/// `__VENV_PROMPT__` is the bare prompt (they add the parentheses).
+const BUILTIN: [Builtin; 6] = [
+    Builtin {
+        name: "activate",
+        text: include_str!("templates/activate"),
+        fixed: Some("VIRTUAL_ENV=__VENV_DIR__"),
+        located: include_str!("templates/locate/activate"),
+    },
+    Builtin {
+        name: "activate.fish",
+        text: include_str!("templates/activate.fish"),
+        fixed: Some("set -gx VIRTUAL_ENV __VENV_DIR__"),
+        located: include_str!("templates/locate/activate.fish"),
+    },
+    Builtin {
+        name: "activate.csh",
+        text: include_str!("templates/activate.csh"),
+        fixed: Some("setenv VIRTUAL_ENV __VENV_DIR__"),
+        located: include_str!("templates/locate/activate.csh"),
+    },
+    Builtin {
+        name: "activate.nu",
+        text: include_str!("templates/activate.nu"),
+        fixed: Some("const pepkit_venv = __VENV_DIR__"),
+        located: include_str!("templates/locate/activate.nu"),
+    },
+    Builtin {
+        name: "activate.xsh",
+        text: include_str!("templates/activate.xsh"),
+        fixed: Some("$VIRTUAL_ENV = __VENV_DIR__"),
+        located: include_str!("templates/locate/activate.xsh"),
+    },
+    Builtin { name: "activate_this.py", text: include_str!("templates/activate_this.py"), fixed: None, located: "" },
 ];
 
-/// Renders pepkit's own templates (see [`BUILTIN`]) with mode 0644.
-pub fn render_builtin(values: &Values) -> Vec<Rendered> {
+/// The POSIX shells' scripts, which `python -m venv` writes too.
+pub const SHELL_SCRIPTS: [&str; 3] = ["activate", "activate.fish", "activate.csh"];
+
+/// Renders the named templates of pepkit's own (see [`BUILTIN`]) with mode
+/// 0644: the env's path written in, or found by each script from its own
+/// location when `relocatable`. `site_packages` is site-packages relative
+/// to the env (for `activate_this.py`). An unknown name is skipped.
+pub fn render_builtin(values: &Values, names: &[&str], relocatable: bool, site_packages: &str) -> Vec<Rendered> {
     BUILTIN
         .iter()
-        .map(|(name, text)| Rendered {
-            rel: PathBuf::from(name),
-            data: render_text(text, name, values, Quoting::Fixed).into_bytes(),
-            mode: 0o644,
+        .filter(|b| names.contains(&b.name))
+        .map(|b| {
+            let locate = match b.fixed {
+                Some(fixed) if !relocatable => fixed,
+                _ => b.located.trim_end_matches('\n'),
+            };
+            let text = b.text.replace("__VENV_LOCATE__", locate.trim_start()).replace(
+                "__VENV_SITE_PACKAGES__",
+                &py_repr(site_packages),
+            );
+            Rendered {
+                rel: PathBuf::from(b.name),
+                data: render_text(&text, b.name, values, Quoting::Fixed).into_bytes(),
+                mode: 0o644,
+            }
         })
         .collect()
 }
@@ -237,6 +308,32 @@ mod tests {
             venv_bin_name: "bin".into(),
             venv_python: format!("{dir}/bin/python"),
         }
+    }
+
+    #[test]
+    fn nushell_raw_strings_hold_anything() {
+        assert_eq!(nu_quote("/a b"), "r#'/a b'#");
+        assert_eq!(nu_quote("/x'#y"), "r##'/x'#y'##");
+        assert_eq!(nu_quote("'##'#"), "r###''##'#'###");
+    }
+
+    #[test]
+    fn builtin_scripts_locate_or_fix_the_env() {
+        let v = vals("/t/it's");
+        let all: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
+        for relocatable in [false, true] {
+            for r in render_builtin(&v, &all, relocatable, "lib/python3.12/site-packages") {
+                let text = String::from_utf8(r.data).expect("utf-8");
+                assert!(!text.contains("__VENV_"), "{}: a placeholder is left", r.rel.display());
+                let has_path = text.contains("/t/it");
+                let name = r.rel.to_string_lossy().into_owned();
+                // The fixed scripts name the env; located ones only csh (its fallback).
+                let expect = (!relocatable || name == "activate.csh") && name != "activate_this.py";
+                assert_eq!(has_path, expect, "{name} relocatable={relocatable}");
+            }
+        }
+        let this = render_builtin(&v, &["activate_this.py"], false, "lib/python3.12/site-packages");
+        assert!(String::from_utf8_lossy(&this[0].data).contains("'lib/python3.12/site-packages'"));
     }
 
     #[test]

@@ -87,13 +87,22 @@ def clean_env(drop=("PYTHON",)):
     return {k: v for k, v in os.environ.items() if not k.startswith(tuple(drop)) and k != "VIRTUAL_ENV"}
 
 
+# pepkit's one addition to python -m venv's tree (uv writes one too): left
+# out of tree comparisons, and checked by venv_tree.py on its own.
+CACHEDIR_TAG = "CACHEDIR.TAG"
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55\n"
+
+
 def walk(root, skip_pycache=False):
-    """(relative path, path) of everything below root, links not followed;
-    skip_pycache leaves out __pycache__ directories, what is in them and .pyc files."""
+    """(relative path, path) of everything below root, links not followed, but
+    the root's CACHEDIR.TAG; skip_pycache leaves out __pycache__ directories,
+    what is in them and .pyc files."""
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames + filenames:
             p = os.path.join(dirpath, name)
             rel = os.path.relpath(p, root)
+            if rel == CACHEDIR_TAG:
+                continue
             if skip_pycache and ("__pycache__" in rel.split(os.sep) or rel.endswith(".pyc")):
                 continue
             yield rel, p

@@ -13,6 +13,7 @@ Prints one line per check and a final "N passed, N failed, N skipped".
 """
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,19 @@ def probe(env, exe_name, extra):
     return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
 
 
+def check_cachedir_tag(tag, name, env, wanted):
+    """pepkit's one extra file (left out of the snapshots): a regular file
+    starting with the Cache Directory Tagging signature, or absent on request."""
+    p = os.path.join(env, venv_harness.CACHEDIR_TAG)
+    if not wanted:
+        report(not os.path.lexists(p), "%s: %s: no CACHEDIR.TAG" % (tag, name))
+        return
+    st = os.lstat(p) if os.path.lexists(p) else None
+    data = open(p, "rb").read() if st is not None and stat.S_ISREG(st.st_mode) else b""
+    report(data.startswith(venv_harness.CACHEDIR_SIGNATURE) and stat.S_IMODE(st.st_mode) & 0o444 == 0o444,
+           "%s: %s: CACHEDIR.TAG with the signature" % (tag, name), repr(data[:80]))
+
+
 def check_interpreter(py, tmp_root):
     ver = version_of(py)
     patched = is_patched(py)
@@ -95,6 +109,7 @@ def check_interpreter(py, tmp_root):
         cases.append(("invoked as python%d.%d" % ver, versioned, [], None))
     if ver >= (3, 13):
         cases.append(("without scm ignore files", py, ["--without-scm-ignore-files"], None))
+    cases.append(("pepkit --without-cachedir-tag", py, [], "no tag"))
     # The base interpreter is itself a venv's python (its _base_executable is the real one).
     inner = os.path.join(work, "base-env")
     if run([py, "-m", "venv", "--without-pip", inner], cwd).returncode == 0:
@@ -135,12 +150,15 @@ def check_interpreter(py, tmp_root):
             if tool == "python":
                 cmd = [base, "-m", "venv", "--without-pip"] + args + [env]
             else:
-                cmd = [PYVENV, "--python", base, "--without-pip"] + args + [env]
+                extra = ["--without-cachedir-tag"] if setup == "no tag" else []
+                cmd = [PYVENV, "--python", base, "--without-pip"] + extra + args + [env]
             r = run(cmd, cwd)
             if r.returncode != 0:
                 results.append(("error", r.stdout.decode(errors="replace").strip()))
             else:
                 results.append(("ok", snapshot(env)))
+                if tool == "pepkit":
+                    check_cachedir_tag(tag, name, env, setup != "no tag")
         if len(results) != 2:
             continue
         (ka, a), (kb, b) = results

@@ -155,5 +155,33 @@ while read -r py_line; do
     done
   done
 done < <(pepkit_pythons; echo "$first_py builtin")
+
+# --relocatable: made at one path, moved (and renamed) to another, the env's
+# scripts find it where it is now in every shell, and its python runs there.
+# Names built to inject code must still run nothing.
+while read -r py; do
+  ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  for name in "plain env" "x'\$(touch pwned)'y"; do
+    case_dir="$work/case"; rm -rf "$case_dir"; mkdir -p "$case_dir/made" "$case_dir/moved here"
+    if ! (cd "$case_dir" && "$pyvenv" --python "$py" --without-pip --relocatable "made/$name" >/dev/null 2>&1); then
+      bad "$ver relocatable [$name]: pyvenv failed"; continue
+    fi
+    env="$case_dir/moved here/$name 2"
+    mv "$case_dir/made/$name" "$env"
+    rmdir "$case_dir/made"
+    grep -qx 'relocatable = true' "$env/pyvenv.cfg" && ok "$ver relocatable [$name]: pyvenv.cfg records it" \
+      || bad "$ver relocatable [$name]: pyvenv.cfg lacks 'relocatable = true'"
+    for sh in "${shells[@]}"; do
+      label="$ver $sh relocatable, moved [$name]"
+      out=$(cd "$case_dir" && probe "$sh" "$env" "" 2>"$work/err")
+      want="$env|$env/bin|$env|yes|unset|yes"
+      pwned=$(cd "$case_dir" && find . -name 'pwned*')
+      if [ -n "$pwned" ]; then bad "$label: sourcing ran code: $pwned"; continue; fi
+      if [ "$out" = "$want" ]; then ok "$label"
+      elif [ "$sh" = tcsh ] && [[ "$name" == *[\`\$\"\!]* ]]; then ok "$label (ran nothing)"
+      else bad "$label: got [$out] want [$want] $(head -c 300 "$work/err")"; fi
+    done
+  done
+done < <(pepkit_pythons)
 pepkit_summary "$pass" "$fail" "$( [ "$skip" -gt 0 ] && echo "$skip")"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -100,19 +101,40 @@ static void test_options(void) {
     CHECK_STATUS(pepkit_venv_options_init(&o), PEPKIT_OK, "options_init");
     CHECK(o.struct_size == sizeof o && o.symlinks && o.with_pip && !o.clear && !o.force && o.python == NULL &&
               o.prompt == NULL && o.pip_mode == PEPKIT_VENV_PIP_NATIVE && o.scm_ignore_files == PEPKIT_VENV_SCM_AUTO &&
-              o.use_cache && o.progress == NULL,
+              o.use_cache && o.progress == NULL && o.cachedir_tag && !o.relocatable && !o.allow_existing &&
+              o.activators == 0,
           "options_init fills python -m venv's CLI defaults");
+    /* The symbol (the macro bypassed) fills version 1 only: a v1-sized
+     * caller has no room for more. */
+    const size_t v1 = offsetof(pepkit_venv_options, relocatable);
+    memset(&o, 0xAB, sizeof o);
+    CHECK_STATUS((pepkit_venv_options_init)(&o), PEPKIT_OK, "options_init symbol");
+    const unsigned char *tail = (const unsigned char *)&o + v1;
+    bool untouched = true;
+    for (size_t k = 0; k < sizeof o - v1; k++) untouched = untouched && tail[k] == 0xAB;
+    CHECK(o.struct_size == v1 && o.symlinks && untouched, "  ... writes version 1's %zu bytes, nothing after", v1);
+    CHECK_STATUS(pepkit_venv_options_init_sized(&o, sizeof o - 1), PEPKIT_ERR_VALUE, "options_init_sized(size - 1)");
+    CHECK_STATUS(pepkit_venv_options_init_sized(NULL, sizeof o), PEPKIT_ERR_NULL_ARGUMENT, "options_init_sized(NULL)");
+    /* A version-1 caller's struct is accepted, its missing fields defaulted. */
+    o = opts();
+    o.struct_size = v1;
+    CHECK_STATUS(pepkit_venv_create(path("v1"), &o), PEPKIT_OK, "create with version 1's struct_size");
+    CHECK(exists(path("v1/pyvenv.cfg")) && exists(path("v1/CACHEDIR.TAG")), "  ... made the env, with v2's defaults");
+    o = opts();
+    o.activators = 16;
+    CHECK_STATUS(pepkit_venv_create(path("never"), &o), PEPKIT_ERR_VALUE, "create with activators bit 16");
+    CHECK(!exists(path("never")), "  ... created nothing");
     /* Only the size of a published version is accepted: 9, 10 and 12 end
      * inside the `python` pointer, and copying them once put half a pointer
      * over the default and crashed. */
-    const size_t bad_sizes[] = {0, 1, 9, 10, 12, sizeof o - 1, sizeof o + 1, (size_t)1 << 20, SIZE_MAX};
+    const size_t bad_sizes[] = {0, 1, 9, 10, 12, v1 - 1, v1 + 1, sizeof o - 1, sizeof o + 1, (size_t)1 << 20, SIZE_MAX};
     for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; i++) {
         o = opts();
         o.struct_size = bad_sizes[i];
         char what[96], size_text[32], accepted[32];
         snprintf(what, sizeof what, "create with struct_size %zu", bad_sizes[i]);
         snprintf(size_text, sizeof size_text, "struct_size is %zu,", bad_sizes[i]);
-        snprintf(accepted, sizeof accepted, "accepts only %zu", sizeof o);
+        snprintf(accepted, sizeof accepted, "accepts only %zu or %zu", v1, sizeof o);
         CHECK_STATUS(pepkit_venv_create(path("never"), &o), PEPKIT_ERR_VALUE, what);
         CHECK(strstr(pepkit_last_error(), size_text) && strstr(pepkit_last_error(), accepted),
               "  ... the message names the size and the accepted one: %s", pepkit_last_error());

@@ -17,7 +17,8 @@
 //! - each other `#define NAME expr` is evaluated to an integer (names defined
 //!   before, `PTRDIFF_MIN`/`PTRDIFF_MAX` for the target's pointer width,
 //!   integer suffixes, and `| & ^ << >> + - * ~ ( )`); string macros are left
-//!   out, and one this cannot evaluate is left out with a cargo warning
+//!   out, function-like macros too (cffi calls the function of the same
+//!   name), and one this cannot evaluate is left out with a cargo warning
 //!   (tests/cffi/consumer.py then reports a PEPKIT_ macro missing).
 
 use std::collections::{HashMap, HashSet};
@@ -66,6 +67,11 @@ pub fn from_header(header: &str, pointer_bits: u32) -> String {
                 "define" if live => {
                     let (name, expr) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
                     let expr = expr.trim();
+                    if name.contains('(') {
+                        // A function-like macro (pepkit_venv_options_init): cffi
+                        // calls the symbol of the same name instead.
+                        continue;
+                    }
                     defined.insert(name.to_string());
                     if expr.is_empty() {
                         empty.push(name.to_string());

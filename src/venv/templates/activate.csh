@@ -5,7 +5,7 @@ alias deactivate 'test $?_OLD_VIRTUAL_PATH != 0 && setenv PATH "$_OLD_VIRTUAL_PA
 
 deactivate nondestructive
 
-setenv VIRTUAL_ENV __VENV_DIR__
+__VENV_LOCATE__
 
 set _OLD_VIRTUAL_PATH="$PATH"
 setenv PATH "$VIRTUAL_ENV/"__VENV_BIN_NAME__":$PATH"

@@ -27,7 +27,7 @@ end
 
 deactivate nondestructive
 
-set -gx VIRTUAL_ENV __VENV_DIR__
+__VENV_LOCATE__
 set -gx _OLD_VIRTUAL_PATH $PATH
 set -gx PATH "$VIRTUAL_ENV/"__VENV_BIN_NAME__ $PATH
 set -gx VIRTUAL_ENV_PROMPT __VENV_PROMPT__
