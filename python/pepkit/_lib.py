@@ -73,7 +73,14 @@ class VenvOptions(ctypes.Structure):
         ("pip_mode", ctypes.c_int32), ("scm_ignore_files", ctypes.c_int32), ("pip_link_mode", ctypes.c_int32),
         ("prompt", ctypes.c_char_p), ("progress", PROGRESS_FN), ("progress_ctx", PTR),
         ("use_cache", ctypes.c_bool), ("facts_file", ctypes.c_char_p),
+        # Version 2.
+        ("relocatable", ctypes.c_bool), ("allow_existing", ctypes.c_bool), ("cachedir_tag", ctypes.c_bool),
+        ("activators", ctypes.c_uint32),
     ]
+
+
+# pepkit_venv_options.activators bits, by pepkit.venv.create's names.
+ACTIVATORS = {"nushell": 1, "xonsh": 2, "powershell": 4, "python": 8}
 
 
 def _find_library() -> str:
@@ -121,7 +128,7 @@ _SIGS: Dict[str, Any] = {
     "pepkit_memoryview_equal": ([PTR, PTR, _P(ctypes.c_bool)], ctypes.c_int32),
     "pepkit_memoryview_hash": ([PTR, _P(c_ssize)], ctypes.c_int32),
     "pepkit_memoryview_assign": ([PTR, _P(Slice), ctypes.c_size_t, PTR], ctypes.c_int32),
-    "pepkit_venv_options_init": ([_P(VenvOptions)], ctypes.c_int32),
+    "pepkit_venv_options_init_sized": ([_P(VenvOptions), ctypes.c_size_t], ctypes.c_int32),
     "pepkit_venv_create": ([ctypes.c_char_p, _P(VenvOptions)], ctypes.c_int32),
     "pepkit_venv_open": ([ctypes.c_char_p, _OUT], ctypes.c_int32),
     "pepkit_venv_get": ([PTR, ctypes.c_char_p, _P(ctypes.c_char_p)], ctypes.c_int32),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import builtins
 import ctypes
 import os
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from . import _lib
 from ._import import ModuleSpec, spec_from_c
@@ -18,19 +18,33 @@ __all__ = ["create", "open", "Venv"]
 def create(env_dir: PathLike, *, python: Optional[PathLike] = None, system_site_packages: bool = False,
            clear: bool = False, symlinks: Optional[bool] = None, upgrade: bool = False, with_pip: bool = True,
            prompt: Optional[str] = None, upgrade_deps: bool = False,
-           progress: Optional[Callable[[str], None]] = None) -> None:
+           progress: Optional[Callable[[str], None]] = None, relocatable: bool = False,
+           allow_existing: bool = False, cachedir_tag: bool = True, activators: Iterable[str] = ()) -> None:
     """Creates a virtual environment as ``python -m venv`` does (pepkit_venv_create).
 
     `python` is the base interpreter (a path or a name on PATH; None means
     ``python3``); `symlinks` None keeps the platform default (links on
     POSIX); `progress` is called with each step's name before it runs (an
     exception it raises cannot stop the C call: progress is not called again,
-    and the exception is raised once the call returns). Errors
+    and the exception is raised once the call returns). Beyond ``python -m
+    venv``: `relocatable` (scripts find the env from their own location),
+    `allow_existing` (repoint interpreter links an earlier env left),
+    `cachedir_tag` (False: no CACHEDIR.TAG), `activators` (any of "nushell",
+    "xonsh", "powershell", "python" for activate_this.py). Errors
     are raised as the matching exceptions with pepkit's message (OSError,
     FileExistsError, FileNotFoundError, ValueError, ...).
     """
+    bits = 0
+    for name in activators:
+        if name not in _lib.ACTIVATORS:
+            raise ValueError("unknown activator %r (choose from %s)" % (name, ", ".join(_lib.ACTIVATORS)))
+        bits |= _lib.ACTIVATORS[name]
     opts = _lib.VenvOptions()
-    _lib.check(LIB.pepkit_venv_options_init(ctypes.byref(opts)))
+    _lib.check(LIB.pepkit_venv_options_init_sized(ctypes.byref(opts), ctypes.sizeof(opts)))
+    opts.relocatable = relocatable
+    opts.allow_existing = allow_existing
+    opts.cachedir_tag = cachedir_tag
+    opts.activators = bits
     py = _lib.cpath(python) if python is not None else None
     opts.python = py
     opts.system_site_packages = system_site_packages

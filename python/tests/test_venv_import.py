@@ -51,6 +51,27 @@ def test_create_with_native_pip(tmp_path: Path) -> None:
     assert str(env) in out.stdout.decode()
 
 
+def test_create_beyond_venv(tmp_path: Path) -> None:
+    """The version-2 options reach the library: a relocatable env with extra
+    activators and a CACHEDIR.TAG, moved, still activates from its new place."""
+    env = tmp_path / "made"
+    pepkit.venv.create(env, python=BASE, with_pip=False, relocatable=True, activators=["python", "xonsh"])
+    assert (env / "CACHEDIR.TAG").read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55\n")
+    assert "relocatable = true\n" in (env / "pyvenv.cfg").read_text()
+    assert (env / "bin" / "activate.xsh").exists() and not (env / "bin" / "activate.nu").exists()
+    moved = tmp_path / "moved"
+    env.rename(moved)
+    this = str(moved / "bin" / "activate_this.py")
+    code = "exec(open(%r).read(), {'__file__': %r}); import sys; print(repr(sys.prefix))" % (this, this)
+    assert run(BASE, code) == str(moved)
+    plain = tmp_path / "plain"
+    pepkit.venv.create(plain, python=BASE, with_pip=False, cachedir_tag=False)
+    assert not (plain / "CACHEDIR.TAG").exists() and not (plain / "bin" / "activate_this.py").exists()
+    with pytest.raises(ValueError, match="unknown activator 'tcsh'"):
+        pepkit.venv.create(tmp_path / "never", python=BASE, with_pip=False, activators=["tcsh"])
+    assert not (tmp_path / "never").exists()
+
+
 def test_venv_errors(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "keep.txt").write_text("mine")
