@@ -7,12 +7,14 @@ _pepkit_pyvenv() {
     --python) mapfile -t COMPREPLY < <(compgen -c -- "$cur"); return ;;
     --facts-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     --prompt) COMPREPLY=(); return ;;
+    --activators) mapfile -t COMPREPLY < <(compgen -W 'nushell xonsh powershell python all' -- "$cur"); return ;;
   esac
   if [[ $cur == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W '-h --help --version --system-site-packages --symlinks
       --copies --clear --upgrade --without-pip --prompt --upgrade-deps
       --without-scm-ignore-files --python --force --pip --link-mode --no-cache
-      --facts-file --verbose' -- "$cur")
+      --facts-file --relocatable --allow-existing --no-cachedir-tag --activators
+      --verbose' -- "$cur")
   else
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")
   fi

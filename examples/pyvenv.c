@@ -25,7 +25,7 @@ static void usage(FILE *f) {
             "              [--without-scm-ignore-files] [--python PYTHON] [--force]\n"
             "              [--pip {native,ensurepip}] [--link-mode {hardlink,copy}]\n"
             "              [--no-cache] [--facts-file FILE] [--relocatable]\n"
-            "              [--allow-existing] [--without-cachedir-tag]\n"
+            "              [--allow-existing] [--no-cachedir-tag]\n"
             "              [--activators LIST] [--verbose] [--version]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
@@ -74,8 +74,7 @@ static void help(void) {
            "                        their own location, so it keeps working when moved.\n"
            "  --allow-existing      In an existing directory, keep what is there but\n"
            "                        replace interpreter links left by an earlier env.\n"
-           "  --without-cachedir-tag\n"
-           "                        Do not write CACHEDIR.TAG (written by default so\n"
+           "  --no-cachedir-tag     Do not write CACHEDIR.TAG (written by default so\n"
            "                        backup tools skip the env).\n"
            "  --activators LIST     Also write these activation scripts, comma-separated:\n"
            "                        nushell, xonsh, powershell, python (activate_this.py),\n"
@@ -103,7 +102,7 @@ static void on_progress(void *ctx, const char *step) {
 enum {
     O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
     O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_RELOCATABLE,
-    O_ALLOW_EXISTING, O_WITHOUT_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION
+    O_ALLOW_EXISTING, O_NO_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION
 };
 static const char *const pip_choices[] = {"native", "ensurepip", NULL};
 static const char *const link_choices[] = {"hardlink", "copy", NULL};
@@ -126,7 +125,7 @@ static const cli_option options[] = {
     [O_FACTS_FILE] = {"--facts-file", NULL, true, NULL},
     [O_RELOCATABLE] = {"--relocatable", NULL, false, NULL},
     [O_ALLOW_EXISTING] = {"--allow-existing", NULL, false, NULL},
-    [O_WITHOUT_CACHEDIR_TAG] = {"--without-cachedir-tag", NULL, false, NULL},
+    [O_NO_CACHEDIR_TAG] = {"--no-cachedir-tag", NULL, false, NULL},
     [O_ACTIVATORS] = {"--activators", NULL, true, NULL},
     [O_VERBOSE] = {"--verbose", NULL, false, NULL},
     [O_VERSION] = {"--version", NULL, false, NULL},
@@ -220,7 +219,7 @@ int main(int argc, char **argv) {
         case O_FACTS_FILE: opts.facts_file = v; break;
         case O_RELOCATABLE: opts.relocatable = true; break;
         case O_ALLOW_EXISTING: opts.allow_existing = true; break;
-        case O_WITHOUT_CACHEDIR_TAG: opts.cachedir_tag = false; break;
+        case O_NO_CACHEDIR_TAG: opts.cachedir_tag = false; break;
         case O_ACTIVATORS:
             if (parse_activators(v, &opts.activators) != 0)
                 rc = cli_error(&parser, "argument --activators: invalid choice: '%s' (choose from nushell, xonsh, "

@@ -36,6 +36,10 @@ p.add_argument("--pip", choices=["native", "ensurepip"])
 p.add_argument("--link-mode", choices=["hardlink", "copy"])
 p.add_argument("--no-cache", action="store_true")
 p.add_argument("--facts-file")
+p.add_argument("--relocatable", action="store_true")
+p.add_argument("--allow-existing", action="store_true")
+p.add_argument("--no-cachedir-tag", action="store_true")
+p.add_argument("--activators")
 p.add_argument("--verbose", action="store_true")
 p.add_argument("--version", action="version", version="pyvenv")
 p.parse_args()
@@ -100,6 +104,7 @@ done < <(pepkit_pythons)
 own_cases=(
   "--pip=foo e1" "--pi x e1" "--p e1" "--pip" "--link-mode copyy e1" "--l e1" "--no-c=1 e1"
   "--ver e1" "--facts-file" "--pyth -x e1" "--pip ensurepip --link-mode=hard e1" "--f e1"
+  "--a e1" "--activators" "--reloc=1 e1" "--no-cachedir-tag=x e1" "--al e1 --foo"
 )
 py=$(pepkit_pythons | tail -n1)
 if [ -n "$py" ]; then

@@ -109,7 +109,7 @@ def check_interpreter(py, tmp_root):
         cases.append(("invoked as python%d.%d" % ver, versioned, [], None))
     if ver >= (3, 13):
         cases.append(("without scm ignore files", py, ["--without-scm-ignore-files"], None))
-    cases.append(("pepkit --without-cachedir-tag", py, [], "no tag"))
+    cases.append(("pepkit --no-cachedir-tag", py, [], "no tag"))
     # The base interpreter is itself a venv's python (its _base_executable is the real one).
     inner = os.path.join(work, "base-env")
     if run([py, "-m", "venv", "--without-pip", inner], cwd).returncode == 0:
@@ -150,7 +150,7 @@ def check_interpreter(py, tmp_root):
             if tool == "python":
                 cmd = [base, "-m", "venv", "--without-pip"] + args + [env]
             else:
-                extra = ["--without-cachedir-tag"] if setup == "no tag" else []
+                extra = ["--no-cachedir-tag"] if setup == "no tag" else []
                 cmd = [PYVENV, "--python", base, "--without-pip"] + extra + args + [env]
             r = run(cmd, cwd)
             if r.returncode != 0:
