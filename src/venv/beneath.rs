@@ -536,7 +536,6 @@ impl Beneath {
 
     /// Renames `from` to `to`, both beneath the root (the last components are
     /// moved, not followed).
-    #[allow(dead_code, reason = "kept for the upgrade that repoints an env (issue 13); tested below")]
     pub fn rename(&self, from: &Path, to: &Path) -> Result<()> {
         let (fd1, n1) = self.parent(from, "renaming")?;
         let (fd2, n2) = self.parent(to, "renaming")?;
@@ -555,7 +554,6 @@ impl Beneath {
     }
 
     /// The target of the link `rel`.
-    #[allow(dead_code, reason = "kept for the health check of an env's links (issue 13); tested below")]
     pub fn readlink(&self, rel: &Path) -> Result<PathBuf> {
         let (dir, name) = self.parent(rel, "reading")?;
         let mut buf = vec![0u8; libc::PATH_MAX as usize + 1];

@@ -47,19 +47,30 @@ impl Venv {
 
     fn from_cfg(dir: PathBuf, cfg_path: PathBuf) -> Result<Venv> {
         let bytes = std::fs::read(&cfg_path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::not_found(format!(
-                "{} is not a virtual environment: {} does not exist",
-                dir.display(),
-                cfg_path.display()
-            )),
+            std::io::ErrorKind::NotFound => Venv::not_a_venv(&dir, &cfg_path),
             std::io::ErrorKind::IsADirectory => {
                 Error::value(format!("{} is a directory, not a pyvenv.cfg file", cfg_path.display()))
             }
             _ => Error::io(&e, format!("reading {}", cfg_path.display())),
         })?;
+        Venv::from_bytes(dir, cfg_path, bytes)
+    }
+
+    /// The env at `dir` whose pyvenv.cfg (at `cfg_path`) holds `bytes`, which
+    /// must be UTF-8 (`Value` otherwise).
+    pub(crate) fn from_bytes(dir: PathBuf, cfg_path: PathBuf, bytes: Vec<u8>) -> Result<Venv> {
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::value(format!("{} is not valid UTF-8", cfg_path.display())))?;
         Ok(Venv { dir, cfg_path, entries: parse_cfg(&text) })
+    }
+
+    /// The message for an env whose pyvenv.cfg is missing.
+    pub(crate) fn not_a_venv(dir: &Path, cfg_path: &Path) -> Error {
+        Error::not_found(format!(
+            "{} is not a virtual environment: {} does not exist",
+            dir.display(),
+            cfg_path.display()
+        ))
     }
 
     /// The interpreter's own pyvenv.cfg search from `executable` (as it would be

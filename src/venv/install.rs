@@ -333,7 +333,7 @@ fn write_metadata(
 
 /// distlib's shebang for `exe`: plain, or the `/bin/sh` trampoline when the
 /// path has a space or is too long for the kernel.
-fn shebang(exe: &str) -> String {
+pub(crate) fn shebang(exe: &str) -> String {
     if !exe.contains(' ') && exe.len() + 3 <= 127 {
         format!("#!{exe}\n")
     } else {

@@ -60,6 +60,7 @@
 
 pub(crate) mod beneath;
 pub(crate) mod cache;
+pub mod check;
 pub(crate) mod facts;
 pub(crate) mod inspect;
 mod install;
@@ -72,12 +73,14 @@ mod scripts;
 mod stage;
 mod tempname;
 mod uninstall;
+mod upgrade;
 pub(crate) mod wheel;
 mod wheel_cache;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+pub use check::{check, Problem, ProblemKind, Report};
 pub use facts::{Facts, FactsSource};
 pub use inspect::{parse_cfg, Venv};
 pub use plan::{Given, Plan, Request};
@@ -234,9 +237,13 @@ pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) ->
     let facts = opts.facts()?;
     let given = facts::gather(&request, &facts, &cwd)?;
     let plan = Plan::new(request, facts, &given)?;
+    // Issue 13: an upgrade to another minor version is refused untouched.
+    upgrade::refuse_other_minor(&plan)?;
 
     let staging = stage::Staging::begin(&plan)?;
     populate::tree(staging.root(), &plan, progress)?;
+    // Issue 13: links and shebangs repointed at a new patch release of the base.
+    upgrade::repair(staging.root(), &plan)?;
     populate::seed(staging.root(), &plan, progress)?;
     populate::activation_scripts(staging.root(), &plan, progress)?;
     let env = staging.commit(progress)?;
