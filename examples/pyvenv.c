@@ -7,6 +7,13 @@
  * (see cli.h), plus --python, --force, --pip=native|ensurepip, --link-mode,
  * --no-cache, --facts-file, --verbose and --version. Exits 0, or prints
  * "Error: ..." on stderr and exits 1 (usage errors exit 2, as argparse does).
+ *
+ *   pyvenv --check ENV_DIR [ENV_DIR ...]
+ *
+ * creates nothing: it checks each env (pepkit_venv_check) and prints, on
+ * stdout, "ENV_DIR: ok" for a healthy one, else one "ENV_DIR: message" line
+ * per problem; an ENV_DIR that is no env is "Error: ..." on stderr. Exits 0
+ * only when every env is healthy, else 1.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +34,7 @@ static void usage(FILE *f) {
             "              [--no-cache] [--facts-file FILE] [--relocatable]\n"
             "              [--allow-existing] [--no-cachedir-tag]\n"
             "              [--activators LIST] [--verbose] [--version]\n"
+            "              [--check]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -80,7 +88,9 @@ static void help(void) {
            "                        nushell, xonsh, powershell, python (activate_this.py),\n"
            "                        or all.\n"
            "  --verbose             Print each step.\n"
-           "  --version             show pyvenv's version and exit\n\n"
+           "  --version             show pyvenv's version and exit\n"
+           "  --check               Create nothing: check each environment's health and\n"
+           "                        print its problems (exit 1 if any).\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
            "sourcing an activate script in its bin directory.\n");
 }
@@ -102,7 +112,8 @@ static void on_progress(void *ctx, const char *step) {
 enum {
     O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
     O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_RELOCATABLE,
-    O_ALLOW_EXISTING, O_NO_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION
+    O_ALLOW_EXISTING, O_NO_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION,
+    O_CHECK /* issue 13: appended */
 };
 static const char *const pip_choices[] = {"native", "ensurepip", NULL};
 static const char *const link_choices[] = {"hardlink", "copy", NULL};
@@ -129,6 +140,7 @@ static const cli_option options[] = {
     [O_ACTIVATORS] = {"--activators", NULL, true, NULL},
     [O_VERBOSE] = {"--verbose", NULL, false, NULL},
     [O_VERSION] = {"--version", NULL, false, NULL},
+    [O_CHECK] = {"--check", NULL, false, NULL},
 };
 /* --activators: a comma-separated list of names, each one bit. */
 static int parse_activators(const char *list, uint32_t *bits) {
@@ -153,6 +165,26 @@ static int parse_activators(const char *list, uint32_t *bits) {
     }
 }
 
+/* --check: each env's problems on stdout ("DIR: message"), "DIR: ok" when
+ * healthy; 0 only when all are healthy. */
+static int check_envs(const char **dirs, int ndirs) {
+    int status = 0;
+    for (int d = 0; d < ndirs; d++) {
+        pepkit_venv_report *r = NULL;
+        if (pepkit_venv_check(dirs[d], &r) != PEPKIT_OK) {
+            fprintf(stderr, "Error: %s\n", pepkit_last_error());
+            status = 1;
+            continue;
+        }
+        size_t n = pepkit_venv_report_len(r);
+        if (n == 0) printf("%s: ok\n", dirs[d]);
+        for (size_t i = 0; i < n; i++) printf("%s: %s\n", dirs[d], pepkit_venv_report_message(r, i));
+        if (n) status = 1;
+        pepkit_venv_report_free(r);
+    }
+    return status;
+}
+
 static const cli parser = {"pyvenv", usage, options, sizeof options / sizeof options[0]};
 
 int main(int argc, char **argv) {
@@ -161,7 +193,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "Error: %s\n", pepkit_last_error());
         return 1;
     }
-    bool verbose = false, only_positional = false;
+    bool verbose = false, only_positional = false, check = false;
     const char **dirs = calloc((size_t)argc, sizeof *dirs);
     if (!dirs) {
         fprintf(stderr, "Error: out of memory\n");
@@ -226,6 +258,7 @@ int main(int argc, char **argv) {
                                "powershell, python, all, comma-separated)", v);
             break;
         case O_VERBOSE: verbose = true; break;
+        case O_CHECK: check = true; break;
         }
         /* --symlinks and --copies are a mutually exclusive group: the second
          * one seen is the one argparse names. */
@@ -248,6 +281,11 @@ int main(int argc, char **argv) {
     if (rc >= 0) {
         free(dirs);
         return rc;
+    }
+    if (check) {
+        int status = check_envs(dirs, ndirs);
+        free(dirs);
+        return status;
     }
     if (opts.upgrade && opts.clear) {
         free(dirs);

@@ -239,6 +239,40 @@ struct ArrowArray {
 #define PEPKIT_VENV_ACTIVATE_ALL 15
 
 /**
+ * `pepkit_venv_report_kind`: not a problem kind; returned, with the error
+ * set, for a NULL report or an index past its end.
+ */
+#define PEPKIT_VENV_PROBLEM_NONE 0
+
+/**
+ * The base interpreter pyvenv.cfg names (`home`, or `executable`) is
+ * missing or not an executable file; also a pyvenv.cfg with no `home`.
+ */
+#define PEPKIT_VENV_PROBLEM_BASE_MISSING 1
+
+/**
+ * The base interpreter reports another version than pyvenv.cfg's
+ * `version` (or uv's `version_info`).
+ */
+#define PEPKIT_VENV_PROBLEM_BASE_VERSION_DIFFERS 2
+
+/**
+ * A link in `bin/` (the `python*` links above all) or `lib64` points at nothing.
+ */
+#define PEPKIT_VENV_PROBLEM_DANGLING_LINK 3
+
+/**
+ * A script in `bin/` whose `#!` line (or pip's `/bin/sh` exec trampoline)
+ * names an absolute interpreter path that does not exist.
+ */
+#define PEPKIT_VENV_PROBLEM_SHEBANG_MISSING_INTERPRETER 4
+
+/**
+ * A `lib/pythonX.Y/site-packages` for another minor version than the base's.
+ */
+#define PEPKIT_VENV_PROBLEM_SITE_PACKAGES_OTHER_MINOR 5
+
+/**
  * The most dimensions a buffer may have, as CPython's `PyBUF_MAX_NDIM`.
  */
 #define PEPKIT_BUF_MAX_NDIM 64
@@ -398,6 +432,16 @@ typedef struct pepkit_strings pepkit_strings;
  * used from several threads at once.
  */
 typedef struct pepkit_venv pepkit_venv;
+
+/**
+ * What `pepkit_venv_check` found: a list of problems, each a kind (one of
+ * the PEPKIT_VENV_PROBLEM_* values), the absolute path it concerns and a
+ * one-line message with the command that repairs it. Empty for a healthy
+ * env. Opaque; read with `pepkit_venv_report_len`, `_kind`, `_path` and
+ * `_message`, freed with `pepkit_venv_report_free`. Immutable: a `const
+ * pepkit_venv_report *` may be read from several threads at once.
+ */
+typedef struct pepkit_venv_report pepkit_venv_report;
 
 /**
  * The result of every fallible pepkit function: `PEPKIT_OK` (0) or one of the
@@ -1524,6 +1568,13 @@ pepkit_status pepkit_venv_options_init_sized(struct pepkit_venv_options *opts,
  *   does) instead of copying the exploitable text.
  * - Interpreter facts are learned by at most one run of the interpreter
  *   (`-I -S`) and cached (see `use_cache`).
+ * - `upgrade` moves an env to a new patch release of its base (cpython
+ *   #95424): besides what CPython's upgrade rewrites, an interpreter link
+ *   that leads elsewhere or nowhere is repointed at the new base, and a
+ *   `bin/` script whose shebang names a missing interpreter is pointed at
+ *   the env's live interpreter of that name, each atomically. An env
+ *   recorded for another minor version is refused (PEPKIT_ERR_VALUE, the
+ *   rebuilding command in the message) before anything is touched.
  *
  * Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
  * the path, `upgrade` with `clear`, a `struct_size` that is not the size of
@@ -1613,6 +1664,68 @@ pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v,
  * not be called twice with the same pointer.
  */
 void pepkit_venv_free(struct pepkit_venv *v);
+
+/**
+ * Checks the health of the environment at `env_dir` (borrowed,
+ * NUL-terminated): the base interpreter pyvenv.cfg names (`home` and
+ * `executable`) is there and executable, and reports pyvenv.cfg's version
+ * (learned by at most one run of it, cached as for creation); every link in
+ * `bin/` and `lib64` resolves; every script in `bin/` whose `#!` line (or
+ * pip's `#!/bin/sh` + `'''exec' "/path/python"` form) names an absolute
+ * interpreter names one that exists; no `lib/pythonX.Y/site-packages` is for
+ * another minor version than the base's. Nothing in the env is written;
+ * reads go through a handle on the env that follows no link inside it and
+ * are bounded (pyvenv.cfg 1 MiB, a script's first 8 KiB).
+ *
+ * On success (PEPKIT_OK, whatever the env's health) `*out` receives a new
+ * report the caller owns and frees with `pepkit_venv_report_free`; an
+ * empty report (length 0) means healthy. Errors, `*out` not written:
+ * PEPKIT_ERR_NULL_ARGUMENT; PEPKIT_ERR_NOT_FOUND (no such directory, or no
+ * pyvenv.cfg in it); PEPKIT_ERR_VALUE (an empty path, not a directory or a
+ * symlink, a pyvenv.cfg that is not a regular file, too large or not
+ * UTF-8); PEPKIT_ERR_OS (unreadable).
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_check(const char *env_dir,
+                                struct pepkit_venv_report **out);
+
+/**
+ * The number of problems in `r` (0: healthy); 0 with PEPKIT_ERR_NULL_ARGUMENT
+ * set when `r` is NULL. `r` is borrowed for the call.
+ */
+size_t pepkit_venv_report_len(const struct pepkit_venv_report *r);
+
+/**
+ * The kind of problem `index` of `r` (a PEPKIT_VENV_PROBLEM_* value);
+ * PEPKIT_VENV_PROBLEM_NONE with the error set when `r` is NULL
+ * (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below its length
+ * (PEPKIT_ERR_INDEX).
+ */
+int32_t pepkit_venv_report_kind(const struct pepkit_venv_report *r, size_t index);
+
+/**
+ * The message of problem `index` of `r`: one line (UTF-8, paths lossily)
+ * saying what is wrong and the command that repairs it. Borrowed from `r`:
+ * valid until `pepkit_venv_report_free(r)`; never free it. NULL with the
+ * error set when `r` is NULL or `index` out of range (as `_kind`).
+ */
+const char *pepkit_venv_report_message(const struct pepkit_venv_report *r, size_t index);
+
+/**
+ * The absolute path problem `index` of `r` concerns (the base interpreter,
+ * the link, the script, the site-packages directory, or pyvenv.cfg; bytes,
+ * need not be UTF-8). Borrowed from `r`: valid until
+ * `pepkit_venv_report_free(r)`; never free it. NULL with the error set when
+ * `r` is NULL or `index` out of range (as `_kind`).
+ */
+const char *pepkit_venv_report_path(const struct pepkit_venv_report *r, size_t index);
+
+/**
+ * Frees a report from `pepkit_venv_check`, and with it every string
+ * borrowed from it. NULL is fine. Must not be called twice with the same
+ * report, nor while another thread reads it.
+ */
+void pepkit_venv_report_free(struct pepkit_venv_report *r);
 
 /**
  * `importlib.util.find_spec(fullname)` with `sys.path` set to the `npath`

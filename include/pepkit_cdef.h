@@ -125,6 +125,18 @@ struct ArrowArray {
 
 #define PEPKIT_VENV_ACTIVATE_ALL 15
 
+#define PEPKIT_VENV_PROBLEM_NONE 0
+
+#define PEPKIT_VENV_PROBLEM_BASE_MISSING 1
+
+#define PEPKIT_VENV_PROBLEM_BASE_VERSION_DIFFERS 2
+
+#define PEPKIT_VENV_PROBLEM_DANGLING_LINK 3
+
+#define PEPKIT_VENV_PROBLEM_SHEBANG_MISSING_INTERPRETER 4
+
+#define PEPKIT_VENV_PROBLEM_SITE_PACKAGES_OTHER_MINOR 5
+
 #define PEPKIT_BUF_MAX_NDIM 64
 
 #define PEPKIT_BUF_SIMPLE 0
@@ -180,6 +192,8 @@ typedef struct pepkit_spec pepkit_spec;
 typedef struct pepkit_strings pepkit_strings;
 
 typedef struct pepkit_venv pepkit_venv;
+
+typedef struct pepkit_venv_report pepkit_venv_report;
 
 typedef int32_t pepkit_status;
 
@@ -558,6 +572,19 @@ pepkit_status pepkit_venv_system_site_packages(const struct pepkit_venv *v,
                                                bool *out);
 
 void pepkit_venv_free(struct pepkit_venv *v);
+
+pepkit_status pepkit_venv_check(const char *env_dir,
+                                struct pepkit_venv_report **out);
+
+size_t pepkit_venv_report_len(const struct pepkit_venv_report *r);
+
+int32_t pepkit_venv_report_kind(const struct pepkit_venv_report *r, size_t index);
+
+const char *pepkit_venv_report_message(const struct pepkit_venv_report *r, size_t index);
+
+const char *pepkit_venv_report_path(const struct pepkit_venv_report *r, size_t index);
+
+void pepkit_venv_report_free(struct pepkit_venv_report *r);
 
 pepkit_status pepkit_find_spec(const char *fullname,
                                const char *const *path,

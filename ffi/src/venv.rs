@@ -427,6 +427,13 @@ unsafe fn to_options(c: &pepkit_venv_options) -> Result<Options> {
 ///   does) instead of copying the exploitable text.
 /// - Interpreter facts are learned by at most one run of the interpreter
 ///   (`-I -S`) and cached (see `use_cache`).
+/// - `upgrade` moves an env to a new patch release of its base (cpython
+///   #95424): besides what CPython's upgrade rewrites, an interpreter link
+///   that leads elsewhere or nowhere is repointed at the new base, and a
+///   `bin/` script whose shebang names a missing interpreter is pointed at
+///   the env's live interpreter of that name, each atomically. An env
+///   recorded for another minor version is refused (PEPKIT_ERR_VALUE, the
+///   rebuilding command in the message) before anything is touched.
 ///
 /// Errors: PEPKIT_ERR_NULL_ARGUMENT (`env_dir` NULL); PEPKIT_ERR_VALUE (':' in
 /// the path, `upgrade` with `clear`, a `struct_size` that is not the size of
@@ -660,4 +667,142 @@ pub unsafe extern "C" fn pepkit_venv_free(v: *mut pepkit_venv) {
     // SAFETY: `v` is NULL or a live handle from give_box, never used again
     // (the caller's contract).
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe { free_box(v) }));
+}
+
+// ---- Health check (issue 13): pepkit_venv_check and its report. ----
+
+/// `pepkit_venv_report_kind`: not a problem kind; returned, with the error
+/// set, for a NULL report or an index past its end.
+pub const PEPKIT_VENV_PROBLEM_NONE: i32 = 0;
+/// The base interpreter pyvenv.cfg names (`home`, or `executable`) is
+/// missing or not an executable file; also a pyvenv.cfg with no `home`.
+pub const PEPKIT_VENV_PROBLEM_BASE_MISSING: i32 = 1;
+/// The base interpreter reports another version than pyvenv.cfg's
+/// `version` (or uv's `version_info`).
+pub const PEPKIT_VENV_PROBLEM_BASE_VERSION_DIFFERS: i32 = 2;
+/// A link in `bin/` (the `python*` links above all) or `lib64` points at nothing.
+pub const PEPKIT_VENV_PROBLEM_DANGLING_LINK: i32 = 3;
+/// A script in `bin/` whose `#!` line (or pip's `/bin/sh` exec trampoline)
+/// names an absolute interpreter path that does not exist.
+pub const PEPKIT_VENV_PROBLEM_SHEBANG_MISSING_INTERPRETER: i32 = 4;
+/// A `lib/pythonX.Y/site-packages` for another minor version than the base's.
+pub const PEPKIT_VENV_PROBLEM_SITE_PACKAGES_OTHER_MINOR: i32 = 5;
+
+/// What `pepkit_venv_check` found: a list of problems, each a kind (one of
+/// the PEPKIT_VENV_PROBLEM_* values), the absolute path it concerns and a
+/// one-line message with the command that repairs it. Empty for a healthy
+/// env. Opaque; read with `pepkit_venv_report_len`, `_kind`, `_path` and
+/// `_message`, freed with `pepkit_venv_report_free`. Immutable: a `const
+/// pepkit_venv_report *` may be read from several threads at once.
+pub struct pepkit_venv_report {
+    items: Vec<(i32, CString, CString)>,
+}
+
+fn problem_kind(kind: venv::ProblemKind) -> i32 {
+    match kind {
+        venv::ProblemKind::BaseMissing => PEPKIT_VENV_PROBLEM_BASE_MISSING,
+        venv::ProblemKind::BaseVersionDiffers => PEPKIT_VENV_PROBLEM_BASE_VERSION_DIFFERS,
+        venv::ProblemKind::DanglingLink => PEPKIT_VENV_PROBLEM_DANGLING_LINK,
+        venv::ProblemKind::ShebangMissingInterpreter => PEPKIT_VENV_PROBLEM_SHEBANG_MISSING_INTERPRETER,
+        venv::ProblemKind::SitePackagesOtherMinor => PEPKIT_VENV_PROBLEM_SITE_PACKAGES_OTHER_MINOR,
+    }
+}
+
+/// Checks the health of the environment at `env_dir` (borrowed,
+/// NUL-terminated): the base interpreter pyvenv.cfg names (`home` and
+/// `executable`) is there and executable, and reports pyvenv.cfg's version
+/// (learned by at most one run of it, cached as for creation); every link in
+/// `bin/` and `lib64` resolves; every script in `bin/` whose `#!` line (or
+/// pip's `#!/bin/sh` + `'''exec' "/path/python"` form) names an absolute
+/// interpreter names one that exists; no `lib/pythonX.Y/site-packages` is for
+/// another minor version than the base's. Nothing in the env is written;
+/// reads go through a handle on the env that follows no link inside it and
+/// are bounded (pyvenv.cfg 1 MiB, a script's first 8 KiB).
+///
+/// On success (PEPKIT_OK, whatever the env's health) `*out` receives a new
+/// report the caller owns and frees with `pepkit_venv_report_free`; an
+/// empty report (length 0) means healthy. Errors, `*out` not written:
+/// PEPKIT_ERR_NULL_ARGUMENT; PEPKIT_ERR_NOT_FOUND (no such directory, or no
+/// pyvenv.cfg in it); PEPKIT_ERR_VALUE (an empty path, not a directory or a
+/// symlink, a pyvenv.cfg that is not a regular file, too large or not
+/// UTF-8); PEPKIT_ERR_OS (unreadable).
+#[doc = c_safety!("`env_dir` is NULL or a NUL-terminated string and `out` is NULL or writable")]
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_check(env_dir: *const c_char, out: *mut *mut pepkit_venv_report) -> pepkit_status {
+    guard("pepkit_venv_check", || {
+        // SAFETY: `env_dir` is NULL or a NUL-terminated string (the caller's contract).
+        let dir = unsafe { arg_cstr(env_dir, "env_dir") }?;
+        let out = arg_out(out, "out")?;
+        let report = venv::check(Path::new(OsStr::from_bytes(dir.to_bytes())))?;
+        let mut items = Vec::new();
+        pepkit::raw::mem::reserve(&mut items, report.problems.len(), "the health report")?;
+        for p in &report.problems {
+            items.push((problem_kind(p.kind), c_string(p.message.as_bytes(), "message")?, c_path(&p.path)?));
+        }
+        // SAFETY: `out` is non-NULL and writable; nothing can fail after this.
+        unsafe { give_box(out, pepkit_venv_report { items }) };
+        Ok(())
+    })
+}
+
+fn report_item<'a>(r: *const pepkit_venv_report, index: usize) -> Result<&'a (i32, CString, CString)> {
+    // SAFETY: the accessors' contract: NULL or a live report.
+    let r = unsafe { arg_ref(r, "report") }?;
+    r.items
+        .get(index)
+        .ok_or_else(|| Error::index(format!("problem index {index} out of range for a report of {}", r.items.len())))
+}
+
+/// The number of problems in `r` (0: healthy); 0 with PEPKIT_ERR_NULL_ARGUMENT
+/// set when `r` is NULL. `r` is borrowed for the call.
+#[doc = c_safety!("`r` is NULL or a live report from pepkit_venv_check")]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_report_len(r: *const pepkit_venv_report) -> usize {
+    // SAFETY: NULL or a live report (the caller's contract).
+    super::guard_or("pepkit_venv_report_len", 0, || Ok(unsafe { arg_ref(r, "report") }?.items.len()))
+}
+
+/// The kind of problem `index` of `r` (a PEPKIT_VENV_PROBLEM_* value);
+/// PEPKIT_VENV_PROBLEM_NONE with the error set when `r` is NULL
+/// (PEPKIT_ERR_NULL_ARGUMENT) or `index` is not below its length
+/// (PEPKIT_ERR_INDEX).
+#[doc = c_safety!("`r` is NULL or a live report from pepkit_venv_check")]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_report_kind(r: *const pepkit_venv_report, index: usize) -> i32 {
+    super::guard_or("pepkit_venv_report_kind", PEPKIT_VENV_PROBLEM_NONE, || Ok(report_item(r, index)?.0))
+}
+
+/// The message of problem `index` of `r`: one line (UTF-8, paths lossily)
+/// saying what is wrong and the command that repairs it. Borrowed from `r`:
+/// valid until `pepkit_venv_report_free(r)`; never free it. NULL with the
+/// error set when `r` is NULL or `index` out of range (as `_kind`).
+#[doc = c_safety!("`r` is NULL or a live report from pepkit_venv_check")]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_report_message(r: *const pepkit_venv_report, index: usize) -> *const c_char {
+    super::guard_or("pepkit_venv_report_message", std::ptr::null(), || Ok(report_item(r, index)?.1.as_ptr()))
+}
+
+/// The absolute path problem `index` of `r` concerns (the base interpreter,
+/// the link, the script, the site-packages directory, or pyvenv.cfg; bytes,
+/// need not be UTF-8). Borrowed from `r`: valid until
+/// `pepkit_venv_report_free(r)`; never free it. NULL with the error set when
+/// `r` is NULL or `index` out of range (as `_kind`).
+#[doc = c_safety!("`r` is NULL or a live report from pepkit_venv_check")]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_report_path(r: *const pepkit_venv_report, index: usize) -> *const c_char {
+    super::guard_or("pepkit_venv_report_path", std::ptr::null(), || Ok(report_item(r, index)?.2.as_ptr()))
+}
+
+/// Frees a report from `pepkit_venv_check`, and with it every string
+/// borrowed from it. NULL is fine. Must not be called twice with the same
+/// report, nor while another thread reads it.
+#[doc = c_safety!("`r` is NULL or a report from pepkit_venv_check that is not used again")]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_report_free(r: *mut pepkit_venv_report) {
+    super::guard_or("pepkit_venv_report_free", (), || {
+        // SAFETY: `r` is NULL or a report pepkit made and not yet freed (the caller's contract).
+        unsafe { free_box(r) };
+        Ok(())
+    })
 }

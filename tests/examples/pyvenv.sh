@@ -42,6 +42,7 @@ p.add_argument("--no-cachedir-tag", action="store_true")
 p.add_argument("--activators")
 p.add_argument("--verbose", action="store_true")
 p.add_argument("--version", action="version", version="pyvenv")
+p.add_argument("--check", action="store_true")  # issue 13: appended
 p.parse_args()
 sys.exit(3)  # parsed: pyvenv would go on to create the env
 '
