@@ -335,6 +335,49 @@ static void test_inspect(void) {
     CHECK_STATUS(pepkit_venv_locate(path("nohome/bin/python"), &w), PEPKIT_ERR_NOT_FOUND, "locate: cfg without home");
 }
 
+/* Issue 13: pepkit_venv_check and its report (a healthy env, one broken
+ * link, the errors, NULL for every pointer). Runs after test_inspect, which
+ * made env/. */
+static void test_check(void) {
+    pepkit_venv_report *r = NULL;
+    CHECK_STATUS(pepkit_venv_check(NULL, &r), PEPKIT_ERR_NULL_ARGUMENT, "check(NULL, &r)");
+    CHECK(r == NULL, "  ... out not written");
+    CHECK_STATUS(pepkit_venv_check(path("env"), NULL), PEPKIT_ERR_NULL_ARGUMENT, "check(env, NULL)");
+    CHECK_STATUS(pepkit_venv_check("", &r), PEPKIT_ERR_VALUE, "check(\"\")");
+    CHECK_STATUS(pepkit_venv_check(path("no-such-env"), &r), PEPKIT_ERR_NOT_FOUND, "check of a missing dir");
+    CHECK_STATUS(pepkit_venv_check(path("nohome/bin"), &r), PEPKIT_ERR_NOT_FOUND, "check of a dir without pyvenv.cfg");
+    CHECK(r == NULL, "  ... out not written");
+    CHECK(pepkit_venv_report_len(NULL) == 0, "report_len(NULL) is 0 (%s)", pepkit_last_error());
+    CHECK(pepkit_venv_report_kind(NULL, 0) == PEPKIT_VENV_PROBLEM_NONE, "report_kind(NULL) is NONE");
+    CHECK(pepkit_venv_report_message(NULL, 0) == NULL, "report_message(NULL) is NULL");
+    CHECK(pepkit_venv_report_path(NULL, 0) == NULL, "report_path(NULL) is NULL");
+    pepkit_venv_report_free(NULL);
+
+    CHECK_STATUS(pepkit_venv_check(path("env"), &r), PEPKIT_OK, "check a healthy env");
+    CHECK(r && pepkit_venv_report_len(r) == 0, "  ... no problems (%zu; first: %s)", r ? pepkit_venv_report_len(r) : 0,
+          r && pepkit_venv_report_len(r) ? pepkit_venv_report_message(r, 0) : "-");
+    CHECK(pepkit_venv_report_kind(r, 0) == PEPKIT_VENV_PROBLEM_NONE && strstr(pepkit_last_error(), "out of range"),
+          "  ... kind of index 0 is NONE: %s", pepkit_last_error());
+    CHECK(pepkit_venv_report_message(r, 0) == NULL && pepkit_venv_report_path(r, 0) == NULL,
+          "  ... message and path of index 0 are NULL");
+    pepkit_venv_report_free(r);
+    r = NULL;
+
+    CHECK(symlink("/nonexistent/pepkit-target", path("env/bin/dead")) == 0, "a dangling link in env/bin");
+    CHECK_STATUS(pepkit_venv_check(path("env"), &r), PEPKIT_OK, "check the env with it");
+    size_t n = r ? pepkit_venv_report_len(r) : 0;
+    CHECK(n == 1, "  ... one problem (%zu)", n);
+    if (n == 1) {
+        const char *p = pepkit_venv_report_path(r, 0), *m = pepkit_venv_report_message(r, 0);
+        CHECK(pepkit_venv_report_kind(r, 0) == PEPKIT_VENV_PROBLEM_DANGLING_LINK, "  ... a dangling link");
+        CHECK(p && strcmp(p, path("env/bin/dead")) == 0, "  ... at %s", p ? p : "(null)");
+        CHECK(m && strstr(m, "/nonexistent/pepkit-target") && !strchr(m, '\n'), "  ... one line naming the target: %s",
+              m ? m : "(null)");
+    }
+    pepkit_venv_report_free(r);
+    unlink(path("env/bin/dead"));
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s PYTHON WORKDIR\n", argv[0]);
@@ -346,6 +389,7 @@ int main(int argc, char **argv) {
     test_create_errors();
     test_unwritable_parent();
     test_inspect();
+    test_check();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
