@@ -21,3 +21,4 @@ complete -c pyvenv -l allow-existing -d 'Keep what is there, repoint old interpr
 complete -c pyvenv -l no-cachedir-tag -d 'Do not write CACHEDIR.TAG'
 complete -c pyvenv -l activators -x -a 'nushell xonsh powershell python all' -d 'Extra activation scripts'
 complete -c pyvenv -l verbose -d 'Print each step'
+complete -c pyvenv -l check -d 'Check each environment, create nothing'
