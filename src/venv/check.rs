@@ -1,14 +1,14 @@
-//! The health check of an existing environment ([`check`]): is the base
+//! The health check of an existing environment (`check`): is the base
 //! interpreter pyvenv.cfg names still there and still the version recorded,
 //! do the interpreter links and the scripts' shebangs point at live files,
 //! and is there a site-packages for another minor version?
 //!
 //! Nothing here writes anything in the environment. Every read of it goes
-//! through a [`Beneath`] handle (no link inside the env is followed to read
+//! through a `Beneath` handle (no link inside the env is followed to read
 //! what it points to; a link's target is only tested for existence, which a
 //! dangling link answers fine) and is bounded: pyvenv.cfg to
-//! [`MAX_CFG`] bytes, a script to its first [`MAX_HEAD`] bytes. The base
-//! interpreter's version is learned by [`facts_for`] (at most one run of
+//! 1 MiB, a script to its first 8 KiB. The base
+//! interpreter's version is learned by `facts_for` (at most one run of
 //! it, cached as for creation).
 
 use std::ffi::OsStr;
@@ -64,7 +64,7 @@ pub struct Problem {
     pub message: String,
 }
 
-/// The problems [`check`] found, in a fixed order (by kind, then path); empty
+/// The problems `check` found, in a fixed order (by kind, then path); empty
 /// for a healthy environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
@@ -99,7 +99,7 @@ impl Report {
 ///
 /// Errors: `NotFound` when `env_dir` does not exist or has no pyvenv.cfg;
 /// `Value` for an empty path, a path that is not a directory (or is a link),
-/// a pyvenv.cfg that is not a regular file, larger than [`MAX_CFG`] or not
+/// a pyvenv.cfg that is not a regular file, larger than 1 MiB or not
 /// UTF-8; `Os` when something cannot be read.
 pub fn check(env_dir: &Path) -> Result<Report> {
     let venv = open_bounded(env_dir)?;
@@ -118,7 +118,7 @@ pub fn check(env_dir: &Path) -> Result<Report> {
 }
 
 /// Opens the env at `dir` as [`Venv::open`] does, reading pyvenv.cfg through
-/// a handle on the env (no link followed, at most [`MAX_CFG`] bytes, a FIFO
+/// a handle on the env (no link followed, at most 1 MiB, a FIFO
 /// not waited on).
 pub(crate) fn open_bounded(dir: &Path) -> Result<Venv> {
     if dir.as_os_str().is_empty() {

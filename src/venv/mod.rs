@@ -60,7 +60,7 @@
 
 pub(crate) mod beneath;
 pub(crate) mod cache;
-pub mod check;
+pub(crate) mod check;
 pub(crate) mod facts;
 pub(crate) mod inspect;
 mod install;
