@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 use super::beneath::{Beneath, Kind, Mode};
-use super::check::{interpreter_missing, is_python_name, open_bounded, read_head, recorded_version, script_shebang};
+use super::check::{interpreter_missing, Shebang, is_python_name, open_bounded, read_head, recorded_version, script_shebang};
 use super::install::shebang;
 use super::paths::{abspath, shlex_quote};
 use super::plan::Plan;
@@ -140,26 +140,61 @@ fn rewrite_shebangs(root: &Beneath, plan: &Plan) -> Result<()> {
         if data.len() as u64 > MAX_SCRIPT || data.len() < s.header_len {
             continue;
         }
-        let header = if s.args.is_empty() {
-            shebang(&exe)
-        } else {
-            format!("#!{exe}{}\n", String::from_utf8_lossy(&s.args))
-        };
-        // A plain `#!` header ends with its newline, the trampoline's does not.
-        let mut rest = &data[s.header_len..];
-        let new_plain = header.ends_with('\n');
-        if s.trampoline && new_plain {
-            rest = rest.strip_prefix(b"\n").unwrap_or(rest);
-        }
-        let mut out = Vec::new();
-        out.try_reserve(header.len() + rest.len() + 1)
-            .map_err(|_| Error::no_memory(format!("rewriting {}", root.shown(&rel).display())))?;
-        out.extend_from_slice(header.as_bytes());
-        if !s.trampoline && !new_plain {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(rest);
+        let out = with_interpreter(&data, &s, &exe)
+            .ok_or_else(|| Error::no_memory(format!("rewriting {}", root.shown(&rel).display())))?;
         root.write(&rel, &out, Mode::Keep)?;
     }
     Ok(())
+}
+
+/// `data` (a script whose first bytes `s` describes) with `exe` as its
+/// interpreter, in pip's form for that path (plain `#!`, keeping the
+/// arguments, or the `/bin/sh` trampoline); None when out of memory.
+fn with_interpreter(data: &[u8], s: &Shebang, exe: &str) -> Option<Vec<u8>> {
+    let header = if s.args.is_empty() { shebang(exe) } else { format!("#!{exe}{}\n", String::from_utf8_lossy(&s.args)) };
+    // A plain `#!` header ends with its newline, the trampoline's does not.
+    let mut rest = data.get(s.header_len..)?;
+    let new_plain = header.ends_with('\n');
+    if s.trampoline && new_plain {
+        rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+    }
+    let mut out = Vec::new();
+    out.try_reserve(header.len() + rest.len() + 1).ok()?;
+    out.extend_from_slice(header.as_bytes());
+    if !s.trampoline && !new_plain {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::parse_shebang;
+    use super::*;
+
+    fn rewrite(script: &str, exe: &str) -> String {
+        let s = parse_shebang(script.as_bytes()).expect("a shebang");
+        String::from_utf8(with_interpreter(script.as_bytes(), &s, exe).expect("memory")).expect("utf-8")
+    }
+
+    #[test]
+    fn shebangs_take_pips_form_for_the_new_path() {
+        let body = "import sys\n";
+        let plain = format!("#!/old/bin/python3\n{body}");
+        let tramp = format!("#!/bin/sh\n'''exec' \"/old dir/bin/python3\" \"$0\" \"$@\"\n' '''\n{body}");
+        assert_eq!(rewrite(&plain, "/e/bin/python3"), format!("#!/e/bin/python3\n{body}"));
+        assert_eq!(rewrite(&tramp, "/e/bin/python3"), format!("#!/e/bin/python3\n{body}"));
+        let spaced = "/e v/bin/python3";
+        let want = format!("{}\n{body}", shebang(spaced));
+        assert_eq!(rewrite(&plain, spaced), want);
+        assert_eq!(rewrite(&tramp, spaced), want);
+        // Arguments of a plain line are kept.
+        assert_eq!(rewrite(&format!("#!/old/bin/python3 -E\n{body}"), "/e/bin/python3"), format!("#!/e/bin/python3 -E\n{body}"));
+        // Each result reads back as naming the new interpreter, the body intact.
+        for (out, exe) in [(rewrite(&plain, spaced), spaced), (rewrite(&tramp, "/e/bin/python3"), "/e/bin/python3")] {
+            assert_eq!(parse_shebang(out.as_bytes()).expect("parses").interpreter, exe.as_bytes());
+            assert!(out.ends_with(body));
+        }
+    }
 }
