@@ -230,7 +230,7 @@ fn interpreter(root: &Beneath, plan: &Plan) -> Result<()> {
 
 /// Replaces what is at `dst` with the link `dst` -> `target` in one rename,
 /// so the name is never missing.
-fn replace_with_link(root: &Beneath, target: &Path, dst: &Path) -> Result<()> {
+pub(crate) fn replace_with_link(root: &Beneath, target: &Path, dst: &Path) -> Result<()> {
     let name = dst.file_name().unwrap_or_else(|| OsStr::new("python"));
     let temp = dst.with_file_name(temp_name(name));
     root.symlink(target, &temp)?;

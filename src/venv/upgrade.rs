@@ -32,7 +32,7 @@ use super::check::{interpreter_missing, Shebang, is_python_name, open_bounded, r
 use super::install::shebang;
 use super::paths::{abspath, shlex_quote};
 use super::plan::Plan;
-use super::tempname::temp_name;
+use super::populate::replace_with_link;
 
 /// The largest script whose shebang is rewritten (pip's are a few hundred bytes).
 const MAX_SCRIPT: u64 = 64 << 20;
@@ -105,12 +105,7 @@ fn repoint(root: &Beneath, rel: &Path, target: &Path, want: Option<(u64, u64)>, 
     if want.is_some() && identity(seen) == want {
         return Ok(());
     }
-    let name = rel.file_name().unwrap_or_else(|| OsStr::new("python"));
-    let tmp = rel.with_file_name(temp_name(name));
-    root.symlink(target, &tmp)?;
-    root.rename(&tmp, rel).inspect_err(|_| {
-        let _ = root.unlink(&tmp);
-    })
+    replace_with_link(root, target, rel)
 }
 
 /// Scripts in `bin/` whose missing interpreter the env now has alive.
