@@ -64,3 +64,14 @@ table("with pip:", rows, {"python -m venv": 0.05, "uv venv --seed --offline": 1.
 copy_ms = median_ms(lambda e: [pyvenv, "--python", py, "--link-mode=copy", e])
 print("  %-34s %9.1f ms   (private copies instead of hard links from the wheel cache)"
       % ("pepkit pyvenv --link-mode=copy", copy_ms))
+# Beyond python -m venv: a relocatable env against a plain one and against
+# uv's relocatable envs; what the extra activators add.
+rows = [
+    ("pepkit pyvenv --relocatable", median_ms(lambda e: [pyvenv, "--python", py, "--relocatable", e])),
+    ("pepkit pyvenv (native pip)", median_ms(lambda e: [pyvenv, "--python", py, e])),
+    ("uv venv --seed --relocatable", median_ms(
+        lambda e: [uv, "venv", "-q", "--seed", "--offline", "--relocatable", "-p", py, e])),
+]
+table("relocatable, with pip:", rows, {"uv venv --seed --relocatable": 1.0})
+extra_ms = median_ms(lambda e: [pyvenv, "--python", py, "--relocatable", "--activators", "nushell,xonsh,python", e])
+print("  %-34s %9.1f ms   (three more activation scripts)" % ("pepkit --relocatable --activators", extra_ms))
