@@ -237,12 +237,12 @@ pub fn create(env_dir: &Path, opts: &Options, progress: Option<Progress<'_>>) ->
     let facts = opts.facts()?;
     let given = facts::gather(&request, &facts, &cwd)?;
     let plan = Plan::new(request, facts, &given)?;
-    // Issue 13: an upgrade to another minor version is refused untouched.
+    // An upgrade to another minor version is refused, the env untouched.
     upgrade::refuse_other_minor(&plan)?;
 
     let staging = stage::Staging::begin(&plan)?;
     populate::tree(staging.root(), &plan, progress)?;
-    // Issue 13: links and shebangs repointed at a new patch release of the base.
+    // An upgrade to a new patch release of the base repoints links and shebangs.
     upgrade::repair(staging.root(), &plan)?;
     populate::seed(staging.root(), &plan, progress)?;
     populate::activation_scripts(staging.root(), &plan, progress)?;
