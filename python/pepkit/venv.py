@@ -4,7 +4,7 @@ from __future__ import annotations
 import builtins
 import ctypes
 import os
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Union
 
 from . import _lib
 from ._import import ModuleSpec, spec_from_c
@@ -12,7 +12,39 @@ from ._lib import LIB
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
-__all__ = ["create", "open", "Venv"]
+__all__ = ["create", "open", "check", "Problem", "Venv"]
+
+# pepkit_venv_report_kind's codes, by name.
+PROBLEM_KINDS = {1: "base-missing", 2: "base-version-differs", 3: "dangling-link",
+                 4: "shebang-missing-interpreter", 5: "site-packages-other-minor"}
+
+
+class Problem(NamedTuple):
+    """One finding of check(); kind is one of PROBLEM_KINDS' names."""
+
+    kind: str
+    path: str
+    message: str
+
+
+def check(env_dir: PathLike) -> List[Problem]:
+    """The health check of an existing env (pepkit_venv_check): an empty list
+    when healthy, else what is wrong (a missing or changed base interpreter,
+    dangling links, scripts whose interpreter is gone, site-packages of
+    another minor version), each with the command that repairs it."""
+    out = ctypes.c_void_p()
+    _lib.check(LIB.pepkit_venv_check(_lib.cpath(env_dir), ctypes.byref(out)))
+    report = out.value
+    try:
+        found = []
+        for i in range(LIB.pepkit_venv_report_len(report)):
+            kind = PROBLEM_KINDS.get(LIB.pepkit_venv_report_kind(report, i), "unknown")
+            path = (LIB.pepkit_venv_report_path(report, i) or b"").decode("utf-8", "surrogateescape")
+            message = (LIB.pepkit_venv_report_message(report, i) or b"").decode("utf-8", "replace")
+            found.append(Problem(kind, path, message))
+        return found
+    finally:
+        LIB.pepkit_venv_report_free(report)
 
 
 def create(env_dir: PathLike, *, python: Optional[PathLike] = None, system_site_packages: bool = False,

@@ -72,6 +72,18 @@ def test_create_beyond_venv(tmp_path: Path) -> None:
     assert not (tmp_path / "never").exists()
 
 
+def test_check(tmp_path: Path) -> None:
+    env = tmp_path / "env"
+    pepkit.venv.create(env, python=BASE, with_pip=False)
+    assert pepkit.venv.check(env) == []
+    (env / "bin" / "tool").write_text("#!%s/gone/python3\nprint(1)\n" % tmp_path)
+    os.symlink(str(tmp_path / "nowhere"), str(env / "bin" / "python9"))
+    found = {(p.kind, os.path.basename(p.path)) for p in pepkit.venv.check(env)}
+    assert found == {("shebang-missing-interpreter", "tool"), ("dangling-link", "python9")}
+    with pytest.raises(FileNotFoundError):
+        pepkit.venv.check(tmp_path / "no-env")
+
+
 def test_venv_errors(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "keep.txt").write_text("mine")
