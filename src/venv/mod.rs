@@ -70,6 +70,7 @@ mod populate;
 mod post;
 mod scripts;
 mod stage;
+mod tags;
 mod tempname;
 mod uninstall;
 pub(crate) mod wheel;
@@ -81,6 +82,8 @@ use std::path::{Path, PathBuf};
 pub use facts::{Facts, FactsSource};
 pub use inspect::{parse_cfg, Venv};
 pub use plan::{Given, Plan, Request};
+// Issue 13 item 6: the native wheel installer.
+pub use install::{install_wheel, InstallOptions, Installed};
 
 use crate::error::Result;
 
