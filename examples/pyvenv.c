@@ -5,7 +5,7 @@
  *
  * Takes python -m venv's flags, parsed as its argparse parser parses them
  * (see cli.h), plus --python, --force, --pip=native|ensurepip, --link-mode,
- * --no-cache, --facts-file, --verbose and --version. Exits 0, or prints
+ * --no-cache, --facts-file, --verbose, --version and --install WHEEL. Exits 0, or prints
  * "Error: ..." on stderr and exits 1 (usage errors exit 2, as argparse does).
  */
 #include <stdbool.h>
@@ -25,6 +25,7 @@ static void usage(FILE *f) {
             "              [--without-scm-ignore-files] [--python PYTHON] [--force]\n"
             "              [--pip {native,ensurepip}] [--link-mode {hardlink,copy}]\n"
             "              [--no-cache] [--facts-file FILE] [--verbose] [--version]\n"
+            "              [--install WHEEL]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -69,7 +70,11 @@ static void help(void) {
            "  --facts-file FILE     Interpreter facts from FILE (the cache's format)\n"
            "                        instead of running the interpreter.\n"
            "  --verbose             Print each step.\n"
-           "  --version             show pyvenv's version and exit\n\n"
+           "  --version             show pyvenv's version and exit\n"
+           "  --install WHEEL       Install WHEEL (repeatable) into each env as\n"
+           "                        `pip install --no-deps --no-index WHEEL` would; an\n"
+           "                        existing env (without --clear/--upgrade) is not\n"
+           "                        re-created first.\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
            "sourcing an activate script in its bin directory.\n");
 }
@@ -90,7 +95,9 @@ static void on_progress(void *ctx, const char *step) {
  * lists ambiguous matches in that order), then pyvenv's own. */
 enum {
     O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
-    O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_VERBOSE, O_VERSION
+    O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_VERBOSE, O_VERSION,
+    /* issue 13 item 6 */
+    O_INSTALL
 };
 static const char *const pip_choices[] = {"native", "ensurepip", NULL};
 static const char *const link_choices[] = {"hardlink", "copy", NULL};
@@ -113,6 +120,8 @@ static const cli_option options[] = {
     [O_FACTS_FILE] = {"--facts-file", NULL, true, NULL},
     [O_VERBOSE] = {"--verbose", NULL, false, NULL},
     [O_VERSION] = {"--version", NULL, false, NULL},
+    /* issue 13 item 6 */
+    [O_INSTALL] = {"--install", NULL, true, NULL},
 };
 static const cli parser = {"pyvenv", usage, options, sizeof options / sizeof options[0]};
 
@@ -129,6 +138,14 @@ int main(int argc, char **argv) {
         return 1;
     }
     int ndirs = 0;
+    /* --install WHEEL, in order (issue 13 item 6). */
+    const char **wheels = calloc((size_t)argc, sizeof *wheels);
+    int nwheels = 0, wheel_link = -1;
+    if (!wheels) {
+        free(dirs);
+        fprintf(stderr, "Error: out of memory\n");
+        return 1;
+    }
     /* argparse reports unrecognized arguments after the required ones, all at once. */
     const char **unknown = calloc((size_t)argc, sizeof *unknown);
     int nunknown = 0, seen_link = -1, rc = -1;
@@ -179,7 +196,9 @@ int main(int argc, char **argv) {
         case O_NO_CACHE: opts.use_cache = false; break;
         case O_FACTS_FILE: opts.facts_file = v; break;
         case O_VERBOSE: verbose = true; break;
+        case O_INSTALL: wheels[nwheels++] = v; break;
         }
+        if (o == O_LINK_MODE) wheel_link = opts.pip_link_mode;
         /* --symlinks and --copies are a mutually exclusive group: the second
          * one seen is the one argparse names. */
         if (o == O_SYMLINKS || o == O_COPIES) {
@@ -200,23 +219,59 @@ int main(int argc, char **argv) {
     free(unknown);
     if (rc >= 0) {
         free(dirs);
+        free(wheels);
         return rc;
     }
     if (opts.upgrade && opts.clear) {
         free(dirs);
+        free(wheels);
         fprintf(stderr, "Error: you cannot supply --upgrade and --clear together.\n");
         return 1;
     }
-    for (int d = 0; d < ndirs; d++) {
+    pepkit_wheel_options wopts;
+    if (pepkit_wheel_options_init(&wopts) != PEPKIT_OK) {
+        fprintf(stderr, "Error: %s\n", pepkit_last_error());
+        free(dirs);
+        free(wheels);
+        return 1;
+    }
+    /* Wheels are copied as pip does unless --link-mode says otherwise. */
+    if (wheel_link >= 0) wopts.link_mode = wheel_link;
+    wopts.use_cache = opts.use_cache;
+    for (int d = 0; d < ndirs && rc < 0; d++) {
         struct progress_ctx ctx = {dirs[d], verbose};
         opts.progress = on_progress;
         opts.progress_ctx = &ctx;
-        if (pepkit_venv_create(dirs[d], &opts) != PEPKIT_OK) {
+        /* With --install, an existing env is installed into as it is (no
+         * re-creation) unless --clear or --upgrade asks for one. */
+        bool exists = false;
+        if (nwheels > 0 && !opts.clear && !opts.upgrade) {
+            size_t n = strlen(dirs[d]) + sizeof "/pyvenv.cfg";
+            char *cfg = malloc(n);
+            if (cfg) {
+                snprintf(cfg, n, "%s/pyvenv.cfg", dirs[d]);
+                FILE *f = fopen(cfg, "r");
+                if (f) {
+                    exists = true;
+                    fclose(f);
+                }
+                free(cfg);
+            }
+        }
+        if (!exists && pepkit_venv_create(dirs[d], &opts) != PEPKIT_OK) {
             fprintf(stderr, "Error: %s\n", pepkit_last_error());
-            free(dirs);
-            return 1;
+            rc = 1;
+        }
+        wopts.progress = on_progress;
+        wopts.progress_ctx = &ctx;
+        for (int w = 0; w < nwheels && rc < 0; w++) {
+            if (pepkit_venv_install_wheel(dirs[d], wheels[w], &wopts) != PEPKIT_OK) {
+                fprintf(stderr, "Error: %s\n", pepkit_last_error());
+                rc = 1;
+            }
         }
     }
     free(dirs);
-    return 0;
+    free(wheels);
+    return rc < 0 ? 0 : rc;
 }
