@@ -482,10 +482,10 @@ fn undo(root: &Beneath, made: &Mutex<Made>) {
 /// Makes every directory in `dirs` (and their parents) beneath the root, and
 /// returns an open handle on each: files are then created relative to it,
 /// since walking a long path again for every one of a thousand files costs
-/// more than the writing. In a fresh site-packages they are made level by
-/// level (parents first), each level spread over a few threads (on a busy
-/// file system mkdir is the slowest step left); in an existing tree the
-/// ones made are noted in `made`. A link where a directory must be is refused.
+/// more than the writing. They are made level by level (parents first), each
+/// level spread over a few threads (on a busy file system mkdir is the
+/// slowest step left); in an existing tree the ones made are noted in
+/// `made`. A link where a directory must be is refused.
 fn make_dirs(root: &Beneath, dirs: &BTreeSet<PathBuf>, fresh: bool, made: &Mutex<Made>) -> Result<HashMap<PathBuf, OwnedFd>> {
     let mut fds = HashMap::new();
     let mut all: BTreeSet<PathBuf> = BTreeSet::new();
@@ -503,22 +503,13 @@ fn make_dirs(root: &Beneath, dirs: &BTreeSet<PathBuf>, fresh: bool, made: &Mutex
         levels.entry(d.components().count()).or_default().push(d);
     }
     for level in levels.values() {
-        if fresh {
-            fds.extend(on_threads(level, "directory-creating", |d| {
-                // Made and opened beneath the root: a link is never followed.
-                root.mkdir(d)?;
-                Ok((d.clone(), root.subdir(d)?.into_fd()))
-            })?);
-        } else {
-            for d in level {
-                if root.mkdir(d)? {
-                    made.lock().unwrap_or_else(|p| p.into_inner()).dirs.push(d.clone());
-                }
-                if dirs.contains(d) {
-                    fds.insert(d.clone(), root.subdir(d)?.into_fd());
-                }
+        fds.extend(on_threads(level, "directory-creating", |d| {
+            // Made and opened beneath the root: a link is never followed.
+            if root.mkdir(d)? && !fresh {
+                made.lock().unwrap_or_else(|p| p.into_inner()).dirs.push(d.clone());
             }
-        }
+            Ok((d.clone(), root.subdir(d)?.into_fd()))
+        })?);
     }
     Ok(fds)
 }
