@@ -566,7 +566,7 @@ pub struct pepkit_wheel_options {
     pub use_cache: bool,
     /// Called with "install" before installing, "already-satisfied" when the
     /// same version is installed (then nothing changes, as pip's "Requirement
-    /// already satisfied"), "replaced <version>" for each other version
+    /// already satisfied"), `"replaced VERSION"` for each other version
     /// removed first, "done" at the end, and
     /// "warning: ..." for what did not stop the call; as
     /// `pepkit_venv_progress_fn` (borrowed string, this thread). NULL for none.

@@ -201,8 +201,13 @@ pub(crate) fn install_into(t: &Target<'_>, wheel: &Path, how: &How, warn: &dyn F
     for (temp, dest) in &made.temps {
         t.root.rename(temp, dest)?;
     }
+    // The files are in place: a compiler that fails leaves them without
+    // bytecode (reported), as pip skips a file that does not compile.
     let pycs = match &how.compile_with {
-        Some(py) => compile(t, py, &written)?,
+        Some(py) => compile(t, py, &written).unwrap_or_else(|e| {
+            warn(format!("no bytecode compiled: {}", e.message));
+            Vec::new()
+        }),
         None => Vec::new(),
     };
     let direct_url = how.direct_url.map(|hashed| direct_url_json(wheel, &data, hashed));
