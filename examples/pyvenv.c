@@ -5,7 +5,7 @@
  *
  * Takes python -m venv's flags, parsed as its argparse parser parses them
  * (see cli.h), plus --python, --force, --pip=native|ensurepip, --link-mode,
- * --no-cache, --facts-file, --verbose and --version. Exits 0, or prints
+ * --no-cache, --facts-file, --verbose, --version and --install WHEEL. Exits 0, or prints
  * "Error: ..." on stderr and exits 1 (usage errors exit 2, as argparse does).
  *
  *   pyvenv --check ENV_DIR [ENV_DIR ...]
@@ -34,7 +34,7 @@ static void usage(FILE *f) {
             "              [--no-cache] [--facts-file FILE] [--relocatable]\n"
             "              [--allow-existing] [--no-cachedir-tag]\n"
             "              [--activators LIST] [--verbose] [--version]\n"
-            "              [--check]\n"
+            "              [--check] [--install WHEEL]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -90,7 +90,11 @@ static void help(void) {
            "  --verbose             Print each step.\n"
            "  --version             show pyvenv's version and exit\n"
            "  --check               Create nothing: check each environment's health and\n"
-           "                        print its problems (exit 1 if any).\n\n"
+           "                        print its problems (exit 1 if any).\n"
+           "  --install WHEEL       Install WHEEL (repeatable) into each env as\n"
+           "                        `pip install --no-deps --no-index WHEEL` would; an\n"
+           "                        existing env (without --clear/--upgrade) is not\n"
+           "                        re-created first.\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
            "sourcing an activate script in its bin directory.\n");
 }
@@ -113,7 +117,7 @@ enum {
     O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
     O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_RELOCATABLE,
     O_ALLOW_EXISTING, O_NO_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION,
-    O_CHECK /* issue 13: appended */
+    O_CHECK, O_INSTALL
 };
 static const char *const pip_choices[] = {"native", "ensurepip", NULL};
 static const char *const link_choices[] = {"hardlink", "copy", NULL};
@@ -141,6 +145,7 @@ static const cli_option options[] = {
     [O_VERBOSE] = {"--verbose", NULL, false, NULL},
     [O_VERSION] = {"--version", NULL, false, NULL},
     [O_CHECK] = {"--check", NULL, false, NULL},
+    [O_INSTALL] = {"--install", NULL, true, NULL},
 };
 /* --activators: a comma-separated list of names, each one bit. */
 static int parse_activators(const char *list, uint32_t *bits) {
@@ -200,11 +205,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     int ndirs = 0;
+    /* --install WHEEL, in order. */
+    const char **wheels = calloc((size_t)argc, sizeof *wheels);
+    int nwheels = 0, wheel_link = -1;
+    if (!wheels) {
+        free(dirs);
+        fprintf(stderr, "Error: out of memory\n");
+        return 1;
+    }
     /* argparse reports unrecognized arguments after the required ones, all at once. */
     const char **unknown = calloc((size_t)argc, sizeof *unknown);
     int nunknown = 0, seen_link = -1, rc = -1;
     if (!unknown) {
         free(dirs);
+        free(wheels);
         fprintf(stderr, "Error: out of memory\n");
         return 1;
     }
@@ -259,7 +273,9 @@ int main(int argc, char **argv) {
             break;
         case O_VERBOSE: verbose = true; break;
         case O_CHECK: check = true; break;
+        case O_INSTALL: wheels[nwheels++] = v; break;
         }
+        if (o == O_LINK_MODE) wheel_link = opts.pip_link_mode;
         /* --symlinks and --copies are a mutually exclusive group: the second
          * one seen is the one argparse names. */
         if (o == O_SYMLINKS || o == O_COPIES) {
@@ -280,28 +296,65 @@ int main(int argc, char **argv) {
     free(unknown);
     if (rc >= 0) {
         free(dirs);
+        free(wheels);
         return rc;
     }
     if (check) {
         int status = check_envs(dirs, ndirs);
         free(dirs);
+        free(wheels);
         return status;
     }
     if (opts.upgrade && opts.clear) {
         free(dirs);
+        free(wheels);
         fprintf(stderr, "Error: you cannot supply --upgrade and --clear together.\n");
         return 1;
     }
-    for (int d = 0; d < ndirs; d++) {
+    pepkit_wheel_options wopts;
+    if (pepkit_wheel_options_init(&wopts) != PEPKIT_OK) {
+        fprintf(stderr, "Error: %s\n", pepkit_last_error());
+        free(dirs);
+        free(wheels);
+        return 1;
+    }
+    /* Wheels are copied as pip does unless --link-mode says otherwise. */
+    if (wheel_link >= 0) wopts.link_mode = wheel_link;
+    wopts.use_cache = opts.use_cache;
+    for (int d = 0; d < ndirs && rc < 0; d++) {
         struct progress_ctx ctx = {dirs[d], verbose};
         opts.progress = on_progress;
         opts.progress_ctx = &ctx;
-        if (pepkit_venv_create(dirs[d], &opts) != PEPKIT_OK) {
+        /* With --install, an existing env is installed into as it is (no
+         * re-creation) unless --clear or --upgrade asks for one. */
+        bool exists = false;
+        if (nwheels > 0 && !opts.clear && !opts.upgrade) {
+            size_t n = strlen(dirs[d]) + sizeof "/pyvenv.cfg";
+            char *cfg = malloc(n);
+            if (cfg) {
+                snprintf(cfg, n, "%s/pyvenv.cfg", dirs[d]);
+                FILE *f = fopen(cfg, "r");
+                if (f) {
+                    exists = true;
+                    fclose(f);
+                }
+                free(cfg);
+            }
+        }
+        if (!exists && pepkit_venv_create(dirs[d], &opts) != PEPKIT_OK) {
             fprintf(stderr, "Error: %s\n", pepkit_last_error());
-            free(dirs);
-            return 1;
+            rc = 1;
+        }
+        wopts.progress = on_progress;
+        wopts.progress_ctx = &ctx;
+        for (int w = 0; w < nwheels && rc < 0; w++) {
+            if (pepkit_venv_install_wheel(dirs[d], wheels[w], &wopts) != PEPKIT_OK) {
+                fprintf(stderr, "Error: %s\n", pepkit_last_error());
+                rc = 1;
+            }
         }
     }
     free(dirs);
-    return 0;
+    free(wheels);
+    return rc < 0 ? 0 : rc;
 }

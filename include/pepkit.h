@@ -793,6 +793,51 @@ typedef struct pepkit_venv_options {
 } pepkit_venv_options;
 
 /**
+ * What `pepkit_venv_install_wheel` does. Fill it with
+ * `pepkit_wheel_options_init` (which sets `struct_size` and the defaults),
+ * then change fields. Every pointer in it is borrowed for the duration of
+ * the call only; pepkit keeps none of them.
+ */
+typedef struct pepkit_wheel_options {
+  /**
+   * `sizeof(pepkit_wheel_options)` as the caller's header defines it; set
+   * by `pepkit_wheel_options_init`. Exactly the sizes of the struct's
+   * published versions (today one) are accepted; any other is PEPKIT_ERR_VALUE.
+   */
+  size_t struct_size;
+  /**
+   * Compile the installed `.py` files to bytecode as pip does by default
+   * (the env's interpreter runs once; the `.pyc` files are listed in
+   * RECORD). Default false, as `pip install --no-compile`.
+   */
+  bool compile_bytecode;
+  /**
+   * PEPKIT_VENV_LINK_COPY (the default: private copies, as pip writes) or
+   * PEPKIT_VENV_LINK_HARDLINK (hard links from pepkit's verified cache of
+   * unpacked wheels, as uv does).
+   */
+  int32_t link_mode;
+  /**
+   * Use pepkit's on-disk caches (interpreter facts, unpacked wheels);
+   * default true. PEPKIT_NO_CACHE=1 disables them too.
+   */
+  bool use_cache;
+  /**
+   * Called with "install" before installing, "already-satisfied" when the
+   * same version is installed (then nothing changes, as pip's "Requirement
+   * already satisfied"), `"replaced VERSION"` for each other version
+   * removed first, "done" at the end, and
+   * "warning: ..." for what did not stop the call; as
+   * `pepkit_venv_progress_fn` (borrowed string, this thread). NULL for none.
+   */
+  pepkit_venv_progress_fn progress;
+  /**
+   * Passed to `progress` untouched.
+   */
+  void *progress_ctx;
+} pepkit_wheel_options;
+
+/**
  * What a pepkit_spec describes: one of the PEPKIT_MODULE_* values.
  */
 typedef int32_t pepkit_module_kind;
@@ -1726,6 +1771,44 @@ const char *pepkit_venv_report_path(const struct pepkit_venv_report *r, size_t i
  * report, nor while another thread reads it.
  */
 void pepkit_venv_report_free(struct pepkit_venv_report *r);
+
+/**
+ * Fills `*opts` with the defaults (no bytecode, private copies, caches on)
+ * and sets `struct_size`. `opts` is borrowed: a caller-owned struct (on the
+ * stack is fine). Returns PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_wheel_options_init(struct pepkit_wheel_options *opts);
+
+/**
+ * Installs the wheel file `wheel_path` into the existing virtual environment
+ * `env_dir` exactly as `pip install --no-deps --no-index WHEEL` (with
+ * `--no-compile` unless `compile_bytecode`) run by the env's interpreter
+ * would: the same files, modes, scripts, RECORD, INSTALLER ("pip"),
+ * REQUESTED and direct_url.json, so pip lists, shows and uninstalls it.
+ *
+ * `env_dir` and `wheel_path` (borrowed, NUL-terminated) are made absolute
+ * against the current directory. `opts` is borrowed for the call; NULL means
+ * the defaults of `pepkit_wheel_options_init`.
+ *
+ * Beyond pip: every member's bytes must match the wheel's RECORD row (hash
+ * and size) and every member must be listed there; nothing is written
+ * through a symbolic link or outside the env (a link where a directory
+ * must be is refused); a failure leaves the env as it was (new files are
+ * written under temporary names, renamed into place only when all are).
+ *
+ * Errors: PEPKIT_ERR_NULL_ARGUMENT; PEPKIT_ERR_NOT_FOUND (no env, no wheel
+ * file); PEPKIT_ERR_VALUE (tags that do not fit the env's interpreter, named
+ * with the interpreter's; a RECORD mismatch or a member not in RECORD; a
+ * member path leaving the env, named; a bad archive; a link in the way; a
+ * `struct_size` that is not a published one); PEPKIT_ERR_NOT_IMPLEMENTED
+ * (Wheel-Version 2 or later, unsupported compression); PEPKIT_ERR_OS (I/O);
+ * PEPKIT_ERR_SUBPROCESS (the interpreter failed to report its facts or to
+ * compile).
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_venv_install_wheel(const char *env_dir,
+                                        const char *wheel_path,
+                                        const struct pepkit_wheel_options *opts);
 
 /**
  * `importlib.util.find_spec(fullname)` with `sys.path` set to the `npath`

@@ -333,6 +333,21 @@ typedef struct pepkit_venv_options {
   uint32_t activators;
 } pepkit_venv_options;
 
+typedef struct pepkit_wheel_options {
+
+  size_t struct_size;
+
+  bool compile_bytecode;
+
+  int32_t link_mode;
+
+  bool use_cache;
+
+  pepkit_venv_progress_fn progress;
+
+  void *progress_ctx;
+} pepkit_wheel_options;
+
 typedef int32_t pepkit_module_kind;
 
 #define PEPKIT_OK 0
@@ -585,6 +600,12 @@ const char *pepkit_venv_report_message(const struct pepkit_venv_report *r, size_
 const char *pepkit_venv_report_path(const struct pepkit_venv_report *r, size_t index);
 
 void pepkit_venv_report_free(struct pepkit_venv_report *r);
+
+pepkit_status pepkit_wheel_options_init(struct pepkit_wheel_options *opts);
+
+pepkit_status pepkit_venv_install_wheel(const char *env_dir,
+                                        const char *wheel_path,
+                                        const struct pepkit_wheel_options *opts);
 
 pepkit_status pepkit_find_spec(const char *fullname,
                                const char *const *path,

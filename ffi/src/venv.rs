@@ -669,7 +669,7 @@ pub unsafe extern "C" fn pepkit_venv_free(v: *mut pepkit_venv) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe { free_box(v) }));
 }
 
-// ---- Health check (issue 13): pepkit_venv_check and its report. ----
+// ---- Health check: pepkit_venv_check and its report. ----
 
 /// `pepkit_venv_report_kind`: not a problem kind; returned, with the error
 /// set, for a NULL report or an index past its end.
@@ -803,6 +803,161 @@ pub unsafe extern "C" fn pepkit_venv_report_free(r: *mut pepkit_venv_report) {
     super::guard_or("pepkit_venv_report_free", (), || {
         // SAFETY: `r` is NULL or a report pepkit made and not yet freed (the caller's contract).
         unsafe { free_box(r) };
+        Ok(())
+    })
+}
+
+// ---- The native wheel installer: pepkit_venv_install_wheel. ----
+
+/// What `pepkit_venv_install_wheel` does. Fill it with
+/// `pepkit_wheel_options_init` (which sets `struct_size` and the defaults),
+/// then change fields. Every pointer in it is borrowed for the duration of
+/// the call only; pepkit keeps none of them.
+#[repr(C)]
+pub struct pepkit_wheel_options {
+    /// `sizeof(pepkit_wheel_options)` as the caller's header defines it; set
+    /// by `pepkit_wheel_options_init`. Exactly the sizes of the struct's
+    /// published versions (today one) are accepted; any other is PEPKIT_ERR_VALUE.
+    pub struct_size: usize,
+    /// Compile the installed `.py` files to bytecode as pip does by default
+    /// (the env's interpreter runs once; the `.pyc` files are listed in
+    /// RECORD). Default false, as `pip install --no-compile`.
+    pub compile_bytecode: bool,
+    /// PEPKIT_VENV_LINK_COPY (the default: private copies, as pip writes) or
+    /// PEPKIT_VENV_LINK_HARDLINK (hard links from pepkit's verified cache of
+    /// unpacked wheels, as uv does).
+    pub link_mode: i32,
+    /// Use pepkit's on-disk caches (interpreter facts, unpacked wheels);
+    /// default true. PEPKIT_NO_CACHE=1 disables them too.
+    pub use_cache: bool,
+    /// Called with "install" before installing, "already-satisfied" when the
+    /// same version is installed (then nothing changes, as pip's "Requirement
+    /// already satisfied"), `"replaced VERSION"` for each other version
+    /// removed first, "done" at the end, and
+    /// "warning: ..." for what did not stop the call; as
+    /// `pepkit_venv_progress_fn` (borrowed string, this thread). NULL for none.
+    pub progress: pepkit_venv_progress_fn,
+    /// Passed to `progress` untouched.
+    pub progress_ctx: *mut c_void,
+}
+
+fn default_wheel_options() -> pepkit_wheel_options {
+    let d = venv::InstallOptions::default();
+    pepkit_wheel_options {
+        struct_size: std::mem::size_of::<pepkit_wheel_options>(),
+        compile_bytecode: d.compile_bytecode,
+        link_mode: if d.link_wheels { PEPKIT_VENV_LINK_HARDLINK } else { PEPKIT_VENV_LINK_COPY },
+        use_cache: true,
+        progress: None,
+        progress_ctx: std::ptr::null_mut(),
+    }
+}
+
+/// Fills `*opts` with the defaults (no bytecode, private copies, caches on)
+/// and sets `struct_size`. `opts` is borrowed: a caller-owned struct (on the
+/// stack is fine). Returns PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+#[doc = c_safety!("`opts` is NULL or points to a writable `pepkit_wheel_options`")]
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_wheel_options_init(opts: *mut pepkit_wheel_options) -> pepkit_status {
+    guard("pepkit_wheel_options_init", || {
+        let out = arg_out(opts, "opts")?;
+        // SAFETY: `out` is non-NULL and, by the caller's contract, writable.
+        unsafe { out.write(default_wheel_options()) };
+        Ok(())
+    })
+}
+
+/// Installs the wheel file `wheel_path` into the existing virtual environment
+/// `env_dir` exactly as `pip install --no-deps --no-index WHEEL` (with
+/// `--no-compile` unless `compile_bytecode`) run by the env's interpreter
+/// would: the same files, modes, scripts, RECORD, INSTALLER ("pip"),
+/// REQUESTED and direct_url.json, so pip lists, shows and uninstalls it.
+///
+/// `env_dir` and `wheel_path` (borrowed, NUL-terminated) are made absolute
+/// against the current directory. `opts` is borrowed for the call; NULL means
+/// the defaults of `pepkit_wheel_options_init`.
+///
+/// Beyond pip: every member's bytes must match the wheel's RECORD row (hash
+/// and size) and every member must be listed there; nothing is written
+/// through a symbolic link or outside the env (a link where a directory
+/// must be is refused); a failure leaves the env as it was (new files are
+/// written under temporary names, renamed into place only when all are).
+///
+/// Errors: PEPKIT_ERR_NULL_ARGUMENT; PEPKIT_ERR_NOT_FOUND (no env, no wheel
+/// file); PEPKIT_ERR_VALUE (tags that do not fit the env's interpreter, named
+/// with the interpreter's; a RECORD mismatch or a member not in RECORD; a
+/// member path leaving the env, named; a bad archive; a link in the way; a
+/// `struct_size` that is not a published one); PEPKIT_ERR_NOT_IMPLEMENTED
+/// (Wheel-Version 2 or later, unsupported compression); PEPKIT_ERR_OS (I/O);
+/// PEPKIT_ERR_SUBPROCESS (the interpreter failed to report its facts or to
+/// compile).
+#[doc = c_safety!(
+    "`env_dir` and `wheel_path` are NULL or NUL-terminated strings, and `opts` is NULL or points to the "
+    "readable `struct_size` bytes of a `pepkit_wheel_options` whose `progress`, if set, may be called with "
+    "`progress_ctx` on this thread during the call; none of it is changed by another thread meanwhile"
+)]
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_venv_install_wheel(
+    env_dir: *const c_char,
+    wheel_path: *const c_char,
+    opts: *const pepkit_wheel_options,
+) -> pepkit_status {
+    guard("pepkit_venv_install_wheel", || {
+        // SAFETY: NULL or NUL-terminated strings (the caller's contract).
+        let dir = unsafe { arg_cstr(env_dir, "env_dir") }?;
+        // SAFETY: as above.
+        let wheel = unsafe { arg_cstr(wheel_path, "wheel_path") }?;
+        let mut c = default_wheel_options();
+        if !opts.is_null() {
+            // SAFETY: `struct_size` is the first field of every version.
+            let size = unsafe { std::ptr::read_unaligned(opts.cast::<usize>()) };
+            if size != std::mem::size_of::<pepkit_wheel_options>() {
+                return Err(Error::value(format!(
+                    "pepkit_wheel_options.struct_size is {size}, but this pepkit accepts only {}; initialize \
+                     the options with pepkit_wheel_options_init",
+                    std::mem::size_of::<pepkit_wheel_options>()
+                )));
+            }
+            // SAFETY: the caller's struct has `size` (= our size) readable bytes
+            // by contract, and cannot overlap our local `c`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut c as *mut pepkit_wheel_options).cast::<u8>(), size)
+            };
+        }
+        let link_wheels = match c.link_mode {
+            PEPKIT_VENV_LINK_HARDLINK => true,
+            PEPKIT_VENV_LINK_COPY => false,
+            other => return Err(Error::value(format!("unknown link_mode {other}"))),
+        };
+        let (cb, ctx) = (c.progress, c.progress_ctx);
+        let report = move |step: &str| {
+            if let (Some(f), Ok(s)) = (cb, CString::new(step)) {
+                // SAFETY: the caller supplied `f` to be called with `ctx` and a
+                // string borrowed for the call, on this thread, during this call.
+                unsafe { f(ctx, s.as_ptr()) };
+            }
+        };
+        let o = venv::InstallOptions {
+            compile_bytecode: c.compile_bytecode,
+            link_wheels,
+            facts_source: Some(if c.use_cache { FactsSource::Cached } else { FactsSource::NoCache }),
+            progress: if cb.is_some() { Some(&report) } else { None },
+        };
+        report("install");
+        let done = venv::install_wheel(
+            Path::new(OsStr::from_bytes(dir.to_bytes())),
+            Path::new(OsStr::from_bytes(wheel.to_bytes())),
+            &o,
+        )?;
+        if done.already_satisfied {
+            report("already-satisfied");
+        }
+        for v in &done.replaced {
+            report(&format!("replaced {v}"));
+        }
+        report("done");
         Ok(())
     })
 }

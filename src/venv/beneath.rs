@@ -415,6 +415,7 @@ impl Beneath {
 
     /// Creates the file `rel`, which must not exist (never through a link),
     /// for writing, with 0666 & ~umask.
+    #[cfg(test)]
     pub fn create(&self, rel: &Path) -> Result<std::fs::File> {
         let (dir, name) = self.parent(rel, "writing")?;
         let fd = openat(self.raw(&dir), &name, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW, 0o666)

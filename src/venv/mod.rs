@@ -71,6 +71,7 @@ mod populate;
 mod post;
 mod scripts;
 mod stage;
+mod tags;
 mod tempname;
 mod uninstall;
 mod upgrade;
@@ -84,6 +85,8 @@ pub use check::{check, Problem, ProblemKind, Report};
 pub use facts::{Facts, FactsSource};
 pub use inspect::{parse_cfg, Venv};
 pub use plan::{Given, Plan, Request};
+// Issue 13 item 6: the native wheel installer.
+pub use install::{install_wheel, InstallOptions, Installed};
 
 use crate::error::Result;
 

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-use super::install::{install_wheel, How, Target};
+use super::install::{install_into, How, Target};
 use super::wheel::name_version;
 use super::{warn, Progress};
 
@@ -38,9 +38,14 @@ pub(crate) fn install_bundled(
         // created exclusively, without looking first.
         fresh: t.root.list(t.site).map(|names| names.is_empty()).unwrap_or(false),
         link_from_cache,
+        // The interpreter's own wheels: trusted as ensurepip trusts them.
+        verify: None,
+        keep_newer: true,
+        direct_url: None,
+        compile_with: None,
     };
     for wheel in wheels {
-        install_wheel(t, Path::new(wheel), &how, &|text| warn(progress, &text))?;
+        install_into(t, Path::new(wheel), &how, &|text| warn(progress, &text))?;
     }
     Ok(())
 }

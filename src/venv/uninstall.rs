@@ -100,11 +100,15 @@ fn record_target(env_dir: &Path, site: &Path, entry: &[u8]) -> std::result::Resu
 /// then its dist-info. As pip's uninstall, an entry that would leave the env
 /// (absolute elsewhere, `..` past the root, through a symbolic link, not
 /// UTF-8) is skipped and reported through `warn`, and the rest proceeds;
-/// links are removed, never followed.
-pub(crate) fn remove_other_versions(root: &Beneath, site: &Path, dist: &str, warn: &dyn Fn(String)) -> Result<()> {
+/// links are removed, never followed. The dist-info named `keep` (the one
+/// being installed) is left alone.
+pub(crate) fn remove_other_versions(root: &Beneath, site: &Path, dist: &str, keep: &str, warn: &dyn Fn(String)) -> Result<()> {
     let Ok(names) = root.list(site) else { return Ok(()) };
     for n in names {
         let name = n.to_string_lossy().into_owned();
+        if name == keep {
+            continue;
+        }
         let Some(stem) = name.strip_suffix(".dist-info") else { continue };
         let Some((d, _)) = stem.rsplit_once('-') else { continue };
         if norm_name(d) == norm_name(dist) {

@@ -179,6 +179,11 @@ impl<'a> Archive<'a> {
         Ok(done)
     }
 
+    /// The archive's name in messages.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
     /// The uncompressed bytes of `m` in memory (for the small files that steer
     /// an install: RECORD, entry_points.txt), checked as [`Archive::copy_to`] does.
     pub fn read(&self, m: &Member) -> Result<Vec<u8>> {
