@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 pepkit_build examples
 pepkit_need_pythons
 pyvenv=$PWD/target/c/examples/pyvenv
-uv=${PEPKIT_CI_VENVS:-$HOME/.cache/pepkit-ci}/tools/bin/uv
+uv=${PEPKIT_UV:-$HOME/.cache/pepkit/uv/bin/uv}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
