@@ -38,6 +38,7 @@ use super::tags::{wheel_tags, Supported};
 use super::tempname::temp_name;
 use super::uninstall::{installed_versions, remove_other_versions, version_key};
 use super::wheel::{name_version, parse_record, read_wheel, record_digest, record_hash, sha256, Archive, Member, MemberWriter, Sha256};
+use super::paths::shlex_quote;
 use super::wheel_cache;
 use super::Progress;
 
@@ -56,6 +57,35 @@ pub(crate) struct Target<'a> {
     /// The interpreter's minor version (3.X), for pip's `pip3.X` script names
     /// and the headers directory.
     pub minor: u32,
+    /// The env is relocatable: scripts find their interpreter beside
+    /// themselves instead of naming its path.
+    pub relocatable: bool,
+}
+
+impl Target<'_> {
+    /// The first line(s) of a console or GUI script: distlib's shebang for
+    /// the env's interpreter, or (relocatable) a `/bin/sh` trampoline that
+    /// runs the interpreter of that name in the script's own directory (as
+    /// uv's relocatable envs; `realpath`, so a link to the script elsewhere
+    /// still finds the env).
+    fn launcher(&self, python: &str) -> String {
+        if !self.relocatable {
+            return shebang(python);
+        }
+        let name = self.python.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "python".into());
+        format!("#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/{} \"$0\" \"$@\"\n' '''", shlex_quote(&name))
+    }
+
+    /// What replaces a `.data/scripts` file's `#!python` line: pip's
+    /// `#!` + the interpreter, or the relocatable trampoline.
+    fn script_shebang(&self, python: &str) -> Vec<u8> {
+        if self.relocatable {
+            format!("{}\n", self.launcher(python)).into_bytes()
+        } else {
+            // pip's fix_script: `#!` + sys.executable + a newline, whatever its length.
+            format!("#!{python}\n").into_bytes()
+        }
+    }
 }
 
 /// How an install goes.
@@ -132,7 +162,9 @@ pub fn install_wheel(env_dir: &Path, wheel: &Path, opts: &InstallOptions<'_>) ->
     let root = Beneath::open(&venv.dir, &venv.dir)?;
     let site = PathBuf::from(&facts.venv_purelib);
     let bin = PathBuf::from(&facts.venv_scripts);
-    let t = Target { root: &root, site: &site, bin: &bin, python: &python_path, minor: facts.minor };
+    // An env made relocatable gets scripts that find it from their own place.
+    let relocatable = venv.get("relocatable").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let t = Target { root: &root, site: &site, bin: &bin, python: &python_path, minor: facts.minor, relocatable };
     let how = How {
         requested: true,
         fresh: false,
@@ -543,8 +575,7 @@ fn write_files(
     how: &How,
     made: &Mutex<Made>,
 ) -> Result<Vec<Written>> {
-    // pip's fix_script: `#!` + sys.executable + a newline, whatever its length.
-    let shebang = format!("#!{python}\n").into_bytes();
+    let shebang = t.script_shebang(python);
     on_threads(&files.jobs, "wheel extraction", |job| {
         let shown = t.root.shown(&job.dest);
         let fd = job.dest.parent().and_then(|p| dir_fds.get(p)).ok_or_else(|| Error::value(format!("bad file name {}", shown.display())))?;
@@ -747,7 +778,7 @@ fn write_metadata(
     let dist_info = meta.dist_info;
     let mut generated: Vec<(String, String, String)> = Vec::new();
     for (name, spec) in scripts_to_generate(&files.entry_points, t.minor) {
-        let text = console_script(python, &spec)?;
+        let text = console_script(&t.launcher(python), &spec)?;
         let rel = safe_rel(&name, &name)?;
         t.root.write(&t.bin.join(&rel), text.as_bytes(), Mode::UmaskExec)?;
         generated.push((format!("{up}{}/{name}", t.bin.display()), record_hash(text.as_bytes()), text.len().to_string()));
@@ -803,8 +834,8 @@ pub(crate) fn shebang(exe: &str) -> String {
     }
 }
 
-/// The console script pip writes for `module:func`.
-fn console_script(exe: &str, spec: &str) -> Result<String> {
+/// The console script pip writes for `module:func`, after `launcher` (its shebang).
+fn console_script(launcher: &str, spec: &str) -> Result<String> {
     let (module, func) = spec
         .split_once(':')
         .map(|(m, f)| (m.trim(), f.trim()))
@@ -815,7 +846,7 @@ fn console_script(exe: &str, spec: &str) -> Result<String> {
         "{}# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom {module} import {import_name}\n\
          if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    \
          sys.exit({func}())\n",
-        shebang(exe)
+        launcher
     ))
 }
 

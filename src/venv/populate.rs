@@ -45,7 +45,14 @@ pub(crate) fn seed(root: &Beneath, plan: &Plan, progress: Option<Progress<'_>>) 
     say(progress, "pip");
     let facts = plan.facts();
     let python = plan.interpreter();
-    let target = Target { root, site: plan.site_packages(), bin: plan.bin_dir(), python: &python, minor: facts.minor };
+    let target = Target {
+        root,
+        site: plan.site_packages(),
+        bin: plan.bin_dir(),
+        python: &python,
+        minor: facts.minor,
+        relocatable: plan.options().relocatable,
+    };
     let link_from_cache = opts.link_wheels && opts.facts_source == FactsSource::Cached && !cache_disabled_by_env();
     pip::install_bundled(&target, &facts.wheels, Path::new(&facts.executable), link_from_cache, progress)
 }

@@ -15,6 +15,7 @@ ok() { pass=$((pass + 1)); echo "ok   $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+HOME_REAL=$HOME
 export XDG_CACHE_HOME="$work/cache" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" HOME="$work/home"
 mkdir -p "$HOME"
 
@@ -182,6 +183,27 @@ while read -r py; do
       else bad "$label: got [$out] want [$want] $(head -c 300 "$work/err")"; fi
     done
   done
+  # Entry points too: pip's (native seeding) and a wheel's console script
+  # (pyvenv --install) run from the moved env, also through a link elsewhere.
+  case_dir="$work/case"; rm -rf "$case_dir"; mkdir -p "$case_dir"
+  wheel=$(ls "${PEPKIT_INSTALL_WHEELS:-$HOME_REAL/.cache/pepkit/install-wheels}"/tqdm-*.whl 2>/dev/null | head -n1)
+  args=(--python "$py" --relocatable); [ -n "$wheel" ] && args+=(--install "$wheel")
+  if "$pyvenv" "${args[@]}" "$case_dir/made" >"$work/err" 2>&1; then
+    env="$case_dir/moved env"; mv "$case_dir/made" "$env"; ln -s "$env/bin/pip" "$case_dir/pip-link"
+    got=$("$env/bin/pip" --version 2>&1; "$case_dir/pip-link" --version 2>&1)
+    want_site=$("$env/bin/python" -c 'import pip, os; print(os.path.dirname(os.path.dirname(pip.__file__)))')
+    if [ "$(grep -c "from $want_site/pip " <<<"$got")" = 2 ]; then ok "$ver relocatable pip runs moved, and through a link"
+    else bad "$ver relocatable pip moved: $got (want $want_site)"; fi
+    if [ -n "$wheel" ]; then
+      [ "$("$env/bin/tqdm" --version 2>&1)" = "$("$env/bin/python" -c 'import tqdm; print(tqdm.__version__)')" ] \
+        && ok "$ver relocatable console script runs moved" || bad "$ver relocatable tqdm moved: $("$env/bin/tqdm" --version 2>&1)"
+      "$pyvenv" --check "$env" >/dev/null && ok "$ver moved relocatable env checks healthy" || bad "$ver: --check of the moved env failed"
+    fi
+  elif grep -q "NOT_IMPLEMENTED\|pepkit cannot install" "$work/err"; then
+    ok "$ver relocatable pip: no bundled pip to install natively ($(head -c 100 "$work/err"))"
+  else
+    bad "$ver relocatable with pip: pyvenv failed: $(head -c 300 "$work/err")"
+  fi
 done < <(pepkit_pythons)
 pepkit_summary "$pass" "$fail" "$( [ "$skip" -gt 0 ] && echo "$skip")"
 [ "$fail" -eq 0 ]
