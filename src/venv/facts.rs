@@ -31,6 +31,8 @@ def out(k, v):
         v = os.fsencode(v)
     sys.stdout.write(k + "\t" + v.hex() + "\n")
 out("version", "%d.%d.%d" % sys.version_info[:3])
+out("implementation", sys.implementation.name)
+out("prerelease", {"alpha": "a", "beta": "b", "candidate": "rc"}.get(sys.version_info[3], "") + (str(sys.version_info[4]) if sys.version_info[3] != "final" else ""))
 out("executable", sys.executable or "")
 out("base_executable", getattr(sys, "_base_executable", None) or sys.executable or "")
 out("realpath", os.path.realpath(sys.executable) if sys.executable else "")
@@ -103,13 +105,19 @@ out("wheels", "\n".join(w))
 "#;
 
 /// The format of a cache file; bump it when the query changes.
-const CACHE_FORMAT: &str = "pepkit-interpreter-facts 3";
+const CACHE_FORMAT: &str = "pepkit-interpreter-facts 4";
 
 /// Facts about one base interpreter. Paths are kept as bytes-exact `OsString`s.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Facts {
     /// `X.Y.Z`.
     pub version: String,
+    /// `sys.implementation.name` (`cpython`, `pypy`, ...; empty in facts
+    /// supplied without it).
+    pub implementation: String,
+    /// The pre-release part of the version (`a1`, `b2`, `rc1`), empty for a
+    /// final release.
+    pub prerelease: String,
     /// X (always 3).
     pub major: u32,
     /// Y.
@@ -185,6 +193,8 @@ impl Facts {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             match key {
                 "version" => f.version = text,
+                "implementation" => f.implementation = text,
+                "prerelease" => f.prerelease = text,
                 "executable" => f.executable = os,
                 "base_executable" => f.base_executable = os,
                 "realpath" => f.realpath = os,
@@ -294,6 +304,19 @@ impl Facts {
                 return Err(bad("wheels", w.as_bytes(), "is not a wheel file"));
             }
         }
+        if self.implementation.len() > 32 || !self.implementation.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(bad("implementation", self.implementation.as_bytes(), "must be a lowercase name"));
+        }
+        let pre_number = self.prerelease.trim_start_matches(['a', 'b', 'r', 'c']);
+        let pre_kind = &self.prerelease[..self.prerelease.len() - pre_number.len()];
+        if !self.prerelease.is_empty()
+            && (!matches!(pre_kind, "a" | "b" | "rc")
+                || pre_number.is_empty()
+                || pre_number.len() > 4
+                || !pre_number.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad("prerelease", self.prerelease.as_bytes(), "must be a1, b2, rc3 or empty"));
+        }
         if self.abiflags.len() > 8 || !self.abiflags.bytes().all(|b| b.is_ascii_lowercase()) {
             return Err(bad("abiflags", self.abiflags.as_bytes(), "must be a few lowercase letters"));
         }
@@ -315,6 +338,8 @@ impl Facts {
             s.push('\n');
         };
         put("version", self.version.as_bytes());
+        put("implementation", self.implementation.as_bytes());
+        put("prerelease", self.prerelease.as_bytes());
         put("executable", self.executable.as_bytes());
         put("base_executable", self.base_executable.as_bytes());
         put("realpath", self.realpath.as_bytes());
