@@ -61,6 +61,7 @@
 pub(crate) mod beneath;
 pub(crate) mod cache;
 pub(crate) mod check;
+pub mod discover;
 pub(crate) mod facts;
 pub(crate) mod inspect;
 mod install;
@@ -82,6 +83,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 pub use check::{check, Problem, ProblemKind, Report};
+pub use discover::find_python;
 pub use facts::{Facts, FactsSource};
 pub use inspect::{parse_cfg, Venv};
 pub use plan::{Given, Plan, Request};
@@ -138,7 +140,8 @@ pub type Progress<'a> = &'a dyn Fn(&str);
 pub struct Options {
     /// The base interpreter as the user would invoke it: a path (made
     /// absolute, links not resolved) or a bare name looked up on PATH;
-    /// `None` = `python3` on PATH.
+    /// `None` = `python3` on PATH. Anything else that is a request (`3.12`,
+    /// `python3.12`, `pypy3`) is discovered by [`find_python`].
     pub python: Option<OsString>,
     /// `--system-site-packages`: the env sees the base's site-packages.
     pub system_site_packages: bool,
@@ -219,6 +222,16 @@ impl Options {
             return Ok(f.clone());
         }
         let python = self.python.clone().unwrap_or_else(|| OsString::from("python3"));
+        // A value that is no path and no command on PATH but a request
+        // (`3.12`, `pypy3`) is discovered (see [`discover`]); the env is then
+        // named after the interpreter found.
+        if !python.as_encoded_bytes().contains(&b'/')
+            && paths::which(&python).is_none()
+            && python.to_str().and_then(discover::parse_request).is_some()
+        {
+            let found = discover::find_python(&python)?;
+            return facts::facts_for(found.as_os_str(), self.facts_source);
+        }
         facts::facts_for(&python, self.facts_source)
     }
 }
