@@ -14,6 +14,12 @@
  * stdout, "ENV_DIR: ok" for a healthy one, else one "ENV_DIR: message" line
  * per problem; an ENV_DIR that is no env is "Error: ..." on stderr. Exits 0
  * only when every env is healthy, else 1.
+ *
+ *   pyvenv --find-python REQUEST
+ *
+ * creates nothing: prints the interpreter REQUEST names (a path, a command,
+ * or a request such as 3.12 or pypy3, see pepkit_find_python) and exits 0,
+ * or "Error: ..." and exits 1.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,7 +40,7 @@ static void usage(FILE *f) {
             "              [--no-cache] [--facts-file FILE] [--relocatable]\n"
             "              [--allow-existing] [--no-cachedir-tag]\n"
             "              [--activators LIST] [--verbose] [--version]\n"
-            "              [--check] [--install WHEEL]\n"
+            "              [--check] [--install WHEEL] [--find-python REQUEST]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -66,7 +72,10 @@ static void help(void) {
            "  --without-scm-ignore-files\n"
            "                        Skips adding SCM ignore files to the environment\n"
            "                        directory (Git is supported by default on 3.13+).\n"
-           "  --python PYTHON       The base interpreter (default: python3 on PATH).\n"
+           "  --python PYTHON       The base interpreter (default: python3 on PATH): a\n"
+           "                        path, a command, or a request such as 3.12,\n"
+           "                        3.12.1, python3.12, cpython@3.12 or pypy3, found as\n"
+           "                        `uv python find` finds it (and in pyenv's versions).\n"
            "  --force               Allow --clear to empty a directory that is not a\n"
            "                        virtual environment.\n"
            "  --pip {native,ensurepip}\n"
@@ -94,7 +103,9 @@ static void help(void) {
            "  --install WHEEL       Install WHEEL (repeatable) into each env as\n"
            "                        `pip install --no-deps --no-index WHEEL` would; an\n"
            "                        existing env (without --clear/--upgrade) is not\n"
-           "                        re-created first.\n\n"
+           "                        re-created first.\n"
+           "  --find-python REQUEST Print the interpreter REQUEST names (as for --python)\n"
+           "                        and exit.\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
            "sourcing an activate script in its bin directory.\n");
 }
@@ -117,7 +128,7 @@ enum {
     O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
     O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_RELOCATABLE,
     O_ALLOW_EXISTING, O_NO_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION,
-    O_CHECK, O_INSTALL
+    O_CHECK, O_INSTALL, O_FIND_PYTHON
 };
 static const char *const pip_choices[] = {"native", "ensurepip", NULL};
 static const char *const link_choices[] = {"hardlink", "copy", NULL};
@@ -146,6 +157,7 @@ static const cli_option options[] = {
     [O_VERSION] = {"--version", NULL, false, NULL},
     [O_CHECK] = {"--check", NULL, false, NULL},
     [O_INSTALL] = {"--install", NULL, true, NULL},
+    [O_FIND_PYTHON] = {"--find-python", NULL, true, NULL},
 };
 /* --activators: a comma-separated list of names, each one bit. */
 static int parse_activators(const char *list, uint32_t *bits) {
@@ -274,6 +286,19 @@ int main(int argc, char **argv) {
         case O_VERBOSE: verbose = true; break;
         case O_CHECK: check = true; break;
         case O_INSTALL: wheels[nwheels++] = v; break;
+        /* Needs no ENV_DIR: answers and exits. */
+        case O_FIND_PYTHON: {
+            char *found = NULL;
+            if (pepkit_find_python(v, &found) != PEPKIT_OK) {
+                fprintf(stderr, "Error: %s\n", pepkit_last_error());
+                rc = 1;
+            } else {
+                printf("%s\n", found);
+                pepkit_free(found);
+                rc = 0;
+            }
+            break;
+        }
         }
         if (o == O_LINK_MODE) wheel_link = opts.pip_link_mode;
         /* --symlinks and --copies are a mutually exclusive group: the second

@@ -1811,6 +1811,26 @@ pepkit_status pepkit_venv_install_wheel(const char *env_dir,
                                         const struct pepkit_wheel_options *opts);
 
 /**
+ * The interpreter `request` names, as `uv python find REQUEST` finds it: a
+ * version request (`3`, `3.12`, `3.12.1`, `python3.12`, `cpython@3.12`,
+ * `cpython-3.12`, `cp312`, `pypy3`, `pypy3.10`) searched in uv's managed
+ * installations, on PATH, then (beyond uv) in pyenv's versions; else a path
+ * (a directory means its `bin/python`) or a command on PATH. Each
+ * candidate's version and implementation come from running it once
+ * (cached); see [`pepkit::venv::discover`] for the order and where pepkit
+ * and uv differ.
+ *
+ * `request` (UTF-8 for a request) is borrowed for the call. On success
+ * `*out` is a new NUL-terminated string, the interpreter's
+ * `sys.executable`, that the caller owns: free it with pepkit_free. On
+ * failure `*out` is not written. Errors: PEPKIT_ERR_NOT_FOUND (nothing
+ * matches; the message lists where pepkit looked and what it skipped),
+ * PEPKIT_ERR_VALUE (empty, or a version before 3.6),
+ * PEPKIT_ERR_NULL_ARGUMENT, or the error of querying a path given.
+ */
+PEPKIT_MUST_USE pepkit_status pepkit_find_python(const char *request, char **out);
+
+/**
  * `importlib.util.find_spec(fullname)` with `sys.path` set to the `npath`
  * entries of `path`, computed without Python: where the module, package or
  * namespace package `fullname` would be imported from, by the path-based

@@ -607,6 +607,8 @@ pepkit_status pepkit_venv_install_wheel(const char *env_dir,
                                         const char *wheel_path,
                                         const struct pepkit_wheel_options *opts);
 
+pepkit_status pepkit_find_python(const char *request, char **out);
+
 pepkit_status pepkit_find_spec(const char *fullname,
                                const char *const *path,
                                size_t npath,

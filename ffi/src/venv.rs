@@ -961,3 +961,43 @@ pub unsafe extern "C" fn pepkit_venv_install_wheel(
         Ok(())
     })
 }
+
+// ---- Interpreter discovery: pepkit_find_python. ----
+
+/// The interpreter `request` names, as `uv python find REQUEST` finds it: a
+/// version request (`3`, `3.12`, `3.12.1`, `python3.12`, `cpython@3.12`,
+/// `cpython-3.12`, `cp312`, `pypy3`, `pypy3.10`) searched in uv's managed
+/// installations, on PATH, then (beyond uv) in pyenv's versions; else a path
+/// (a directory means its `bin/python`) or a command on PATH. Each
+/// candidate's version and implementation come from running it once
+/// (cached); see [`pepkit::venv::discover`] for the order and where pepkit
+/// and uv differ.
+///
+/// `request` (UTF-8 for a request) is borrowed for the call. On success
+/// `*out` is a new NUL-terminated string, the interpreter's
+/// `sys.executable`, that the caller owns: free it with pepkit_free. On
+/// failure `*out` is not written. Errors: PEPKIT_ERR_NOT_FOUND (nothing
+/// matches; the message lists where pepkit looked and what it skipped),
+/// PEPKIT_ERR_VALUE (empty, or a version before 3.6),
+/// PEPKIT_ERR_NULL_ARGUMENT, or the error of querying a path given.
+#[doc = c_safety!("`request` is NULL or a NUL-terminated string and `out` is NULL or writable")]
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_find_python(request: *const c_char, out: *mut *mut c_char) -> pepkit_status {
+    guard("pepkit_find_python", || {
+        // SAFETY: `request` is NULL or a NUL-terminated string (the caller's contract).
+        let r = unsafe { arg_cstr(request, "request") }?;
+        let out = arg_out(out, "out")?;
+        let found = venv::find_python(OsStr::from_bytes(r.to_bytes()))?;
+        // A path from the file system or the interpreter's own report: no NUL
+        // (an OS path cannot hold one), refused anyway if it did.
+        let bytes = found.as_os_str().as_bytes();
+        if bytes.contains(&0) {
+            return Err(Error::value("the interpreter path contains a NUL byte"));
+        }
+        let p = super::owned::owned_c_string(bytes)?;
+        // SAFETY: `out` is non-NULL and writable (the caller's contract).
+        unsafe { out.write(p) };
+        Ok(())
+    })
+}
