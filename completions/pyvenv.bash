@@ -5,7 +5,7 @@ _pepkit_pyvenv() {
     --pip) mapfile -t COMPREPLY < <(compgen -W 'native ensurepip' -- "$cur"); return ;;
     --link-mode) mapfile -t COMPREPLY < <(compgen -W 'hardlink copy' -- "$cur"); return ;;
     --python) mapfile -t COMPREPLY < <(compgen -c -- "$cur"); return ;;
-    --facts-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+    --facts-file|--install) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     --prompt) COMPREPLY=(); return ;;
     --activators) mapfile -t COMPREPLY < <(compgen -W 'nushell xonsh powershell python all' -- "$cur"); return ;;
   esac
@@ -14,7 +14,7 @@ _pepkit_pyvenv() {
       --copies --clear --upgrade --without-pip --prompt --upgrade-deps
       --without-scm-ignore-files --python --force --pip --link-mode --no-cache
       --facts-file --relocatable --allow-existing --no-cachedir-tag --activators
-      --verbose --check' -- "$cur")
+      --verbose --check --install --find-python' -- "$cur")
   else
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")
   fi

@@ -19,7 +19,7 @@
 //!   newest first); the first candidate whose version and implementation
 //!   match wins ("newest" orders only candidates uv ranks equally);
 //! - a candidate's version, implementation, pre-release and free-threading
-//!   come from its interpreter facts ([`super::facts::facts_for`]: at most
+//!   come from its interpreter facts (`facts::facts_for`: at most
 //!   one run of it, cached on its path and modification time), never from
 //!   its name; a pre-release from the managed folder is used only when
 //!   nothing else matches, a free-threaded build never, another
@@ -35,8 +35,10 @@
 //!   (which run only the version pyenv has selected): so where uv finds
 //!   nothing, pepkit may find pyenv's build of the version;
 //! - a candidate that cannot be run or queried (a pyenv shim for a version
-//!   not selected exits 127) is skipped and the search goes on, where uv
-//!   stops with "Failed to inspect Python interpreter";
+//!   not selected exits 127) is passed over by both; when nothing else
+//!   matches, uv reports that candidate's failure ("Failed to inspect Python
+//!   interpreter") and pepkit, after pyenv's versions, says it found nothing
+//!   and names the candidates it passed over;
 //! - requests uv reads but pepkit does not (pre-releases `3.13rc1`, variants
 //!   `3.13t`, ranges `>=3.12`, `any`) are taken as command names, so they
 //!   are found only as such.
@@ -409,7 +411,7 @@ fn path_names(req: &PythonRequest) -> Vec<String> {
 }
 
 /// Every `python3.N` (and `IMPL.N`) in `dir` with N >= 6, for requests
-/// without a minor version (uv's `find_all_minor`).
+/// without a minor version (uv's `find_all_minor`), newest N first.
 fn all_minors(dir: &Path, req: &PythonRequest) -> Vec<PathBuf> {
     if req.version.is_some_and(|v| v.minor.is_some()) {
         return Vec::new();
@@ -433,11 +435,13 @@ fn all_minors(dir: &Path, req: &PythonRequest) -> Vec<PathBuf> {
         }
         let p = entry.path();
         if is_executable(&p) {
-            out.push(p);
+            out.push((minor, digits.len() < rest.len(), p));
         }
     }
-    out.sort();
-    out
+    // Newest minor first, as uv's `find_all_minor`; a free-threaded `3.13t`
+    // after the plain `3.13`.
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    out.into_iter().map(|(_, _, p)| p).collect()
 }
 
 /// pyenv's builds matching `req` by their folder name, newest first.
@@ -578,18 +582,19 @@ fn find_request(req: &PythonRequest) -> Result<PathBuf> {
                 return Ok(executable_of(&f, &exe));
             }
         }
-        // Equally ranked: the newest of them.
-        let mut group: Vec<(Facts, PathBuf)> = Vec::new();
+        // Equally ranked: the newest interpreter among them; of equally new
+        // ones, the one whose name spells the newest minor.
+        let mut newest: Option<((u32, u32, u32), Facts, PathBuf)> = None;
         for exe in all_minors(&dir, req) {
             if let Some(f) = s.query(&exe, Source::SearchPath) {
-                group.push((f, exe));
+                let patch: u32 = f.version.rsplit('.').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+                let key = (f.major, f.minor, patch);
+                if newest.as_ref().is_none_or(|(k, _, _)| key > *k) {
+                    newest = Some((key, f, exe));
+                }
             }
         }
-        let newest = group.into_iter().max_by_key(|(f, _)| {
-            let patch: u32 = f.version.rsplit('.').next().and_then(|p| p.parse().ok()).unwrap_or(0);
-            (f.major, f.minor, patch)
-        });
-        if let Some((f, exe)) = newest {
+        if let Some((_, f, exe)) = newest {
             return Ok(executable_of(&f, &exe));
         }
     }
@@ -661,5 +666,23 @@ mod tests {
         assert_eq!(path_names(&r), ["python3.12.1", "python3.12", "python3", "python"]);
         let r = parse_request("pypy3").expect("request");
         assert_eq!(path_names(&r), ["pypy3", "pypy", "python3", "python"]);
+    }
+
+    #[test]
+    fn all_minors_newest_name_first() {
+        let dir = std::env::temp_dir().join(format!("pepkit-discover-{}", super::super::paths::unique_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["python3.8", "python3.10", "python3.13t", "python3.13", "python3.9", "python3.5", "python3.x"] {
+            let p = dir.join(name);
+            std::fs::write(&p, b"#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        std::fs::write(dir.join("python3.11"), b"not executable").unwrap();
+        let req = parse_request("3").unwrap();
+        let names: Vec<String> =
+            all_minors(&dir, &req).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["python3.13", "python3.13t", "python3.10", "python3.9", "python3.8"]);
+        assert!(all_minors(&dir, &parse_request("3.12").unwrap()).is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

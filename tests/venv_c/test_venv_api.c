@@ -378,6 +378,52 @@ static void test_check(void) {
     unlink(path("env/bin/dead"));
 }
 
+/* Issue 13: pepkit_find_python (NULL for every pointer, errors leave *out
+ * alone, a path, a request searched on a PATH of the interpreter's own
+ * directory). The oracle against uv is tests/suites/50-venv-discover.sh. */
+static void test_find_python(void) {
+    char *found = (char *)"untouched";
+    CHECK_STATUS(pepkit_find_python(NULL, &found), PEPKIT_ERR_NULL_ARGUMENT, "find_python(NULL, &out)");
+    CHECK_STATUS(pepkit_find_python("3", NULL), PEPKIT_ERR_NULL_ARGUMENT, "find_python(\"3\", NULL)");
+    CHECK_STATUS(pepkit_find_python("", &found), PEPKIT_ERR_VALUE, "find_python(\"\")");
+    CHECK_STATUS(pepkit_find_python("2.7", &found), PEPKIT_ERR_VALUE, "find_python(\"2.7\"): before 3.6");
+    CHECK(strcmp(found, "untouched") == 0, "  ... out not written");
+
+    CHECK_STATUS(pepkit_find_python(python, &found), PEPKIT_OK, "find_python(PYTHON)");
+    bool by_path = found && strcmp(found, "untouched") != 0 && found[0] == '/';
+    CHECK(by_path, "  ... an absolute sys.executable: %s", by_path ? found : "-");
+    if (by_path) pepkit_free(found);
+
+    /* PATH = the interpreter's directory, no managed or pyenv folder. */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", python);
+    char *slash = strrchr(dir, '/');
+    if (!slash) return;
+    *slash = '\0';
+    const char *old_path = getenv("PATH");
+    char *saved = old_path ? strdup(old_path) : NULL;
+    setenv("PATH", dir, 1);
+    setenv("UV_PYTHON_INSTALL_DIR", path("no-managed"), 1);
+    setenv("PYENV_ROOT", path("no-pyenv"), 1);
+    found = (char *)"untouched";
+    CHECK_STATUS(pepkit_find_python("3", &found), PEPKIT_OK, "find_python(\"3\") with PATH = its directory");
+    char want[4200];
+    snprintf(want, sizeof want, "%s/python3", dir);
+    bool ok = strcmp(found, "untouched") != 0;
+    CHECK(ok && strcmp(found, want) == 0, "  ... %s (want %s)", ok ? found : "-", want);
+    if (ok) pepkit_free(found);
+    found = (char *)"untouched";
+    CHECK_STATUS(pepkit_find_python("3.99", &found), PEPKIT_ERR_NOT_FOUND, "find_python(\"3.99\")");
+    CHECK(strstr(pepkit_last_error(), dir) != NULL, "  ... the message names PATH: %s", pepkit_last_error());
+    CHECK(strcmp(found, "untouched") == 0, "  ... out not written");
+    if (saved) {
+        setenv("PATH", saved, 1);
+        free(saved);
+    }
+    unsetenv("UV_PYTHON_INSTALL_DIR");
+    unsetenv("PYENV_ROOT");
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s PYTHON WORKDIR\n", argv[0]);
@@ -390,6 +436,7 @@ int main(int argc, char **argv) {
     test_unwritable_parent();
     test_inspect();
     test_check();
+    test_find_python();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
