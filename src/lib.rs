@@ -41,6 +41,7 @@ pub mod error;
 // The memory rules every module follows. Not an API: the C skin reaches it
 // as `pepkit::raw::mem`.
 mod mem;
+mod siphash;
 pub mod buffer;
 pub mod format;
 pub mod memoryview;

@@ -17,8 +17,10 @@
 //!   zipimport would accept: a `.py` (pepkit assumes it compiles), or a `.pyc`
 //!   with this version's magic number that is not stale (a timestamp pyc
 //!   whose `.py` beside it has another DOS modification time, give or take
-//!   one second, or from 3.8 another size; 3.7 refuses checked hash-based
-//!   pycs, later versions are assumed to find the hash right). A package's
+//!   one second, or from 3.8 another size; a checked hash-based pyc whose
+//!   source hash differs from its `.py`'s, by `_imp.source_hash`: 3.7
+//!   refuses every checked one; a source over 64 MiB counts as unreadable,
+//!   which refuses the pyc). A package's
 //!   search location is the directory of its origin. No extension modules.
 //! * Otherwise, when the archive lists the directory `p/n/` (an explicit
 //!   directory member: zipimport sees no implied ones), `archive/p/n` is a
@@ -218,30 +220,73 @@ pub fn read_zip_index(file: &File, file_size: u64, minor: u32) -> Result<Option<
 /// The first `n` bytes of a member's data (inflated when compressed), or
 /// `None` when they cannot be read.
 fn member_head(file: &File, m: &Member, n: usize) -> Option<Vec<u8>> {
+    // A few KiB of deflated input give the first bytes of output.
+    member_bytes(file, m, n, 64 << 10)
+}
+
+/// The largest member pepkit reads whole (the source of a checked
+/// hash-based `.pyc`): a larger one counts as unreadable.
+const MAX_MEMBER: usize = 64 << 20;
+
+/// A member's whole data (inflated), as zipimport's `_get_data` gives it;
+/// `None` when it cannot be read, is larger than [`MAX_MEMBER`], its deflate
+/// stream is corrupt or memory runs out.
+fn member_data(file: &File, m: &Member) -> Option<Vec<u8>> {
+    let size = m.file_size as usize;
+    if size > MAX_MEMBER || m.data_size as usize > MAX_MEMBER {
+        return None;
+    }
+    let out = member_bytes(file, m, size, m.data_size as usize)?;
+    // A stream that ends early, or a stored member shorter than declared.
+    (out.len() == size).then_some(out)
+}
+
+/// Up to `n` bytes of a member's data, inflating at most `raw_cap` bytes of
+/// its stored data; allocations fallible.
+fn member_bytes(file: &File, m: &Member, n: usize, raw_cap: usize) -> Option<Vec<u8>> {
     let mut local = [0u8; 30];
     file.read_exact_at(&mut local, m.file_offset).ok()?;
     if &local[..4] != b"PK\x03\x04" {
         return None;
     }
     let start = m.file_offset + 30 + u64::from(u16_at(&local, 26)) + u64::from(u16_at(&local, 28));
+    let zeroed = |len: usize| -> Option<Vec<u8>> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(len).ok()?;
+        v.resize(len, 0);
+        Some(v)
+    };
     if m.compress == 0 {
-        let take = (m.data_size as usize).min(n);
-        let mut out = vec![0u8; take];
+        let mut out = zeroed((m.data_size as usize).min(n))?;
         file.read_exact_at(&mut out, start).ok()?;
         return Some(out);
     }
-    // Deflate (zipimport inflates any other method as deflate too): a few
-    // KiB of input give the first bytes of output.
-    let take = (m.data_size as usize).min(64 << 10);
-    let mut raw = vec![0u8; take];
+    // Deflate (zipimport inflates any other method as deflate too).
+    let mut raw = zeroed((m.data_size as usize).min(raw_cap))?;
     file.read_exact_at(&mut raw, start).ok()?;
     // Raw deflate (no zlib header); a corrupt stream yields what inflated
-    // before the error, as the first bytes are all that is read.
+    // before the error (the caller of a head wants only the first bytes).
     let mut state = flate2::Decompress::new(false);
-    let mut out = vec![0u8; n.max(1)];
-    let _ = state.decompress(&raw, &mut out, flate2::FlushDecompress::None);
+    let mut out = zeroed(n.max(1))?;
+    let _ = state.decompress(&raw, &mut out, flate2::FlushDecompress::Finish);
     out.truncate(usize::try_from(state.total_out()).unwrap_or(0).min(n));
     Some(out)
+}
+
+/// `_imp.source_hash(_RAW_MAGIC_NUMBER, source)` of CPython 3.`minor`:
+/// SipHash keyed with the magic number, 2-4 before 3.11, 1-3 from 3.11.
+fn source_hash(minor: u32, magic: [u8; 4], source: &[u8]) -> [u8; 8] {
+    let key = u64::from(u32::from_le_bytes(magic));
+    let h = if minor < 11 {
+        let mut h = crate::siphash::SipHash24::new(key, 0);
+        h.write(source);
+        h.finish()
+    } else {
+        let mut h = crate::siphash::SipHash13::new(key, 0);
+        h.write(source);
+        h.finish()
+    };
+    h.to_le_bytes()
 }
 
 /// CPython 3.`minor`'s bytecode magic number (`importlib.util.MAGIC_NUMBER`).
@@ -296,9 +341,18 @@ fn pyc_accepted(index: &ZipIndex, file: &File, name: &[u8], m: &Member, minor: u
         return false;
     }
     if flags & 1 != 0 {
-        // Hash-based: 3.7 refuses checked ones; later versions check the
-        // hash against the source, which pepkit assumes matches.
-        return !(minor == 7 && flags & 0b10 != 0);
+        // Hash-based. Unchecked ones are taken as they are (the default
+        // `check_hash_based_pycs`). 3.7 refuses checked ones; later versions
+        // compare the hash with the source's beside it when there is one,
+        // refusing the pyc when it differs or the source cannot be read.
+        if flags & 0b10 == 0 {
+            return true;
+        }
+        if minor == 7 {
+            return false;
+        }
+        let Some(s) = source else { return true };
+        return member_data(file, s).is_some_and(|src| head[8..16] == source_hash(minor, magic, &src));
     }
     let Some(s) = source else { return true };
     let mtime = dos_time(s.date, s.time);

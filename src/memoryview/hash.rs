@@ -7,93 +7,13 @@
 //! So `hash(m) == hash(m.tobytes())` for a memoryview `m`, and [`BytesHasher`] lets
 //! a strided view feed its runs without a temporary copy.
 
+use crate::siphash::SipHash13;
+
 /// `hash(bytes(data))` under `PYTHONHASHSEED=0` on a 64-bit CPython 3.11+.
 pub fn hash_bytes(data: &[u8]) -> isize {
     let mut h = BytesHasher::new();
     h.update(data);
     h.finish()
-}
-
-#[derive(Clone)]
-struct SipHash13 {
-    v: [u64; 4],
-    tail: u64,
-    ntail: usize,
-    len: u64,
-}
-
-#[inline(always)]
-fn round(v: &mut [u64; 4]) {
-    v[0] = v[0].wrapping_add(v[1]);
-    v[2] = v[2].wrapping_add(v[3]);
-    v[1] = v[1].rotate_left(13) ^ v[0];
-    v[3] = v[3].rotate_left(16) ^ v[2];
-    v[0] = v[0].rotate_left(32);
-    v[2] = v[2].wrapping_add(v[1]);
-    v[0] = v[0].wrapping_add(v[3]);
-    v[1] = v[1].rotate_left(17) ^ v[2];
-    v[3] = v[3].rotate_left(21) ^ v[0];
-    v[2] = v[2].rotate_left(32);
-}
-
-impl SipHash13 {
-    fn new(k0: u64, k1: u64) -> SipHash13 {
-        SipHash13 {
-            v: [
-                k0 ^ 0x736f6d6570736575,
-                k1 ^ 0x646f72616e646f6d,
-                k0 ^ 0x6c7967656e657261,
-                k1 ^ 0x7465646279746573,
-            ],
-            tail: 0,
-            ntail: 0,
-            len: 0,
-        }
-    }
-
-    #[inline(always)]
-    fn block(&mut self, m: u64) {
-        self.v[3] ^= m;
-        round(&mut self.v);
-        self.v[0] ^= m;
-    }
-
-    fn write(&mut self, mut data: &[u8]) {
-        self.len = self.len.wrapping_add(data.len() as u64);
-        if self.ntail > 0 {
-            while self.ntail < 8 {
-                let Some((&b, rest)) = data.split_first() else { return };
-                self.tail |= (b as u64) << (8 * self.ntail);
-                self.ntail += 1;
-                data = rest;
-            }
-            let m = self.tail;
-            self.block(m);
-            self.tail = 0;
-            self.ntail = 0;
-        }
-        let mut chunks = data.chunks_exact(8);
-        for c in &mut chunks {
-            self.block(u64::from_le_bytes(c.try_into().unwrap()));
-        }
-        for (k, &b) in chunks.remainder().iter().enumerate() {
-            self.tail |= (b as u64) << (8 * k);
-        }
-        self.ntail = chunks.remainder().len();
-    }
-
-    fn finish(&self) -> u64 {
-        let mut v = self.v;
-        let b = (self.len << 56) | self.tail;
-        v[3] ^= b;
-        round(&mut v);
-        v[0] ^= b;
-        v[2] ^= 0xff;
-        round(&mut v);
-        round(&mut v);
-        round(&mut v);
-        v[0] ^ v[1] ^ v[2] ^ v[3]
-    }
 }
 
 /// `_Py_HashBytes` over data given in pieces: the result depends only on the

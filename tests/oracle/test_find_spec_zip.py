@@ -8,10 +8,12 @@ with and without explicit directory members (zipimport sees a namespace
 portion only through an explicit `dir/` member), stored or deflated, with a
 trailing comment or a launcher prepended now and then, beside directories
 holding the same and other names, so namespace packages span archives and
-directories. Members: empty `.py` sources; sourceless `.pyc` files valid for
-this interpreter (timestamp or, 3.7+, unchecked hash-based); `.pyc` files
-beside their `.py` that are stale (mtime 0), fresh (the `.py` member's DOS
-time and size) or carry another version's magic number; package
+directories. Members: `.py` sources (empty, or a few bytes to 4 KiB beside
+a `.pyc`); sourceless `.pyc` files valid for this interpreter (timestamp
+or, 3.7+, unchecked hash-based); `.pyc` files beside their `.py` that are
+stale (mtime 0), fresh (the `.py` member's DOS time and size), carry
+another version's magic number, or are hash-based: unchecked, checked with
+the source's hash, or checked with another hash; package
 `__init__.py`/`.pyc`; modules beside packages of the same name. A file that
 is not a zip on the path is skipped by both.
 
@@ -22,8 +24,8 @@ locations. About half the cases go through one pepkit_finder a world (its
 archive indexes cached and revalidated).
 
 Not generated (documented differences): sources that do not compile,
-a package whose only `__init__` is refused bytecode, checked hash-based
-pycs, names in code page 437, corrupt or zip64 archives.
+a package whose only `__init__` is refused bytecode, names in code page
+437, corrupt or zip64 archives.
 
 Usage: test_find_spec_zip.py [path/to/libpepkit.so]   (or PEPKIT_LIB=...)
 """
@@ -51,9 +53,12 @@ DATE = (2020, 6, 15, 12, 30, 10)
 
 def pyc(kind, source=b""):
     code = compile(source, "<pepkit-oracle>", "exec")
-    if kind == "hash" and hasattr(be, "_code_to_hash_pyc"):
+    if kind in ("hash", "checked", "badhash") and hasattr(be, "_code_to_hash_pyc"):
+        # Unchecked, checked against the source beside it, or checked with
+        # the hash of other bytes (which zipimport must refuse).
         import _imp
-        return bytes(be._code_to_hash_pyc(code, _imp.source_hash(be._RAW_MAGIC_NUMBER, source), False))
+        hashed = source + b"#other" if kind == "badhash" else source
+        return bytes(be._code_to_hash_pyc(code, _imp.source_hash(be._RAW_MAGIC_NUMBER, hashed), kind != "hash"))
     mtime = int(time.mktime(DATE + (0, 0, -1))) if kind == "fresh" else 0
     if hasattr(be, "_code_to_timestamp_pyc"):
         data = bytes(be._code_to_timestamp_pyc(code, mtime, len(source)))
@@ -82,8 +87,10 @@ class Tree:
         elif r < 0.7:
             self.files[rel + ".pyc"] = pyc(rng.choice(["stale", "hash"]))
         else:
-            self.files[rel + ".py"] = b""
-            self.files[rel + ".pyc"] = pyc(rng.choice(["stale", "fresh", "badmagic", "hash"]))
+            source = b"x = %d\n" % rng.randrange(1000) * rng.choice([1, 1, 500])
+            self.files[rel + ".py"] = source
+            self.files[rel + ".pyc"] = pyc(rng.choice(["stale", "fresh", "badmagic", "hash", "checked", "badhash"]),
+                                           source)
 
     def node(self, rel, depth):
         rng = self.rng
