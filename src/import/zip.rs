@@ -9,8 +9,9 @@
 //!   `a.zip`. An entry that is itself a directory is never an archive.
 //! * The central directory is read up to the first record without the
 //!   central-header signature; member names are decoded as zipimport does
-//!   (UTF-8 with flag bit 11, else ASCII); names that are neither, or hold a
-//!   NUL, can name no module and are left out.
+//!   (UTF-8 with flag bit 11, else code page 437, ASCII included); a name
+//!   that is invalid UTF-8 under the flag, or holds a NUL, can name no module
+//!   and is left out.
 //! * For a tail name `n` under prefix `p`: `p/n/__init__.pyc`,
 //!   `p/n/__init__.py`, `p/n.pyc`, `p/n.py`, the first member present decides
 //!   whether `n` is a package; the origin is the first of them whose code
@@ -100,19 +101,36 @@ pub fn locate_directory(tail: &[u8], file_size: u64, minor: u32) -> Option<(u64,
     Some((position, size, offset, arc_offset))
 }
 
-/// Decodes a member name as zipimport does: UTF-8 with flag bit 11, else
-/// ASCII (other names, in code page 437, and names with a NUL are skipped).
-fn member_name(raw: &[u8], flags: u16) -> Option<&[u8]> {
+/// Code page 437's characters for bytes 0x80-0xFF (zipimport's
+/// `cp437_table`, Python's `cp437` codec), for names without the UTF-8 flag.
+const CP437_HIGH: [char; 128] = ['Ç', 'ü', 'é', 'â', 'ä', 'à', 'å', 'ç', 'ê', 'ë', 'è', 'ï', 'î', 'ì', 'Ä', 'Å', 'É', 'æ', 'Æ', 'ô', 'ö', 'ò', 'û', 'ù', 'ÿ', 'Ö', 'Ü', '¢', '£', '¥', '₧', 'ƒ', 'á', 'í', 'ó', 'ú', 'ñ', 'Ñ', 'ª', 'º', '¿', '⌐', '¬', '½', '¼', '¡', '«', '»', '░', '▒', '▓', '│', '┤', '╡', '╢', '╖', '╕', '╣', '║', '╗', '╝', '╜', '╛', '┐', '└', '┴', '┬', '├', '─', '┼', '╞', '╟', '╚', '╔', '╩', '╦', '╠', '═', '╬', '╧', '╨', '╤', '╥', '╙', '╘', '╒', '╓', '╫', '╪', '┘', '┌', '█', '▄', '▌', '▐', '▀', 'α', 'ß', 'Γ', 'π', 'Σ', 'σ', 'µ', 'τ', 'Φ', 'Θ', 'Ω', 'δ', '∞', 'φ', 'ε', '∩', '≡', '±', '≥', '≤', '⌠', '⌡', '÷', '≈', '°', '∙', '·', '√', 'ⁿ', '²', '■', '\u{a0}'];
+
+/// Decodes a member name as zipimport does, into UTF-8 bytes (`key`, which
+/// it fills): UTF-8 with flag bit 11, else ASCII or, for any other byte,
+/// code page 437. False when the name can name nothing (invalid UTF-8 under
+/// the flag, or a NUL).
+fn member_name(raw: &[u8], flags: u16, key: &mut Vec<u8>) -> Result<bool> {
+    let oom = |_| Error::no_memory("out of memory indexing a zip archive");
     if raw.contains(&0) {
-        return None;
+        return Ok(false);
     }
-    if flags & 0x800 != 0 {
-        std::str::from_utf8(raw).ok().map(str::as_bytes)
-    } else if raw.is_ascii() {
-        Some(raw)
-    } else {
-        None
+    let utf8 = flags & 0x800 != 0 || raw.is_ascii();
+    if utf8 {
+        if std::str::from_utf8(raw).is_err() {
+            return Ok(false);
+        }
+        key.try_reserve_exact(raw.len()).map_err(oom)?;
+        key.extend_from_slice(raw);
+        return Ok(true);
     }
+    // Each high byte becomes at most 3 UTF-8 bytes.
+    key.try_reserve_exact(raw.len().saturating_mul(3)).map_err(oom)?;
+    let mut buf = [0u8; 4];
+    for &b in raw {
+        let c = if b < 0x80 { char::from(b) } else { CP437_HIGH[usize::from(b - 0x80)] };
+        key.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+    Ok(true)
 }
 
 /// The central directory records in `cd` (read from the directory's
@@ -148,11 +166,9 @@ pub fn parse_directory(cd: &[u8], header_offset: u64, arc_offset: u64) -> Result
         if files.len() >= MAX_ENTRIES {
             return Err(Error::value(format!("zip archive has more than {MAX_ENTRIES} members: pepkit does not index it")));
         }
-        if let Some(name) = member_name(raw, flags) {
+        let mut key = Vec::new();
+        if member_name(raw, flags, &mut key)? {
             files.try_reserve(1).map_err(|_| Error::no_memory("out of memory indexing a zip archive"))?;
-            let mut key = Vec::new();
-            key.try_reserve_exact(name.len()).map_err(|_| Error::no_memory("out of memory indexing a zip archive"))?;
-            key.extend_from_slice(name);
             files.insert(
                 key,
                 Member {
@@ -524,6 +540,22 @@ mod tests {
         out.extend_from_slice(&(comment.len() as u16).to_le_bytes());
         out.extend_from_slice(comment);
         out
+    }
+
+    #[test]
+    fn member_names_as_zipimport_decodes_them() {
+        let name = |raw: &[u8], flags: u16| {
+            let mut key = Vec::new();
+            member_name(raw, flags, &mut key).unwrap().then_some(key)
+        };
+        assert_eq!(name(b"a/b.py", 0).as_deref(), Some(&b"a/b.py"[..]));
+        // Code page 437 without the flag: 0x82 is 'é', 0xe9 'Θ', 0xff NBSP.
+        assert_eq!(name(b"caf\x82.py", 0).as_deref(), Some("café.py".as_bytes()));
+        assert_eq!(name(b"\xe9\xff", 0).as_deref(), Some("Θ\u{a0}".as_bytes()));
+        // UTF-8 with the flag; invalid UTF-8 under it, or a NUL, names nothing.
+        assert_eq!(name("café.py".as_bytes(), 0x800).as_deref(), Some("café.py".as_bytes()));
+        assert_eq!(name(b"caf\x82.py", 0x800), None);
+        assert_eq!(name(b"a\0.py", 0), None);
     }
 
     #[test]

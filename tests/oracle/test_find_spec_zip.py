@@ -13,7 +13,9 @@ a `.pyc`); sourceless `.pyc` files valid for this interpreter (timestamp
 or, 3.7+, unchecked hash-based); `.pyc` files beside their `.py` that are
 stale (mtime 0), fresh (the `.py` member's DOS time and size), carry
 another version's magic number, or are hash-based: unchecked, checked with
-the source's hash, or checked with another hash; package
+the source's hash, or checked with another hash; a non-ASCII name (café)
+stored as UTF-8 with its flag or, in half the archives, in code page 437
+without it; package
 `__init__.py`/`.pyc`; modules beside packages of the same name. A file that
 is not a zip on the path is skipped by both.
 
@@ -24,8 +26,8 @@ locations. About half the cases go through one pepkit_finder a world (its
 archive indexes cached and revalidated).
 
 Not generated (documented differences): sources that do not compile,
-a package whose only `__init__` is refused bytecode, names in code page
-437, corrupt or zip64 archives.
+a package whose only `__init__` is refused bytecode, corrupt or zip64
+archives.
 
 Usage: test_find_spec_zip.py [path/to/libpepkit.so]   (or PEPKIT_LIB=...)
 """
@@ -47,7 +49,7 @@ import test_find_spec as tfs
 from pepkit_ctypes import Report, finder_find_spec, finder_new, load_pepkit
 
 EXT = tfs.EXT
-POOL = ["a", "b", "ns", "m", "_p", "x1"]
+POOL = ["a", "b", "ns", "m", "_p", "x1", "caf\u00e9"]
 DATE = (2020, 6, 15, 12, 30, 10)
 
 
@@ -67,6 +69,14 @@ def pyc(kind, source=b""):
     if kind == "badmagic":
         data = b"\x00\x00\r\n" + data[4:]
     return data
+
+
+class CP437Info(zipfile.ZipInfo):
+    """A member whose name is stored in code page 437, without the UTF-8
+    flag, as zip tools before it wrote names (zipfile itself writes UTF-8)."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("cp437"), self.flag_bits & ~0x800
 
 
 class Tree:
@@ -106,15 +116,16 @@ class Tree:
             self.module(rel)
 
     def write_zip(self, path, prefix, dir_entries, compress):
+        Info = CP437Info if self.rng.random() < 0.5 else zipfile.ZipInfo
         with zipfile.ZipFile(path, "w") as z:
             if dir_entries:
                 parts = prefix.strip("/").split("/") if prefix else []
                 for i in range(len(parts)):
-                    z.writestr(zipfile.ZipInfo("/".join(parts[:i + 1]) + "/", DATE), b"")
+                    z.writestr(Info("/".join(parts[:i + 1]) + "/", DATE), b"")
                 for d in sorted(self.dirs):
-                    z.writestr(zipfile.ZipInfo(prefix + d + "/", DATE), b"")
+                    z.writestr(Info(prefix + d + "/", DATE), b"")
             for rel, data in sorted(self.files.items()):
-                info = zipfile.ZipInfo(prefix + rel, DATE)
+                info = Info(prefix + rel, DATE)
                 info.compress_type = compress
                 z.writestr(info, data)
             if self.rng.random() < 0.15:
