@@ -7,6 +7,11 @@
 //!   the very end, or from 3.8 within the 64 KiB of a trailing comment). The
 //!   components gone up make the prefix: `a.zip/sub` searches `sub/` in
 //!   `a.zip`. An entry that is itself a directory is never an archive.
+//! * 3.13 also reads zip64 archives: the zip64 end record when it sits right
+//!   before the end record (with its locator), and a zip64 extra field for
+//!   sizes and offsets that are 0xFFFFFFFF; it refuses an archive whose
+//!   record count differs from the declared one. Earlier versions take the
+//!   0xFFFFFFFF values as they are (such an archive is mostly refused).
 //! * The central directory is read up to the first record without the
 //!   central-header signature; member names are decoded as zipimport does
 //!   (UTF-8 with flag bit 11, else code page 437, ASCII included); a name
@@ -43,14 +48,17 @@ pub(crate) const MAX_DIRECTORY: u64 = 64 << 20;
 /// The most members pepkit indexes in one archive.
 pub(crate) const MAX_ENTRIES: usize = 1 << 20;
 const EOCD_SIZE: usize = 22;
+/// The zip64 end-of-central-directory record and its locator (3.13+).
+const EOCD64_SIZE: usize = 56;
+const EOCD64_LOCATOR_SIZE: usize = 20;
 const MAX_COMMENT: usize = 65535;
 
 /// One member of the archive, as zipimport's table of contents keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Member {
     pub compress: u16,
-    pub data_size: u32,
-    pub file_size: u32,
+    pub data_size: u64,
+    pub file_size: u64,
     /// Offset of the local header in the file (the archive offset added).
     pub file_offset: u64,
     pub time: u16,
@@ -71,34 +79,109 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-/// Where the central directory is: `(position, size, header_offset,
-/// arc_offset)` from the file's tail (its last bytes, at most 64 KiB + 22)
-/// and the file's size; `None` when zipimport of CPython 3.`minor` would
-/// not take the file (before 3.8 the record must end the file: no comment).
-pub fn locate_directory(tail: &[u8], file_size: u64, minor: u32) -> Option<(u64, u64, u64, u64)> {
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// How many bytes of the file's end zipimport of 3.`minor` searches for the
+/// end-of-central-directory record (3.13 adds room for the zip64 one).
+fn tail_window(minor: u32) -> usize {
+    if minor >= 13 {
+        MAX_COMMENT + EOCD_SIZE + EOCD64_SIZE + EOCD64_LOCATOR_SIZE
+    } else {
+        MAX_COMMENT + EOCD_SIZE
+    }
+}
+
+/// Where the central directory is, as [`locate_directory`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Directory {
+    /// Its position in the file.
+    pub position: u64,
+    /// Its declared size.
+    pub size: u64,
+    /// Its declared offset (what local header offsets are compared with).
+    pub offset: u64,
+    /// What precedes the archive in the file.
+    pub arc_offset: u64,
+    /// The declared number of entries, which 3.13 checks.
+    pub entries: u64,
+}
+
+/// Where the central directory is, from the file's tail (its last
+/// [`tail_window`] bytes at most) and the file's size; `None` when zipimport
+/// of CPython 3.`minor` would not take the file. Before 3.8 the record must
+/// end the file (no comment); 3.8-3.12 look at the end first, then for the
+/// last signature in the window; 3.13 only for the last signature, and takes
+/// the zip64 record when one sits right before it (with its locator).
+pub fn locate_directory(tail: &[u8], file_size: u64, minor: u32) -> Option<Directory> {
     if tail.len() < EOCD_SIZE || (tail.len() as u64) > file_size {
         return None;
     }
     let tail_start = file_size - tail.len() as u64;
     let last = &tail[tail.len() - EOCD_SIZE..];
-    let (buffer, header_position) = if last.starts_with(b"PK\x05\x06") {
-        (last, file_size - EOCD_SIZE as u64)
+    let rfind = |sig: &[u8; 4]| tail.windows(4).rposition(|w| w == sig);
+    let (header_position, size, offset, entries) = if minor < 13 && last.starts_with(b"PK\x05\x06") {
+        (file_size - EOCD_SIZE as u64, u64::from(u32_at(last, 12)), u64::from(u32_at(last, 16)), u64::from(u16_at(last, 8)))
     } else if minor < 8 {
         return None;
     } else {
-        // data.rfind(signature) within the comment window, then 22 bytes.
-        let pos = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
-        let buffer = tail.get(pos..pos + EOCD_SIZE)?;
-        (buffer, tail_start + pos as u64)
+        let pos = rfind(b"PK\x05\x06");
+        let pos64 = if minor >= 13 { rfind(b"PK\x06\x06") } else { None };
+        match (pos64, pos) {
+            (Some(p64), Some(p)) if p64 + EOCD64_SIZE + EOCD64_LOCATOR_SIZE == p => {
+                let b = &tail[p64..p64 + EOCD64_SIZE];
+                (tail_start + p64 as u64, u64_at(b, 40), u64_at(b, 48), u64_at(b, 24))
+            }
+            (_, Some(p)) => {
+                let b = tail.get(p..p + EOCD_SIZE)?;
+                (tail_start + p as u64, u64::from(u32_at(b, 12)), u64::from(u32_at(b, 16)), u64::from(u16_at(b, 8)))
+            }
+            _ => return None,
+        }
     };
-    let size = u64::from(u32_at(buffer, 12));
-    let offset = u64::from(u32_at(buffer, 16));
     if header_position < size || header_position < offset {
         return None;
     }
     let position = header_position - size;
     let arc_offset = position.checked_sub(offset)?;
-    Some((position, size, offset, arc_offset))
+    Some(Directory { position, size, offset, arc_offset, entries })
+}
+
+/// 3.13's zip64 extra field: the sizes and offset that are 0xFFFFFFFF in the
+/// central record, read from `extra` (the record's bytes after its name:
+/// extra fields and comment, as zipimport slices them, quirks included: the
+/// value count comes from all of what is left, not the field's size). `None`
+/// when zipimport would refuse the archive.
+fn zip64_extra(mut extra: &[u8], sizes: &mut [u64; 3]) -> Option<()> {
+    const MAX_UINT32: u64 = 0xffff_ffff;
+    while !extra.is_empty() {
+        if extra.len() < 4 {
+            return None;
+        }
+        let tag = u16_at(extra, 0);
+        let size = usize::from(u16_at(extra, 2));
+        if extra.len() < 4 + size {
+            return None;
+        }
+        if tag == 1 {
+            if !(extra.len() - 4).is_multiple_of(8) || (extra.len() - 4) / 8 > 3 {
+                return None;
+            }
+            let mut values = (0..(extra.len() - 4) / 8).map(|k| u64_at(extra, 4 + 8 * k));
+            // file_size, data_size, file_offset: the extra's order.
+            for slot in [1, 0, 2] {
+                if sizes[slot] == MAX_UINT32 {
+                    sizes[slot] = values.next()?; // zipimport: an IndexError
+                }
+            }
+            return Some(());
+        }
+        extra = &extra[4 + size..];
+    }
+    Some(())
 }
 
 /// Code page 437's characters for bytes 0x80-0xFF (zipimport's
@@ -137,9 +220,11 @@ fn member_name(raw: &[u8], flags: u16, key: &mut Vec<u8>) -> Result<bool> {
 /// position to the end of the file's declared directory), up to the first
 /// record without the signature. `header_offset` is the directory's
 /// declared offset, `arc_offset` what precedes the archive in the file.
-pub fn parse_directory(cd: &[u8], header_offset: u64, arc_offset: u64) -> Result<Option<ZipIndex>> {
+pub fn parse_directory(cd: &[u8], dir: &Directory, minor: u32) -> Result<Option<ZipIndex>> {
+    let (header_offset, arc_offset) = (dir.offset, dir.arc_offset);
     let mut files: HashMap<Vec<u8>, Member> = HashMap::new();
     let mut at = 0usize;
+    let mut count = 0u64;
     loop {
         let Some(head) = cd.get(at..at + 46) else {
             // zipimport: fewer than 4 bytes or a short record is an EOFError;
@@ -150,18 +235,25 @@ pub fn parse_directory(cd: &[u8], header_offset: u64, arc_offset: u64) -> Result
             return Ok(None);
         };
         if !head.starts_with(b"PK\x01\x02") {
+            if minor >= 13 && count != dir.entries {
+                return Ok(None); // "mismatched num_entries"
+            }
             break;
         }
+        count += 1;
         let flags = u16_at(head, 8);
         let name_size = usize::from(u16_at(head, 28));
         let rest = name_size + usize::from(u16_at(head, 30)) + usize::from(u16_at(head, 32));
-        let file_offset = u64::from(u32_at(head, 42));
+        let Some(raw) = cd.get(at + 46..at + 46 + name_size) else { return Ok(None) };
+        let Some(after_name) = cd.get(at + 46 + name_size..at + 46 + rest) else { return Ok(None) };
+        // data_size, file_size, file_offset.
+        let mut sizes = [u64::from(u32_at(head, 20)), u64::from(u32_at(head, 24)), u64::from(u32_at(head, 42))];
+        if minor >= 13 && sizes.contains(&0xffff_ffff) && zip64_extra(after_name, &mut sizes).is_none() {
+            return Ok(None); // "can't read header extra"
+        }
+        let [data_size, file_size, file_offset] = sizes;
         if file_offset > header_offset {
             return Ok(None); // "bad local header offset"
-        }
-        let Some(raw) = cd.get(at + 46..at + 46 + name_size) else { return Ok(None) };
-        if cd.len() < at + 46 + rest {
-            return Ok(None);
         }
         if files.len() >= MAX_ENTRIES {
             return Err(Error::value(format!("zip archive has more than {MAX_ENTRIES} members: pepkit does not index it")));
@@ -173,9 +265,9 @@ pub fn parse_directory(cd: &[u8], header_offset: u64, arc_offset: u64) -> Result
                 key,
                 Member {
                     compress: u16_at(head, 10),
-                    data_size: u32_at(head, 20),
-                    file_size: u32_at(head, 24),
-                    file_offset: file_offset + arc_offset,
+                    data_size,
+                    file_size,
+                    file_offset: file_offset.saturating_add(arc_offset),
                     time: u16_at(head, 12),
                     date: u16_at(head, 14),
                 },
@@ -191,15 +283,15 @@ pub fn parse_directory(cd: &[u8], header_offset: u64, arc_offset: u64) -> Result
 // Only the fuzz target reads archives from memory; the finder reads files.
 #[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
 pub fn parse_zip_index(data: &[u8], minor: u32) -> Result<Option<ZipIndex>> {
-    let tail = &data[data.len().saturating_sub(MAX_COMMENT + EOCD_SIZE)..];
-    let Some((position, size, offset, arc)) = locate_directory(tail, data.len() as u64, minor) else {
+    let tail = &data[data.len().saturating_sub(tail_window(minor))..];
+    let Some(dir) = locate_directory(tail, data.len() as u64, minor) else {
         return Ok(None);
     };
-    if size > MAX_DIRECTORY {
-        return Err(too_big(size));
+    if dir.size > MAX_DIRECTORY {
+        return Err(too_big(dir.size));
     }
-    let start = usize::try_from(position).unwrap_or(usize::MAX).min(data.len());
-    parse_directory(&data[start..], offset, arc)
+    let start = usize::try_from(dir.position).unwrap_or(usize::MAX).min(data.len());
+    parse_directory(&data[start..], &dir, minor)
 }
 
 fn too_big(size: u64) -> Error {
@@ -209,28 +301,28 @@ fn too_big(size: u64) -> Error {
 /// The index of the archive at `path` (a regular file), read from its tail
 /// and central directory only; `None` when zipimport would not take it.
 pub fn read_zip_index(file: &File, file_size: u64, minor: u32) -> Result<Option<ZipIndex>> {
-    let tail_len = file_size.min((MAX_COMMENT + EOCD_SIZE) as u64) as usize;
+    let tail_len = file_size.min(tail_window(minor) as u64) as usize;
     let mut tail = vec![0u8; tail_len];
     if file.read_exact_at(&mut tail, file_size - tail_len as u64).is_err() {
         return Ok(None);
     }
-    let Some((position, size, offset, arc)) = locate_directory(&tail, file_size, minor) else {
+    let Some(dir) = locate_directory(&tail, file_size, minor) else {
         return Ok(None);
     };
-    if size > MAX_DIRECTORY {
-        return Err(too_big(size));
+    if dir.size > MAX_DIRECTORY {
+        return Err(too_big(dir.size));
     }
     // zipimport reads records from the directory's position on, past the
     // declared size if they continue; the end of the file bounds it, and
     // so does the limit.
-    let len = (file_size - position).min(MAX_DIRECTORY + EOCD_SIZE as u64 + MAX_COMMENT as u64) as usize;
+    let len = (file_size - dir.position).min(MAX_DIRECTORY + tail_window(minor) as u64) as usize;
     let mut cd = Vec::new();
     cd.try_reserve_exact(len).map_err(|_| Error::no_memory("out of memory reading a zip central directory"))?;
     cd.resize(len, 0);
-    if file.read_exact_at(&mut cd, position).is_err() {
+    if file.read_exact_at(&mut cd, dir.position).is_err() {
         return Ok(None);
     }
-    parse_directory(&cd, offset, arc)
+    parse_directory(&cd, &dir, minor)
 }
 
 /// The first `n` bytes of a member's data (inflated when compressed), or
@@ -248,10 +340,10 @@ const MAX_MEMBER: usize = 64 << 20;
 /// `None` when it cannot be read, is larger than [`MAX_MEMBER`], its deflate
 /// stream is corrupt or memory runs out.
 fn member_data(file: &File, m: &Member) -> Option<Vec<u8>> {
-    let size = m.file_size as usize;
-    if size > MAX_MEMBER || m.data_size as usize > MAX_MEMBER {
+    if m.file_size > MAX_MEMBER as u64 || m.data_size > MAX_MEMBER as u64 {
         return None;
     }
+    let size = m.file_size as usize;
     let out = member_bytes(file, m, size, m.data_size as usize)?;
     // A stream that ends early, or a stored member shorter than declared.
     (out.len() == size).then_some(out)
@@ -266,6 +358,12 @@ fn member_bytes(file: &File, m: &Member, n: usize, raw_cap: usize) -> Option<Vec
         return None;
     }
     let start = m.file_offset + 30 + u64::from(u16_at(&local, 26)) + u64::from(u16_at(&local, 28));
+    // zipimport reads all `data_size` bytes and refuses the member when the
+    // file holds fewer (a zip64 size of 0xFFFFFFFF before 3.13, say).
+    let len = file.metadata().ok()?.len();
+    if start.checked_add(m.data_size).is_none_or(|end| end > len) {
+        return None;
+    }
     let zeroed = |len: usize| -> Option<Vec<u8>> {
         let mut v = Vec::new();
         v.try_reserve_exact(len).ok()?;
@@ -273,12 +371,12 @@ fn member_bytes(file: &File, m: &Member, n: usize, raw_cap: usize) -> Option<Vec
         Some(v)
     };
     if m.compress == 0 {
-        let mut out = zeroed((m.data_size as usize).min(n))?;
+        let mut out = zeroed(usize::try_from(m.data_size).unwrap_or(usize::MAX).min(n))?;
         file.read_exact_at(&mut out, start).ok()?;
         return Some(out);
     }
     // Deflate (zipimport inflates any other method as deflate too).
-    let mut raw = zeroed((m.data_size as usize).min(raw_cap))?;
+    let mut raw = zeroed(usize::try_from(m.data_size).unwrap_or(usize::MAX).min(raw_cap))?;
     file.read_exact_at(&mut raw, start).ok()?;
     // Raw deflate (no zlib header); a corrupt stream yields what inflated
     // before the error (the caller of a head wants only the first bytes).
@@ -376,7 +474,7 @@ fn pyc_accepted(index: &ZipIndex, file: &File, name: &[u8], m: &Member, minor: u
         return true;
     }
     let fresh = (i64::from(u32_at(&head, 8)) - mtime).abs() <= 1;
-    fresh && (minor < 8 || u32_at(&head, 12) == s.file_size)
+    fresh && (minor < 8 || u64::from(u32_at(&head, 12)) == s.file_size & 0xffff_ffff)
 }
 
 /// What an archive holds for a tail name.
@@ -540,6 +638,37 @@ mod tests {
         out.extend_from_slice(&(comment.len() as u16).to_le_bytes());
         out.extend_from_slice(comment);
         out
+    }
+
+    #[test]
+    fn zip64_extra_as_3_13_reads_it() {
+        let field = |tag: u16, values: &[u64], trailing: &[u8]| {
+            let mut v = tag.to_le_bytes().to_vec();
+            v.extend_from_slice(&((values.len() * 8) as u16).to_le_bytes());
+            values.iter().for_each(|x| v.extend_from_slice(&x.to_le_bytes()));
+            v.extend_from_slice(trailing);
+            v
+        };
+        let max = 0xffff_ffffu64;
+        // data_size, file_size, file_offset; the extra holds file_size first.
+        let mut sizes = [max, max, 7];
+        assert!(zip64_extra(&field(1, &[10, 20], b""), &mut sizes).is_some());
+        assert_eq!(sizes, [20, 10, 7]);
+        // Another field first is skipped.
+        let mut sizes = [5, 6, max];
+        let mut extra = field(0x5455, &[0], b"");
+        extra.extend(field(1, &[99], b""));
+        assert!(zip64_extra(&extra, &mut sizes).is_some());
+        assert_eq!(sizes, [5, 6, 99]);
+        // The quirk: what follows the field (a comment) counts in its length.
+        let mut sizes = [max, 6, 7];
+        assert!(zip64_extra(&field(1, &[1], b"abc"), &mut sizes).is_none());
+        // Too few values, truncated fields: refused; no zip64 field: kept.
+        assert!(zip64_extra(&field(1, &[1], b""), &mut [max, max, 0]).is_none());
+        assert!(zip64_extra(&[1, 0, 8], &mut [max, 0, 0]).is_none());
+        let mut sizes = [max, 0, 0];
+        assert!(zip64_extra(&field(9, &[1], b""), &mut sizes).is_some());
+        assert_eq!(sizes, [max, 0, 0]);
     }
 
     #[test]

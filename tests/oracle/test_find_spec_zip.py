@@ -15,7 +15,7 @@ stale (mtime 0), fresh (the `.py` member's DOS time and size), carry
 another version's magic number, or are hash-based: unchecked, checked with
 the source's hash, or checked with another hash; a non-ASCII name (café)
 stored as UTF-8 with its flag or, in half the archives, in code page 437
-without it; package
+without it; a quarter of the archives in zip64 form; package
 `__init__.py`/`.pyc`; modules beside packages of the same name. A file that
 is not a zip on the path is skipped by both.
 
@@ -26,8 +26,7 @@ locations. About half the cases go through one pepkit_finder a world (its
 archive indexes cached and revalidated).
 
 Not generated (documented differences): sources that do not compile,
-a package whose only `__init__` is refused bytecode, corrupt or zip64
-archives.
+a package whose only `__init__` is refused bytecode, corrupt archives.
 
 Usage: test_find_spec_zip.py [path/to/libpepkit.so]   (or PEPKIT_LIB=...)
 """
@@ -117,7 +116,16 @@ class Tree:
 
     def write_zip(self, path, prefix, dir_entries, compress):
         Info = CP437Info if self.rng.random() < 0.5 else zipfile.ZipInfo
-        with zipfile.ZipFile(path, "w") as z:
+        # A quarter of the archives in zip64 form: with its limit at 0 when
+        # the archive is closed, zipfile writes the zip64 end record and, in
+        # the central record of every member with data or after the first,
+        # 0xFFFFFFFF sizes or offset with the real ones in a zip64 extra
+        # field (only 3.13's zipimport reads them; earlier ones see the
+        # 0xFFFFFFFF sizes and cannot read such a member's data).
+        zip64 = self.rng.random() < 0.25
+        z = zipfile.ZipFile(path, "w")
+        limit = zipfile.ZIP64_LIMIT
+        try:
             if dir_entries:
                 parts = prefix.strip("/").split("/") if prefix else []
                 for i in range(len(parts)):
@@ -130,6 +138,11 @@ class Tree:
                 z.writestr(info, data)
             if self.rng.random() < 0.15:
                 z.comment = b"a trailing comment"
+            if zip64:
+                zipfile.ZIP64_LIMIT = 0
+            z.close()
+        finally:
+            zipfile.ZIP64_LIMIT = limit
 
     def write_dir(self, root):
         for d in sorted(self.dirs):
