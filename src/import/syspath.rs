@@ -39,7 +39,9 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use super::editable::{finder_module, parse_editable_finder, EditableFinder};
+use super::editable::{
+    bootstrap_module, finder_module, parse_bootstrap, parse_editable_finder, MetaFinder, Redirector, MAX_FINDER_MODULE,
+};
 use super::pth::{parse_pth, PthLine, PthRules};
 use super::{
     extension_suffixes_for, find_spec_with_editables, iter_modules, quote, walk_packages, ModuleInfo,
@@ -64,8 +66,9 @@ pub struct SysPath {
     pub entries: Vec<PathBuf>,
     /// `import` lines found in the `.pth` files processed, in order.
     pub pth_imports: Vec<PthImport>,
-    /// setuptools' editable finders those lines install, in meta path order.
-    pub(crate) editables: Vec<EditableFinder>,
+    /// The editable finders those lines install (setuptools' and the
+    /// `editables` redirector), in meta path order.
+    pub(crate) editables: Vec<MetaFinder>,
 }
 
 /// What the computation needs to know about the env.
@@ -146,9 +149,32 @@ struct Builder {
     entries: Vec<Vec<u8>>,
     known: HashSet<Vec<u8>>,
     imports: Vec<PthImport>,
-    editables: Vec<EditableFinder>,
+    editables: Vec<MetaFinder>,
+    /// `editables` bootstrap modules imported (once: `sys.modules`).
+    bootstraps: HashSet<Vec<u8>>,
+    suffixes: Suffixes,
     minor: u32,
     rules: PthRules,
+}
+
+/// The regular file `path`, when it holds at most `limit` bytes (opened
+/// without blocking, so a FIFO is refused rather than waited on).
+fn read_small(path: &[u8], limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(std::ffi::OsStr::from_bytes(path))
+        .ok()?;
+    let m = f.metadata().ok()?;
+    if !m.is_file() || m.len() > limit {
+        return None;
+    }
+    let mut out = Vec::new();
+    out.try_reserve(usize::try_from(m.len()).ok()?).ok()?;
+    f.take(limit + 1).read_to_end(&mut out).ok()?;
+    (out.len() as u64 <= limit).then_some(out)
 }
 
 impl Builder {
@@ -189,9 +215,9 @@ impl Builder {
                     // setuptools' editable finder: read its MAPPING, never run
                     // it; installed once however often the line runs.
                     if let Some(module) = finder_module(line) {
-                        if !self.editables.iter().any(|f| f.module == module) {
+                        if !self.editables.iter().filter_map(MetaFinder::setuptools).any(|f| f.module == module) {
                             let source = join(sitedir, &[module, b".py"].concat());
-                            if let Ok(text) = std::fs::read(std::ffi::OsStr::from_bytes(&source)) {
+                            if let Some(text) = read_small(&source, MAX_FINDER_MODULE) {
                                 if let Ok(finder) = parse_editable_finder(module, &text) {
                                     // install(): with namespaces, the placeholder
                                     // goes on sys.path (once).
@@ -200,10 +226,12 @@ impl Builder {
                                     {
                                         self.entries.push(finder.placeholder.clone());
                                     }
-                                    self.editables.push(finder);
+                                    self.editables.push(MetaFinder::Setuptools(finder));
                                 }
                             }
                         }
+                    } else if let Some(module) = bootstrap_module(line) {
+                        self.run_bootstrap(module);
                     }
                 }
                 PthLine::Path(line) => {
@@ -216,6 +244,49 @@ impl Builder {
             }
         }
         Ok(())
+    }
+}
+
+impl Builder {
+    /// `import _editable_impl_<name>` (an `editables` bootstrap module), read
+    /// and never run: the module as the import system finds it on the path
+    /// so far (after any finder already installed), a source file of exactly
+    /// the text `editables` writes ([`parse_bootstrap`]; else ignored), and
+    /// `editables.redirector` importable; then the one RedirectingFinder is
+    /// appended to the meta path (unless there already) and the module's
+    /// redirections are set. A failed import leaves nothing (the next run of
+    /// the line tries again); a module imported once is not run again.
+    fn run_bootstrap(&mut self, module: &[u8]) {
+        if self.bootstraps.contains(module) {
+            return;
+        }
+        let entries: Vec<&Path> = self.entries.iter().map(|e| Path::new(std::ffi::OsStr::from_bytes(e))).collect();
+        let Ok(spec) = find_spec_with_editables(module, &entries, &self.suffixes, &self.editables) else { return };
+        if spec.kind != super::ModuleKind::Source {
+            return;
+        }
+        let Some(origin) = spec.origin else { return };
+        let Some(text) = read_small(origin.as_os_str().as_bytes(), MAX_FINDER_MODULE) else { return };
+        let Ok(calls) = parse_bootstrap(&text) else { return };
+        if find_spec_with_editables(b"editables.redirector", &entries, &self.suffixes, &self.editables).is_err() {
+            return; // ImportError: nothing installed, the line fails.
+        }
+        self.bootstraps.insert(module.to_vec());
+        let at = match self.editables.iter().position(|f| matches!(f, MetaFinder::Redirector(_))) {
+            Some(at) => at,
+            None => {
+                self.editables.push(MetaFinder::Redirector(Redirector::default()));
+                self.editables.len() - 1
+            }
+        };
+        if let Some(MetaFinder::Redirector(r)) = self.editables.get_mut(at) {
+            for (name, path) in calls {
+                if r.redirections.try_reserve(1).is_err() {
+                    return;
+                }
+                r.redirections.insert(name, path);
+            }
+        }
     }
 }
 
@@ -305,7 +376,16 @@ fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
     let prefix = search_up(&home, &[os_py.as_bytes(), os_pyc.as_bytes()], is_file).unwrap_or_else(fallback);
     let exec_prefix = search_up(&home, &[dynload.as_bytes()], is_dir).unwrap_or_else(|| prefix.clone());
 
-    let mut b = Builder { entries: Vec::new(), known: HashSet::new(), imports: Vec::new(), editables: Vec::new(), minor: facts.minor, rules: PthRules::for_python(facts.minor) };
+    let mut b = Builder {
+        entries: Vec::new(),
+        known: HashSet::new(),
+        imports: Vec::new(),
+        editables: Vec::new(),
+        bootstraps: HashSet::new(),
+        suffixes: Suffixes::with_extensions(extension_suffixes_for(facts.minor)),
+        minor: facts.minor,
+        rules: PthRules::for_python(facts.minor),
+    };
     for entry in [
         join(&prefix, format!("lib/python{}{}.zip", facts.major, facts.minor).as_bytes()),
         join(&prefix, stdlib_sub.as_bytes()),
