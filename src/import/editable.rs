@@ -20,9 +20,44 @@
 //! `NAMESPACES` (the project's namespace packages) are served by a path
 //! hook on `PATH_PLACEHOLDER`, an entry `install()` appends to `sys.path`:
 //! at that entry a name in `NAMESPACES` is a namespace portion made of its
-//! paths (or its `MAPPING` path) and the placeholder itself. Not read:
-//! hatchling's `dev-mode-exact` and pdm's `editables` mode (import hooks of
-//! the `editables` package).
+//! paths (or its `MAPPING` path) and the placeholder itself.
+//!
+//! The `editables` package's redirector (hatchling's `dev-mode-exact`,
+//! pdm-backend's `editable-backend = "editables"`; editables 0.6, which
+//! pdm-backend vendors unchanged): a `.pth` line `import _editable_impl_<name>`
+//! ([`bootstrap_module`]; hatchling's `.pth` is `_editable_impl_<name>.pth`,
+//! pdm's the same) imports the module `_editable_impl_<name>.py`, exactly
+//! `from editables.redirector import RedirectingFinder as F`, `F.install()`
+//! and one `F.map_module('<name>', '<abs path>')` per top-level package
+//! (`.../pkg/__init__.py`) or module ([`parse_bootstrap`]). The module is
+//! the one the import system finds on the path built so far; it is read only
+//! when it is exactly that text and `editables.redirector` resolves (else
+//! the import fails and installs nothing, as it would). RedirectingFinder is
+//! one class: `install()` appends it to `sys.meta_path` once (after
+//! PathFinder and any finder installed before it, [`MetaFinder`] order), and
+//! every project's `map_module` sets one shared dict (a later `.pth` file's
+//! mapping of a name replaces an earlier one). Its `find_spec` answers only
+//! top-level names, with `spec_from_file_location(name, path)`: the loader
+//! by the path's suffix (extension suffixes, then `.py`, then `.pyc`; none:
+//! no answer), a package when the file is an `__init__` file (its directory
+//! the one search location, so submodules are PathFinder's over it), and no
+//! look at the file system (a mapped file that is gone still has a spec).
+//! editables' other mode, `self_replace`, writes ordinary modules (no hook),
+//! and its `add_to_path` lines are `.pth` path entries.
+//!
+//! flit (`flit_core`'s `build_editable`) writes `<module>.pth` holding the
+//! module's resolved source directory: a path entry, nothing to read.
+//!
+//! Not read: scikit-build-core's editable redirect (`_<name>_editable.py`,
+//! a copy of its `_editable_redirect.py` ending in `install({...}, {...},
+//! ...)`). Its finder is inserted at the front of `sys.meta_path` (before
+//! PathFinder), maps every dotted name of the wheel to a source or built
+//! file, may run `cmake --build` on import (`rebuild`), and the module's
+//! text changes between scikit-build-core releases (known directories,
+//! its own loader); testing it needs a CMake build of a project per
+//! interpreter, which the oracle does not do. Such an install's names
+//! resolve only as far as its `.pth` path entries and the files pip put in
+//! site-packages reach.
 
 use crate::error::{Error, Result};
 

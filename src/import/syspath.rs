@@ -31,7 +31,10 @@
 //! `.pth` files are read twice: entries are added once, `import` lines run,
 //! and are reported, twice. Not modelled: `PYTHONPATH`, `PYTHONHOME`, `-I`
 //! and `-S`, a `platlibdir` other than `lib`, and whatever an `import` line
-//! or `sitecustomize` does when run.
+//! or `sitecustomize` does when run, beyond installing the editable finders
+//! [`super::editable`] reads (setuptools' and the `editables` redirector);
+//! nor that a failing `import` line ends its `.pth` file (`site` stops
+//! reading it), which matters only for path lines after it.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -481,9 +484,10 @@ impl Venv {
     }
 
     /// Where `import fullname` in this env would come from: [`find_spec`](super::find_spec) over
-    /// [`Venv::sys_path`] with [`Venv::import_suffixes`], and setuptools'
-    /// editable finders (read from the `.pth` import lines that install them,
-    /// never run) consulted after the path, as on the interpreter's meta path.
+    /// [`Venv::sys_path`] with [`Venv::import_suffixes`], and the editable
+    /// installs' finders (setuptools' and the `editables` redirector, read
+    /// from the `.pth` import lines that install them, never run) consulted
+    /// after the path, in the interpreter's meta path order.
     ///
     /// ```no_run
     /// # fn main() -> pepkit::Result<()> {
