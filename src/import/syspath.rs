@@ -529,6 +529,115 @@ fn entry_bytes(sys_path: &SysPath) -> Vec<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::normpath;
+    use super::{find_spec_with_editables, venv_sys_path, EnvFacts, MetaFinder};
+    use std::fs;
+    use std::path::Path;
+
+    const HEAD: &str = "from editables.redirector import RedirectingFinder as F\nF.install()\n";
+
+    /// An env of a fake CPython 3.12 base, its site-packages holding `files`.
+    fn env_with(tag: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+        let root = std::env::temp_dir().join(format!("pepkit-syspath-unit-{}-{tag}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("base/bin")).unwrap();
+        fs::create_dir_all(root.join("base/lib/python3.12/lib-dynload")).unwrap();
+        fs::write(root.join("base/lib/python3.12/os.py"), "").unwrap();
+        let site = root.join("env/lib/python3.12/site-packages");
+        for (name, text) in files {
+            let path = site.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        fs::create_dir_all(&site).unwrap();
+        root
+    }
+
+    fn finders(root: &Path) -> super::SysPath {
+        let facts = EnvFacts { env_dir: &root.join("env"), home: &root.join("base/bin"), major: 3, minor: 12, system_site_packages: false };
+        venv_sys_path(&facts).unwrap()
+    }
+
+    fn redirections(sp: &super::SysPath) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out: Vec<_> = sp
+            .editables
+            .iter()
+            .filter_map(|f| match f {
+                MetaFinder::Redirector(r) => Some(r.redirections.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                MetaFinder::Setuptools(_) => None,
+            })
+            .flatten()
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn editables_redirector_installed_as_site_would() {
+        let pkg = "editables/__init__.py";
+        let redir = "editables/redirector.py";
+        let a = format!("{HEAD}F.map_module('ma', '/x/ma.py')\nF.map_module('dup', '/x/a_dup.py')");
+        let b = format!("{HEAD}F.map_module('mb', '/y/mb/__init__.py')\nF.map_module('dup', '/y/b_dup.py')");
+        let finder = "MAPPING = {'st': '/s/st'}\n";
+        let root = env_with(
+            "ok",
+            &[
+                ("_editable_impl_a.pth", "import _editable_impl_a"),
+                ("_editable_impl_a.py", &a),
+                ("_editable_impl_b.pth", "import _editable_impl_b\n"),
+                ("_editable_impl_b.py", &b),
+                ("__editable__.st-0.1.pth", "import __editable___st_finder; __editable___st_finder.install()"),
+                ("__editable___st_finder.py", finder),
+                (pkg, ""),
+                (redir, ""),
+            ],
+        );
+        let sp = finders(&root);
+        // One redirector, after the setuptools finder whose .pth sorts first;
+        // the later map_module of 'dup' wins.
+        assert_eq!(sp.editables.len(), 2);
+        assert!(matches!(sp.editables[0], MetaFinder::Setuptools(_)) && matches!(sp.editables[1], MetaFinder::Redirector(_)));
+        assert_eq!(
+            redirections(&sp),
+            vec![
+                (b"dup".to_vec(), b"/y/b_dup.py".to_vec()),
+                (b"ma".to_vec(), b"/x/ma.py".to_vec()),
+                (b"mb".to_vec(), b"/y/mb/__init__.py".to_vec())
+            ]
+        );
+        let sfx = super::Suffixes::with_extensions(super::extension_suffixes_for(12));
+        let spec = find_spec_with_editables(b"mb", &sp.entries, &sfx, &sp.editables).unwrap();
+        assert_eq!(spec.search_locations, Some(vec![Path::new("/y/mb").to_path_buf()]));
+        assert_eq!(find_spec_with_editables(b"ma", &sp.entries, &sfx, &sp.editables).unwrap().origin, Some("/x/ma.py".into()));
+        assert!(find_spec_with_editables(b"ma.x", &sp.entries, &sfx, &sp.editables).is_err());
+        fs::remove_dir_all(&root).unwrap();
+
+        // Without editables.redirector the import fails: nothing installed.
+        let root = env_with("noredir", &[("_editable_impl_a.pth", "import _editable_impl_a"), ("_editable_impl_a.py", &a), (pkg, "")]);
+        assert!(finders(&root).editables.is_empty());
+        fs::remove_dir_all(&root).unwrap();
+
+        // Unknown text, a line that is not editables' own, a bootstrap that is
+        // a package or a FIFO: ignored.
+        let hostile = format!("{HEAD}F.map_module('ma', '/x/' + 'ma.py')");
+        for (tag, files) in [
+            ("text", vec![("_editable_impl_a.pth", "import _editable_impl_a"), ("_editable_impl_a.py", hostile.as_str())]),
+            ("line", vec![("_editable_impl_a.pth", "import _editable_impl_a, os"), ("_editable_impl_a.py", a.as_str())]),
+            ("pkg", vec![("_editable_impl_a.pth", "import _editable_impl_a"), ("_editable_impl_a/__init__.py", a.as_str())]),
+        ] {
+            let mut files = files;
+            files.extend([(pkg, ""), (redir, "")]);
+            let root = env_with(tag, &files);
+            assert!(finders(&root).editables.is_empty(), "{tag}");
+            fs::remove_dir_all(&root).unwrap();
+        }
+        let root = env_with("fifo", &[("_editable_impl_a.pth", "import _editable_impl_a"), (pkg, ""), (redir, "")]);
+        let fifo = root.join("env/lib/python3.12/site-packages/_editable_impl_a.py");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(finders(&root).editables.is_empty());
+        fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn normpath_as_posixpath() {
