@@ -60,7 +60,7 @@ pub use memoryview::{MemoryView, Slice, Value};
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::import::editable::parse_editable_finder;
+    pub use crate::import::editable::{parse_bootstrap, parse_editable_finder};
     pub use crate::import::pth::{parse_pth, PthEncoding, PthLine, PthRules};
     pub use crate::import::zip::parse_zip_index;
     pub use crate::venv::inspect::parse_cfg;

@@ -685,7 +685,14 @@ pub unsafe extern "C" fn pepkit_venv_pth_imports(v: *const pepkit_venv, out: *mu
 /// with `.py`, `.pyc` or an extension suffix; an immediate child of a mapped
 /// package in the mapped directory), and their `NAMESPACES` are namespace
 /// packages at the placeholder entry `install()` appends to `sys.path`
-/// (pepkit_venv_sys_path lists it too, as the interpreter does).
+/// (pepkit_venv_sys_path lists it too, as the interpreter does). The
+/// `editables` package's `_editable_impl_*.py` bootstrap modules
+/// (hatchling's dev-mode-exact, pdm-backend's editables mode) are read the
+/// same way (their literal `map_module` calls; only when `editables` is
+/// importable): a top-level name the path does not resolve is the mapped
+/// file (a package when it is an `__init__` file), as RedirectingFinder,
+/// appended to the meta path where the first such module runs, answers.
+/// scikit-build-core's editable redirect is not read.
 /// Statuses as
 /// pepkit_find_spec's and pepkit_venv_sys_path's. `v` and `fullname` are
 /// borrowed for the call. On success `*out` is a new spec the caller owns

@@ -563,7 +563,9 @@ fn find_level(
     let mut portions: Vec<PathBuf> = Vec::new();
     for entry in path {
         // An editable finder's placeholder entry: its namespace path hook.
-        if let Some(finder) = ctx.editables.iter().find(|f| !f.placeholder.is_empty() && f.placeholder == *entry) {
+        if let Some(finder) =
+            ctx.editables.iter().filter_map(editable::MetaFinder::setuptools).find(|f| !f.placeholder.is_empty() && f.placeholder == *entry)
+        {
             if let Some(found) = finder.namespace_portions(name) {
                 portions.extend(found.into_iter().map(to_path));
             }
@@ -623,8 +625,9 @@ struct Lookup<'a> {
     /// A finder's open archives by path (revalidated by size and mtime);
     /// `None`: each lookup reads the archives it meets afresh.
     zips: Option<&'a mut ZipCache>,
-    /// setuptools' editable finders whose placeholder entries may be on the path.
-    editables: &'a [editable::EditableFinder],
+    /// The editable installs' meta path finders (setuptools' placeholder
+    /// entries may be on the path).
+    editables: &'a [editable::MetaFinder],
     /// A snapshot finder's typed listings, the time of this lookup and the
     /// revalidation interval (see [`Finder::snapshot`]).
     snap: Option<(&'a mut SnapCache, std::time::Instant, std::time::Duration)>,
@@ -870,13 +873,14 @@ fn check_entries<E: AsRef<[u8]>>(path: &[E]) -> Result<()> {
     }
 }
 
-/// [`find_spec`] in an interpreter where setuptools' editable finders
-/// (see [`editable`]) follow PathFinder on the meta path, in `editables`' order.
+/// [`find_spec`] in an interpreter where editable installs' finders
+/// (setuptools' and the `editables` redirector, see [`editable`]) follow
+/// PathFinder on the meta path, in `editables`' order.
 pub(crate) fn find_spec_with_editables<P: AsRef<Path>>(
     fullname: &[u8],
     path: &[P],
     suffixes: &Suffixes,
-    editables: &[editable::EditableFinder],
+    editables: &[editable::MetaFinder],
 ) -> Result<ModuleSpec> {
     suffixes.validate()?;
     let top: Vec<&[u8]> = path.iter().map(|p| p.as_ref().as_os_str().as_bytes()).collect();
@@ -888,12 +892,22 @@ pub(crate) fn find_spec_with_editables<P: AsRef<Path>>(
 /// What the editable finders answer for `name` once PathFinder found nothing.
 fn editable_spec(
     ctx: &mut Lookup,
-    editables: &[editable::EditableFinder],
+    editables: &[editable::MetaFinder],
     name: &[u8],
     tail: &[u8],
 ) -> Result<Option<ModuleSpec>> {
     let parent = name.iter().rposition(|&b| b == b'.').map(|i| &name[..i]);
     for finder in editables {
+        let finder = match finder {
+            editable::MetaFinder::Setuptools(f) => f,
+            editable::MetaFinder::Redirector(r) => match r.location(name) {
+                Some(location) => match redirected_spec(ctx.suffixes, name, location) {
+                    Some(spec) => return Ok(Some(spec)),
+                    None => continue,
+                },
+                None => continue,
+            },
+        };
         match finder.get(name) {
             Some(mapped) => {
                 // _find_spec: <path>/__init__.py, then <path> with each of
@@ -941,12 +955,52 @@ fn editable_spec(
     Ok(None)
 }
 
+/// `importlib.util.spec_from_file_location(name, location)`, as the
+/// `editables` redirector calls it: the loader from the location's suffix
+/// (extension suffixes first, then source, then bytecode; none: no spec),
+/// a package when the loader's `is_package` says so (an `__init__` file),
+/// its search location the file's directory. The file need not exist:
+/// nothing is looked at.
+fn redirected_spec(suffixes: &Suffixes, name: &[u8], location: &[u8]) -> Option<ModuleSpec> {
+    let loader = [
+        (&suffixes.extension, LoaderKind::Extension),
+        (&suffixes.source, LoaderKind::Source),
+        (&suffixes.bytecode, LoaderKind::Bytecode),
+    ]
+    .into_iter()
+    .find(|(list, _)| list.iter().any(|s| location.ends_with(s)))
+    .map(|(_, loader)| loader)?;
+    let cut = location.iter().rposition(|&b| b == b'/');
+    let file = cut.map_or(location, |i| &location[i + 1..]);
+    let is_package = match loader {
+        // ExtensionFileLoader.is_package: '__init__' + an extension suffix.
+        LoaderKind::Extension => {
+            file.strip_prefix(b"__init__").is_some_and(|rest| suffixes.extension.iter().any(|s| rest == s.as_slice()))
+        }
+        // _LoaderBasics.is_package: the file's stem (up to its last '.') is
+        // '__init__' and the module's last component is not.
+        LoaderKind::Source | LoaderKind::Bytecode => {
+            let stem = file.iter().rposition(|&b| b == b'.').map_or(file, |i| &file[..i]);
+            let last = name.iter().rposition(|&b| b == b'.').map_or(name, |i| &name[i + 1..]);
+            stem == b"__init__" && last != b"__init__"
+        }
+    };
+    let dir = cut.map_or(&b""[..], |i| &location[..i]);
+    Some(ModuleSpec {
+        name: name.to_vec(),
+        kind: if is_package { ModuleKind::Package } else { loader.module_kind() },
+        loader: Some(loader),
+        origin: Some(to_path(location.to_vec())),
+        search_locations: is_package.then(|| vec![to_path(dir.to_vec())]),
+    })
+}
+
 /// `Path.exists()`: anything `stat` (following links) finds.
 fn probe_exists(probe: &mut Probe, path: &[u8]) -> bool {
     probe.stat(&[path]) != FileType::Missing
 }
 
-fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]], editables: &[editable::EditableFinder]) -> Result<ModuleSpec> {
+fn resolve(ctx: &mut Lookup, fullname: &[u8], top: &[&[u8]], editables: &[editable::MetaFinder]) -> Result<ModuleSpec> {
     let parts = split_name(fullname)?;
     let mut spec: Option<ModuleSpec> = None;
     let mut end = 0;
@@ -1071,6 +1125,30 @@ pub(crate) fn os_str(bytes: &[u8]) -> &OsStr {
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn redirected_specs() {
+        let sfx = Suffixes::with_extensions(vec![b".cpython-312-x86_64-linux-gnu.so".to_vec(), b".abi3.so".to_vec(), b".so".to_vec()]);
+        let spec = |name: &[u8], loc: &[u8]| redirected_spec(&sfx, name, loc);
+        // A package: its directory is the search location; nothing is stat'ed.
+        let p = spec(b"pkg", b"/nowhere/pkg/__init__.py").unwrap();
+        assert_eq!((p.kind, p.loader), (ModuleKind::Package, Some(LoaderKind::Source)));
+        assert_eq!(p.search_locations, Some(vec![PathBuf::from("/nowhere/pkg")]));
+        let m = spec(b"m", b"/s/m.py").unwrap();
+        assert_eq!((m.kind, m.origin, m.search_locations), (ModuleKind::Source, Some(PathBuf::from("/s/m.py")), None));
+        assert_eq!(spec(b"m", b"/s/m.pyc").unwrap().kind, ModuleKind::Bytecode);
+        assert_eq!(spec(b"p", b"/s/p/__init__.pyc").unwrap().kind, ModuleKind::Package);
+        assert_eq!(spec(b"e", b"/s/e.abi3.so").unwrap().kind, ModuleKind::Extension);
+        let ep = spec(b"e", b"/s/e/__init__.abi3.so").unwrap();
+        assert_eq!((ep.kind, ep.loader), (ModuleKind::Package, Some(LoaderKind::Extension)));
+        assert_eq!(spec(b"e", b"/s/e/__init__.x.so").unwrap().kind, ModuleKind::Extension);
+        // '__init__' itself is a module; '__init__.x.py' is not a package file.
+        assert_eq!(spec(b"__init__", b"/s/__init__.py").unwrap().kind, ModuleKind::Source);
+        assert_eq!(spec(b"q", b"/s/__init__.x.py").unwrap().kind, ModuleKind::Source);
+        // No loader for the suffix: no spec.
+        assert!(spec(b"t", b"/s/t.txt").is_none());
+        assert!(spec(b"t", b"/s/t").is_none());
+    }
 
     fn tree() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("pepkit-import-unit-{}-{:?}", std::process::id(), std::thread::current().id()));

@@ -31,7 +31,10 @@
 //! `.pth` files are read twice: entries are added once, `import` lines run,
 //! and are reported, twice. Not modelled: `PYTHONPATH`, `PYTHONHOME`, `-I`
 //! and `-S`, a `platlibdir` other than `lib`, and whatever an `import` line
-//! or `sitecustomize` does when run.
+//! or `sitecustomize` does when run, beyond installing the editable finders
+//! [`super::editable`] reads (setuptools' and the `editables` redirector);
+//! nor that a failing `import` line ends its `.pth` file (`site` stops
+//! reading it), which matters only for path lines after it.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -39,7 +42,9 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use super::editable::{finder_module, parse_editable_finder, EditableFinder};
+use super::editable::{
+    bootstrap_module, finder_module, parse_bootstrap, parse_editable_finder, MetaFinder, Redirector, MAX_FINDER_MODULE,
+};
 use super::pth::{parse_pth, PthLine, PthRules};
 use super::{
     extension_suffixes_for, find_spec_with_editables, iter_modules, quote, walk_packages, ModuleInfo,
@@ -64,8 +69,9 @@ pub struct SysPath {
     pub entries: Vec<PathBuf>,
     /// `import` lines found in the `.pth` files processed, in order.
     pub pth_imports: Vec<PthImport>,
-    /// setuptools' editable finders those lines install, in meta path order.
-    pub(crate) editables: Vec<EditableFinder>,
+    /// The editable finders those lines install (setuptools' and the
+    /// `editables` redirector), in meta path order.
+    pub(crate) editables: Vec<MetaFinder>,
 }
 
 /// What the computation needs to know about the env.
@@ -146,9 +152,32 @@ struct Builder {
     entries: Vec<Vec<u8>>,
     known: HashSet<Vec<u8>>,
     imports: Vec<PthImport>,
-    editables: Vec<EditableFinder>,
+    editables: Vec<MetaFinder>,
+    /// `editables` bootstrap modules imported (once: `sys.modules`).
+    bootstraps: HashSet<Vec<u8>>,
+    suffixes: Suffixes,
     minor: u32,
     rules: PthRules,
+}
+
+/// The regular file `path`, when it holds at most `limit` bytes (opened
+/// without blocking, so a FIFO is refused rather than waited on).
+fn read_small(path: &[u8], limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(std::ffi::OsStr::from_bytes(path))
+        .ok()?;
+    let m = f.metadata().ok()?;
+    if !m.is_file() || m.len() > limit {
+        return None;
+    }
+    let mut out = Vec::new();
+    out.try_reserve(usize::try_from(m.len()).ok()?).ok()?;
+    f.take(limit + 1).read_to_end(&mut out).ok()?;
+    (out.len() as u64 <= limit).then_some(out)
 }
 
 impl Builder {
@@ -189,9 +218,9 @@ impl Builder {
                     // setuptools' editable finder: read its MAPPING, never run
                     // it; installed once however often the line runs.
                     if let Some(module) = finder_module(line) {
-                        if !self.editables.iter().any(|f| f.module == module) {
+                        if !self.editables.iter().filter_map(MetaFinder::setuptools).any(|f| f.module == module) {
                             let source = join(sitedir, &[module, b".py"].concat());
-                            if let Ok(text) = std::fs::read(std::ffi::OsStr::from_bytes(&source)) {
+                            if let Some(text) = read_small(&source, MAX_FINDER_MODULE) {
                                 if let Ok(finder) = parse_editable_finder(module, &text) {
                                     // install(): with namespaces, the placeholder
                                     // goes on sys.path (once).
@@ -200,10 +229,12 @@ impl Builder {
                                     {
                                         self.entries.push(finder.placeholder.clone());
                                     }
-                                    self.editables.push(finder);
+                                    self.editables.push(MetaFinder::Setuptools(finder));
                                 }
                             }
                         }
+                    } else if let Some(module) = bootstrap_module(line) {
+                        self.run_bootstrap(module);
                     }
                 }
                 PthLine::Path(line) => {
@@ -216,6 +247,49 @@ impl Builder {
             }
         }
         Ok(())
+    }
+}
+
+impl Builder {
+    /// `import _editable_impl_<name>` (an `editables` bootstrap module), read
+    /// and never run: the module as the import system finds it on the path
+    /// so far (after any finder already installed), a source file of exactly
+    /// the text `editables` writes ([`parse_bootstrap`]; else ignored), and
+    /// `editables.redirector` importable; then the one RedirectingFinder is
+    /// appended to the meta path (unless there already) and the module's
+    /// redirections are set. A failed import leaves nothing (the next run of
+    /// the line tries again); a module imported once is not run again.
+    fn run_bootstrap(&mut self, module: &[u8]) {
+        if self.bootstraps.contains(module) {
+            return;
+        }
+        let entries: Vec<&Path> = self.entries.iter().map(|e| Path::new(std::ffi::OsStr::from_bytes(e))).collect();
+        let Ok(spec) = find_spec_with_editables(module, &entries, &self.suffixes, &self.editables) else { return };
+        if spec.kind != super::ModuleKind::Source {
+            return;
+        }
+        let Some(origin) = spec.origin else { return };
+        let Some(text) = read_small(origin.as_os_str().as_bytes(), MAX_FINDER_MODULE) else { return };
+        let Ok(calls) = parse_bootstrap(&text) else { return };
+        if find_spec_with_editables(b"editables.redirector", &entries, &self.suffixes, &self.editables).is_err() {
+            return; // ImportError: nothing installed, the line fails.
+        }
+        self.bootstraps.insert(module.to_vec());
+        let at = match self.editables.iter().position(|f| matches!(f, MetaFinder::Redirector(_))) {
+            Some(at) => at,
+            None => {
+                self.editables.push(MetaFinder::Redirector(Redirector::default()));
+                self.editables.len() - 1
+            }
+        };
+        if let Some(MetaFinder::Redirector(r)) = self.editables.get_mut(at) {
+            for (name, path) in calls {
+                if r.redirections.try_reserve(1).is_err() {
+                    return;
+                }
+                r.redirections.insert(name, path);
+            }
+        }
     }
 }
 
@@ -305,7 +379,16 @@ fn venv_sys_path(facts: &EnvFacts) -> Result<SysPath> {
     let prefix = search_up(&home, &[os_py.as_bytes(), os_pyc.as_bytes()], is_file).unwrap_or_else(fallback);
     let exec_prefix = search_up(&home, &[dynload.as_bytes()], is_dir).unwrap_or_else(|| prefix.clone());
 
-    let mut b = Builder { entries: Vec::new(), known: HashSet::new(), imports: Vec::new(), editables: Vec::new(), minor: facts.minor, rules: PthRules::for_python(facts.minor) };
+    let mut b = Builder {
+        entries: Vec::new(),
+        known: HashSet::new(),
+        imports: Vec::new(),
+        editables: Vec::new(),
+        bootstraps: HashSet::new(),
+        suffixes: Suffixes::with_extensions(extension_suffixes_for(facts.minor)),
+        minor: facts.minor,
+        rules: PthRules::for_python(facts.minor),
+    };
     for entry in [
         join(&prefix, format!("lib/python{}{}.zip", facts.major, facts.minor).as_bytes()),
         join(&prefix, stdlib_sub.as_bytes()),
@@ -401,9 +484,10 @@ impl Venv {
     }
 
     /// Where `import fullname` in this env would come from: [`find_spec`](super::find_spec) over
-    /// [`Venv::sys_path`] with [`Venv::import_suffixes`], and setuptools'
-    /// editable finders (read from the `.pth` import lines that install them,
-    /// never run) consulted after the path, as on the interpreter's meta path.
+    /// [`Venv::sys_path`] with [`Venv::import_suffixes`], and the editable
+    /// installs' finders (setuptools' and the `editables` redirector, read
+    /// from the `.pth` import lines that install them, never run) consulted
+    /// after the path, in the interpreter's meta path order.
     ///
     /// ```no_run
     /// # fn main() -> pepkit::Result<()> {
@@ -445,6 +529,115 @@ fn entry_bytes(sys_path: &SysPath) -> Vec<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::normpath;
+    use super::{find_spec_with_editables, venv_sys_path, EnvFacts, MetaFinder};
+    use std::fs;
+    use std::path::Path;
+
+    const HEAD: &str = "from editables.redirector import RedirectingFinder as F\nF.install()\n";
+
+    /// An env of a fake CPython 3.12 base, its site-packages holding `files`.
+    fn env_with(tag: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+        let root = std::env::temp_dir().join(format!("pepkit-syspath-unit-{}-{tag}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("base/bin")).unwrap();
+        fs::create_dir_all(root.join("base/lib/python3.12/lib-dynload")).unwrap();
+        fs::write(root.join("base/lib/python3.12/os.py"), "").unwrap();
+        let site = root.join("env/lib/python3.12/site-packages");
+        for (name, text) in files {
+            let path = site.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        fs::create_dir_all(&site).unwrap();
+        root
+    }
+
+    fn finders(root: &Path) -> super::SysPath {
+        let facts = EnvFacts { env_dir: &root.join("env"), home: &root.join("base/bin"), major: 3, minor: 12, system_site_packages: false };
+        venv_sys_path(&facts).unwrap()
+    }
+
+    fn redirections(sp: &super::SysPath) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out: Vec<_> = sp
+            .editables
+            .iter()
+            .filter_map(|f| match f {
+                MetaFinder::Redirector(r) => Some(r.redirections.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                MetaFinder::Setuptools(_) => None,
+            })
+            .flatten()
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn editables_redirector_installed_as_site_would() {
+        let pkg = "editables/__init__.py";
+        let redir = "editables/redirector.py";
+        let a = format!("{HEAD}F.map_module('ma', '/x/ma.py')\nF.map_module('dup', '/x/a_dup.py')");
+        let b = format!("{HEAD}F.map_module('mb', '/y/mb/__init__.py')\nF.map_module('dup', '/y/b_dup.py')");
+        let finder = "MAPPING = {'st': '/s/st'}\n";
+        let root = env_with(
+            "ok",
+            &[
+                ("_editable_impl_a.pth", "import _editable_impl_a"),
+                ("_editable_impl_a.py", &a),
+                ("_editable_impl_b.pth", "import _editable_impl_b\n"),
+                ("_editable_impl_b.py", &b),
+                ("__editable__.st-0.1.pth", "import __editable___st_finder; __editable___st_finder.install()"),
+                ("__editable___st_finder.py", finder),
+                (pkg, ""),
+                (redir, ""),
+            ],
+        );
+        let sp = finders(&root);
+        // One redirector, after the setuptools finder whose .pth sorts first;
+        // the later map_module of 'dup' wins.
+        assert_eq!(sp.editables.len(), 2);
+        assert!(matches!(sp.editables[0], MetaFinder::Setuptools(_)) && matches!(sp.editables[1], MetaFinder::Redirector(_)));
+        assert_eq!(
+            redirections(&sp),
+            vec![
+                (b"dup".to_vec(), b"/y/b_dup.py".to_vec()),
+                (b"ma".to_vec(), b"/x/ma.py".to_vec()),
+                (b"mb".to_vec(), b"/y/mb/__init__.py".to_vec())
+            ]
+        );
+        let sfx = super::Suffixes::with_extensions(super::extension_suffixes_for(12));
+        let spec = find_spec_with_editables(b"mb", &sp.entries, &sfx, &sp.editables).unwrap();
+        assert_eq!(spec.search_locations, Some(vec![Path::new("/y/mb").to_path_buf()]));
+        assert_eq!(find_spec_with_editables(b"ma", &sp.entries, &sfx, &sp.editables).unwrap().origin, Some("/x/ma.py".into()));
+        assert!(find_spec_with_editables(b"ma.x", &sp.entries, &sfx, &sp.editables).is_err());
+        fs::remove_dir_all(&root).unwrap();
+
+        // Without editables.redirector the import fails: nothing installed.
+        let root = env_with("noredir", &[("_editable_impl_a.pth", "import _editable_impl_a"), ("_editable_impl_a.py", &a), (pkg, "")]);
+        assert!(finders(&root).editables.is_empty());
+        fs::remove_dir_all(&root).unwrap();
+
+        // Unknown text, a line that is not editables' own, a bootstrap that is
+        // a package or a FIFO: ignored.
+        let hostile = format!("{HEAD}F.map_module('ma', '/x/' + 'ma.py')");
+        for (tag, files) in [
+            ("text", vec![("_editable_impl_a.pth", "import _editable_impl_a"), ("_editable_impl_a.py", hostile.as_str())]),
+            ("line", vec![("_editable_impl_a.pth", "import _editable_impl_a, os"), ("_editable_impl_a.py", a.as_str())]),
+            ("pkg", vec![("_editable_impl_a.pth", "import _editable_impl_a"), ("_editable_impl_a/__init__.py", a.as_str())]),
+        ] {
+            let mut files = files;
+            files.extend([(pkg, ""), (redir, "")]);
+            let root = env_with(tag, &files);
+            assert!(finders(&root).editables.is_empty(), "{tag}");
+            fs::remove_dir_all(&root).unwrap();
+        }
+        let root = env_with("fifo", &[("_editable_impl_a.pth", "import _editable_impl_a"), (pkg, ""), (redir, "")]);
+        let fifo = root.join("env/lib/python3.12/site-packages/_editable_impl_a.py");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(finders(&root).editables.is_empty());
+        fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn normpath_as_posixpath() {
