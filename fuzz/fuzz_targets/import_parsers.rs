@@ -7,8 +7,8 @@
 //! Checks: no panic or abort; an index has no more members than its
 //! central directory can hold (46 bytes each at least) and no name longer
 //! than the input's UTF-8 decoding can be (3 bytes a byte, code page 437);
-//! a finder is for the module asked, and its entries fit the text (`'k': 'v'` takes 5 bytes at least, no string is longer than
-//! the text); a bootstrap's calls fit the text (`F.map_module('', '/')` takes
+//! a finder is for the module asked, and its entries fit the text
+//! (`'k': 'v'` takes 5 bytes at least, no string is longer than the text); a bootstrap's calls fit the text (`F.map_module('', '/')` takes
 //! 21 bytes) and their paths are absolute, without NUL.
 #![no_main]
 
