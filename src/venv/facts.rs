@@ -525,10 +525,11 @@ pub fn query(exe: &Path) -> Result<Facts> {
 }
 
 /// The facts for `python` (as the user would invoke it), from the cache when
-/// it is still valid, else by one run of the interpreter (then cached).
+/// it is still valid, else by one run of the interpreter (then cached, unless
+/// it is a `#!` script: [`is_script`]).
 pub fn facts_for(python: &OsStr, source: FactsSource) -> Result<Facts> {
     let exe = resolve_interpreter(python)?;
-    let use_cache = source == FactsSource::Cached && !cache_disabled_by_env();
+    let use_cache = source == FactsSource::Cached && !cache_disabled_by_env() && !is_script(&exe);
     if use_cache {
         if let Some(f) = read_cache(&exe) {
             return Ok(f);
@@ -539,6 +540,15 @@ pub fn facts_for(python: &OsStr, source: FactsSource) -> Result<Facts> {
         write_cache(&exe, &facts);
     }
     Ok(facts)
+}
+
+/// Whether `exe` (links followed) is a `#!` script rather than a binary: a
+/// pyenv shim or a wrapper, which can run another interpreter each time
+/// (after `pyenv global 3.12`, say) without changing itself, so what it ran
+/// once says nothing about the next run and is not cached.
+fn is_script(exe: &Path) -> bool {
+    let mut head = [0u8; 2];
+    std::fs::File::open(exe).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && &head == b"#!"
 }
 
 /// Gathers what planning `request` needs besides the facts ([`Given`]): the

@@ -50,5 +50,26 @@ for link in "$work"/bin/python3.*; do
     fail=$((fail + 1)); echo "FAIL --python $req: env python says '$got', home '$home', uv finds '$want'"
   fi
 done
+# A shim (a #! script choosing the interpreter at each run, as pyenv's do):
+# after the choice changes, both tools name the new interpreter (pepkit does
+# not cache what a script ran).
+if [ ${#pythons[@]} -ge 2 ]; then
+  mkdir -p "$work/shims"
+  printf '#!/bin/sh\nread -r p <%s\nexec "$p" "$@"\n' "$work/selected" >"$work/shims/python3"
+  chmod +x "$work/shims/python3"
+  for py in "${pythons[0]}" "${pythons[-1]}"; do
+    readlink -f "$py" >"$work/selected"
+    want=$("$py" -c 'import sys; print(sys.executable)')
+    want=$(readlink -f "$want")
+    got=$(cd "$work/cwd" && env -i HOME="$work/home" PATH="$work/shims" UV_PYTHON_INSTALL_DIR="$work/managed" \
+      XDG_CACHE_HOME="$work/cache" PYENV_ROOT="$work/no-pyenv" "$pyvenv" --find-python 3 2>&1)
+    theirs=$(run_env /usr/bin/env PATH="$work/shims" "$uv" python find 3 2>&1)
+    if [ "$got" = "$want" ] && [ "$theirs" = "$want" ]; then
+      pass=$((pass + 1)); echo "ok   a shim now running $py: both name $want"
+    else
+      fail=$((fail + 1)); echo "FAIL a shim now running $py: pepkit '$got', uv '$theirs', want '$want'"
+    fi
+  done
+fi
 pepkit_summary "$pass" "$fail"
 [ "$fail" -eq 0 ]
