@@ -326,7 +326,7 @@ impl Specifier {
                 _ => {
                     item > v
                         && !(item.is_postrelease() && !v.is_postrelease() && item.base() == v.base())
-                        && !(!item.local.is_empty() && item.base() == v.base())
+                        && (item.local.is_empty() || item.base() != v.base())
                 }
             },
         }
