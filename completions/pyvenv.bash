@@ -14,7 +14,8 @@ _pepkit_pyvenv() {
       --copies --clear --upgrade --without-pip --prompt --upgrade-deps
       --without-scm-ignore-files --python --force --pip --link-mode --no-cache
       --facts-file --relocatable --allow-existing --no-cachedir-tag --activators
-      --verbose --check --install --find-python' -- "$cur")
+      --verbose --check --install --ignore-requires-python
+      --find-python' -- "$cur")
   else
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")
   fi

@@ -23,4 +23,5 @@ complete -c pyvenv -l activators -x -a 'nushell xonsh powershell python all' -d 
 complete -c pyvenv -l verbose -d 'Print each step'
 complete -c pyvenv -l check -d 'Check each environment, create nothing'
 complete -c pyvenv -l install -r -F -d 'Install a wheel (repeatable)'
+complete -c pyvenv -l ignore-requires-python -d 'Install wheels whose Requires-Python excludes the interpreter'
 complete -c pyvenv -l find-python -x -d 'Print the interpreter a request (3.12, pypy3) names'

@@ -5,7 +5,8 @@
  *
  * Takes python -m venv's flags, parsed as its argparse parser parses them
  * (see cli.h), plus --python, --force, --pip=native|ensurepip, --link-mode,
- * --no-cache, --facts-file, --verbose, --version and --install WHEEL. Exits 0, or prints
+ * --no-cache, --facts-file, --verbose, --version, --install WHEEL and
+ * --ignore-requires-python. Exits 0, or prints
  * "Error: ..." on stderr and exits 1 (usage errors exit 2, as argparse does).
  *
  *   pyvenv --check ENV_DIR [ENV_DIR ...]
@@ -40,7 +41,8 @@ static void usage(FILE *f) {
             "              [--no-cache] [--facts-file FILE] [--relocatable]\n"
             "              [--allow-existing] [--no-cachedir-tag]\n"
             "              [--activators LIST] [--verbose] [--version]\n"
-            "              [--check] [--install WHEEL] [--find-python REQUEST]\n"
+            "              [--check] [--install WHEEL] [--ignore-requires-python]\n"
+            "              [--find-python REQUEST]\n"
             "              ENV_DIR [ENV_DIR ...]\n",
             prog);
 }
@@ -104,6 +106,9 @@ static void help(void) {
            "                        `pip install --no-deps --no-index WHEEL` would; an\n"
            "                        existing env (without --clear/--upgrade) is not\n"
            "                        re-created first.\n"
+           "  --ignore-requires-python\n"
+           "                        Install wheels whose Requires-Python excludes the\n"
+           "                        env's interpreter (refused without it, as pip does).\n"
            "  --find-python REQUEST Print the interpreter REQUEST names (as for --python)\n"
            "                        and exit.\n\n"
            "Once an environment has been created, you may wish to activate it, e.g. by\n"
@@ -128,7 +133,7 @@ enum {
     O_HELP, O_SYSTEM_SITE, O_SYMLINKS, O_COPIES, O_CLEAR, O_UPGRADE, O_WITHOUT_PIP, O_PROMPT, O_UPGRADE_DEPS,
     O_WITHOUT_SCM, O_PYTHON, O_FORCE, O_PIP, O_LINK_MODE, O_NO_CACHE, O_FACTS_FILE, O_RELOCATABLE,
     O_ALLOW_EXISTING, O_NO_CACHEDIR_TAG, O_ACTIVATORS, O_VERBOSE, O_VERSION,
-    O_CHECK, O_INSTALL, O_FIND_PYTHON
+    O_CHECK, O_INSTALL, O_IGNORE_REQUIRES_PYTHON, O_FIND_PYTHON
 };
 static const char *const pip_choices[] = {"native", "ensurepip", NULL};
 static const char *const link_choices[] = {"hardlink", "copy", NULL};
@@ -157,6 +162,7 @@ static const cli_option options[] = {
     [O_VERSION] = {"--version", NULL, false, NULL},
     [O_CHECK] = {"--check", NULL, false, NULL},
     [O_INSTALL] = {"--install", NULL, true, NULL},
+    [O_IGNORE_REQUIRES_PYTHON] = {"--ignore-requires-python", NULL, false, NULL},
     [O_FIND_PYTHON] = {"--find-python", NULL, true, NULL},
 };
 /* --activators: a comma-separated list of names, each one bit. */
@@ -210,7 +216,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "Error: %s\n", pepkit_last_error());
         return 1;
     }
-    bool verbose = false, only_positional = false, check = false;
+    bool verbose = false, only_positional = false, check = false, ignore_requires_python = false;
     const char **dirs = calloc((size_t)argc, sizeof *dirs);
     if (!dirs) {
         fprintf(stderr, "Error: out of memory\n");
@@ -286,6 +292,7 @@ int main(int argc, char **argv) {
         case O_VERBOSE: verbose = true; break;
         case O_CHECK: check = true; break;
         case O_INSTALL: wheels[nwheels++] = v; break;
+        case O_IGNORE_REQUIRES_PYTHON: ignore_requires_python = true; break;
         /* Needs no ENV_DIR: answers and exits. */
         case O_FIND_PYTHON: {
             char *found = NULL;
@@ -346,6 +353,7 @@ int main(int argc, char **argv) {
     /* Wheels are copied as pip does unless --link-mode says otherwise. */
     if (wheel_link >= 0) wopts.link_mode = wheel_link;
     wopts.use_cache = opts.use_cache;
+    if (ignore_requires_python) wopts.flags |= PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON;
     for (int d = 0; d < ndirs && rc < 0; d++) {
         struct progress_ctx ctx = {dirs[d], verbose};
         opts.progress = on_progress;

@@ -273,6 +273,13 @@ struct ArrowArray {
 #define PEPKIT_VENV_PROBLEM_SITE_PACKAGES_OTHER_MINOR 5
 
 /**
+ * `pepkit_wheel_options.flags`: install a wheel whose METADATA
+ * `Requires-Python` excludes the env's interpreter (pip's
+ * `--ignore-requires-python`); without it such a wheel is refused.
+ */
+#define PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON 1
+
+/**
  * The most dimensions a buffer may have, as CPython's `PyBUF_MAX_NDIM`.
  */
 #define PEPKIT_BUF_MAX_NDIM 64
@@ -802,7 +809,8 @@ typedef struct pepkit_wheel_options {
   /**
    * `sizeof(pepkit_wheel_options)` as the caller's header defines it; set
    * by `pepkit_wheel_options_init`. Exactly the sizes of the struct's
-   * published versions (today one) are accepted; any other is PEPKIT_ERR_VALUE.
+   * published versions (today two: version 1 ended at `progress_ctx`) are
+   * accepted; any other is PEPKIT_ERR_VALUE.
    */
   size_t struct_size;
   /**
@@ -835,6 +843,11 @@ typedef struct pepkit_wheel_options {
    * Passed to `progress` untouched.
    */
   void *progress_ctx;
+  /**
+   * (Version 2.) PEPKIT_WHEEL_* bits, default 0: today only
+   * PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON. An unknown bit is PEPKIT_ERR_VALUE.
+   */
+  uint32_t flags;
 } pepkit_wheel_options;
 
 /**
@@ -1773,11 +1786,34 @@ const char *pepkit_venv_report_path(const struct pepkit_venv_report *r, size_t i
 void pepkit_venv_report_free(struct pepkit_venv_report *r);
 
 /**
- * Fills `*opts` with the defaults (no bytecode, private copies, caches on)
- * and sets `struct_size`. `opts` is borrowed: a caller-owned struct (on the
- * stack is fine). Returns PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+ * Fills `*opts` with the defaults (no bytecode, private copies, caches on,
+ * no flags) and sets `struct_size`.
+ *
+ * C and C++ code compiled against this header never calls this symbol: the
+ * header defines `pepkit_wheel_options_init(opts)` as a macro calling
+ * `pepkit_wheel_options_init_sized(opts, sizeof(pepkit_wheel_options))`. The
+ * symbol itself fills only version 1 of the struct (the fields up to
+ * `progress_ctx`), for programs built against an older header and bindings
+ * that declare version 1.
+ *
+ * `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
+ * PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
  */
 PEPKIT_MUST_USE pepkit_status pepkit_wheel_options_init(struct pepkit_wheel_options *opts);
+
+/**
+ * Fills the first `size` bytes of `*opts` with the defaults of
+ * `pepkit_wheel_options_init` and sets `struct_size` to `size`, which must be
+ * the size of a published version of `pepkit_wheel_options` (today
+ * `sizeof(pepkit_wheel_options)` or version 1's); any other size is
+ * PEPKIT_ERR_VALUE and nothing is written. The header's
+ * `pepkit_wheel_options_init` macro calls this with `sizeof(pepkit_wheel_options)`.
+ *
+ * `opts` is borrowed: a caller-owned struct of at least `size` writable bytes.
+ */
+PEPKIT_MUST_USE
+pepkit_status pepkit_wheel_options_init_sized(struct pepkit_wheel_options *opts,
+                                              size_t size);
 
 /**
  * Installs the wheel file `wheel_path` into the existing virtual environment
@@ -1798,7 +1834,10 @@ PEPKIT_MUST_USE pepkit_status pepkit_wheel_options_init(struct pepkit_wheel_opti
  *
  * Errors: PEPKIT_ERR_NULL_ARGUMENT; PEPKIT_ERR_NOT_FOUND (no env, no wheel
  * file); PEPKIT_ERR_VALUE (tags that do not fit the env's interpreter, named
- * with the interpreter's; a RECORD mismatch or a member not in RECORD; a
+ * with the interpreter's; a METADATA `Requires-Python` that excludes the
+ * interpreter's version, named with both, unless
+ * PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON (one packaging cannot parse is
+ * ignored with a "warning: ..." progress call, as pip warns); a RECORD mismatch or a member not in RECORD; a
  * member path leaving the env, named; a bad archive; a link in the way; a
  * `struct_size` that is not a published one); PEPKIT_ERR_NOT_IMPLEMENTED
  * (Wheel-Version 2 or later, unsupported compression); PEPKIT_ERR_OS (I/O);
@@ -2523,4 +2562,13 @@ PEPKIT_MUST_USE pepkit_status pepkit_format_from_arrow(const char *arrow_format,
  */
 #ifndef pepkit_venv_options_init
 #define pepkit_venv_options_init(opts) pepkit_venv_options_init_sized((opts), sizeof(pepkit_venv_options))
+#endif
+
+/**
+ * Fills the wheel options struct this header declares: every field of its
+ * current version, `struct_size` = `sizeof(pepkit_wheel_options)`. (The symbol
+ * of the same name fills only version 1, for older programs and bindings.)
+ */
+#ifndef pepkit_wheel_options_init
+#define pepkit_wheel_options_init(opts) pepkit_wheel_options_init_sized((opts), sizeof(pepkit_wheel_options))
 #endif

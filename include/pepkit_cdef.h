@@ -137,6 +137,8 @@ struct ArrowArray {
 
 #define PEPKIT_VENV_PROBLEM_SITE_PACKAGES_OTHER_MINOR 5
 
+#define PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON 1
+
 #define PEPKIT_BUF_MAX_NDIM 64
 
 #define PEPKIT_BUF_SIMPLE 0
@@ -346,6 +348,8 @@ typedef struct pepkit_wheel_options {
   pepkit_venv_progress_fn progress;
 
   void *progress_ctx;
+
+  uint32_t flags;
 } pepkit_wheel_options;
 
 typedef int32_t pepkit_module_kind;
@@ -602,6 +606,9 @@ const char *pepkit_venv_report_path(const struct pepkit_venv_report *r, size_t i
 void pepkit_venv_report_free(struct pepkit_venv_report *r);
 
 pepkit_status pepkit_wheel_options_init(struct pepkit_wheel_options *opts);
+
+pepkit_status pepkit_wheel_options_init_sized(struct pepkit_wheel_options *opts,
+                                              size_t size);
 
 pepkit_status pepkit_venv_install_wheel(const char *env_dir,
                                         const char *wheel_path,

@@ -63,7 +63,9 @@ pub mod fuzzing {
     pub use crate::import::editable::{parse_bootstrap, parse_editable_finder};
     pub use crate::import::pth::{parse_pth, PthEncoding, PthLine, PthRules};
     pub use crate::import::zip::parse_zip_index;
+    pub use crate::venv::check::{open_bounded, parse_shebang, recorded_version, Shebang, MAX_CFG, MAX_HEAD};
     pub use crate::venv::inspect::parse_cfg;
+    pub use crate::venv::requires_python::{check as requires_python_check, parse_set, requires_python, Verdict, Version};
     pub use crate::venv::wheel::check_archive;
     pub use crate::venv::Facts;
 }

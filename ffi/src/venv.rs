@@ -817,7 +817,8 @@ pub unsafe extern "C" fn pepkit_venv_report_free(r: *mut pepkit_venv_report) {
 pub struct pepkit_wheel_options {
     /// `sizeof(pepkit_wheel_options)` as the caller's header defines it; set
     /// by `pepkit_wheel_options_init`. Exactly the sizes of the struct's
-    /// published versions (today one) are accepted; any other is PEPKIT_ERR_VALUE.
+    /// published versions (today two: version 1 ended at `progress_ctx`) are
+    /// accepted; any other is PEPKIT_ERR_VALUE.
     pub struct_size: usize,
     /// Compile the installed `.py` files to bytecode as pip does by default
     /// (the env's interpreter runs once; the `.pyc` files are listed in
@@ -839,6 +840,83 @@ pub struct pepkit_wheel_options {
     pub progress: pepkit_venv_progress_fn,
     /// Passed to `progress` untouched.
     pub progress_ctx: *mut c_void,
+    /// (Version 2.) PEPKIT_WHEEL_* bits, default 0: today only
+    /// PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON. An unknown bit is PEPKIT_ERR_VALUE.
+    pub flags: u32,
+}
+
+/// `pepkit_wheel_options.flags`: install a wheel whose METADATA
+/// `Requires-Python` excludes the env's interpreter (pip's
+/// `--ignore-requires-python`); without it such a wheel is refused.
+pub const PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON: u32 = 1;
+
+/// The `struct_size` of every published version of `pepkit_wheel_options`,
+/// oldest first (see [`VENV_OPTIONS_SIZES`] for why no other is accepted).
+const WHEEL_OPTIONS_SIZES: [usize; 2] =
+    [std::mem::offset_of!(pepkit_wheel_options, flags), std::mem::size_of::<pepkit_wheel_options>()];
+
+/// Refuses a `struct_size` that is not the size of a published version.
+fn check_wheel_options_size(size: usize) -> Result<()> {
+    if WHEEL_OPTIONS_SIZES.contains(&size) {
+        return Ok(());
+    }
+    let accepted: Vec<String> = WHEEL_OPTIONS_SIZES.iter().map(usize::to_string).collect();
+    Err(Error::value(format!(
+        "pepkit_wheel_options.struct_size is {size}, but this pepkit accepts only {} (the sizes of its \
+         published versions); initialize the options with pepkit_wheel_options_init",
+        accepted.join(" or ")
+    )))
+}
+
+/// Writes the first `size` bytes of the defaults (with `struct_size = size`) to `out`.
+///
+/// # Safety
+/// `out` must have `size` writable bytes, and `size` must be one of
+/// [`WHEEL_OPTIONS_SIZES`].
+unsafe fn write_wheel_defaults(out: *mut pepkit_wheel_options, size: usize) {
+    let d = pepkit_wheel_options { struct_size: size, ..default_wheel_options() };
+    // SAFETY: `size` <= size_of::<pepkit_wheel_options>(), so the read stays in
+    // `d`; `out` has `size` writable bytes by contract and cannot overlap `d`.
+    unsafe { std::ptr::copy_nonoverlapping((&d as *const pepkit_wheel_options).cast::<u8>(), out.cast::<u8>(), size) };
+}
+
+/// Reads the caller's options: exactly the bytes of the version its
+/// `struct_size` names, the fields it lacks left at their defaults.
+///
+/// # Safety
+/// A non-NULL `opts` must point to at least `struct_size` readable bytes.
+unsafe fn read_wheel_options(opts: *const pepkit_wheel_options) -> Result<pepkit_wheel_options> {
+    let mut c = default_wheel_options();
+    if opts.is_null() {
+        return Ok(c);
+    }
+    // SAFETY: `struct_size` is the first field of every version.
+    let size = unsafe { std::ptr::read_unaligned(opts.cast::<usize>()) };
+    check_wheel_options_size(size)?;
+    // SAFETY: a published size, at most our struct's, ending on a field
+    // boundary; the caller's struct has `size` readable bytes by contract and
+    // cannot overlap our local `c`.
+    unsafe { std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut c as *mut pepkit_wheel_options).cast::<u8>(), size) };
+    Ok(c)
+}
+
+/// The safe crate's options for the caller's struct (`progress` still to be set).
+fn wheel_install_options(c: &pepkit_wheel_options) -> Result<venv::InstallOptions<'static>> {
+    let link_wheels = match c.link_mode {
+        PEPKIT_VENV_LINK_HARDLINK => true,
+        PEPKIT_VENV_LINK_COPY => false,
+        other => return Err(Error::value(format!("unknown link_mode {other}"))),
+    };
+    if c.flags & !PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON != 0 {
+        return Err(Error::value(format!("unknown pepkit_wheel_options.flags bits {:#x}", c.flags & !PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON)));
+    }
+    Ok(venv::InstallOptions {
+        compile_bytecode: c.compile_bytecode,
+        link_wheels,
+        facts_source: Some(if c.use_cache { FactsSource::Cached } else { FactsSource::NoCache }),
+        ignore_requires_python: c.flags & PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON != 0,
+        progress: None,
+    })
 }
 
 fn default_wheel_options() -> pepkit_wheel_options {
@@ -850,20 +928,53 @@ fn default_wheel_options() -> pepkit_wheel_options {
         use_cache: true,
         progress: None,
         progress_ctx: std::ptr::null_mut(),
+        flags: 0,
     }
 }
 
-/// Fills `*opts` with the defaults (no bytecode, private copies, caches on)
-/// and sets `struct_size`. `opts` is borrowed: a caller-owned struct (on the
-/// stack is fine). Returns PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
-#[doc = c_safety!("`opts` is NULL or points to a writable `pepkit_wheel_options`")]
+/// Fills `*opts` with the defaults (no bytecode, private copies, caches on,
+/// no flags) and sets `struct_size`.
+///
+/// C and C++ code compiled against this header never calls this symbol: the
+/// header defines `pepkit_wheel_options_init(opts)` as a macro calling
+/// `pepkit_wheel_options_init_sized(opts, sizeof(pepkit_wheel_options))`. The
+/// symbol itself fills only version 1 of the struct (the fields up to
+/// `progress_ctx`), for programs built against an older header and bindings
+/// that declare version 1.
+///
+/// `opts` is borrowed: a caller-owned struct (on the stack is fine). Returns
+/// PEPKIT_ERR_NULL_ARGUMENT if it is NULL.
+#[doc = c_safety!("`opts` is NULL or points to a writable version-1 `pepkit_wheel_options`")]
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn pepkit_wheel_options_init(opts: *mut pepkit_wheel_options) -> pepkit_status {
     guard("pepkit_wheel_options_init", || {
         let out = arg_out(opts, "opts")?;
-        // SAFETY: `out` is non-NULL and, by the caller's contract, writable.
-        unsafe { out.write(default_wheel_options()) };
+        // SAFETY: `out` is non-NULL with the writable bytes of version 1 (the
+        // caller's contract), the smallest published size.
+        unsafe { write_wheel_defaults(out, WHEEL_OPTIONS_SIZES[0]) };
+        Ok(())
+    })
+}
+
+/// Fills the first `size` bytes of `*opts` with the defaults of
+/// `pepkit_wheel_options_init` and sets `struct_size` to `size`, which must be
+/// the size of a published version of `pepkit_wheel_options` (today
+/// `sizeof(pepkit_wheel_options)` or version 1's); any other size is
+/// PEPKIT_ERR_VALUE and nothing is written. The header's
+/// `pepkit_wheel_options_init` macro calls this with `sizeof(pepkit_wheel_options)`.
+///
+/// `opts` is borrowed: a caller-owned struct of at least `size` writable bytes.
+#[doc = c_safety!("`opts` is NULL or points to at least `size` writable bytes")]
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn pepkit_wheel_options_init_sized(opts: *mut pepkit_wheel_options, size: usize) -> pepkit_status {
+    guard("pepkit_wheel_options_init_sized", || {
+        let out = arg_out(opts, "opts")?;
+        check_wheel_options_size(size)?;
+        // SAFETY: `out` is non-NULL with `size` writable bytes (the caller's
+        // contract), and `size` is a published size.
+        unsafe { write_wheel_defaults(out, size) };
         Ok(())
     })
 }
@@ -886,7 +997,10 @@ pub unsafe extern "C" fn pepkit_wheel_options_init(opts: *mut pepkit_wheel_optio
 ///
 /// Errors: PEPKIT_ERR_NULL_ARGUMENT; PEPKIT_ERR_NOT_FOUND (no env, no wheel
 /// file); PEPKIT_ERR_VALUE (tags that do not fit the env's interpreter, named
-/// with the interpreter's; a RECORD mismatch or a member not in RECORD; a
+/// with the interpreter's; a METADATA `Requires-Python` that excludes the
+/// interpreter's version, named with both, unless
+/// PEPKIT_WHEEL_IGNORE_REQUIRES_PYTHON (one packaging cannot parse is
+/// ignored with a "warning: ..." progress call, as pip warns); a RECORD mismatch or a member not in RECORD; a
 /// member path leaving the env, named; a bad archive; a link in the way; a
 /// `struct_size` that is not a published one); PEPKIT_ERR_NOT_IMPLEMENTED
 /// (Wheel-Version 2 or later, unsupported compression); PEPKIT_ERR_OS (I/O);
@@ -909,28 +1023,9 @@ pub unsafe extern "C" fn pepkit_venv_install_wheel(
         let dir = unsafe { arg_cstr(env_dir, "env_dir") }?;
         // SAFETY: as above.
         let wheel = unsafe { arg_cstr(wheel_path, "wheel_path") }?;
-        let mut c = default_wheel_options();
-        if !opts.is_null() {
-            // SAFETY: `struct_size` is the first field of every version.
-            let size = unsafe { std::ptr::read_unaligned(opts.cast::<usize>()) };
-            if size != std::mem::size_of::<pepkit_wheel_options>() {
-                return Err(Error::value(format!(
-                    "pepkit_wheel_options.struct_size is {size}, but this pepkit accepts only {}; initialize \
-                     the options with pepkit_wheel_options_init",
-                    std::mem::size_of::<pepkit_wheel_options>()
-                )));
-            }
-            // SAFETY: the caller's struct has `size` (= our size) readable bytes
-            // by contract, and cannot overlap our local `c`.
-            unsafe {
-                std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&mut c as *mut pepkit_wheel_options).cast::<u8>(), size)
-            };
-        }
-        let link_wheels = match c.link_mode {
-            PEPKIT_VENV_LINK_HARDLINK => true,
-            PEPKIT_VENV_LINK_COPY => false,
-            other => return Err(Error::value(format!("unknown link_mode {other}"))),
-        };
+        // SAFETY: NULL or `struct_size` readable bytes (the caller's contract).
+        let c = unsafe { read_wheel_options(opts) }?;
+        let mut o = wheel_install_options(&c)?;
         let (cb, ctx) = (c.progress, c.progress_ctx);
         let report = move |step: &str| {
             if let (Some(f), Ok(s)) = (cb, CString::new(step)) {
@@ -939,12 +1034,7 @@ pub unsafe extern "C" fn pepkit_venv_install_wheel(
                 unsafe { f(ctx, s.as_ptr()) };
             }
         };
-        let o = venv::InstallOptions {
-            compile_bytecode: c.compile_bytecode,
-            link_wheels,
-            facts_source: Some(if c.use_cache { FactsSource::Cached } else { FactsSource::NoCache }),
-            progress: if cb.is_some() { Some(&report) } else { None },
-        };
+        o.progress = if cb.is_some() { Some(&report) } else { None };
         report("install");
         let done = venv::install_wheel(
             Path::new(OsStr::from_bytes(dir.to_bytes())),

@@ -26,10 +26,10 @@ use super::paths::{abspath, shlex_quote};
 use super::FactsSource;
 
 /// The largest pyvenv.cfg read (CPython's are a few hundred bytes).
-pub(crate) const MAX_CFG: u64 = 1 << 20;
+pub const MAX_CFG: u64 = 1 << 20;
 /// How much of a script is read to find its interpreter: the `#!` line and
 /// the two lines of pip's `/bin/sh` trampoline (the kernel reads 256 bytes).
-pub(crate) const MAX_HEAD: u64 = 8192;
+pub const MAX_HEAD: u64 = 8192;
 
 /// What is wrong with an environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,7 +120,7 @@ pub fn check(env_dir: &Path) -> Result<Report> {
 /// Opens the env at `dir` as [`Venv::open`] does, reading pyvenv.cfg through
 /// a handle on the env (no link followed, at most 1 MiB, a FIFO
 /// not waited on).
-pub(crate) fn open_bounded(dir: &Path) -> Result<Venv> {
+pub fn open_bounded(dir: &Path) -> Result<Venv> {
     if dir.as_os_str().is_empty() {
         return Err(Error::value("env_dir must not be empty"));
     }
@@ -187,7 +187,7 @@ fn bin_entries(root: &Beneath) -> Result<Vec<Entry>> {
 
 /// `(major, minor, the version text)` of pyvenv.cfg's `version` (or uv's
 /// `version_info`), its first three parts.
-pub(crate) fn recorded_version(venv: &Venv) -> Option<(u32, u32, String)> {
+pub fn recorded_version(venv: &Venv) -> Option<(u32, u32, String)> {
     let v = venv.get("version").or_else(|| venv.get("version_info"))?;
     let parts: Vec<&str> = v.split('.').take(3).collect();
     let major = parts.first()?.parse().ok()?;
@@ -336,7 +336,7 @@ fn check_links(root: &Beneath, venv: &Venv, bin: &[Entry], report: &mut Report) 
 
 /// A script's interpreter as its first lines name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Shebang {
+pub struct Shebang {
     /// The interpreter path, as written (quotes removed).
     pub interpreter: Vec<u8>,
     /// What follows the interpreter on a plain `#!` line (its arguments), up
@@ -353,7 +353,7 @@ pub(crate) struct Shebang {
 /// pip's (distlib's) long form
 /// `#!/bin/sh\n'''exec' "/path/python" "$0" "$@"\n' '''`. None for anything
 /// else (no `#!`, a line longer than `head`).
-pub(crate) fn parse_shebang(head: &[u8]) -> Option<Shebang> {
+pub fn parse_shebang(head: &[u8]) -> Option<Shebang> {
     let rest = head.strip_prefix(b"#!")?;
     let (line, line_end) = match rest.iter().position(|&b| b == b'\n') {
         Some(i) => (&rest[..i], 2 + i + 1),

@@ -113,6 +113,10 @@ pub(crate) struct How {
     pub direct_url: Option<bool>,
     /// Compile the installed `.py` files with this interpreter, as pip does.
     pub compile_with: Option<PathBuf>,
+    /// Refuse a wheel whose METADATA `Requires-Python` excludes this
+    /// interpreter version (`X.Y.Z`), as pip does; None: no check (pip's
+    /// `--ignore-requires-python`).
+    pub python_version: Option<String>,
 }
 
 /// What [`install_wheel`] did.
@@ -143,6 +147,10 @@ pub struct InstallOptions<'a> {
     pub link_wheels: bool,
     /// Cache use for the env interpreter's facts.
     pub facts_source: Option<FactsSource>,
+    /// Install a wheel whose `Requires-Python` excludes the env's
+    /// interpreter, as pip's `--ignore-requires-python` (by default such a
+    /// wheel is refused, as pip refuses it).
+    pub ignore_requires_python: bool,
     /// Called with "warning: ..." for something that did not stop the call
     /// (a RECORD entry of a replaced version that would leave the env).
     pub progress: Option<Progress<'a>>,
@@ -173,6 +181,7 @@ pub fn install_wheel(env_dir: &Path, wheel: &Path, opts: &InstallOptions<'_>) ->
         keep_newer: false,
         direct_url: Some(pip_hashes_local_archives(&root, &site)),
         compile_with: opts.compile_bytecode.then(|| python_path.clone()),
+        python_version: (!opts.ignore_requires_python).then(|| facts.version.clone()),
     };
     let progress = opts.progress;
     install_into(&t, &super::paths::abspath(wheel), &how, &|text| super::warn(progress, &text))
@@ -201,6 +210,9 @@ pub(crate) fn install_into(t: &Target<'_>, wheel: &Path, how: &How, warn: &dyn F
     let data = read_wheel(wheel)?;
     let archive = Archive::new(&data, &what)?;
     let dist_info = find_dist_info(&archive, &dist, &what)?;
+    if let Some(version) = &how.python_version {
+        check_requires_python(&archive, &dist, &dist_info, version, warn)?;
+    }
     let mut done = Installed { name: dist.clone(), version: version.clone(), already_satisfied: false, replaced: Vec::new(), files: 0 };
     if is_installed(t, &dist, &version, &dist_info, how.keep_newer)? {
         done.already_satisfied = true;
@@ -246,6 +258,30 @@ pub(crate) fn install_into(t: &Target<'_>, wheel: &Path, how: &How, warn: &dyn F
     let meta = Metadata { dist_info: &dist_info, requested: how.requested, direct_url: direct_url.as_deref() };
     done.files = write_metadata(t, python, &files, &meta, written, pycs)?;
     Ok(done)
+}
+
+/// Refuses the wheel when its METADATA's `Requires-Python` excludes the
+/// interpreter `version`, as pip does (see [`super::requires_python`]); a
+/// specifier packaging cannot parse is reported through `warn` and
+/// ignored, as pip warns and installs.
+fn check_requires_python(archive: &Archive<'_>, dist: &str, dist_info: &str, version: &str, warn: &dyn Fn(String)) -> Result<()> {
+    use super::requires_python::{check, requires_python, Verdict};
+    let name = format!("{dist_info}/METADATA");
+    let Some(m) = archive.members.iter().find(|m| m.name == name) else { return Ok(()) };
+    let text = String::from_utf8_lossy(&archive.read(m)?).into_owned();
+    let Some(spec) = requires_python(&text) else { return Ok(()) };
+    match check(&spec, version) {
+        Verdict::Fits => Ok(()),
+        Verdict::Invalid => {
+            warn(format!("package {dist:?} has an invalid Requires-Python {spec:?}: ignored, as pip ignores it"));
+            Ok(())
+        }
+        Verdict::Excluded => Err(Error::value(format!(
+            "package {dist:?} requires a different Python: {version} not in {:?} (its Requires-Python); \
+             ignore_requires_python (pyvenv --ignore-requires-python) installs it anyway",
+            spec.trim()
+        ))),
+    }
 }
 
 /// The name pip gives a distribution's headers directory: the wheel file

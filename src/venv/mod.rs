@@ -69,6 +69,7 @@ pub(crate) mod paths;
 mod pip;
 mod plan;
 mod populate;
+pub(crate) mod requires_python;
 mod post;
 mod scripts;
 mod stage;

@@ -43,6 +43,7 @@ pub(crate) fn install_bundled(
         keep_newer: true,
         direct_url: None,
         compile_with: None,
+        python_version: None,
     };
     for wheel in wheels {
         install_into(t, Path::new(wheel), &how, &|text| warn(progress, &text))?;

@@ -32,7 +32,10 @@ impl Request {
     /// is made absolute against `cwd` (`os.path.abspath`; `None` when the
     /// current directory is unknown, then `/` stands in). Refused with
     /// [`crate::error::ErrorKind::Value`]: an empty path, a path containing
-    /// the PATH separator `:`, and `upgrade` together with `clear`.
+    /// the PATH separator `:`, and `upgrade` together with `clear`. An
+    /// `upgrade` of an env whose pyvenv.cfg says `relocatable = true` stays
+    /// relocatable without asking again (its scripts and cfg are rewritten
+    /// relocatable).
     pub fn new(env_dir: &Path, cwd: Option<&Path>, opts: &Options) -> Result<Request> {
         if env_dir.as_os_str().is_empty() {
             return Err(Error::value("env_dir must not be empty"));
@@ -47,7 +50,14 @@ impl Request {
         if opts.upgrade && opts.clear {
             return Err(Error::value("you cannot supply --upgrade and --clear together."));
         }
-        Ok(Request { env_dir, opts: opts.clone() })
+        let mut opts = opts.clone();
+        if opts.upgrade && !opts.relocatable {
+            // An unreadable or missing cfg is the upgrade's own error to report.
+            if let Ok(venv) = super::check::open_bounded(&env_dir) {
+                opts.relocatable = venv.get("relocatable").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            }
+        }
+        Ok(Request { env_dir, opts })
     }
 
     /// The environment's absolute path (`os.path.abspath(env_dir)`).

@@ -44,6 +44,7 @@ p.add_argument("--verbose", action="store_true")
 p.add_argument("--version", action="version", version="pyvenv")
 p.add_argument("--check", action="store_true")  # issue 13: appended
 p.add_argument("--install", action="append")
+p.add_argument("--ignore-requires-python", action="store_true")
 p.add_argument("--find-python")
 p.parse_args()
 sys.exit(3)  # parsed: pyvenv would go on to create the env

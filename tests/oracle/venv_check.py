@@ -333,6 +333,30 @@ def same_minor(work, mm, old_v, old_py, new_v, new_py):
     r = run([os.path.join(env, "bin", "python"), "-c", "import sys; print(sys.version.split()[0])"])
     report(r.stdout.decode().strip() == new_v, "%s: the env's python reports %s" % (tag, new_v), r.stdout + r.stderr)
 
+    # A relocatable env stays so through an upgrade that does not say
+    # --relocatable again: the tree the upgrade with --relocatable makes.
+    tag = "(c) relocatable %s -> %s" % (old_v, new_v)
+    shutil.rmtree(env)
+    shutil.rmtree(backup)
+    os.remove(base)
+    os.symlink(old_real, base)
+    if not create("pepkit", base, env, "--without-pip", "--relocatable"):
+        return
+    os.remove(base)
+    os.symlink(new_real, base)
+    shutil.copytree(env, backup, symlinks=True)
+    r = run([PYVENV, "--without-pip", "--relocatable", "--upgrade", "--python", base, env])
+    asked = snapshot(env) if r.returncode == 0 else None
+    shutil.rmtree(env)
+    shutil.copytree(backup, env, symlinks=True)
+    r = run([PYVENV, "--without-pip", "--upgrade", "--python", base, env])
+    kept = snapshot(env) if r.returncode == 0 else None
+    with open(os.path.join(env, "pyvenv.cfg")) as f:
+        cfg = f.read()
+    report("relocatable = true\n" in cfg, "%s: pyvenv.cfg keeps relocatable = true" % tag, cfg)
+    report(asked is not None and kept == asked, "%s: the tree --relocatable --upgrade makes" % tag,
+           r.stderr.decode(errors="replace") if kept is None else diff(asked or {}, kept))
+
     # The base moved (pyenv's versions/3.X.old gone, versions/3.X.new installed).
     tag = "(c) moved base %s -> %s" % (old_v, new_v)
     shutil.rmtree(env)
