@@ -650,4 +650,67 @@ mod tests {
         assert_eq!(module_name(b"/nowhere/x.txt", &path, &sfx).unwrap_err().kind, ErrorKind::Value);
         fs::remove_dir_all(&root).unwrap();
     }
+
+    /// The walk's own search locations agree with find_spec's: portions
+    /// across entries, a regular package in a later entry beating earlier
+    /// portions, a later module ending the search with none, an
+    /// `__init__.py` that is a directory not making a package.
+    #[test]
+    fn search_locations_mirror_find_spec() {
+        let root = std::env::temp_dir().join(format!("pepkit-listing-locations-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let (a, b, c) = (root.join("a"), root.join("b"), root.join("c"));
+        fs::create_dir_all(a.join("ns/x")).unwrap();
+        touch(&c.join("ns/y.py"));
+        fs::create_dir_all(a.join("late")).unwrap();
+        touch(&b.join("late/__init__.py"));
+        touch(&c.join("late/z.py"));
+        fs::create_dir_all(a.join("gone")).unwrap();
+        touch(&b.join("gone.py"));
+        fs::create_dir_all(a.join("fake/__init__.py")).unwrap();
+        touch(&a.join("fake/w.py"));
+        let sfx = Suffixes::platform_default();
+        let f = |p: &Path| p.as_os_str().as_encoded_bytes().to_vec();
+        let path = [f(&a), f(&b), f(&c)];
+        let top: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+        let finder = Finder::snapshot(path.to_vec(), sfx.clone(), Duration::MAX).unwrap();
+        let order = suffix_order(&sfx);
+        let mut walker = Walker { finder: &finder, cache: DirCache::new(), order: &order, suffixes: &sfx, probe_key: Vec::new() };
+        for name in [&b"ns"[..], b"late", b"gone", b"fake", b"missing"] {
+            let ours = walker.search_locations(&top, name).unwrap().unwrap();
+            let theirs: Vec<Vec<u8>> = match finder.find_spec(name) {
+                Ok(spec) => spec.search_locations.unwrap_or_default().into_iter().map(|p| f(&p)).collect(),
+                Err(e) => {
+                    assert_eq!(e.kind, ErrorKind::NotFound);
+                    Vec::new()
+                }
+            };
+            assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(name));
+        }
+        assert_eq!(walker.search_locations(&top, b"ns").unwrap().unwrap(), vec![f(&a.join("ns")), f(&c.join("ns"))]);
+        assert_eq!(walker.search_locations(&top, b"late").unwrap().unwrap(), vec![f(&b.join("late"))]);
+        assert!(walker.search_locations(&top, b"gone").unwrap().unwrap().is_empty());
+        assert_eq!(walker.search_locations(&top, b"fake").unwrap().unwrap(), vec![f(&a.join("fake"))]);
+        // An entry that is no directory: the finder decides.
+        let odd = [f(&root.join("nowhere")), f(&a)];
+        let odd: Vec<&[u8]> = odd.iter().map(Vec::as_slice).collect();
+        assert!(walker.search_locations(&odd, b"ns").unwrap().is_none());
+        // c/late/z.py is no submodule: the regular package b/late won.
+        let names: Vec<Vec<u8>> = walk_packages(&path, &sfx).unwrap().into_iter().map(|i| i.name).collect();
+        assert_eq!(
+            names,
+            [&b"fake"[..], b"fake.w", b"ns", b"ns.x", b"ns.y", b"gone", b"late"].map(<[u8]>::to_vec).to_vec()
+        );
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn py_order_without_keys() {
+        let names: [&[u8]; 7] = [b"", b"a", b"ab", b"b", b"\xe2\x82", b"\xe2\x82\xac", b"\xee\x80\x80"];
+        for x in names {
+            for y in names {
+                assert_eq!(py_cmp(x, y), py_sort_key(x).cmp(&py_sort_key(y)), "{x:?} {y:?}");
+            }
+        }
+    }
 }
