@@ -118,6 +118,35 @@ fn py_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 /// says), sorted as Python sorts them; `None` when it cannot be listed.
 type Names = Option<Rc<Vec<(Vec<u8>, FileType)>>>;
 
+/// What a sorted listing holds for `stem`: whether `stem` is a directory,
+/// and whether `stem` plus one of `suffixes` is a file.
+fn probe_stem(names: &[(Vec<u8>, FileType)], stem: &[u8], suffixes: &Suffixes, key: &mut Vec<u8>) -> (bool, bool) {
+    if std::str::from_utf8(stem).is_err() {
+        // Names starting with an undecodable stem need not sort together.
+        let is_dir = lookup(names, stem) == Some(FileType::Dir);
+        let file = suffixes.loaders().any(|(suffix, _)| {
+            key.clear();
+            key.extend_from_slice(stem);
+            key.extend_from_slice(suffix);
+            lookup(names, key) == Some(FileType::File)
+        });
+        return (is_dir, file);
+    }
+    // A UTF-8 stem ends on a character: the names it begins sort together,
+    // from where the stem itself would be.
+    let start = names.partition_point(|(n, _)| py_cmp(n, stem) == std::cmp::Ordering::Less);
+    let (mut is_dir, mut file) = (false, false);
+    for (name, kind) in names[start..].iter().take_while(|(n, _)| n.starts_with(stem)) {
+        let rest = &name[stem.len()..];
+        if rest.is_empty() {
+            is_dir |= *kind == FileType::Dir;
+        } else if *kind == FileType::File && suffixes.loaders().any(|(suffix, _)| suffix == rest) {
+            file = true;
+        }
+    }
+    (is_dir, file)
+}
+
 /// The type of `name` in a sorted listing.
 fn lookup(names: &[(Vec<u8>, FileType)], name: &[u8]) -> Option<FileType> {
     names.binary_search_by(|(n, _)| py_cmp(n, name)).ok().map(|i| names[i].1)
@@ -477,7 +506,7 @@ impl Walker<'_> {
             let Some(names) = list_dir(&mut self.cache, super::base_dir(&base))? else {
                 return Ok(None);
             };
-            let is_dir = lookup(&names, tail) == Some(FileType::Dir);
+            let (is_dir, module) = probe_stem(&names, tail, self.suffixes, &mut self.probe_key);
             if is_dir {
                 let mut dir = Vec::new();
                 dir.try_reserve_exact(base.len() + tail.len()).map_err(|_| oom())?;
@@ -486,33 +515,17 @@ impl Walker<'_> {
                 let Some(inner) = list_dir(&mut self.cache, &dir)? else {
                     return Ok(None);
                 };
-                for (suffix, _) in self.suffixes.loaders() {
-                    self.probe_key.clear();
-                    self.probe_key.extend_from_slice(b"__init__");
-                    self.probe_key.extend_from_slice(suffix);
-                    if lookup(&inner, &self.probe_key) == Some(FileType::File) {
-                        return Ok(Some(vec![dir]));
-                    }
+                // FileFinder: a package directory first, then a module, then a portion.
+                if probe_stem(&inner, b"__init__", self.suffixes, &mut self.probe_key).1 {
+                    return Ok(Some(vec![dir]));
                 }
-                for (suffix, _) in self.suffixes.loaders() {
-                    self.probe_key.clear();
-                    self.probe_key.extend_from_slice(tail);
-                    self.probe_key.extend_from_slice(suffix);
-                    if lookup(&names, &self.probe_key) == Some(FileType::File) {
-                        return Ok(Some(Vec::new()));
-                    }
+                if module {
+                    return Ok(Some(Vec::new()));
                 }
                 portions.try_reserve(1).map_err(|_| oom())?;
                 portions.push(dir);
-            } else {
-                for (suffix, _) in self.suffixes.loaders() {
-                    self.probe_key.clear();
-                    self.probe_key.extend_from_slice(tail);
-                    self.probe_key.extend_from_slice(suffix);
-                    if lookup(&names, &self.probe_key) == Some(FileType::File) {
-                        return Ok(Some(Vec::new()));
-                    }
-                }
+            } else if module {
+                return Ok(Some(Vec::new()));
             }
         }
         Ok(Some(portions))
