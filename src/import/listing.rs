@@ -726,4 +726,30 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn probe_stem_scans_the_names_a_stem_begins() {
+        let sfx = Suffixes::platform_default();
+        let mut names: Vec<(Vec<u8>, FileType)> = [
+            (&b"a"[..], FileType::Dir),
+            (b"a.py", FileType::Other),
+            (b"a.pyc", FileType::File),
+            (b"a.txt", FileType::File),
+            (b"ab", FileType::Dir),
+            (b"\xc3\xa9", FileType::File),
+            (b"\xc3\xa9.py", FileType::File),
+            (b"\xff", FileType::Dir),
+            (b"\xff.py", FileType::File),
+        ]
+        .into_iter()
+        .map(|(n, k)| (n.to_vec(), k))
+        .collect();
+        names.sort_by_cached_key(|n| py_sort_key(&n.0));
+        let mut key = Vec::new();
+        assert_eq!(probe_stem(&names, b"a", &sfx, &mut key), (true, true));
+        assert_eq!(probe_stem(&names, b"ab", &sfx, &mut key), (true, false));
+        assert_eq!(probe_stem(&names, b"b", &sfx, &mut key), (false, false));
+        assert_eq!(probe_stem(&names, b"\xc3\xa9", &sfx, &mut key), (false, true));
+        assert_eq!(probe_stem(&names, b"\xff", &sfx, &mut key), (true, true));
+    }
 }
