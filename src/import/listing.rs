@@ -45,7 +45,7 @@ use std::rc::Rc;
 
 use std::time::Duration;
 
-use super::{entry_base, find_spec, os_str, quote, split_name, Finder, LoaderKind, ModuleKind, Suffixes};
+use super::{entry_base, find_spec, os_str, quote, split_name, FileType, Finder, LoaderKind, ModuleKind, Probe, Suffixes};
 use crate::error::{Error, ErrorKind, Result};
 
 /// One module a listing found.
@@ -96,9 +96,61 @@ fn module_name_of<'a>(file: &'a [u8], order: &[(&[u8], LoaderKind)]) -> Option<(
     order.iter().find(|(s, _)| file.ends_with(s)).map(|&(s, k)| (&file[..file.len() - s.len()], k))
 }
 
-/// A directory's names, each with whether it is a directory (links
-/// followed), sorted as Python sorts them; `None` when it cannot be listed.
-type Names = Option<Rc<Vec<(Vec<u8>, bool)>>>;
+/// Python's order of two `os.listdir` names ([`py_sort_key`], without building the keys).
+fn py_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    // Where the names first differ in ASCII bytes (or one ends there), the
+    // common bytes before decode alike in both and the ASCII bytes decide:
+    // an ASCII byte never continues a UTF-8 sequence.
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (x, y) = (a.get(common), b.get(common));
+    if x.is_none_or(u8::is_ascii) && y.is_none_or(u8::is_ascii) {
+        return x.cmp(&y);
+    }
+    fn units(name: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        name.utf8_chunks().flat_map(|chunk| {
+            chunk.valid().chars().map(u32::from).chain(chunk.invalid().iter().map(|&b| 0xdc00 + u32::from(b)))
+        })
+    }
+    units(a).cmp(units(b))
+}
+
+/// A directory's names, each with its type (links followed, as `stat`
+/// says), sorted as Python sorts them; `None` when it cannot be listed.
+type Names = Option<Rc<Vec<(Vec<u8>, FileType)>>>;
+
+/// What a sorted listing holds for `stem`: whether `stem` is a directory,
+/// and whether `stem` plus one of `suffixes` is a file.
+fn probe_stem(names: &[(Vec<u8>, FileType)], stem: &[u8], suffixes: &Suffixes, key: &mut Vec<u8>) -> (bool, bool) {
+    if std::str::from_utf8(stem).is_err() {
+        // Names starting with an undecodable stem need not sort together.
+        let is_dir = lookup(names, stem) == Some(FileType::Dir);
+        let file = suffixes.loaders().any(|(suffix, _)| {
+            key.clear();
+            key.extend_from_slice(stem);
+            key.extend_from_slice(suffix);
+            lookup(names, key) == Some(FileType::File)
+        });
+        return (is_dir, file);
+    }
+    // A UTF-8 stem ends on a character: the names it begins sort together,
+    // from where the stem itself would be.
+    let start = names.partition_point(|(n, _)| py_cmp(n, stem) == std::cmp::Ordering::Less);
+    let (mut is_dir, mut file) = (false, false);
+    for (name, kind) in names[start..].iter().take_while(|(n, _)| n.starts_with(stem)) {
+        let rest = &name[stem.len()..];
+        if rest.is_empty() {
+            is_dir |= *kind == FileType::Dir;
+        } else if *kind == FileType::File && suffixes.loaders().any(|(suffix, _)| suffix == rest) {
+            file = true;
+        }
+    }
+    (is_dir, file)
+}
+
+/// The type of `name` in a sorted listing.
+fn lookup(names: &[(Vec<u8>, FileType)], name: &[u8]) -> Option<FileType> {
+    names.binary_search_by(|(n, _)| py_cmp(n, name)).ok().map(|i| names[i].1)
+}
 
 /// An archive's member names, sorted; `None` when it is no archive zipimport takes.
 type Members = Option<Rc<Vec<Vec<u8>>>>;
@@ -128,16 +180,28 @@ fn list_dir(cache: &mut DirCache, dir: &[u8]) -> Result<Names> {
         Err(_) => None,
         Ok(entries) => {
             let mut names = Vec::new();
+            let mut probe = Probe::new();
+            let mut utf8 = true;
             for entry in entries {
                 let Ok(entry) = entry else { continue };
-                let is_dir = match entry.file_type() {
-                    Ok(t) if !t.is_symlink() => t.is_dir(),
-                    _ => std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()),
+                let name = entry.file_name().into_vec();
+                // As the snapshot finder types a name (read_typed_listing).
+                let kind = match entry.file_type() {
+                    Ok(t) if t.is_file() => FileType::File,
+                    Ok(t) if t.is_dir() => FileType::Dir,
+                    Ok(t) if !t.is_symlink() => FileType::Other,
+                    _ => probe.stat(&[dir, b"/", &name]),
                 };
+                utf8 &= std::str::from_utf8(&name).is_ok();
                 names.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
-                names.push((std::os::unix::ffi::OsStringExt::into_vec(entry.file_name()), is_dir));
+                names.push((name, kind));
             }
-            names.sort_by_cached_key(|n| py_sort_key(&n.0));
+            if utf8 {
+                // UTF-8 bytes sort as their code points; names are unique.
+                names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            } else {
+                names.sort_by_cached_key(|n| py_sort_key(&n.0));
+            }
             Some(Rc::new(names))
         }
     };
@@ -232,7 +296,7 @@ fn list_entry(
     };
     let mut yielded: HashSet<Vec<u8>> = HashSet::new();
     let mut out = Vec::new();
-    for (file, file_is_dir) in names.iter() {
+    for (file, file_type) in names.iter() {
         let found = module_name_of(file, order);
         if let Some((stem, _)) = found {
             if stem == b"__init__" || yielded.contains(stem) {
@@ -246,7 +310,7 @@ fn list_entry(
                 if file.contains(&b'.') || yielded.contains(file.as_slice()) {
                     continue;
                 }
-                if !file_is_dir {
+                if *file_type != FileType::Dir {
                     continue;
                 }
                 let path = [base, file.as_slice()].concat();
@@ -286,7 +350,18 @@ fn iter_modules_with<E: AsRef<[u8]>>(
     suffixes.validate()?;
     super::check_entries(path)?;
     let order = suffix_order(suffixes);
-    let minor = suffixes.python_minor();
+    list_modules(cache, path, prefix, &order, suffixes.python_minor())
+}
+
+/// [`iter_modules_with`] on checked entries and suffixes, with the suffixes
+/// in `inspect.getmodulename`'s order.
+fn list_modules<E: AsRef<[u8]>>(
+    cache: &mut DirCache,
+    path: &[E],
+    prefix: &[u8],
+    order: &[(&[u8], LoaderKind)],
+    minor: u32,
+) -> Result<Vec<ModuleInfo>> {
     let mut cwd = None;
     let mut out: Vec<Option<ModuleInfo>> = Vec::new();
     // name -> index in `out`, and whether it is a namespace placeholder.
@@ -294,7 +369,7 @@ fn iter_modules_with<E: AsRef<[u8]>>(
     for entry in path {
         let entry = entry.as_ref();
         let base = entry_base(entry, &mut cwd)?;
-        for (name, kind) in list_entry(cache, &base, &order, minor)? {
+        for (name, kind) in list_entry(cache, &base, order, minor)? {
             let namespace = kind == ModuleKind::Namespace;
             match seen.get(&name).copied() {
                 Some((_, false)) => continue,
@@ -328,58 +403,133 @@ impl Finder {
 /// package's search locations with [`find_spec`] over `path` (as
 /// `__import__` would with `sys.path` = `path`).
 pub fn walk_packages<E: AsRef<[u8]>>(path: &[E], suffixes: &Suffixes) -> Result<Vec<ModuleInfo>> {
+    suffixes.validate()?;
+    super::check_entries(path)?;
     let top: Vec<&[u8]> = path.iter().map(AsRef::as_ref).collect();
-    // The packages' search locations come from one snapshot finder over the
-    // path: a walk reads the tree once, as it stands when it starts.
+    // The packages' search locations come from the walk's own listings
+    // (see `search_locations`); where those cannot tell, from one snapshot
+    // finder over the path: a walk reads the tree once, as it stands when
+    // it starts.
     let finder = Finder::snapshot(top.iter().map(|e| e.to_vec()).collect(), suffixes.clone(), Duration::MAX)?;
+    let order = suffix_order(suffixes);
+    let mut walker = Walker { finder: &finder, cache: DirCache::new(), order: &order, suffixes, probe_key: Vec::new() };
     let mut out = Vec::new();
-    walk(&finder, &mut DirCache::new(), &top, b"", suffixes, &mut out, 0)?;
+    walker.walk(&top, &top, b"", &mut out, 0)?;
     Ok(out)
 }
 
-fn walk(
-    finder: &Finder,
-    cache: &mut DirCache,
-    path: &[&[u8]],
-    prefix: &[u8],
-    suffixes: &Suffixes,
-    out: &mut Vec<ModuleInfo>,
-    depth: usize,
-) -> Result<()> {
-    // pkgutil's `seen` is made afresh by each walk_packages call: it keeps a
-    // location from being walked twice among one level's packages.
-    let mut seen: HashSet<Vec<u8>> = HashSet::new();
-    // A tree of symlinked directories can nest without end; `seen` stops a
-    // location from being walked twice, and this bounds the name's length.
-    if depth > 256 {
-        return Ok(());
-    }
-    for info in iter_modules_with(cache, path, prefix, suffixes)? {
-        let package = info.is_package();
-        let name = info.name.clone();
-        out.try_reserve(1).map_err(|_| Error::no_memory("out of memory listing modules"))?;
-        out.push(info);
-        if !package {
-            continue;
+/// One walk's state: the fallback finder, the listings, the suffixes in
+/// both orders.
+struct Walker<'a> {
+    finder: &'a Finder,
+    cache: DirCache,
+    order: &'a [(&'a [u8], LoaderKind)],
+    suffixes: &'a Suffixes,
+    /// A reused buffer for `name` + suffix.
+    probe_key: Vec<u8>,
+}
+
+impl Walker<'_> {
+    /// Lists `path` (the package's search locations not yet walked at this
+    /// level) and walks each package found; `parent_path` is the package's
+    /// full search locations (`__path__`), where its submodules are looked up.
+    fn walk(
+        &mut self,
+        path: &[&[u8]],
+        parent_path: &[&[u8]],
+        prefix: &[u8],
+        out: &mut Vec<ModuleInfo>,
+        depth: usize,
+    ) -> Result<()> {
+        // pkgutil's `seen` is made afresh by each walk_packages call: it keeps a
+        // location from being walked twice among one level's packages.
+        let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        // A tree of symlinked directories can nest without end; `seen` stops a
+        // location from being walked twice, and this bounds the name's length.
+        if depth > 256 {
+            return Ok(());
         }
-        let spec = match finder.find_spec(&name) {
-            Ok(spec) => spec,
-            Err(e) if e.kind == ErrorKind::NotFound => continue, // pkgutil's onerror
-            Err(e) => return Err(e),
-        };
-        let locations: Vec<Vec<u8>> = spec
-            .search_locations
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| p.into_os_string().into_vec())
-            .filter(|p| seen.insert(p.clone()))
-            .collect();
-        let locations: Vec<&[u8]> = locations.iter().map(Vec::as_slice).collect();
-        let mut sub = name;
-        sub.push(b'.');
-        walk(finder, cache, &locations, &sub, suffixes, out, depth + 1)?;
+        let oom = || Error::no_memory("out of memory listing modules");
+        for info in list_modules(&mut self.cache, path, prefix, self.order, self.suffixes.python_minor())? {
+            let package = info.is_package();
+            let name = info.name.clone();
+            out.try_reserve(1).map_err(|_| oom())?;
+            out.push(info);
+            if !package {
+                continue;
+            }
+            let tail = &name[prefix.len()..];
+            let locations = match self.search_locations(parent_path, tail)? {
+                Some(locations) => locations,
+                None => match self.finder.find_spec(&name) {
+                    Ok(spec) => {
+                        spec.search_locations.unwrap_or_default().into_iter().map(|p| p.into_os_string().into_vec()).collect()
+                    }
+                    Err(e) if e.kind == ErrorKind::NotFound => continue, // pkgutil's onerror
+                    Err(e) => return Err(e),
+                },
+            };
+            let full: Vec<&[u8]> = locations.iter().map(Vec::as_slice).collect();
+            let mut fresh: Vec<&[u8]> = Vec::new();
+            fresh.try_reserve_exact(full.len()).map_err(|_| oom())?;
+            for location in &full {
+                if !seen.contains(*location) {
+                    seen.try_reserve(1).map_err(|_| oom())?;
+                    seen.insert(location.to_vec());
+                    fresh.push(location);
+                }
+            }
+            let mut sub = name;
+            sub.try_reserve(1).map_err(|_| oom())?;
+            sub.push(b'.');
+            self.walk(&fresh, &full, &sub, out, depth + 1)?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// The search locations [`find_spec`] gives the submodule `tail` of a
+    /// package whose `__path__` is `parent_path` (the top entries for a top
+    /// level name), read off the walk's listings: FileFinder's rules per
+    /// entry in order (a directory `tail` with an `__init__` file of any
+    /// suffix, in importlib's suffix order, is a regular package and ends
+    /// the search; so does a module file `tail` + suffix, with no locations;
+    /// a bare directory `tail` is one more namespace portion), the portions
+    /// when nothing ended it, none when there are none (not found). `None`
+    /// when an entry or the package directory cannot be listed (an archive,
+    /// a missing entry, an unreadable directory): the finder decides then.
+    fn search_locations(&mut self, parent_path: &[&[u8]], tail: &[u8]) -> Result<Option<Vec<Vec<u8>>>> {
+        let oom = || Error::no_memory("out of memory listing modules");
+        let mut cwd = None;
+        let mut portions: Vec<Vec<u8>> = Vec::new();
+        for entry in parent_path {
+            let base = entry_base(entry, &mut cwd)?;
+            let Some(names) = list_dir(&mut self.cache, super::base_dir(&base))? else {
+                return Ok(None);
+            };
+            let (is_dir, module) = probe_stem(&names, tail, self.suffixes, &mut self.probe_key);
+            if is_dir {
+                let mut dir = Vec::new();
+                dir.try_reserve_exact(base.len() + tail.len()).map_err(|_| oom())?;
+                dir.extend_from_slice(&base);
+                dir.extend_from_slice(tail);
+                let Some(inner) = list_dir(&mut self.cache, &dir)? else {
+                    return Ok(None);
+                };
+                // FileFinder: a package directory first, then a module, then a portion.
+                if probe_stem(&inner, b"__init__", self.suffixes, &mut self.probe_key).1 {
+                    return Ok(Some(vec![dir]));
+                }
+                if module {
+                    return Ok(Some(Vec::new()));
+                }
+                portions.try_reserve(1).map_err(|_| oom())?;
+                portions.push(dir);
+            } else if module {
+                return Ok(Some(Vec::new()));
+            }
+        }
+        Ok(Some(portions))
+    }
 }
 
 /// The dotted name importlib would load `file` as with `sys.path` = `path`:
@@ -512,5 +662,94 @@ mod tests {
         assert_eq!(module_name(b"/nowhere/x.py", &path, &sfx).unwrap_err().kind, ErrorKind::NotFound);
         assert_eq!(module_name(b"/nowhere/x.txt", &path, &sfx).unwrap_err().kind, ErrorKind::Value);
         fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// The walk's own search locations agree with find_spec's: portions
+    /// across entries, a regular package in a later entry beating earlier
+    /// portions, a later module ending the search with none, an
+    /// `__init__.py` that is a directory not making a package.
+    #[test]
+    fn search_locations_mirror_find_spec() {
+        let root = std::env::temp_dir().join(format!("pepkit-listing-locations-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let (a, b, c) = (root.join("a"), root.join("b"), root.join("c"));
+        fs::create_dir_all(a.join("ns/x")).unwrap();
+        touch(&c.join("ns/y.py"));
+        fs::create_dir_all(a.join("late")).unwrap();
+        touch(&b.join("late/__init__.py"));
+        touch(&c.join("late/z.py"));
+        fs::create_dir_all(a.join("gone")).unwrap();
+        touch(&b.join("gone.py"));
+        fs::create_dir_all(a.join("fake/__init__.py")).unwrap();
+        touch(&a.join("fake/w.py"));
+        let sfx = Suffixes::platform_default();
+        let f = |p: &Path| p.as_os_str().as_encoded_bytes().to_vec();
+        let path = [f(&a), f(&b), f(&c)];
+        let top: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+        let finder = Finder::snapshot(path.to_vec(), sfx.clone(), Duration::MAX).unwrap();
+        let order = suffix_order(&sfx);
+        let mut walker = Walker { finder: &finder, cache: DirCache::new(), order: &order, suffixes: &sfx, probe_key: Vec::new() };
+        for name in [&b"ns"[..], b"late", b"gone", b"fake", b"missing"] {
+            let ours = walker.search_locations(&top, name).unwrap().unwrap();
+            let theirs: Vec<Vec<u8>> = match finder.find_spec(name) {
+                Ok(spec) => spec.search_locations.unwrap_or_default().into_iter().map(|p| f(&p)).collect(),
+                Err(e) => {
+                    assert_eq!(e.kind, ErrorKind::NotFound);
+                    Vec::new()
+                }
+            };
+            assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(name));
+        }
+        assert_eq!(walker.search_locations(&top, b"ns").unwrap().unwrap(), vec![f(&a.join("ns")), f(&c.join("ns"))]);
+        assert_eq!(walker.search_locations(&top, b"late").unwrap().unwrap(), vec![f(&b.join("late"))]);
+        assert!(walker.search_locations(&top, b"gone").unwrap().unwrap().is_empty());
+        assert_eq!(walker.search_locations(&top, b"fake").unwrap().unwrap(), vec![f(&a.join("fake"))]);
+        // An entry that is no directory: the finder decides.
+        let odd = [f(&root.join("nowhere")), f(&a)];
+        let odd: Vec<&[u8]> = odd.iter().map(Vec::as_slice).collect();
+        assert!(walker.search_locations(&odd, b"ns").unwrap().is_none());
+        // c/late/z.py is no submodule: the regular package b/late won.
+        let names: Vec<Vec<u8>> = walk_packages(&path, &sfx).unwrap().into_iter().map(|i| i.name).collect();
+        assert_eq!(
+            names,
+            [&b"fake"[..], b"fake.w", b"ns", b"ns.x", b"ns.y", b"gone", b"late"].map(<[u8]>::to_vec).to_vec()
+        );
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn py_order_without_keys() {
+        let names: [&[u8]; 7] = [b"", b"a", b"ab", b"b", b"\xe2\x82", b"\xe2\x82\xac", b"\xee\x80\x80"];
+        for x in names {
+            for y in names {
+                assert_eq!(py_cmp(x, y), py_sort_key(x).cmp(&py_sort_key(y)), "{x:?} {y:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn probe_stem_scans_the_names_a_stem_begins() {
+        let sfx = Suffixes::platform_default();
+        let mut names: Vec<(Vec<u8>, FileType)> = [
+            (&b"a"[..], FileType::Dir),
+            (b"a.py", FileType::Other),
+            (b"a.pyc", FileType::File),
+            (b"a.txt", FileType::File),
+            (b"ab", FileType::Dir),
+            (b"\xc3\xa9", FileType::File),
+            (b"\xc3\xa9.py", FileType::File),
+            (b"\xff", FileType::Dir),
+            (b"\xff.py", FileType::File),
+        ]
+        .into_iter()
+        .map(|(n, k)| (n.to_vec(), k))
+        .collect();
+        names.sort_by_cached_key(|n| py_sort_key(&n.0));
+        let mut key = Vec::new();
+        assert_eq!(probe_stem(&names, b"a", &sfx, &mut key), (true, true));
+        assert_eq!(probe_stem(&names, b"ab", &sfx, &mut key), (true, false));
+        assert_eq!(probe_stem(&names, b"b", &sfx, &mut key), (false, false));
+        assert_eq!(probe_stem(&names, b"\xc3\xa9", &sfx, &mut key), (false, true));
+        assert_eq!(probe_stem(&names, b"\xff", &sfx, &mut key), (true, true));
     }
 }
