@@ -9,7 +9,8 @@
 # between calls, and a pepkit_finder caches listings as importlib does.
 # Both sides count their outcomes; the counts must agree. A snapshot finder
 # (pepkit_finder_new_snapshot, revalidating at most once a second) is timed
-# beside them, and pepkit_walk_packages against pkgutil.walk_packages (which
+# beside them, and pepkit_walk_packages (and a snapshot finder's kept walk)
+# against pkgutil.walk_packages (which
 # imports every package it lists; run with -B so no __pycache__ is written
 # into the tree), whose module counts must agree too.
 # Then the same over the tree zipped, one archive per entry (bench/import_tree.py
@@ -37,10 +38,10 @@ trap 'rm -rf "$dir"' EXIT
 mapfile -t ext < <("$py" -S -c 'import importlib.machinery as m; print("\n".join(m.EXTENSION_SUFFIXES))')
 # bench_tree LABEL TREE: both sides on one tree, the table and the ratios.
 bench_tree() {
-local label=$1 tree=$2 stateless_runs=$3 cold warm py_counts ours finder_cold finder_warm snap_warm our_walk our_listed our_ns our_counts
+local label=$1 tree=$2 stateless_runs=$3 cold warm py_counts ours finder_cold finder_warm snap_warm our_walk snap_walk snap0_walk our_listed our_ns our_counts
 local walk_cold walk_warm py_listed
 read -r cold warm py_counts < <("$py" -S bench/import_tree.py time "$tree" "$runs")
-read -r ours finder_cold finder_warm snap_warm our_walk our_listed our_ns our_counts < <(PEPKIT_BENCH_STATELESS_RUNS=$stateless_runs target/bench/import_bench "$tree" "$runs" "${ext[@]}")
+read -r ours finder_cold finder_warm snap_warm our_walk snap_walk snap0_walk our_listed our_ns our_counts < <(PEPKIT_BENCH_STATELESS_RUNS=$stateless_runs target/bench/import_bench "$tree" "$runs" "${ext[@]}")
 read -r walk_cold walk_warm py_listed < <("$py" -S -B bench/import_tree.py walk "$tree" "$runs")
 py_counts=$(sed -e 's/SourceFileLoader/source/; s/SourcelessFileLoader/bytecode/; s/ExtensionFileLoader/extension/' <<<"$py_counts" | tr ' ' '\n' | sort | tr '\n' ' ')
 our_counts=$(tr ' ' '\n' <<<"$our_counts" | grep -v '=0$' | sort | tr '\n' ' ')
@@ -64,11 +65,14 @@ if [ "$py_counts" != "$our_counts" ]; then
 fi
 echo "outcomes agree: $our_counts"
 echo "== listing ($label): pepkit_walk_packages against pkgutil.walk_packages over the same 20 entries"
-awk -v p="$our_walk" -v c="$walk_cold" -v w="$walk_warm" -v pl="$our_listed" -v pn="$our_ns" -v yl="$py_listed" 'BEGIN {
+awk -v p="$our_walk" -v s="$snap_walk" -v z="$snap0_walk" -v c="$walk_cold" -v w="$walk_warm" -v pl="$our_listed" -v pn="$our_ns" -v yl="$py_listed" 'BEGIN {
   printf "| %-52s | %9.1f ms | %6d modules (+%d namespace) |\n", "pepkit_walk_packages (median)", p, pl, pn
+  printf "| %-52s | %9.1f ms | %6d modules (+%d namespace) |\n", "snapshot finder walk (1 s interval), warm (median)", s, pl, pn
+  printf "| %-52s | %9.1f ms | %6d modules (+%d namespace) |\n", "snapshot walk, 0 s interval (a stat a directory)", z, pl, pn
   printf "| %-52s | %9.1f ms | %6d modules |\n", "pkgutil.walk_packages, first walk (imports packages)", c, yl
   printf "| %-52s | %9.1f ms | %6d modules |\n", "pkgutil.walk_packages, later walks (median)", w, yl
   printf "ratio pepkit_walk_packages / pkgutil first walk: %.3fx (%.1fx faster); / later walks: %.3fx (%.1fx faster)\n", p / c, c / p, p / w, w / p
+  printf "ratio snapshot finder walk warm / pkgutil later walks: %.3fx (%.1fx faster); revalidated each walk: %.3fx (%.1fx faster)\n", s / w, w / s, z / w, w / z
 }'
 if [ "$our_listed" != "$py_listed" ]; then
   echo "MISMATCH: pkgutil listed $py_listed modules; pepkit $our_listed"

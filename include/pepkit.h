@@ -2296,9 +2296,13 @@ pepkit_status pepkit_finder_iter_modules(const struct pepkit_finder *finder,
                                          struct pepkit_modules **out);
 
 /**
- * pepkit_walk_packages over a finder's path and suffixes. `finder` is
- * borrowed for the call; on success `*out` is a new list to free with
- * pepkit_modules_free.
+ * pepkit_walk_packages over a finder's path and suffixes. A snapshot
+ * finder (pepkit_finder_new_snapshot) keeps its last walk: while it is
+ * younger than the interval it is returned again with no system call, then
+ * one stat of each directory and archive it read tells whether to walk
+ * again; pepkit_finder_invalidate_caches forgets it. `finder` is borrowed
+ * for the call; on success `*out` is a new list (a copy: the finder keeps
+ * its own) to free with pepkit_modules_free.
  */
 PEPKIT_MUST_USE
 pepkit_status pepkit_finder_walk_packages(const struct pepkit_finder *finder,

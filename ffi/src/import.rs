@@ -849,9 +849,13 @@ pub unsafe extern "C" fn pepkit_finder_iter_modules(finder: *const pepkit_finder
     })
 }
 
-/// pepkit_walk_packages over a finder's path and suffixes. `finder` is
-/// borrowed for the call; on success `*out` is a new list to free with
-/// pepkit_modules_free.
+/// pepkit_walk_packages over a finder's path and suffixes. A snapshot
+/// finder (pepkit_finder_new_snapshot) keeps its last walk: while it is
+/// younger than the interval it is returned again with no system call, then
+/// one stat of each directory and archive it read tells whether to walk
+/// again; pepkit_finder_invalidate_caches forgets it. `finder` is borrowed
+/// for the call; on success `*out` is a new list (a copy: the finder keeps
+/// its own) to free with pepkit_modules_free.
 #[doc = c_safety!()]
 #[must_use]
 #[no_mangle]

@@ -11,9 +11,9 @@
 //!   prefix split at '/'; `n/__init__.py*` (any member whose name starts
 //!   so, even `__init__.pyx`) yields package `n` (whatever `n` is), a member
 //!   directly under the prefix yields `inspect.getmodulename` of it when
-//!   that is not `__init__` and has no '.', first of a name wins. Members
-//!   whose names zipimport decodes as code page 437 are not in pepkit's
-//!   index (see [`super::zip`]) and so not listed.
+//!   that is not `__init__` and has no '.', first of a name wins. Member
+//!   names are those zipimport decodes (UTF-8 or code page 437, see
+//!   [`super::zip`]).
 //! * A directory's names are sorted as Python sorts `str` (code points of
 //!   the file-system decoding, undecodable bytes as U+DC80-U+DCFF), and for
 //!   each one `inspect.getmodulename` strips the longest loader suffix that
@@ -43,7 +43,7 @@ use std::collections::{HashMap, HashSet};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::rc::Rc;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{entry_base, find_spec, os_str, quote, split_name, FileType, Finder, LoaderKind, ModuleKind, Probe, Suffixes};
 use crate::error::{Error, ErrorKind, Result};
@@ -393,16 +393,89 @@ impl Finder {
         iter_modules(self.path(), b"", self.suffixes())
     }
 
-    /// [`walk_packages`] over this finder's path and suffixes.
+    /// [`walk_packages`] over this finder's path and suffixes. A snapshot
+    /// finder ([`Finder::snapshot`]) keeps its last walk: until it is the
+    /// interval old it is answered again with no system call; then one
+    /// `stat` of each directory and archive the walk read tells whether any
+    /// changed (a name added, removed or renamed changes its directory's
+    /// mtime), and only then is the tree walked again.
+    /// [`Finder::invalidate_caches`] forgets it.
     pub fn walk_packages(&self) -> Result<Vec<ModuleInfo>> {
-        walk_packages(self.path(), self.suffixes())
+        let Some(interval) = self.snapshot_interval() else {
+            return walk_packages(self.path(), self.suffixes());
+        };
+        let mut held = self.walked.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if let Some(w) = held.as_mut() {
+            if now.saturating_duration_since(w.checked) >= interval {
+                if w.reads.iter().all(|(p, s)| stamp(p) == *s) {
+                    w.checked = now;
+                } else {
+                    *held = None;
+                }
+            }
+        }
+        if let Some(w) = held.as_ref() {
+            return try_clone_infos(&w.result);
+        }
+        let (result, reads) = walk_packages_read(self.path(), self.suffixes())?;
+        let mut stamped = Vec::new();
+        stamped.try_reserve_exact(reads.len()).map_err(|_| Error::no_memory("out of memory listing modules"))?;
+        stamped.extend(reads.into_iter().map(|p| {
+            let s = stamp(&p);
+            (p, s)
+        }));
+        let out = try_clone_infos(&result)?;
+        *held = Some(WalkSnapshot { checked: now, result, reads: stamped });
+        Ok(out)
     }
+}
+
+/// A snapshot finder's last walk: when it was made or last revalidated,
+/// its result, and each directory and archive it read with its [`stamp`].
+pub(crate) struct WalkSnapshot {
+    checked: Instant,
+    result: Vec<ModuleInfo>,
+    reads: Vec<(Vec<u8>, Option<Stamp>)>,
+}
+
+/// What revalidating a read path compares: its mtime, size and inode (None
+/// when it cannot be stat'ed).
+type Stamp = (i64, i64, u64, u64);
+
+fn stamp(path: &[u8]) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(os_str(path)).ok()?;
+    Some((m.mtime(), m.mtime_nsec(), m.size(), m.ino()))
+}
+
+/// A copy of `infos`, its allocations fallible.
+fn try_clone_infos(infos: &[ModuleInfo]) -> Result<Vec<ModuleInfo>> {
+    let oom = |_| Error::no_memory("out of memory listing modules");
+    let copy = |b: &[u8]| -> Result<Vec<u8>> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(b.len()).map_err(oom)?;
+        v.extend_from_slice(b);
+        Ok(v)
+    };
+    let mut out = Vec::new();
+    out.try_reserve_exact(infos.len()).map_err(oom)?;
+    for m in infos {
+        out.push(ModuleInfo { name: copy(&m.name)?, kind: m.kind, location: copy(&m.location)? });
+    }
+    Ok(out)
 }
 
 /// `pkgutil.walk_packages(path)` with namespace packages, resolving each
 /// package's search locations with [`find_spec`] over `path` (as
 /// `__import__` would with `sys.path` = `path`).
 pub fn walk_packages<E: AsRef<[u8]>>(path: &[E], suffixes: &Suffixes) -> Result<Vec<ModuleInfo>> {
+    Ok(walk_packages_read(path, suffixes)?.0)
+}
+
+/// [`walk_packages`], and every directory and archive the walk read (for
+/// a snapshot finder to revalidate it).
+fn walk_packages_read<E: AsRef<[u8]>>(path: &[E], suffixes: &Suffixes) -> Result<(Vec<ModuleInfo>, Vec<Vec<u8>>)> {
     suffixes.validate()?;
     super::check_entries(path)?;
     let top: Vec<&[u8]> = path.iter().map(AsRef::as_ref).collect();
@@ -415,7 +488,14 @@ pub fn walk_packages<E: AsRef<[u8]>>(path: &[E], suffixes: &Suffixes) -> Result<
     let mut walker = Walker { finder: &finder, cache: DirCache::new(), order: &order, suffixes, probe_key: Vec::new() };
     let mut out = Vec::new();
     walker.walk(&top, &top, b"", &mut out, 0)?;
-    Ok(out)
+    let cache = walker.cache;
+    let mut reads = Vec::new();
+    reads
+        .try_reserve_exact(cache.dirs.len() + cache.zips.len())
+        .map_err(|_| Error::no_memory("out of memory listing modules"))?;
+    reads.extend(cache.dirs.into_keys());
+    reads.extend(cache.zips.into_keys());
+    Ok((out, reads))
 }
 
 /// One walk's state: the fallback finder, the listings, the suffixes in
@@ -751,5 +831,31 @@ mod tests {
         assert_eq!(probe_stem(&names, b"b", &sfx, &mut key), (false, false));
         assert_eq!(probe_stem(&names, b"\xc3\xa9", &sfx, &mut key), (false, true));
         assert_eq!(probe_stem(&names, b"\xff", &sfx, &mut key), (true, true));
+    }
+
+    #[test]
+    fn snapshot_finder_keeps_its_walk() {
+        let root = std::env::temp_dir().join(format!("pepkit-listing-snapwalk-{}", crate::venv::paths::unique_suffix()));
+        let _ = fs::remove_dir_all(&root);
+        touch(&root.join("pkg/__init__.py"));
+        touch(&root.join("pkg/a.py"));
+        let path = vec![root.as_os_str().as_encoded_bytes().to_vec()];
+        let sfx = Suffixes::platform_default();
+        let names = |f: &Finder| -> Vec<Vec<u8>> { f.walk_packages().unwrap().into_iter().map(|m| m.name).collect() };
+        let long = Finder::snapshot(path.clone(), sfx.clone(), Duration::from_secs(3600)).unwrap();
+        let zero = Finder::snapshot(path.clone(), sfx.clone(), Duration::ZERO).unwrap();
+        let plain = Finder::new(path, sfx).unwrap();
+        let first = vec![b"pkg".to_vec(), b"pkg.a".to_vec()];
+        assert_eq!(names(&long), first);
+        assert_eq!(names(&zero), first);
+        assert_eq!(names(&long), first, "answered again from the snapshot");
+        touch(&root.join("pkg/b.py"));
+        let second = vec![b"pkg".to_vec(), b"pkg.a".to_vec(), b"pkg.b".to_vec()];
+        assert_eq!(names(&long), first, "a fresh snapshot is trusted");
+        assert_eq!(names(&zero), second, "revalidated: the package's directory changed");
+        assert_eq!(names(&plain), second);
+        long.invalidate_caches();
+        assert_eq!(names(&long), second, "forgotten by invalidate_caches");
+        fs::remove_dir_all(&root).unwrap();
     }
 }

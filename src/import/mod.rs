@@ -1045,6 +1045,8 @@ pub struct Finder {
     cache: Mutex<(ListingCache, ZipCache, SnapCache)>,
     /// Snapshot mode: listings are trusted for this long.
     snapshot: Option<std::time::Duration>,
+    /// Snapshot mode: the last walk_packages (see [`Finder::walk_packages`]).
+    walked: Mutex<Option<listing::WalkSnapshot>>,
 }
 
 impl Finder {
@@ -1070,7 +1072,13 @@ impl Finder {
     pub fn new(path: Vec<Vec<u8>>, suffixes: Suffixes) -> Result<Finder> {
         suffixes.validate()?;
         check_entries(&path)?;
-        Ok(Finder { path, suffixes, cache: Mutex::new((HashMap::new(), ZipCache::default(), HashMap::new())), snapshot: None })
+        Ok(Finder {
+            path,
+            suffixes,
+            cache: Mutex::new((HashMap::new(), ZipCache::default(), HashMap::new())),
+            snapshot: None,
+            walked: Mutex::new(None),
+        })
     }
 
     /// A snapshot finder, as type checkers and IDEs keep one: each directory
@@ -1080,6 +1088,7 @@ impl Finder {
     /// it changed; an archive's index likewise (by size and mtime). [`Finder::invalidate_caches`] forgets every snapshot. While
     /// the snapshots are fresh, answers are those of a file system frozen at
     /// the time of the listings; a zero interval revalidates at every lookup.
+    /// Its [`Finder::walk_packages`] keeps its last walk the same way.
     pub fn snapshot(path: Vec<Vec<u8>>, suffixes: Suffixes, interval: std::time::Duration) -> Result<Finder> {
         let mut finder = Finder::new(path, suffixes)?;
         finder.snapshot = Some(interval);
@@ -1107,12 +1116,18 @@ impl Finder {
         &self.suffixes
     }
 
+    /// A snapshot finder's revalidation interval; None for a plain finder.
+    pub fn snapshot_interval(&self) -> Option<std::time::Duration> {
+        self.snapshot
+    }
+
     /// Forgets every cached listing (`importlib.invalidate_caches()`).
     pub fn invalidate_caches(&self) {
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         cache.0.clear();
         cache.1.clear();
         cache.2.clear();
+        *self.walked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 }
 

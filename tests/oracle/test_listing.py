@@ -19,6 +19,10 @@ the case, fresh finder caches):
   CPython cannot import (an empty extension module as `__init__`: pkgutil's
   onerror), which pepkit walks without loading it; those subtrees are left
   out of the comparison and counted.
+  The same walk through a snapshot finder with a 0 s interval, and again
+  after a module is added somewhere in the world: that walk must equal
+  pkgutil's of the changed tree (the finder revalidates its kept walk by a
+  stat of each directory it read; zip worlds: the first walk only).
 * zip archives: test_find_spec_zip.py's worlds (random trees zipped with
   and without `archive.zip/sub` prefixes and explicit directory members,
   sourceless and stale `.pyc`, beside directories) get the same
@@ -47,7 +51,9 @@ import traceback  # noqa: F401 (Report.crashed needs it)
 
 import test_find_spec as tfs
 import test_find_spec_zip as tfz
-from pepkit_ctypes import Report, list_modules, load_pepkit, module_name
+from ctypes import POINTER, byref, c_int, c_void_p
+
+from pepkit_ctypes import MODULE_KINDS, Report, finder_new, list_modules, load_pepkit, module_name
 
 EXT = tfs.EXT
 EXT_B = [os.fsencode(s) for s in EXT]
@@ -139,25 +145,68 @@ def zip_dirs(entry):
     return out
 
 
-def check_walk(report, lib, world, path, counts):
-    case = "walk_packages(%r)" % (path,)
+def finder_walk(lib, finder):
+    """pepkit_finder_walk_packages: (name, kind, location) tuples, or ("error", ...)."""
+    fn = lib.pepkit_finder_walk_packages
+    fn.argtypes, fn.restype = [c_void_p, POINTER(c_void_p)], c_int
+    out = c_void_p()
+    if fn(finder, byref(out)) != 0:
+        return ("error", lib.pepkit_last_error())
+    try:
+        return [(lib.pepkit_modules_name(out, i), MODULE_KINDS.get(lib.pepkit_modules_kind(out, i)),
+                 lib.pepkit_modules_location(out, i)) for i in range(lib.pepkit_modules_len(out))]
+    finally:
+        lib.pepkit_modules_free(out)
+
+
+def pkgutil_walk(path):
+    """pkgutil.walk_packages(path) as (name, ispkg), and the packages it could not import."""
     failed = []
 
     def walk():
         return [(os.fsencode(m.name), m.ispkg) for m in pkgutil.walk_packages(path, onerror=failed.append)]
 
-    want = with_path(path, walk)
+    return with_path(path, walk), failed
+
+
+def comparable(got, failed):
+    """pepkit's walk without namespace packages, what lies below them, and
+    the subtrees of packages pkgutil could not import."""
+    skip = [os.fsencode(n) + b"." for n in failed]
+    ns = [n + b"." for n, k, _ in got if k == "namespace"]
+    return [(n, k == "package") for n, k, _ in got
+            if k != "namespace" and not any(n.startswith(p) for p in ns + skip)], ns
+
+
+def check_walk(report, lib, world, path, counts):
+    case = "walk_packages(%r)" % (path,)
+    want, failed = pkgutil_walk(path)
     got = list_modules(lib, "pepkit_walk_packages", [os.fsencode(p) for p in path], EXT_B)
     if got and got[0] == "error":
         report.check(False, case, want, got)
         return
-    skip = [os.fsencode(n) + b"." for n in failed]
     counts["walk: unimportable packages"] = counts.get("walk: unimportable packages", 0) + len(failed)
-    ns = [n + b"." for n, k, _ in got if k == "namespace"]
-    plain = [(n, k == "package") for n, k, _ in got
-             if k != "namespace" and not any(n.startswith(p) for p in ns + skip)]
+    plain, ns = comparable(got, failed)
     counts["walk: namespace entries"] = counts.get("walk: namespace entries", 0) + len(ns)
     report.equal(case, want, plain)
+    # A snapshot finder (0 s interval) keeps its walk and revalidates it.
+    finder = finder_new(lib, [os.fsencode(p) for p in path], EXT_B, snapshot_ms=0)
+    try:
+        report.equal(case + " by a snapshot finder", got, finder_walk(lib, finder))
+        if world is None:
+            return  # a zip world: its archives are not changed
+        dirs = [d for d, _, _ in os.walk(world.root)]
+        added = os.path.join(report.rng.choice(dirs), "zz_snap%d.py" % len(dirs))
+        with open(added, "w"):
+            pass
+        want, failed = pkgutil_walk(path)
+        again = finder_walk(lib, finder)
+        if again and again[0] == "error":
+            report.check(False, case + " after adding " + added, want, again)
+            return
+        report.equal(case + " by the snapshot finder after adding " + added, want, comparable(again, failed)[0])
+    finally:
+        lib.pepkit_finder_free(finder)
 
 
 def expected_name(file, path, counts):
