@@ -187,6 +187,9 @@ while read -r py; do
   # (pyvenv --install) run from the moved env, also through a link elsewhere.
   case_dir="$work/case"; rm -rf "$case_dir"; mkdir -p "$case_dir"
   wheel=$(ls "${PEPKIT_INSTALL_WHEELS:-$HOME_REAL/.cache/pepkit/install-wheels}"/tqdm-*.whl 2>/dev/null | head -n1)
+  # tqdm 4.67.1 requires Python >= 3.7: on 3.6 pip and pepkit refuse it
+  # (50-venv-install checks that), so only pip's entry points are run there.
+  "$py" -c 'import sys; sys.exit(sys.version_info < (3, 7))' || wheel=
   args=(--python "$py" --relocatable); [ -n "$wheel" ] && args+=(--install "$wheel")
   if "$pyvenv" "${args[@]}" "$case_dir/made" >"$work/err" 2>&1; then
     env="$case_dir/moved env"; mv "$case_dir/made" "$env"; ln -s "$env/bin/pip" "$case_dir/pip-link"
