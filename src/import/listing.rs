@@ -186,12 +186,7 @@ fn list_dir(cache: &mut DirCache, dir: &[u8]) -> Result<Names> {
                 let Ok(entry) = entry else { continue };
                 let name = entry.file_name().into_vec();
                 // As the snapshot finder types a name (read_typed_listing).
-                let kind = match entry.file_type() {
-                    Ok(t) if t.is_file() => FileType::File,
-                    Ok(t) if t.is_dir() => FileType::Dir,
-                    Ok(t) if !t.is_symlink() => FileType::Other,
-                    _ => probe.stat(&[dir, b"/", &name]),
-                };
+                let kind = probe.entry_type(dir, &entry, &name);
                 utf8 &= std::str::from_utf8(&name).is_ok();
                 names.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
                 names.push((name, kind));

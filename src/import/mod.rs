@@ -322,6 +322,17 @@ impl Probe {
         Probe { buf: Vec::with_capacity(512) }
     }
 
+    /// The type of directory entry `name` of `dir`, as a typed listing
+    /// records it: from the entry itself, `stat` for links and unknown types.
+    fn entry_type(&mut self, dir: &[u8], entry: &std::fs::DirEntry, name: &[u8]) -> FileType {
+        match entry.file_type() {
+            Ok(t) if t.is_file() => FileType::File,
+            Ok(t) if t.is_dir() => FileType::Dir,
+            Ok(t) if !t.is_symlink() => FileType::Other,
+            _ => self.stat(&[dir, b"/", name]),
+        }
+    }
+
     /// `stat` of the concatenation of `parts`.
     fn stat(&mut self, parts: &[&[u8]]) -> FileType {
         self.buf.clear();
@@ -662,12 +673,7 @@ fn read_typed_listing(dir: &[u8]) -> Result<Option<HashMap<Vec<u8>, FileType>>> 
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(&e, format_args!("cannot list directory {}", quote(dir))))?;
         let name = entry.file_name().into_vec();
-        let kind = match entry.file_type() {
-            Ok(t) if t.is_file() => FileType::File,
-            Ok(t) if t.is_dir() => FileType::Dir,
-            Ok(t) if !t.is_symlink() => FileType::Other,
-            _ => probe.stat(&[dir, b"/", &name]),
-        };
+        let kind = probe.entry_type(dir, &entry, &name);
         types.try_reserve(1).map_err(|_| Error::no_memory(format!("out of memory listing {}", quote(dir))))?;
         types.insert(name, kind);
     }
